@@ -1,0 +1,19 @@
+/*
+ * compat.h - replacements for what some libcs lack (src/compat/)
+ */
+#ifndef COMPAT_H
+#define COMPAT_H
+
+#include <stddef.h>
+
+#ifndef HAVE_STRLCPY
+size_t	 strlcpy(char *, const char *, size_t);
+#endif
+#ifndef HAVE_STRLCAT
+size_t	 strlcat(char *, const char *, size_t);
+#endif
+#ifndef HAVE_STRTONUM
+long long strtonum(const char *, long long, long long, const char **);
+#endif
+
+#endif /* COMPAT_H */

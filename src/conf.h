@@ -1,0 +1,170 @@
+/*
+ * conf.h - the configuration model: smppd.conf, an INI file whose
+ * [smpp-server] section is Jasmin's jasmin.cfg section, verbatim
+ *
+ * Named conf, not config, because autoconf owns config.h.
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
+#endif
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR	"/var"
+#endif
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR	"/run"
+#endif
+
+#define CONF_PATH_DEFAULT	SYSCONFDIR "/smppd/smppd.conf"
+#define CONF_PATH_MAX		1024
+#define CONF_NAME_MAX		32	/* ids, connector names, system_ids */
+#define CONF_MAX_LISTEN		16
+#define CONF_MAX_ARGV		32
+
+/* One listening address, from [smpp-server] bind and port. */
+struct conf_listen {
+	char	 host[64];	/* numeric IPv4 or IPv6, "0.0.0.0", "::" */
+	int	 port;
+};
+
+/* [smpp-server]: Jasmin's keys first, then smppd's own. */
+struct conf_server {
+	char	 id[CONF_NAME_MAX];		/* "smpps_01" */
+	char	 bind[512];			/* as written */
+	int	 port;				/* 2775 */
+	int	 session_init_timer;		/* seconds: 30 */
+	int	 enquire_link_timer;		/* 30 */
+	int	 inactivity_timer;		/* 300 */
+	int	 response_timer;		/* 60 */
+	int	 pdu_read_timer;		/* 30 */
+	int	 log_level;			/* LOGL_INFO */
+	char	 log_file[CONF_PATH_MAX];	/* "": syslog */
+	char	 log_format[256];
+	char	 log_date_format[64];
+	char	 log_rotate[32];		/* accepted; see smppd.conf(5) */
+	int	 log_privacy;			/* no */
+	int	 billing_feature;		/* yes */
+	long	 dlr_expiry;			/* seconds: 86400 */
+
+	int	 max_connections;		/* 1024 */
+	int	 prefork;			/* idle children kept: 4 */
+	uint32_t max_pdu_size;			/* command_length cap: 70000 */
+	int	 deliver_window;		/* outstanding deliver_sm: 10 */
+	char	 pid_file[CONF_PATH_MAX];
+	char	 run_dir[CONF_PATH_MAX];	/* scoreboard */
+	char	 user[CONF_NAME_MAX];		/* drop root to: "" = stay */
+	char	 group[CONF_NAME_MAX];
+	int	 proxy_protocol;		/* no */
+
+	int		 nlisten;		/* parsed from bind, port */
+	struct conf_listen listen[CONF_MAX_LISTEN];
+};
+
+/* [spool] */
+struct conf_spool {
+	char	 dir[CONF_PATH_MAX];		/* /var/spool/smppd */
+	int	 sync;				/* yes: fdatasync before ack */
+	size_t	 segment_max_bytes;		/* 1 MiB */
+	int	 segment_max_messages;		/* 1000 */
+	int	 segment_max_age_ms;		/* 20 */
+	long	 max_age;			/* seconds a message lives: 2 days */
+	int	 retry_min;			/* seconds: 30 */
+	int	 retry_max;			/* seconds: 3600 */
+	long	 failed_keep;			/* seconds failed/ is kept: 7 d */
+};
+
+/* [userdb] */
+struct conf_userdb {
+	char	 path[CONF_PATH_MAX];		/* /var/lib/smppd/users.db */
+	char	 ledger[CONF_PATH_MAX];		/* "": path + ".ledger" */
+};
+
+/* [smppconn] */
+struct conf_conn {
+	char	 pid_file[CONF_PATH_MAX];
+	char	 log_file[CONF_PATH_MAX];	/* unset: [smpp-server]'s */
+	int	 log_level;			/* -1: [smpp-server]'s */
+	char	 idmap[CONF_PATH_MAX];		/* upstream id map (GDBM) */
+	int	 rescan;			/* seconds: 5 */
+	int	 batch;				/* messages per out segment */
+};
+
+enum conf_conn_type { CONN_SINK = 1, CONN_PIPE, CONN_SMPP };
+enum conf_bind_mode { BIND_MODE_TRX = 1, BIND_MODE_TX_RX };
+
+/* [connector NAME] */
+struct conf_connector {
+	char			 name[CONF_NAME_MAX];
+	enum conf_conn_type	 type;
+
+	/* sink */
+	int			 delay_ms;		/* 0 */
+	int			 undeliv_permille;	/* 0..1000 */
+	int			 undeliv_err;		/* 1 */
+
+	/* pipe */
+	char			 command[1024];		/* as written */
+	int			 argc;
+	char			*argv[CONF_MAX_ARGV + 1];	/* into argbuf */
+	char			 argbuf[1024];
+	int			 timeout;		/* seconds: 30 */
+	int			 concurrency;		/* 4 */
+
+	/* smpp */
+	char			 host[256];
+	int			 port;			/* 2775 */
+	char			 system_id[CONF_NAME_MAX];
+	char			 password[CONF_NAME_MAX];
+	char			 system_type[16];
+	enum conf_bind_mode	 bind_mode;		/* transceiver */
+	int			 binds;			/* 1 */
+	int			 window;		/* 10 */
+	int			 throughput;		/* 0: unlimited */
+	int			 enquire_link;		/* seconds: 30 */
+	int			 response_timeout;	/* seconds: 30 */
+	int			 reconnect_min;		/* seconds: 1 */
+	int			 reconnect_max;		/* seconds: 60 */
+	int			 split_payload;		/* no */
+};
+
+/* One line of [mt-routes] or [mo-routes]. */
+struct conf_route {
+	char	 prefix[32];
+	int	 is_default;
+	int	 by_source;			/* mo-routes "src:PREFIX" */
+	char	 accounts[256];			/* mt: "a,b" or "" = all */
+	char	 target[CONF_NAME_MAX];		/* connector or account */
+	int	 line;
+};
+
+struct conf {
+	char			 path[CONF_PATH_MAX];
+	struct conf_server	 server;
+	struct conf_spool	 spool;
+	struct conf_userdb	 userdb;
+	struct conf_conn	 conn;
+	int			 nconnectors;
+	struct conf_connector	*connectors;
+	int			 nmt_routes;
+	struct conf_route	*mt_routes;
+	int			 nmo_routes;
+	struct conf_route	*mo_routes;
+};
+
+typedef void (*conf_report_fn)(const char *);
+
+void	 conf_defaults(struct conf *);
+int	 conf_load(struct conf *, const char *, conf_report_fn);
+void	 conf_free(struct conf *);
+int	 conf_dump(FILE *, const struct conf *);
+const struct conf_connector *conf_connector(const struct conf *,
+	    const char *);
+const char *conf_ledger_path(const struct conf *, char *, size_t);
+
+#endif /* CONF_H */

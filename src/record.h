@@ -1,0 +1,73 @@
+/*
+ * record.h - one message in the spool: a framed, checksummed text record
+ *
+ * A record is a header line and a body of "key: value" lines:
+ *
+ *	%smppd1 BODYLEN CRC32\n
+ *	id: smpps_01-...\n
+ *	kind: mt\n
+ *	...\n
+ *
+ * BODYLEN is the decimal length of the body in octets, CRC32 the CRC-32
+ * (IEEE) of the body in 8 lower-case hex digits.  Values are printable
+ * ASCII: strings from the network are %XX-escaped (bytes outside
+ * 0x21-0x7e and '%'), binary content is hex.  See smppd-spool(5).
+ */
+#ifndef RECORD_H
+#define RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "pdu.h"
+
+#define RECORD_MAGIC		"%smppd1 "
+#define RECORD_ERROR_MAX	128
+
+enum msg_kind {
+	MSG_MT = 1,	/* submitted by an account, going upstream */
+	MSG_DLR,	/* a delivery receipt for an account */
+	MSG_MO		/* a mobile-originated message for an account */
+};
+
+/* What the spool knows of a message besides its PDU. */
+struct msg_meta {
+	char		 id[PDU_MESSAGE_ID_MAX];	/* our message_id */
+	enum msg_kind	 kind;
+	char		 account[PDU_SYSTEM_ID_MAX];	/* system_id */
+	int64_t		 created_us;	/* accepted, microseconds */
+	int64_t		 expires;	/* seconds; 0: [spool] max_age */
+	int64_t		 next_try;	/* seconds; 0: now */
+	int		 attempts;
+	uint32_t	 parts;		/* parts billed (mt) */
+	char		 error[RECORD_ERROR_MAX];	/* last error */
+	char		 ref[PDU_MESSAGE_ID_MAX];	/* dlr: original id */
+	char		 route[32];	/* mt: connector chosen at submit */
+};
+
+/*
+ * A message read back from the spool: meta plus the PDU (submit_sm,
+ * data_sm or deliver_sm), whose pointers point into the storage below.
+ */
+struct msg {
+	struct msg_meta	 meta;
+	struct pdu	 pdu;
+	char		 str[256];	/* service_type, addresses, times */
+	uint8_t		*bin;		/* short_message and TLV values */
+	size_t		 binlen;
+};
+
+int	 record_write(struct buf *, const struct msg_meta *,
+	    const struct pdu *);
+int	 record_parse(const char *, size_t, struct msg *, size_t *);
+void	 msg_init(struct msg *);
+void	 msg_free(struct msg *);
+int	 msg_copy(struct msg *, const struct msg_meta *, const struct pdu *);
+uint32_t crc32_update(uint32_t, const void *, size_t);
+
+/* record_parse() results besides 0 (OK) */
+#define RECORD_SHORT	1	/* incomplete: a torn tail at end of file */
+#define RECORD_BAD	(-1)	/* bad header, checksum or field */
+
+#endif /* RECORD_H */

@@ -1,0 +1,114 @@
+/*
+ * spool.h - the spool directory: segments of records moving between
+ * state folders by rename(2), the session registry and the wake-ups
+ *
+ *	mt/tmp/ -> mt/new/ -> mt/active/ -> (deleted | mt/deferred/ | mt/failed/)
+ *	out/USER/tmp/ -> out/USER/new/ -> out/USER/cur/ -> deleted
+ *	mo/failed/		MO without a route, for an admin
+ *	corrupt/		segments that failed validation
+ *	sessions/USER/PID.BINDTYPE	one file per live bind
+ *	trigger			FIFO that wakes smppconn
+ *
+ * A segment's name is "SECONDS.MICROS.PID.SEQ": SECONDS is the time
+ * before which it must not be claimed (its creation, or the next retry),
+ * PID the process that wrote it.  A claimed segment gets ".PID" of the
+ * claimer appended in active/ and cur/; its settled records are marked
+ * in a sidecar "NAME.done" (one octet per record, '1' = settled).  See
+ * smppd-spool(5) for the states and what a crash leaves.
+ */
+#ifndef SPOOL_H
+#define SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "record.h"
+
+#define SPOOL_DIR_DEFAULT	LOCALSTATEDIR "/spool/smppd"
+#define SPOOL_NAME_MAX		64
+
+/* An open segment being appended to (a writer). */
+struct segw {
+	char		 area[1024];	/* SPOOL/mt or SPOOL/out/USER */
+	char		 name[SPOOL_NAME_MAX];
+	int		 fd;		/* -1: none open */
+	int		 sync;		/* fdatasync before commit returns */
+	int		 dir_synced;	/* tmp/ entry made durable */
+	int64_t		 not_before;	/* seconds, for the name; 0: now */
+	size_t		 bytes;		/* committed to the file */
+	unsigned	 count;		/* records committed */
+	int64_t		 opened_us;
+	struct buf	 pending;	/* records added, not yet committed */
+	unsigned	 npending;
+};
+
+/* A segment read into memory (a reader). */
+struct segr {
+	char		 path[1100];
+	char		*data;
+	size_t		 len;
+	size_t		 off;
+	unsigned	 index;		/* of the next record */
+	int		 torn;		/* a torn tail was dropped */
+};
+
+/* The settled-records sidecar of a claimed segment. */
+struct segdone {
+	int		 fd;
+	uint8_t		*map;		/* one octet per record */
+	size_t		 n;
+};
+
+/* Results of segr_next(). */
+#define SEGR_OK		0
+#define SEGR_EOF	1
+#define SEGR_CORRUPT	(-1)
+
+int	 spool_init(const char *, int);
+int	 spool_check(const char *, char *, size_t);
+int	 spool_area(char *, size_t, const char *, const char *);
+int	 spool_user_area(const char *, const char *, int);
+
+void	 segw_init(struct segw *, const char *, int);
+int	 segw_add(struct segw *, const struct msg_meta *, const struct pdu *);
+int	 segw_commit(struct segw *);
+void	 segw_rollback(struct segw *);
+int	 segw_due(const struct segw *, size_t, unsigned, int, int64_t);
+int	 segw_close(struct segw *);
+void	 segw_free(struct segw *);
+
+int	 segr_open(struct segr *, const char *);
+int	 segr_next(struct segr *, struct msg *);
+void	 segr_close(struct segr *);
+
+int	 segdone_open(struct segdone *, const char *, unsigned);
+int	 segdone_mark(struct segdone *, unsigned);
+int	 segdone_test(const struct segdone *, unsigned);
+void	 segdone_close(struct segdone *);
+int	 segdone_remove(const char *);
+
+int	 spool_name(char *, size_t, int64_t);
+int64_t	 spool_name_time(const char *);
+pid_t	 spool_name_claimer(const char *);
+int	 spool_list(const char *, char ***, size_t *);
+void	 spool_list_free(char **, size_t);
+int	 spool_claim(const char *, const char *, const char *, char *, size_t);
+int	 spool_move(const char *, const char *, const char *);
+int	 spool_quarantine(const char *, const char *, const char *);
+
+int	 spool_recover_pid(const char *, pid_t);
+int	 spool_recover_all(const char *);
+
+int	 spool_session_add(const char *, const char *, pid_t, const char *,
+	    int);
+int	 spool_session_del(const char *, const char *, pid_t);
+int	 spool_session_count(const char *, const char *);
+int	 spool_session_pids(const char *, const char *, int, pid_t *, int);
+int	 spool_wake_conn(const char *);
+int	 spool_wake_user(const char *, const char *, int);
+
+int64_t	 now_us(void);
+
+#endif /* SPOOL_H */
