@@ -1,0 +1,626 @@
+/*
+ * master.c - the smppd master: listeners, the pool of pre-forked
+ * children, signals, reload and shutdown
+ *
+ * SYNOPSIS
+ *	master_run(conf, path, foreground)
+ *
+ * DESCRIPTION
+ *	The master opens the listeners, drops root, and keeps `prefork'
+ *	idle children blocked in accept, never more than max_connections
+ *	children in all.  A child tells the master through a pipe when it
+ *	took a connection, serves that one client and exits; the master
+ *	reaps it and forks another.  When every child is busy and the limit
+ *	is reached, the master itself accepts new connections and closes
+ *	them at once with a log line, so that no client is left hanging.
+ *
+ *	SIGHUP re-reads the configuration: a broken file is logged and the
+ *	old one stays; idle children are told (SIGUSR2) to make way for
+ *	children with the new one, busy children keep theirs.  SIGTERM (or
+ *	SIGINT in the foreground) closes the listeners and passes SIGTERM
+ *	to every child, which unbinds its client and waits up to
+ *	responseTimerSecs for the answer; a second SIGTERM is passed on
+ *	too, the children exit at once and so does the master.  SIGCHLD
+ *	reaps without blocking; when a child died abnormally its open and
+ *	claimed spool segments are recovered at once (spool_recover_pid).
+ *
+ *	Signals are blocked except inside ppoll(2), so none is lost between
+ *	the checks of the flags and the wait.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "conf.h"
+#include "log.h"
+#include "master.h"
+#include "msgid.h"
+#include "net.h"
+#include "scoreboard.h"
+#include "session.h"
+#include "spool.h"
+
+struct child {
+	pid_t	 pid;
+	int	 busy;
+};
+
+/* What a child writes to the master's status pipe. */
+struct status_msg {
+	pid_t	 pid;
+	int	 busy;
+};
+
+static volatile sig_atomic_t got_chld, got_hup, got_term, got_usr2;
+
+static struct conf	*conf;
+static const char	*confpath;
+static int		 listeners[CONF_MAX_LISTEN];
+static int		 nlisteners;
+static int		 status_pipe[2] = { -1, -1 };
+static struct child	*children;
+static int		 nchildren, nidle, maxchildren;
+static sigset_t		 waitmask;
+static int		 pidfd = -1;
+
+static void
+on_signal(int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+		got_chld = 1;
+		break;
+	case SIGHUP:
+		got_hup = 1;
+		break;
+	case SIGUSR2:
+		got_usr2 = 1;
+		break;
+	default:
+		got_term++;
+		break;
+	}
+}
+
+static void
+master_signals(void)
+{
+	struct sigaction	 sa;
+	sigset_t		 block;
+
+	memset(&sa, 0, sizeof(sa));
+	sigfillset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+}
+
+static void
+open_listeners(void)
+{
+	char	 err[256];
+	int	 i, fd;
+
+	for (i = 0; i < conf->server.nlisten; i++) {
+		fd = net_listen(conf->server.listen[i].host,
+		    conf->server.listen[i].port, 1024, err, sizeof(err));
+		if (fd == -1)
+			fatalx("%s", err);
+		listeners[nlisteners++] = fd;
+		log_info("listening on %s port %d",
+		    conf->server.listen[i].host, conf->server.listen[i].port);
+	}
+}
+
+static void
+close_listeners(void)
+{
+	int	 i;
+
+	for (i = 0; i < nlisteners; i++)
+		close(listeners[i]);
+	nlisteners = 0;
+}
+
+/* The pid file doubles as a lock against a second master. */
+static void
+open_pidfile(void)
+{
+	char	 buf[32];
+	ssize_t	 n;
+
+	if (conf->server.pid_file[0] == '\0')
+		return;
+	pidfd = open(conf->server.pid_file, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0644);
+	if (pidfd == -1)
+		fatal("pid file %s", conf->server.pid_file);
+	if (flock(pidfd, LOCK_EX | LOCK_NB) == -1) {
+		n = read(pidfd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fatalx("another smppd is running (pid %s, %s)", buf,
+		    conf->server.pid_file);
+	}
+}
+
+static void
+write_pidfile(void)
+{
+	char	 buf[32];
+	int	 n;
+
+	if (pidfd == -1)
+		return;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(pidfd, 0) == -1 || pwrite(pidfd, buf, (size_t)n, 0) !=
+	    n)
+		log_warn("writing %s", conf->server.pid_file);
+}
+
+static void
+daemonize(void)
+{
+	pid_t	 pid;
+	int	 fd;
+
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid != 0)
+		_exit(0);
+	if (setsid() == -1)
+		fatal("setsid");
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+}
+
+/* The run folder holds the pid file and the scoreboard. */
+static void
+make_run_dir(uid_t uid, gid_t gid)
+{
+	if (mkdir(conf->server.run_dir, 0755) == -1 && errno != EEXIST)
+		fatal("mkdir %s", conf->server.run_dir);
+	if (geteuid() == 0 && chown(conf->server.run_dir, uid, gid) == -1)
+		fatal("chown %s", conf->server.run_dir);
+}
+
+/*
+ * Drop root to the configured user, after the listeners are open.  Also
+ * used in inetd mode.
+ */
+int
+master_drop_privileges(const struct conf *c, int must)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	gid_t		 gid;
+
+	if (geteuid() != 0 || c->server.user[0] == '\0') {
+		if (geteuid() == 0 && must)
+			log_warnx("running as root: set user in [smpp-server]");
+		return 0;
+	}
+	if ((pw = getpwnam(c->server.user)) == NULL)
+		fatalx("user %s: no such user", c->server.user);
+	gid = pw->pw_gid;
+	if (c->server.group[0] != '\0') {
+		if ((gr = getgrnam(c->server.group)) == NULL)
+			fatalx("group %s: no such group", c->server.group);
+		gid = gr->gr_gid;
+	}
+	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
+	    setuid(pw->pw_uid) == -1)
+		fatal("dropping privileges to %s", c->server.user);
+	return 0;
+}
+
+static void
+user_ids(uid_t *uid, gid_t *gid)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+
+	*uid = geteuid();
+	*gid = getegid();
+	if (*uid != 0 || conf->server.user[0] == '\0')
+		return;
+	if ((pw = getpwnam(conf->server.user)) == NULL)
+		fatalx("user %s: no such user", conf->server.user);
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	if (conf->server.group[0] != '\0') {
+		if ((gr = getgrnam(conf->server.group)) == NULL)
+			fatalx("group %s: no such group", conf->server.group);
+		*gid = gr->gr_gid;
+	}
+}
+
+/* In the child: wait for a connection, then serve it. */
+static void
+child_main(void)
+{
+	struct sockaddr_storage	 ss;
+	struct status_msg	 msg;
+	struct pollfd		 pfd[CONF_MAX_LISTEN];
+	socklen_t		 slen;
+	sigset_t		 mask;
+	int			 i, fd = -1, slot;
+
+	session_signals();
+	mask = *session_waitmask();
+	sigdelset(&mask, SIGUSR2);
+	log_prefix(NULL);
+	msgid_init(conf->server.id);
+	slot = sb_child_claim(getpid());
+	close(status_pipe[0]);
+	while (fd == -1) {
+		for (i = 0; i < nlisteners; i++) {
+			pfd[i].fd = listeners[i];
+			pfd[i].events = POLLIN;
+		}
+		if (ppoll(pfd, nlisteners, NULL, &mask) == -1 &&
+		    errno != EINTR)
+			fatal("ppoll");
+		if (session_term || got_usr2)
+			exit(0);
+		for (i = 0; i < nlisteners && fd == -1; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			slen = sizeof(ss);
+			fd = accept4(listeners[i], (struct sockaddr *)&ss, &slen,
+			    SOCK_CLOEXEC);
+		}
+	}
+	msg.pid = getpid();
+	msg.busy = 1;
+	if (write(status_pipe[1], &msg, sizeof(msg)) == -1)
+		log_warn("status pipe");
+	close(status_pipe[1]);
+	close_listeners();
+	session_run(conf, fd, fd, &ss, slot);
+	exit(0);
+}
+
+static void
+child_signals(void)
+{
+	struct sigaction	 sa;
+	sigset_t		 mask;
+
+	/* SIGUSR2 tells an idle child to go (reload). */
+	memset(&sa, 0, sizeof(sa));
+	sigfillset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sigaction(SIGUSR2, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	mask = waitmask;
+	sigaddset(&mask, SIGUSR2);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+}
+
+static int
+spawn_one(void)
+{
+	pid_t	 pid;
+
+	if ((pid = fork()) == -1) {
+		log_warn("fork");
+		return -1;
+	}
+	if (pid == 0) {
+		child_signals();
+		child_main();
+	}
+	children[nchildren].pid = pid;
+	children[nchildren].busy = 0;
+	nchildren++;
+	nidle++;
+	return 0;
+}
+
+static int
+spawn(void)
+{
+	while (nidle < conf->server.prefork && nchildren < maxchildren)
+		if (spawn_one() == -1)
+			return -1;
+	return 0;
+}
+
+static int
+find_child(pid_t pid)
+{
+	int	 i;
+
+	for (i = 0; i < nchildren; i++)
+		if (children[i].pid == pid)
+			return i;
+	return -1;
+}
+
+static void
+reap(void)
+{
+	pid_t	 pid;
+	int	 st, i;
+
+	got_chld = 0;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if ((i = find_child(pid)) == -1)
+			continue;
+		if (!children[i].busy)
+			nidle--;
+		children[i] = children[--nchildren];
+		sb_child_release_pid(pid);
+		if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st))) {
+			if (WIFSIGNALED(st))
+				log_warnx("child %ld killed by signal %d",
+				    (long)pid, WTERMSIG(st));
+			else
+				log_warnx("child %ld exited with status %d",
+				    (long)pid, WEXITSTATUS(st));
+			if (spool_recover_pid(conf->spool.dir, pid) == -1)
+				log_warn("recovering the spool of child %ld",
+				    (long)pid);
+		}
+	}
+}
+
+static void
+read_status(void)
+{
+	struct status_msg	 msg;
+	int			 i;
+
+	while (read(status_pipe[0], &msg, sizeof(msg)) == sizeof(msg)) {
+		if ((i = find_child(msg.pid)) == -1 || children[i].busy)
+			continue;
+		children[i].busy = 1;
+		nidle--;
+	}
+}
+
+/* Every child is busy and the limit is reached: refuse, do not hang. */
+static void
+refuse(int lfd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 slen = sizeof(ss);
+	char			 peer[NET_ADDRSTR_MAX];
+	int			 fd;
+
+	while ((fd = accept4(lfd, (struct sockaddr *)&ss, &slen,
+	    SOCK_CLOEXEC)) != -1) {
+		if (net_addr_str((struct sockaddr *)&ss, peer, sizeof(peer))
+		    == -1)
+			strlcpy(peer, "?", sizeof(peer));
+		log_warnx("refusing connection from %s: max_connections %d "
+		    "reached", peer, conf->server.max_connections);
+		sb_count(-1, SB_REFUSED);
+		close(fd);
+		slen = sizeof(ss);
+	}
+}
+
+static void
+report_error(const char *msg)
+{
+	log_errorx("%s", msg);
+}
+
+static int
+same_listeners(const struct conf *a, const struct conf *b)
+{
+	int	 i;
+
+	if (a->server.nlisten != b->server.nlisten)
+		return 0;
+	for (i = 0; i < a->server.nlisten; i++)
+		if (strcmp(a->server.listen[i].host,
+		    b->server.listen[i].host) != 0 ||
+		    a->server.listen[i].port != b->server.listen[i].port)
+			return 0;
+	return 1;
+}
+
+/* SIGHUP: the new configuration, or the old one if the new is broken. */
+static void
+reload(int foreground)
+{
+	struct conf	*c;
+	char		 err[256];
+	int		 i;
+
+	got_hup = 0;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("reload");
+		return;
+	}
+	if (conf_load(c, confpath, report_error) != 0) {
+		log_errorx("%s has errors: keeping the old configuration",
+		    confpath);
+		conf_free(c);
+		free(c);
+		return;
+	}
+	if (!same_listeners(conf, c))
+		log_warnx("bind and port changes need a restart");
+	c->server.nlisten = conf->server.nlisten;
+	memcpy(c->server.listen, conf->server.listen,
+	    sizeof(c->server.listen));
+	conf_free(conf);
+	free(conf);
+	conf = c;
+	if (master_log_configure(conf, foreground, err, sizeof(err)) == -1)
+		log_errorx("%s", err);
+	if (log_reopen() == -1)
+		log_warn("reopening the log file");
+	maxchildren = conf->server.max_connections;
+	for (i = 0; i < nchildren; i++)
+		if (!children[i].busy)
+			kill(children[i].pid, SIGUSR2);
+	log_info("configuration reloaded from %s", confpath);
+}
+
+static void
+stop_children(int sig)
+{
+	int	 i;
+
+	for (i = 0; i < nchildren; i++)
+		kill(children[i].pid, sig);
+}
+
+static void
+main_loop(int foreground)
+{
+	struct pollfd	 pfd[1 + CONF_MAX_LISTEN];
+	struct timespec	 retry = { 1, 0 };
+	int		 n, i, forkfail = 0, stopping = 0;
+
+	for (;;) {
+		if (got_chld)
+			reap();
+		if (got_hup && !stopping)
+			reload(foreground);
+		if (got_term && !stopping) {
+			log_info("shutting down: %d children to unbind",
+			    nchildren);
+			stopping = 1;
+			close_listeners();
+			stop_children(SIGTERM);
+		} else if (got_term > 1) {
+			log_info("second signal: exiting now");
+			stop_children(SIGTERM);
+			return;
+		}
+		if (stopping && nchildren == 0)
+			return;
+		if (!stopping)
+			forkfail = spawn() == -1;
+		n = 0;
+		pfd[n].fd = status_pipe[0];
+		pfd[n++].events = POLLIN;
+		if (!stopping && nidle == 0 && nchildren >= maxchildren)
+			for (i = 0; i < nlisteners; i++) {
+				pfd[n].fd = listeners[i];
+				pfd[n++].events = POLLIN;
+			}
+		if (ppoll(pfd, n, forkfail ? &retry : NULL, &waitmask) == -1) {
+			if (errno != EINTR)
+				fatal("ppoll");
+			continue;
+		}
+		if (pfd[0].revents & POLLIN)
+			read_status();
+		for (i = 1; i < n; i++)
+			if (pfd[i].revents & POLLIN)
+				refuse(pfd[i].fd);
+	}
+}
+
+/* Logging as [smpp-server] says; stderr in the foreground without a file. */
+int
+master_log_configure(const struct conf *c, int foreground, char *err,
+    size_t errlen)
+{
+	struct log_conf	 lc;
+
+	memset(&lc, 0, sizeof(lc));
+	lc.level = c->server.log_level;
+	lc.file = c->server.log_file;
+	lc.format = c->server.log_format;
+	lc.datefmt = c->server.log_date_format;
+	lc.name = c->server.id;
+	lc.foreground = foreground;
+	return log_configure(&lc, err, errlen);
+}
+
+int
+master_run(struct conf *c, const char *path, int foreground)
+{
+	char	 sbpath[CONF_PATH_MAX + 32];
+	uid_t	 uid;
+	gid_t	 gid;
+
+	conf = c;
+	confpath = path;
+	maxchildren = conf->server.max_connections;
+	if ((children = calloc((size_t)maxchildren + 1, sizeof(*children)))
+	    == NULL)
+		fatal("children");
+	user_ids(&uid, &gid);
+	make_run_dir(uid, gid);
+	open_pidfile();
+	open_listeners();
+	if (!foreground)
+		daemonize();
+	write_pidfile();
+	master_drop_privileges(conf, 1);
+	master_check_spool(conf);
+	snprintf(sbpath, sizeof(sbpath), "%s/%s", conf->server.run_dir,
+	    SB_FILE);
+	if (sb_open(sbpath, conf->server.id, 1) == -1)
+		log_warn("scoreboard %s: counters disabled", sbpath);
+	if (spool_recover_all(conf->spool.dir) == -1)
+		log_warn("recovering the spool");
+	if (pipe2(status_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		fatal("pipe");
+	master_signals();
+	log_info("smppd %s started (id %s, %d listener(s), up to %d "
+	    "connections)", PACKAGE_VERSION, conf->server.id, nlisteners,
+	    maxchildren);
+	main_loop(foreground);
+	log_info("smppd stopped");
+	if (pidfd != -1 && conf->server.pid_file[0] != '\0')
+		(void)unlink(conf->server.pid_file);
+	return 0;
+}
+
+/* Refuse to run on a spool with the wrong layout, owner or modes. */
+void
+master_check_spool(const struct conf *c)
+{
+	char	 err[512];
+
+	if (spool_check(c->spool.dir, err, sizeof(err)) == -1)
+		fatalx("spool %s: %s (smppd -I creates it)", c->spool.dir,
+		    err);
+}

@@ -1,0 +1,763 @@
+/*
+ * session.c - one client connection, served by one smppd child: the read
+ * loop, the protocol timers, dispatch and the ordered answers
+ *
+ * SYNOPSIS
+ *	session_signals()
+ *	session_run(conf, fd, ofd, peer, sb_slot)
+ *
+ * DESCRIPTION
+ *	The loop blocks in ppoll(2) with SIGALRM, SIGUSR1 and SIGTERM
+ *	unblocked only there, so that neither an alarm of the timer table
+ *	(timer.c), a wake-up from smppconn nor a shutdown request can slip
+ *	in between the checks and the wait.  Each turn reads what the
+ *	socket holds, handles every complete PDU in it, commits the spool
+ *	records they produced with one fdatasync (the group commit), and
+ *	only then writes the answers, in the order of the requests.
+ *
+ *	A command_length below 16 or above max_pdu_size loses the framing
+ *	of the stream: generic_nack ESME_RINVCMDLEN and close.  Everything
+ *	else that is wrong with a PDU gets its own response and the session
+ *	goes on.
+ *
+ *	The five timers of [smpp-server]: sessionInitTimerSecs runs from
+ *	connect to a successful bind; enquireLinkTimerSecs of silence from
+ *	the client makes us send enquire_link; inactivityTimerSecs of
+ *	silence ends the session (unbind first when bound);
+ *	responseTimerSecs bounds every request we send (deliver_sm,
+ *	enquire_link, unbind): a missing response ends the session and
+ *	what was not acknowledged goes back to the queue; pduReadTimerSecs
+ *	bounds the time between the first and the last octet of a PDU.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "log.h"
+#include "net.h"
+#include "scoreboard.h"
+#include "session.h"
+#include "timer.h"
+
+#define IN_INITIAL	(64 * 1024)
+#define OUT_HIGH	(1024 * 1024)	/* stop reading past this backlog */
+#define BATCH_MAX	1024		/* PDUs handled per group commit */
+#define SEC		1000000LL
+
+volatile sig_atomic_t session_wakeup;
+volatile sig_atomic_t session_term;
+
+static sigset_t	 waitmask;	/* the mask while blocked in ppoll */
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	session_wakeup = 1;
+}
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	session_term++;
+}
+
+/*
+ * Install the child's handlers.  SIGALRM, SIGUSR1 and SIGTERM stay
+ * blocked except inside ppoll.  SIGINT is ignored: in the foreground the
+ * terminal sends it to the whole process group and the master, which
+ * gets it too, decides what the children do.
+ */
+void
+session_signals(void)
+{
+	struct sigaction	 sa;
+	sigset_t		 block;
+
+	timer_init();
+	memset(&sa, 0, sizeof(sa));
+	sigfillset(&sa.sa_mask);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGALRM);
+	sigdelset(&waitmask, SIGUSR1);
+	sigdelset(&waitmask, SIGTERM);
+}
+
+/* The signal mask to wait with: SIGALRM, SIGUSR1, SIGTERM unblocked. */
+const sigset_t *
+session_waitmask(void)
+{
+	return &waitmask;
+}
+
+/* Encode a PDU at the end of the output buffer. */
+int
+session_send(struct session *s, struct pdu *p)
+{
+	size_t	 len = pdu_encoded_len(p);
+	int	 n;
+
+	if (buf_reserve(&s->out, len) == -1)
+		fatal("output buffer");
+	n = pdu_encode(p, s->out.data + s->out.len, len);
+	if (n < 0) {
+		log_errorx("cannot encode %s seq %u",
+		    pdu_command_name(p->command_id), p->sequence_number);
+		return -1;
+	}
+	s->out.len += (size_t)n;
+	sb_time(SB_T_TX_PDU);
+	return 0;
+}
+
+/* A response without body, or with an empty message_id. */
+int
+session_send_resp(struct session *s, uint32_t cmd, uint32_t seq,
+    uint32_t status)
+{
+	uint8_t	 tmp[PDU_HEADER_LEN + 8];
+	int	 n;
+
+	if ((n = pdu_encode_resp(cmd, status, seq, tmp, sizeof(tmp))) < 0)
+		return -1;
+	sb_time(SB_T_TX_PDU);
+	return buf_append(&s->out, tmp, (size_t)n);
+}
+
+/*
+ * Queue an answer behind those already waiting, so that answers leave in
+ * the order of their requests even when some wait for the spool commit.
+ */
+void
+session_hold(struct session *s, uint32_t cmd, uint32_t seq, uint32_t status,
+    uint32_t parts, const char *msgid)
+{
+	struct held	*h;
+	size_t		 cap;
+
+	if (s->nheld == s->heldcap) {
+		cap = s->heldcap ? s->heldcap * 2 : 64;
+		if ((h = reallocarray(s->held, cap, sizeof(*h))) == NULL)
+			fatal("held answers");
+		s->held = h;
+		s->heldcap = cap;
+	}
+	h = &s->held[s->nheld++];
+	h->command_id = cmd;
+	h->seq = seq;
+	h->status = status;
+	h->parts = parts;
+	h->raw = NULL;
+	h->rawlen = 0;
+	strlcpy(h->msgid, msgid ? msgid : "", sizeof(h->msgid));
+}
+
+/* Register a request of ours; returns its sequence number. */
+uint32_t
+session_request(struct session *s, uint32_t cmd, unsigned index)
+{
+	struct outreq	*r;
+	unsigned	 i, cap;
+	int64_t		 deadline;
+
+	for (i = 0; i < s->noutreq; i++)
+		if (!s->outreq[i].used)
+			break;
+	if (i == s->noutreq) {
+		if (s->noutreq == s->outreqcap) {
+			cap = s->outreqcap ? s->outreqcap * 2 : 16;
+			r = reallocarray(s->outreq, cap, sizeof(*r));
+			if (r == NULL)
+				fatal("requests");
+			s->outreq = r;
+			s->outreqcap = cap;
+		}
+		s->noutreq++;
+	}
+	r = &s->outreq[i];
+	if (s->next_seq == 0 || s->next_seq > 0x7fffffffU)
+		s->next_seq = 1;
+	r->seq = s->next_seq++;
+	r->command_id = cmd;
+	r->index = index;
+	r->used = 1;
+	deadline = timer_now() + s->conf->server.response_timer * SEC;
+	r->deadline = deadline;
+	if (!timer_pending(TIMER_RESPONSE) ||
+	    timer_deadline(TIMER_RESPONSE) > deadline)
+		timer_set(TIMER_RESPONSE, deadline);
+	return r->seq;
+}
+
+static void
+response_timer_update(struct session *s)
+{
+	int64_t		 first = 0;
+	unsigned	 i;
+
+	for (i = 0; i < s->noutreq; i++)
+		if (s->outreq[i].used &&
+		    (first == 0 || s->outreq[i].deadline < first))
+			first = s->outreq[i].deadline;
+	if (first)
+		timer_set(TIMER_RESPONSE, first);
+	else
+		timer_clear(TIMER_RESPONSE);
+}
+
+void
+session_close(struct session *s, const char *why)
+{
+	if (!s->closing)
+		log_info("closing session: %s", why);
+	s->closing = 1;
+}
+
+/* Send unbind and close once it is written. */
+static void
+send_unbind(struct session *s)
+{
+	struct pdu	 p;
+
+	if (s->unbind_sent)
+		return;
+	pdu_init(&p, SMPP_UNBIND, session_request(s, SMPP_UNBIND, 0));
+	session_send(s, &p);
+	s->unbind_sent = 1;
+	s->state = SS_CLOSING;
+}
+
+static void
+send_enquire_link(struct session *s)
+{
+	struct pdu	 p;
+	unsigned	 i;
+
+	for (i = 0; i < s->noutreq; i++)
+		if (s->outreq[i].used &&
+		    s->outreq[i].command_id == SMPP_ENQUIRE_LINK)
+			return;		/* one at a time */
+	pdu_init(&p, SMPP_ENQUIRE_LINK, session_request(s,
+	    SMPP_ENQUIRE_LINK, 0));
+	session_send(s, &p);
+}
+
+static int
+bound(const struct session *s)
+{
+	return s->state == SS_BOUND_TX || s->state == SS_BOUND_RX ||
+	    s->state == SS_BOUND_TRX;
+}
+
+/* A response from the client to a request of ours. */
+static void
+handle_response(struct session *s, const uint8_t *buf, size_t len,
+    const struct pdu_hdr *h)
+{
+	struct outreq	 r;
+	unsigned	 i;
+
+	(void)buf;
+	(void)len;
+	for (i = 0; i < s->noutreq; i++)
+		if (s->outreq[i].used && s->outreq[i].seq ==
+		    h->sequence_number && (h->command_id == SMPP_GENERIC_NACK ||
+		    (s->outreq[i].command_id | SMPP_RESP_BIT) == h->command_id))
+			break;
+	if (i == s->noutreq) {
+		log_info("%s seq %u answers no request of ours: ignored",
+		    pdu_command_name(h->command_id), h->sequence_number);
+		return;
+	}
+	r = s->outreq[i];
+	s->outreq[i].used = 0;
+	while (s->noutreq > 0 && !s->outreq[s->noutreq - 1].used)
+		s->noutreq--;
+	response_timer_update(s);
+	switch (r.command_id) {
+	case SMPP_DELIVER_SM:
+		deliver_resp(s, &r, h->command_status);
+		break;
+	case SMPP_UNBIND:
+		log_info("unbind_resp received");
+		session_close(s, "unbound");
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+handle_unbind(struct session *s, const struct pdu_hdr *h)
+{
+	log_info("unbind received");
+	if (bound(s) || s->state == SS_CLOSING)
+		sb_count(s->sb_acct, SB_UNBIND);
+	session_hold(s, SMPP_UNBIND_RESP, h->sequence_number, ESME_ROK, 0,
+	    NULL);
+	s->state = SS_CLOSING;
+	s->closing = 1;
+}
+
+/*
+ * Requests the server does not carry out.  query_sm, cancel_sm and
+ * replace_sm get their own failure status rather than Jasmin's
+ * RSYSERR-and-disconnect; requests that only an SMSC sends get
+ * ESME_RINVBNDSTS (deliver_sm) or generic_nack ESME_RINVCMDID (outbind,
+ * alert_notification: they have no response PDU).
+ */
+static void
+handle_unsupported(struct session *s, const struct pdu_hdr *h)
+{
+	uint32_t	 status, resp = h->command_id | SMPP_RESP_BIT;
+
+	switch (h->command_id) {
+	case SMPP_QUERY_SM:
+		status = ESME_RQUERYFAIL;
+		break;
+	case SMPP_CANCEL_SM:
+		status = ESME_RCANCELFAIL;
+		break;
+	case SMPP_REPLACE_SM:
+		status = ESME_RREPLACEFAIL;
+		break;
+	case SMPP_DELIVER_SM:
+		status = ESME_RINVBNDSTS;
+		break;
+	default:
+		resp = SMPP_GENERIC_NACK;
+		status = ESME_RINVCMDID;
+		break;
+	}
+	if (h->command_id != SMPP_DELIVER_SM && resp != SMPP_GENERIC_NACK &&
+	    s->state != SS_BOUND_TX && s->state != SS_BOUND_TRX)
+		status = ESME_RINVBNDSTS;
+	log_info("%s seq %u: %s", pdu_command_name(h->command_id),
+	    h->sequence_number, pdu_status_name(status));
+	session_hold(s, resp, h->sequence_number, status, 0, NULL);
+}
+
+static void
+dispatch(struct session *s, const uint8_t *buf, size_t len,
+    const struct pdu_hdr *h)
+{
+	sb_time(SB_T_RX_PDU);
+	sb_activity(s->sb_acct);
+	if (SMPP_IS_RESP(h->command_id)) {
+		handle_response(s, buf, len, h);
+		return;
+	}
+	switch (h->command_id) {
+	case SMPP_BIND_TRANSMITTER:
+	case SMPP_BIND_RECEIVER:
+	case SMPP_BIND_TRANSCEIVER:
+		session_bind(s, buf, len, h);
+		break;
+	case SMPP_UNBIND:
+		handle_unbind(s, h);
+		break;
+	case SMPP_ENQUIRE_LINK:
+		sb_count(s->sb_acct, SB_ELINK);
+		sb_time(SB_T_ELINK);
+		session_hold(s, SMPP_ENQUIRE_LINK_RESP, h->sequence_number,
+		    ESME_ROK, 0, NULL);
+		break;
+	case SMPP_SUBMIT_SM:
+	case SMPP_DATA_SM:
+		session_submit(s, buf, len, h);
+		break;
+	case SMPP_QUERY_SM:
+	case SMPP_CANCEL_SM:
+	case SMPP_REPLACE_SM:
+	case SMPP_SUBMIT_MULTI:
+	case SMPP_DELIVER_SM:
+	case SMPP_OUTBIND:
+	case SMPP_ALERT_NOTIFICATION:
+		if (h->command_id == SMPP_SUBMIT_MULTI) {
+			session_submit(s, buf, len, h);
+			break;
+		}
+		handle_unsupported(s, h);
+		break;
+	default:
+		log_info("unknown command_id 0x%08x seq %u: generic_nack",
+		    h->command_id, h->sequence_number);
+		session_hold(s, SMPP_GENERIC_NACK, h->sequence_number,
+		    ESME_RINVCMDID, 0, NULL);
+		break;
+	}
+}
+
+/* Make room for a PDU of len octets at the start of the input buffer. */
+static void
+in_reserve(struct session *s, size_t len)
+{
+	uint8_t	*p;
+	size_t	 cap;
+
+	if (len <= s->incap)
+		return;
+	cap = s->incap;
+	while (cap < len)
+		cap *= 2;
+	if ((p = realloc(s->in, cap)) == NULL)
+		fatal("input buffer");
+	s->in = p;
+	s->incap = cap;
+}
+
+/* The stream cannot be trusted past a bad command_length. */
+static void
+bad_length(struct session *s, const struct pdu_hdr *h)
+{
+	log_warnx("command_length %u out of range (16..%u): generic_nack and "
+	    "close", h->command_length, s->conf->server.max_pdu_size);
+	session_hold(s, SMPP_GENERIC_NACK, h->sequence_number,
+	    ESME_RINVCMDLEN, 0, NULL);
+	s->inlen = 0;
+	session_close(s, "framing lost");
+}
+
+/*
+ * Handle the complete PDUs in the input buffer and keep a partial one.
+ * Returns 1 when it stopped at BATCH_MAX with more PDUs waiting.
+ */
+static int
+handle_input(struct session *s)
+{
+	struct pdu_hdr	 h;
+	size_t		 off = 0;
+	int		 n = 0;
+
+	while (!s->closing && s->inlen - off >= PDU_HEADER_LEN &&
+	    n < BATCH_MAX) {
+		if (pdu_header(s->in + off, s->inlen - off, &h,
+		    s->conf->server.max_pdu_size) != ESME_ROK) {
+			bad_length(s, &h);
+			return 0;
+		}
+		if (s->inlen - off < h.command_length) {
+			memmove(s->in, s->in + off, s->inlen - off);
+			s->inlen -= off;
+			off = 0;
+			in_reserve(s, h.command_length);
+			break;
+		}
+		dispatch(s, s->in + off, h.command_length, &h);
+		off += h.command_length;
+		n++;
+	}
+	if (n > 0) {
+		timer_after(TIMER_INACTIVITY,
+		    s->conf->server.inactivity_timer * SEC);
+		if (bound(s))
+			timer_after(TIMER_ENQUIRE_LINK,
+			    s->conf->server.enquire_link_timer * SEC);
+	}
+	if (off > 0) {
+		memmove(s->in, s->in + off, s->inlen - off);
+		s->inlen -= off;
+	}
+	if (s->inlen == 0 || n > 0)
+		timer_clear(TIMER_PDU_READ);
+	if (s->inlen > 0 && !timer_pending(TIMER_PDU_READ))
+		timer_after(TIMER_PDU_READ, s->conf->server.pdu_read_timer *
+		    SEC);
+	return n == BATCH_MAX && !s->closing;
+}
+
+static int
+flush(struct session *s)
+{
+	ssize_t	 n;
+
+	while (s->out.len > 0) {
+		n = write(s->ofd, s->out.data, s->out.len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			log_info("write to client: %s", strerror(errno));
+			return -1;
+		}
+		buf_consume(&s->out, (size_t)n);
+	}
+	return 0;
+}
+
+static void
+expire_requests(struct session *s, int64_t now)
+{
+	unsigned	 i;
+
+	for (i = 0; i < s->noutreq; i++)
+		if (s->outreq[i].used && s->outreq[i].deadline <= now) {
+			log_warnx("responseTimer: no response to %s seq %u "
+			    "within %d s", pdu_command_name(
+			    s->outreq[i].command_id), s->outreq[i].seq,
+			    s->conf->server.response_timer);
+			session_close(s, "response timeout");
+			return;
+		}
+	response_timer_update(s);
+}
+
+static void
+pdu_read_expired(struct session *s)
+{
+	uint32_t	 seq = 0;
+
+	if (s->inlen >= PDU_HEADER_LEN)
+		seq = (uint32_t)s->in[12] << 24 | (uint32_t)s->in[13] << 16 |
+		    (uint32_t)s->in[14] << 8 | s->in[15];
+	log_warnx("pduReadTimer: PDU incomplete after %d s: generic_nack "
+	    "and close", s->conf->server.pdu_read_timer);
+	session_hold(s, SMPP_GENERIC_NACK, seq, ESME_RINVCMDLEN, 0, NULL);
+	s->inlen = 0;
+	session_close(s, "incomplete PDU");
+}
+
+static void
+service_timers(struct session *s)
+{
+	int64_t	 now = timer_now();
+
+	timer_alarm = 0;
+	if (timer_due(TIMER_SESSION_INIT, now) && s->state == SS_OPEN) {
+		log_info("sessionInitTimer: not bound within %d s",
+		    s->conf->server.session_init_timer);
+		session_close(s, "no bind");
+	}
+	if (timer_due(TIMER_INACTIVITY, now)) {
+		log_info("inactivityTimer: nothing from the client in %d s",
+		    s->conf->server.inactivity_timer);
+		if (bound(s))
+			send_unbind(s);
+		session_close(s, "inactivity");
+	}
+	if (timer_due(TIMER_ENQUIRE_LINK, now) && bound(s)) {
+		send_enquire_link(s);
+		timer_after(TIMER_ENQUIRE_LINK,
+		    s->conf->server.enquire_link_timer * SEC);
+	}
+	if (timer_due(TIMER_RESPONSE, now))
+		expire_requests(s, now);
+	if (timer_due(TIMER_PDU_READ, now))
+		pdu_read_expired(s);
+	if (timer_due(TIMER_SEGMENT, now))
+		session_segment_close(s);
+	if (timer_due(TIMER_SHUTDOWN, now))
+		session_close(s, "no unbind_resp at shutdown");
+	if (timer_due(TIMER_RESCAN, now) || timer_due(TIMER_RETRY, now))
+		session_wakeup = 1;
+}
+
+/* SIGTERM: unbind and wait for the answer; a second one: go now. */
+static int
+service_term(struct session *s)
+{
+	if (session_term > 1 || s->terms > 0)
+		return -1;
+	s->terms = 1;
+	if (bound(s)) {
+		log_info("shutting down: unbind");
+		if (s->delivering)
+			deliver_stop(s);
+		send_unbind(s);
+		timer_after(TIMER_SHUTDOWN, s->conf->server.response_timer *
+		    SEC);
+		return 0;
+	}
+	session_close(s, "shutdown");
+	return 0;
+}
+
+/* Wait for the socket, a timer, a wake-up or a signal; read what came. */
+static int
+wait_io(struct session *s)
+{
+	struct pollfd	 pfd[2];
+	ssize_t		 n;
+	int		 nfd = 1;
+
+	timer_arm();
+	pfd[0].fd = s->fd;
+	pfd[0].events = 0;
+	pfd[0].revents = 0;
+	if (!s->closing && s->out.len < OUT_HIGH)
+		pfd[0].events |= POLLIN;
+	if (s->out.len > 0) {
+		if (s->ofd == s->fd)
+			pfd[0].events |= POLLOUT;
+		else {
+			pfd[1].fd = s->ofd;
+			pfd[1].events = POLLOUT;
+			pfd[1].revents = 0;
+			nfd = 2;
+		}
+	}
+	if (ppoll(pfd, nfd, NULL, &waitmask) == -1) {
+		if (errno == EINTR)
+			return 0;
+		log_warn("ppoll");
+		return -1;
+	}
+	if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (s->incap - s->inlen < 4096)
+			in_reserve(s, s->incap * 2);
+		n = read(s->fd, s->in + s->inlen, s->incap - s->inlen);
+		if (n == 0) {
+			log_info("connection closed by the client");
+			return -1;
+		}
+		if (n == -1 && errno != EAGAIN && errno != EINTR) {
+			log_info("read from client: %s", strerror(errno));
+			return -1;
+		}
+		if (n > 0)
+			s->inlen += (size_t)n;
+	}
+	return 0;
+}
+
+static void
+session_init(struct session *s, const struct conf *conf, int fd, int ofd,
+    const struct sockaddr_storage *peer, int sb_slot)
+{
+	memset(s, 0, sizeof(*s));
+	s->conf = conf;
+	s->fd = fd;
+	s->ofd = ofd;
+	s->peer = *peer;
+	s->state = SS_OPEN;
+	s->sb_slot = sb_slot;
+	s->sb_acct = -1;
+	s->ledger.fd = -1;
+	s->next_seq = 1;
+	s->incap = IN_INITIAL;
+	if ((s->in = malloc(s->incap)) == NULL)
+		fatal("input buffer");
+	buf_init(&s->out);
+	segw_init(&s->mt, "", conf->spool.sync);
+	if (net_addr_str((struct sockaddr *)&s->peer, s->peerstr,
+	    sizeof(s->peerstr)) == -1)
+		strlcpy(s->peerstr, "local", sizeof(s->peerstr));
+}
+
+/* Give back what the session held: queue, registry, counters. */
+static void
+session_end(struct session *s)
+{
+	session_commit(s);
+	flush(s);
+	if (s->mt.fd != -1 || s->mt.npending > 0)
+		session_segment_close(s);
+	if (s->delivering)
+		deliver_stop(s);
+	session_unbound(s);
+	sb_count(-1, SB_DISCONNECT);
+	sb_child_set(s->sb_slot, SB_IDLE, -1, NULL);
+	segw_free(&s->mt);
+	buf_free(&s->out);
+	free(s->in);
+	free(s->held);
+	free(s->outreq);
+	if (s->fd != -1)
+		close(s->fd);
+	if (s->ofd != s->fd && s->ofd != -1)
+		close(s->ofd);
+	log_info("session ended");
+}
+
+static void
+session_start_timers(struct session *s)
+{
+	const struct conf_server	*c = &s->conf->server;
+
+	if (c->session_init_timer > 0)
+		timer_after(TIMER_SESSION_INIT, c->session_init_timer * SEC);
+	if (c->inactivity_timer > 0)
+		timer_after(TIMER_INACTIVITY, c->inactivity_timer * SEC);
+}
+
+/*
+ * Serve one client on fd (input) and ofd (output; the same socket but
+ * under inetd, where they may differ).  Returns when the session ends.
+ */
+int
+session_run(const struct conf *conf, int fd, int ofd,
+    const struct sockaddr_storage *peer, int sb_slot)
+{
+	struct session	 s;
+	int		 on = 1, more;
+
+	session_init(&s, conf, fd, ofd, peer, sb_slot);
+	if (conf->server.proxy_protocol) {
+		if (proxy_header(fd, conf->server.pdu_read_timer * 1000,
+		    &s.peer) == -1) {
+			log_warnx("connection from %s: no valid PROXY header",
+			    s.peerstr);
+			s.closing = 1;
+		} else
+			net_addr_str((struct sockaddr *)&s.peer, s.peerstr,
+			    sizeof(s.peerstr));
+	}
+	log_prefix("%s", s.peerstr);
+	log_info("connection from %s", s.peerstr);
+	sb_count(-1, SB_CONNECT);
+	sb_child_set(sb_slot, SB_CONNECTED, -1, s.peerstr);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	net_nonblock(fd, 1);
+	if (ofd != fd)
+		net_nonblock(ofd, 1);
+	session_start_timers(&s);
+	for (;;) {
+		if (timer_alarm)
+			service_timers(&s);
+		if (session_term && service_term(&s) == -1)
+			break;
+		more = handle_input(&s);
+		session_commit(&s);
+		if (session_wakeup) {
+			session_wakeup = 0;
+			s.dl.eof = 0;
+		}
+		if (s.delivering && !s.closing)
+			deliver_pump(&s);
+		if (flush(&s) == -1)
+			break;
+		if (s.closing && s.out.len == 0)
+			break;
+		if (more && s.out.len < OUT_HIGH)
+			continue;	/* more PDUs already here */
+		if (wait_io(&s) == -1)
+			break;
+	}
+	session_end(&s);
+	return 0;
+}

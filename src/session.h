@@ -1,0 +1,139 @@
+/*
+ * session.h - one client connection, served by one smppd child
+ */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include <sys/socket.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "ledger.h"
+#include "net.h"
+#include "pdu.h"
+#include "spool.h"
+#include "userdb.h"
+
+enum session_state {
+	SS_OPEN,		/* connected, not bound */
+	SS_BOUND_TX,
+	SS_BOUND_RX,
+	SS_BOUND_TRX,
+	SS_CLOSING		/* unbind sent or received: no new work */
+};
+
+/* An answer waiting for the group commit of the spool. */
+struct held {
+	uint32_t	 command_id;	/* of the response */
+	uint32_t	 seq;
+	uint32_t	 status;
+	uint32_t	 parts;		/* charged: refund if the commit fails */
+	char		 msgid[PDU_MESSAGE_ID_MAX];
+	uint8_t		*raw;		/* an answer encoded in advance */
+	size_t		 rawlen;
+};
+
+/* A request of ours (deliver_sm, enquire_link, unbind) not answered yet. */
+struct outreq {
+	uint32_t	 seq;
+	uint32_t	 command_id;
+	int64_t		 deadline;	/* monotonic microseconds */
+	unsigned	 index;		/* deliver_sm: record in the segment */
+	int		 used;
+};
+
+/* The outbound (deliver_sm) side of a receiver or transceiver. */
+struct deliver {
+	char		 area[1024];	/* SPOOL/out/USER */
+	char		 curpath[1100];	/* claimed segment, "" when none */
+	struct segr	 seg;
+	struct segdone	 done;
+	unsigned	 nrecords;	/* in the claimed segment */
+	unsigned	 next;		/* next record to consider */
+	unsigned	 settled;	/* done or handed on */
+	unsigned	 inflight;
+	struct segw	 retry;		/* records to try again later */
+	int		 segend;	/* all records of it read */
+	int		 corrupt;	/* ... up to a corrupt one */
+	int		 eof;		/* nothing to claim until woken */
+};
+
+struct session {
+	const struct conf	*conf;
+	int			 fd;		/* the client socket */
+	int			 ofd;		/* for output: fd, or 1 (inetd) */
+	struct sockaddr_storage	 peer;
+	char			 peerstr[NET_ADDRSTR_MAX];
+	enum session_state	 state;
+	int			 sb_slot;	/* scoreboard child slot */
+	int			 sb_acct;	/* scoreboard account slot */
+	int			 registered;	/* in sessions/USER/ */
+	const char		*bindname;	/* "tx", "rx", "trx" */
+
+	struct account		 acct;
+	struct ledger		 ledger;
+	regex_t			 src_re;
+	regex_t			 dst_re;
+	int			 have_src_re;
+	int			 have_dst_re;
+
+	uint8_t			*in;		/* bytes read, not yet handled */
+	size_t			 inlen;
+	size_t			 incap;
+	struct buf		 out;		/* encoded, not yet written */
+	struct held		*held;		/* answers waiting for commit */
+	size_t			 nheld;
+	size_t			 heldcap;
+	unsigned		 uncommitted;	/* records added to mt */
+	struct segw		 mt;
+
+	struct outreq		*outreq;	/* requests we sent */
+	unsigned		 noutreq;
+	unsigned		 outreqcap;
+	uint32_t		 next_seq;
+	struct deliver		 dl;
+	int			 delivering;	/* bound as RX or TRX */
+	int			 closing;	/* close once output is written */
+	int			 unbind_sent;
+	int			 terms;		/* SIGTERMs seen */
+};
+
+extern volatile sig_atomic_t session_wakeup;
+extern volatile sig_atomic_t session_term;
+
+void	 session_signals(void);
+const sigset_t *session_waitmask(void);
+int	 session_run(const struct conf *, int, int,
+	    const struct sockaddr_storage *, int);
+
+/* session.c, for the parts below */
+int	 session_send(struct session *, struct pdu *);
+int	 session_send_resp(struct session *, uint32_t, uint32_t, uint32_t);
+uint32_t session_request(struct session *, uint32_t, unsigned);
+void	 session_hold(struct session *, uint32_t, uint32_t, uint32_t,
+	    uint32_t, const char *);
+void	 session_close(struct session *, const char *);
+
+/* session_bind.c */
+void	 session_bind(struct session *, const uint8_t *, size_t,
+	    const struct pdu_hdr *);
+void	 session_unbound(struct session *);
+
+/* session_submit.c */
+void	 session_submit(struct session *, const uint8_t *, size_t,
+	    const struct pdu_hdr *);
+uint32_t session_submit_multi(struct session *, struct pdu *,
+	    const struct pdu_hdr *);
+void	 session_commit(struct session *);
+void	 session_segment_close(struct session *);
+
+/* session_deliver.c */
+void	 deliver_start(struct session *);
+void	 deliver_pump(struct session *);
+void	 deliver_resp(struct session *, const struct outreq *, uint32_t);
+void	 deliver_stop(struct session *);
+
+#endif /* SESSION_H */

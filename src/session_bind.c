@@ -1,0 +1,225 @@
+/*
+ * session_bind.c - bind_transmitter, bind_receiver, bind_transceiver:
+ * authentication against the user database and the checks after it
+ *
+ * SYNOPSIS
+ *	session_bind(s, buf, len, hdr)
+ *	session_unbound(s)
+ *
+ * DESCRIPTION
+ *	The order and the answers are Jasmin's, since clients depend on
+ *	them: a second bind on a bound session is ESME_RALYBND; an unknown
+ *	user, a disabled account and a wrong password are all
+ *	ESME_RINVPASWD, so that accounts cannot be probed (a password hash
+ *	is computed in every case, so that the time taken tells nothing
+ *	either); a client address outside the account's networks, a bind
+ *	type the account may not use and max_bindings reached are
+ *	ESME_RBINDFAIL.  A failed bind leaves the connection open for
+ *	another try.  bind_resp carries the server's id and
+ *	sc_interface_version 0x34.  Every success and failure is logged
+ *	with the peer, system_id, bind type and reason, never the password.
+ */
+#include "config.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "log.h"
+#include "scoreboard.h"
+#include "session.h"
+#include "timer.h"
+
+static const struct {
+	uint32_t		 cmd;
+	const char		*name;		/* registry and logs */
+	int			 mask;		/* BIND_* */
+	enum session_state	 state;
+	enum sb_state		 sb;
+	enum sb_counter		 counter;
+} binds[] = {
+	{ SMPP_BIND_TRANSMITTER, "tx", BIND_TX, SS_BOUND_TX, SB_BOUND_TX,
+	    SB_BIND_TX },
+	{ SMPP_BIND_RECEIVER, "rx", BIND_RX, SS_BOUND_RX, SB_BOUND_RX,
+	    SB_BIND_RX },
+	{ SMPP_BIND_TRANSCEIVER, "trx", BIND_TRX, SS_BOUND_TRX, SB_BOUND_TRX,
+	    SB_BIND_TRX },
+};
+
+/*
+ * Compute a hash even when there is no account, so that an unknown user
+ * costs the same time as a wrong password.
+ */
+static void
+waste_time(const char *password)
+{
+	static struct account	 dummy;
+
+	if (dummy.hash[0] == '\0')
+		(void)account_set_password(&dummy, "not a password");
+	(void)account_check_password(&dummy, password);
+}
+
+static int
+compile(regex_t *re, const char *pattern, int *have)
+{
+	*have = 0;
+	if (pattern[0] == '\0')
+		return 0;
+	if (regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		return -1;
+	*have = 1;
+	return 0;
+}
+
+/* Check the password; 0 or ESME_RINVPASWD (or RBINDFAIL on db trouble). */
+static uint32_t
+authenticate(struct session *s, const char *system_id, const char *password,
+    const char **why)
+{
+	int	 rc;
+
+	rc = userdb_get(s->conf->userdb.path, system_id, &s->acct);
+	if (rc == USERDB_NOTFOUND) {
+		waste_time(password);
+		*why = "unknown user";
+		return ESME_RINVPASWD;
+	}
+	if (rc != USERDB_OK) {
+		*why = rc == USERDB_LOCKED ? "user database locked" :
+		    "user database error";
+		log_errorx("user database %s: %s", s->conf->userdb.path,
+		    userdb_error());
+		return ESME_RBINDFAIL;
+	}
+	if (!account_check_password(&s->acct, password)) {
+		*why = "wrong password";
+		return ESME_RINVPASWD;
+	}
+	if (!s->acct.enabled) {
+		*why = "account disabled";
+		return ESME_RINVPASWD;
+	}
+	return ESME_ROK;
+}
+
+/* The account's rights, after the password. */
+static uint32_t
+authorize(struct session *s, int b, const char **why)
+{
+	char	 ledger[CONF_PATH_MAX];
+	int	 rc;
+
+	if (!account_network_allowed(&s->acct, (struct sockaddr *)&s->peer)) {
+		*why = "client address not in the account's networks";
+		return ESME_RBINDFAIL;
+	}
+	if ((s->acct.binds & binds[b].mask) == 0) {
+		*why = "bind type not allowed for the account";
+		return ESME_RBINDFAIL;
+	}
+	if (compile(&s->src_re, s->acct.src_pattern, &s->have_src_re) == -1 ||
+	    compile(&s->dst_re, s->acct.dst_pattern, &s->have_dst_re) == -1) {
+		*why = "bad address pattern in the account";
+		return ESME_RBINDFAIL;
+	}
+	if (binds[b].mask != BIND_RX && ledger_open(&s->ledger,
+	    conf_ledger_path(s->conf, ledger, sizeof(ledger)), 0) == -1) {
+		log_warn("ledger %s", ledger);
+		*why = "ledger unavailable";
+		return ESME_RBINDFAIL;
+	}
+	rc = spool_session_add(s->conf->spool.dir, s->acct.system_id,
+	    getpid(), binds[b].name, s->acct.max_bindings);
+	if (rc == 1) {
+		*why = "max_bindings reached";
+		return ESME_RBINDFAIL;
+	}
+	if (rc != 0) {
+		log_warn("session registry of %s", s->acct.system_id);
+		*why = "session registry unavailable";
+		return ESME_RBINDFAIL;
+	}
+	s->registered = 1;
+	return ESME_ROK;
+}
+
+/* Undo what a failed or finished bind set up. */
+void
+session_unbound(struct session *s)
+{
+	if (s->registered) {
+		spool_session_del(s->conf->spool.dir, s->acct.system_id,
+		    getpid());
+		s->registered = 0;
+	}
+	if (s->ledger.fd != -1)
+		ledger_close(&s->ledger);
+	s->ledger.fd = -1;
+	if (s->have_src_re)
+		regfree(&s->src_re);
+	if (s->have_dst_re)
+		regfree(&s->dst_re);
+	s->have_src_re = s->have_dst_re = 0;
+}
+
+static void
+bound(struct session *s, int b)
+{
+	s->state = binds[b].state;
+	s->bindname = binds[b].name;
+	s->sb_acct = sb_account_slot(s->acct.system_id);
+	sb_child_set(s->sb_slot, binds[b].sb, s->sb_acct, s->peerstr);
+	sb_count(s->sb_acct, binds[b].counter);
+	sb_activity(s->sb_acct);
+	log_prefix("%s %s", s->peerstr, s->acct.system_id);
+	timer_clear(TIMER_SESSION_INIT);
+	if (s->conf->server.enquire_link_timer > 0)
+		timer_after(TIMER_ENQUIRE_LINK,
+		    (int64_t)s->conf->server.enquire_link_timer * 1000000);
+	if (b != 0)
+		deliver_start(s);
+}
+
+void
+session_bind(struct session *s, const uint8_t *buf, size_t len,
+    const struct pdu_hdr *h)
+{
+	struct pdu	 p;
+	char		 id[2 * PDU_SYSTEM_ID_MAX];
+	const char	*why = "malformed PDU";
+	uint32_t	 status, resp = h->command_id | SMPP_RESP_BIT;
+	int		 b;
+
+	for (b = 0; binds[b].cmd != h->command_id; b++)
+		;
+	if (s->state != SS_OPEN) {
+		log_info("bind_%s refused: %s", binds[b].name,
+		    s->state == SS_CLOSING ? "unbinding" : "already bound");
+		session_hold(s, resp, h->sequence_number, s->state ==
+		    SS_CLOSING ? ESME_RINVBNDSTS : ESME_RALYBND, 0, NULL);
+		return;
+	}
+	status = pdu_decode(buf, len, &p);
+	log_sanitize(id, sizeof(id), p.system_id ? p.system_id : "",
+	    p.system_id ? strlen(p.system_id) : 0);
+	if (status == ESME_ROK)
+		status = authenticate(s, p.system_id, p.password, &why);
+	if (status == ESME_ROK)
+		status = authorize(s, b, &why);
+	pdu_free(&p);
+	if (status != ESME_ROK) {
+		sb_count(-1, binds[b].counter);
+		sb_count(-1, SB_BIND_FAIL);
+		log_info("bind_%s as \"%s\" refused: %s (%s)", binds[b].name,
+		    id, why, pdu_status_name(status));
+		session_unbound(s);
+		session_hold(s, resp, h->sequence_number, status, 0, NULL);
+		return;
+	}
+	log_info("bound as %s (%s)", binds[b].name, id);
+	session_hold(s, resp, h->sequence_number, ESME_ROK, 0, NULL);
+	bound(s, b);
+}

@@ -1,0 +1,440 @@
+/*
+ * session_submit.c - submit_sm, data_sm and submit_multi: checks, billing,
+ * the spool record and the group commit that comes before any answer
+ *
+ * SYNOPSIS
+ *	session_submit(s, buf, len, hdr)
+ *	session_commit(s)
+ *	session_segment_close(s)
+ *
+ * DESCRIPTION
+ *	The checks run in Jasmin's order, with its answers: not bound as
+ *	transmitter or transceiver, ESME_RINVBNDSTS; a malformed field, the
+ *	field's status; an empty or disallowed destination,
+ *	ESME_RINVDSTADR; a disallowed source (after the account's default
+ *	replaced an empty one), ESME_RINVSRCADR; no MT route,
+ *	ESME_RINVDSTADR; over the account's throughput, ESME_RTHROTTLED;
+ *	credit or submit_sm_count exhausted, ESME_RSYSERR.
+ *
+ *	A part costs one unit: a submit_sm carrying a UDH part or SAR TLVs
+ *	is one part, a message_payload as many as its content needs.  The
+ *	charge happens before the record is queued and is refunded when
+ *	the commit fails (ESME_RSUBMITFAIL).
+ *
+ *	Records are appended to the child's open MT segment and answered
+ *	only after session_commit() made them durable: one write(2) and one
+ *	fdatasync(2) for all the submit_sm read in one turn of the loop,
+ *	then all the answers, in order.
+ */
+#include "config.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "log.h"
+#include "msgid.h"
+#include "route.h"
+#include "scoreboard.h"
+#include "session.h"
+#include "sms.h"
+#include "smpptime.h"
+#include "timer.h"
+
+static int
+matches(const regex_t *re, const char *s)
+{
+	regmatch_t	 m;
+
+	/* Anchored at the start only, as Jasmin's re.match. */
+	return regexec(re, s, 1, &m, 0) == 0 && m.rm_so == 0;
+}
+
+/* How many parts the message costs; -1 when it is too long. */
+static int
+count_parts(const struct pdu *p)
+{
+	const struct pdu_tlv	*t;
+	int			 n;
+
+	t = pdu_tlv_get(p, TLV_MESSAGE_PAYLOAD);
+	if (t == NULL || t->len == 0)
+		return 1;
+	if ((p->esm_class & ESM_UDHI) && t->len <= 140)
+		return 1;
+	n = sms_count_parts(p->data_coding, t->val, t->len);
+	return (n < 1 || n > SMS_MAX_PARTS) ? -1 : n;
+}
+
+static uint32_t
+reject(struct session *s, const struct pdu_hdr *h, uint32_t status,
+    const char *why)
+{
+	log_info("%s seq %u rejected: %s (%s)", pdu_command_name(
+	    h->command_id), h->sequence_number, why, pdu_status_name(status));
+	sb_count(s->sb_acct, status == ESME_RTHROTTLED ? SB_THROTTLED :
+	    SB_SUBMIT_ERR);
+	session_hold(s, h->command_id | SMPP_RESP_BIT, h->sequence_number,
+	    status, 0, NULL);
+	return status;
+}
+
+/* Addresses and route, in Jasmin's order. */
+static uint32_t
+check_addresses(struct session *s, struct pdu *p, const char *dest,
+    const char **route, const char **why)
+{
+	const struct conf_connector	*c;
+
+	if (dest == NULL || dest[0] == '\0') {
+		*why = "empty destination";
+		return ESME_RINVDSTADR;
+	}
+	if (s->have_dst_re && !matches(&s->dst_re, dest)) {
+		*why = "destination not allowed for the account";
+		return ESME_RINVDSTADR;
+	}
+	if ((p->source_addr == NULL || p->source_addr[0] == '\0') &&
+	    s->acct.default_src[0] != '\0')
+		p->source_addr = s->acct.default_src;
+	if (s->have_src_re && !matches(&s->src_re,
+	    p->source_addr ? p->source_addr : "")) {
+		*why = "source not allowed for the account";
+		return ESME_RINVSRCADR;
+	}
+	if ((c = route_mt(s->conf, s->acct.system_id, dest)) == NULL) {
+		*why = "no MT route";
+		return ESME_RINVDSTADR;
+	}
+	*route = c->name;
+	return ESME_ROK;
+}
+
+static uint32_t
+charge(struct session *s, uint32_t parts, const char **why)
+{
+	int	 rc, flags = s->conf->server.billing_feature ? 0 :
+		    LEDGER_NOBILL;
+
+	rc = ledger_charge(&s->ledger, s->acct.slot, s->acct.system_id, parts,
+	    s->acct.rate, s->acct.throughput, flags, timer_now());
+	switch (rc) {
+	case LEDGER_OK:
+		return ESME_ROK;
+	case LEDGER_THROTTLED:
+		*why = "throughput exceeded";
+		return ESME_RTHROTTLED;
+	case LEDGER_NOCREDIT:
+		*why = "not enough credit";
+		return ESME_RSYSERR;
+	case LEDGER_NOQUOTA:
+		*why = "submit_sm_count quota exhausted";
+		return ESME_RSYSERR;
+	default:
+		log_warnx("ledger: cannot charge %s (slot %u)",
+		    s->acct.system_id, s->acct.slot);
+		*why = "ledger error";
+		return ESME_RSYSERR;
+	}
+}
+
+static void
+refund(struct session *s, uint32_t parts)
+{
+	int	 flags = s->conf->server.billing_feature ? 0 : LEDGER_NOBILL;
+
+	if (ledger_refund(&s->ledger, s->acct.slot, s->acct.system_id, parts,
+	    s->acct.rate, flags) != LEDGER_OK)
+		log_warnx("ledger: cannot refund %u parts to %s", parts,
+		    s->acct.system_id);
+}
+
+/* Fill what the spool keeps besides the PDU. */
+static int
+fill_meta(struct session *s, const struct pdu *p, struct msg_meta *m,
+    const char *route, uint32_t parts)
+{
+	time_t	 now = time(NULL), t;
+
+	memset(m, 0, sizeof(*m));
+	if (msgid_next(m->id, sizeof(m->id)) == -1)
+		return -1;
+	m->kind = MSG_MT;
+	strlcpy(m->account, s->acct.system_id, sizeof(m->account));
+	m->created_us = now_us();
+	m->parts = parts;
+	strlcpy(m->route, route, sizeof(m->route));
+	if (p->validity_period && p->validity_period[0] != '\0' &&
+	    smpptime_parse(p->validity_period, now, &t) == 0)
+		m->expires = (int64_t)t;
+	if (p->schedule_delivery_time && p->schedule_delivery_time[0] !=
+	    '\0' && smpptime_parse(p->schedule_delivery_time, now, &t) == 0 &&
+	    t > now)
+		m->next_try = (int64_t)t;
+	return 0;
+}
+
+static void
+log_accepted(struct session *s, const struct pdu *p, const char *id,
+    uint32_t parts)
+{
+	char	 src[2 * PDU_ADDR_MAX_LONG], dst[2 * PDU_ADDR_MAX_LONG];
+
+	if (!LOG_ENABLED(LOGL_DEBUG))
+		return;
+	log_sanitize(src, sizeof(src), p->source_addr ? p->source_addr : "",
+	    PDU_ADDR_MAX_LONG);
+	log_sanitize(dst, sizeof(dst), p->destination_addr ?
+	    p->destination_addr : "", PDU_ADDR_MAX_LONG);
+	if (s->conf->server.log_privacy)
+		log_debug("%s %s -> %s, %u part(s), ** %u byte content **",
+		    id, src, dst, parts, p->sm_length);
+	else
+		log_debug("%s %s -> %s, %u part(s), dc %u, %u octets", id,
+		    src, dst, parts, p->data_coding, p->sm_length);
+}
+
+/* One destination: check, charge, queue.  Returns the status. */
+static uint32_t
+queue_one(struct session *s, struct pdu *p, char *msgid, uint32_t *partsp,
+    const char **why)
+{
+	struct msg_meta	 meta;
+	const char	*route = NULL;
+	uint32_t	 status;
+	int		 parts;
+
+	status = check_addresses(s, p, p->destination_addr, &route, why);
+	if (status != ESME_ROK)
+		return status;
+	if ((parts = count_parts(p)) < 0) {
+		*why = "message_payload needs too many parts";
+		return ESME_RINVMSGLEN;
+	}
+	if ((status = charge(s, (uint32_t)parts, why)) != ESME_ROK)
+		return status;
+	if (fill_meta(s, p, &meta, route, (uint32_t)parts) == -1 ||
+	    (msgid[0] != '\0' && strlcpy(meta.id, msgid, sizeof(meta.id)) >=
+	    sizeof(meta.id)) || segw_add(&s->mt, &meta, p) == -1) {
+		refund(s, (uint32_t)parts);
+		*why = "cannot queue";
+		return ESME_RSUBMITFAIL;
+	}
+	s->uncommitted++;
+	strlcpy(msgid, meta.id, PDU_MESSAGE_ID_MAX);
+	*partsp = (uint32_t)parts;
+	log_accepted(s, p, meta.id, (uint32_t)parts);
+	return ESME_ROK;
+}
+
+void
+session_submit(struct session *s, const uint8_t *buf, size_t len,
+    const struct pdu_hdr *h)
+{
+	struct pdu	 p;
+	char		 msgid[PDU_MESSAGE_ID_MAX] = "";
+	const char	*why = "malformed PDU";
+	uint32_t	 status, parts = 0;
+
+	if (s->state != SS_BOUND_TX && s->state != SS_BOUND_TRX) {
+		reject(s, h, ESME_RINVBNDSTS, s->state == SS_BOUND_RX ?
+		    "bound as receiver" : "not bound");
+		return;
+	}
+	sb_count(s->sb_acct, SB_SUBMIT_REQ);
+	if (h->command_id == SMPP_DATA_SM)
+		sb_count(s->sb_acct, SB_DATA_SM);
+	if ((status = pdu_decode(buf, len, &p)) != ESME_ROK ||
+	    (status = pdu_check(&p)) != ESME_ROK) {
+		pdu_free(&p);
+		reject(s, h, status, why);
+		return;
+	}
+	if (h->command_id == SMPP_SUBMIT_MULTI)
+		status = session_submit_multi(s, &p, h);
+	else if ((status = queue_one(s, &p, msgid, &parts, &why)) ==
+	    ESME_ROK)
+		session_hold(s, h->command_id | SMPP_RESP_BIT,
+		    h->sequence_number, ESME_ROK, parts, msgid);
+	else
+		reject(s, h, status, why);
+	pdu_free(&p);
+}
+
+/*
+ * submit_multi: one message_id for all destinations (the receipts of
+ * every destination carry it), one record, charge and throughput token
+ * per SME destination.  Distribution lists are not supported: each is
+ * listed as unsuccessful with ESME_RCNTSUBDL.  The answer is encoded now
+ * and held like the others; when nothing could be queued it is the
+ * first destination's error.
+ */
+uint32_t
+session_submit_multi(struct session *s, struct pdu *p,
+    const struct pdu_hdr *h)
+{
+	struct pdu_unsuccess	 uns[PDU_MAX_DESTS];
+	struct pdu		 q, r;
+	char			 msgid[PDU_MESSAGE_ID_MAX] = "";
+	const char		*why = "";
+	uint32_t		 status, first = ESME_RSUBMITFAIL, parts,
+				 total = 0;
+	unsigned		 i, nok = 0, nun = 0;
+	int			 n;
+
+	for (i = 0; i < p->number_of_dests; i++) {
+		const struct pdu_dest *d = &p->dests[i];
+
+		if (d->dest_flag != 1) {
+			status = ESME_RCNTSUBDL;
+		} else {
+			q = *p;
+			q.command_id = SMPP_SUBMIT_SM;
+			q.number_of_dests = 0;
+			q.dests = NULL;
+			q.flags &= ~PDU_F_ALLOC;
+			q.dest_addr_ton = d->ton;
+			q.dest_addr_npi = d->npi;
+			q.destination_addr = d->addr;
+			status = queue_one(s, &q, msgid, &parts, &why);
+			p->source_addr = q.source_addr;
+		}
+		if (status == ESME_ROK) {
+			nok++;
+			total += parts;
+			continue;
+		}
+		if (nun == 0)
+			first = status;
+		uns[nun].ton = d->ton;
+		uns[nun].npi = d->npi;
+		uns[nun].addr = d->addr;
+		uns[nun++].error_status_code = status;
+	}
+	if (nok == 0)
+		return reject(s, h, first, "no destination accepted");
+	pdu_init(&r, SMPP_SUBMIT_MULTI_RESP, h->sequence_number);
+	r.message_id = msgid;
+	r.no_unsuccess = (uint8_t)nun;
+	r.unsuccess = uns;
+	session_hold(s, SMPP_SUBMIT_MULTI_RESP, h->sequence_number, ESME_ROK,
+	    total, msgid);
+	n = (int)pdu_encoded_len(&r);
+	if ((s->held[s->nheld - 1].raw = malloc(n)) == NULL)
+		fatal("submit_multi_resp");
+	n = pdu_encode(&r, s->held[s->nheld - 1].raw, (size_t)n);
+	s->held[s->nheld - 1].rawlen = n > 0 ? (size_t)n : 0;
+	return ESME_ROK;
+}
+
+/* What the commit's answers carry besides the header. */
+static void
+send_held(struct session *s, const struct held *h)
+{
+	struct pdu	 p;
+	uint8_t		 ver = 0x34;
+
+	if (h->raw != NULL) {
+		buf_append(&s->out, h->raw, h->rawlen);
+		return;
+	}
+	pdu_init(&p, h->command_id, h->seq);
+	p.command_status = h->status;
+	switch (h->command_id) {
+	case SMPP_BIND_TRANSMITTER_RESP:
+	case SMPP_BIND_RECEIVER_RESP:
+	case SMPP_BIND_TRANSCEIVER_RESP:
+		if (h->status != ESME_ROK)
+			break;
+		p.system_id = s->conf->server.id;
+		pdu_tlv_add(&p, TLV_SC_INTERFACE_VERSION, 1, &ver);
+		break;
+	case SMPP_SUBMIT_SM_RESP:
+	case SMPP_DATA_SM_RESP:
+		p.message_id = h->msgid;
+		break;
+	default:
+		break;
+	}
+	session_send(s, &p);
+}
+
+/* The commit failed: nothing was queued; refund and say so. */
+static void
+commit_failed(struct session *s)
+{
+	struct held	*h;
+	size_t		 i;
+
+	log_error("spool commit in %s", s->mt.area);
+	segw_rollback(&s->mt);
+	for (i = 0; i < s->nheld; i++) {
+		h = &s->held[i];
+		if (h->status != ESME_ROK || h->parts == 0)
+			continue;
+		refund(s, h->parts);
+		h->status = ESME_RSUBMITFAIL;
+		free(h->raw);
+		h->raw = NULL;
+		sb_count(s->sb_acct, SB_SUBMIT_ERR);
+	}
+	session_segment_close(s);
+}
+
+/*
+ * Make the records of this turn durable, then answer every request held
+ * behind them, in order.  Nothing leaves before the fdatasync returned.
+ */
+void
+session_commit(struct session *s)
+{
+	const struct conf_spool	*c = &s->conf->spool;
+	struct held		*h;
+	size_t			 i;
+	int			 fresh;
+
+	if (s->nheld == 0)
+		return;
+	if (s->uncommitted > 0) {
+		fresh = s->mt.fd == -1;
+		if (segw_commit(&s->mt) == -1)
+			commit_failed(s);
+		else {
+			for (i = 0; i < s->nheld; i++)
+				if (s->held[i].status == ESME_ROK &&
+				    s->held[i].parts > 0)
+					sb_count(s->sb_acct, SB_SUBMIT_OK);
+			if (fresh)
+				timer_after(TIMER_SEGMENT,
+				    (int64_t)c->segment_max_age_ms * 1000);
+			if (segw_due(&s->mt, c->segment_max_bytes,
+			    c->segment_max_messages, c->segment_max_age_ms,
+			    now_us()))
+				session_segment_close(s);
+		}
+		s->uncommitted = 0;
+	}
+	for (i = 0; i < s->nheld; i++) {
+		h = &s->held[i];
+		send_held(s, h);
+		free(h->raw);
+		h->raw = NULL;
+	}
+	s->nheld = 0;
+}
+
+/* Hand the open segment to smppconn: rename it into new/ and wake it. */
+void
+session_segment_close(struct session *s)
+{
+	timer_clear(TIMER_SEGMENT);
+	if (s->mt.fd == -1 && s->mt.npending == 0)
+		return;
+	if (segw_close(&s->mt) == -1)
+		log_warn("closing spool segment %s", s->mt.name);
+	spool_wake_conn(s->conf->spool.dir);
+}
