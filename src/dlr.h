@@ -6,6 +6,13 @@
  *
  * dlr_parse() is lenient, as real SMSCs vary: "Text:" or "text:", dates
  * of 10 or 12 digits, err of 1 to 3 digits, fields missing or unpadded.
+ *
+ * dlr_format() returns the length or -1; dlr_parse() 0 or -1 (it needs
+ * an id and a stat), unknown numbers -1, unknown dates 0.
+ * dlr_stat_state() returns -1 for an unknown word; dlr_state_stat()
+ * "UNKNOWN" for a value outside 1-8.  Added: dlr_id_alt(id, n, ...),
+ * n 0 or 1, writes the other lookup keys of an id of digits alone (its
+ * hex and decimal readings, see dlr.c), 0 when there is none.
  */
 #ifndef DLR_H
 #define DLR_H
@@ -32,5 +39,6 @@ int	 dlr_stat_state(const char *);
 const char *dlr_state_stat(int);
 int	 dlr_id_equal(const char *, const char *);
 int	 dlr_id_normalize(const char *, char *, size_t);
+int	 dlr_id_alt(const char *, int, char *, size_t);
 
 #endif /* DLR_H */
