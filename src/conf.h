@@ -89,7 +89,7 @@ struct conf_userdb {
 struct conf_conn {
 	char	 pid_file[CONF_PATH_MAX];
 	char	 log_file[CONF_PATH_MAX];	/* unset: [smpp-server]'s */
-	int	 log_level;			/* -1: [smpp-server]'s */
+	int	 log_level;			/* unset: [smpp-server]'s */
 	char	 idmap[CONF_PATH_MAX];		/* upstream id map (GDBM) */
 	int	 rescan;			/* seconds: 5 */
 	int	 batch;				/* messages per out segment */
@@ -102,6 +102,7 @@ enum conf_bind_mode { BIND_MODE_TRX = 1, BIND_MODE_TX_RX };
 struct conf_connector {
 	char			 name[CONF_NAME_MAX];
 	enum conf_conn_type	 type;
+	int			 line;		/* of its header */
 
 	/* sink */
 	int			 delay_ms;		/* 0 */
@@ -111,7 +112,8 @@ struct conf_connector {
 	/* pipe */
 	char			 command[1024];		/* as written */
 	int			 argc;
-	char			*argv[CONF_MAX_ARGV + 1];	/* into argbuf */
+	/* Into argbuf, this very struct: a copy must conf_argv() again. */
+	char			*argv[CONF_MAX_ARGV + 1];
 	char			 argbuf[1024];
 	int			 timeout;		/* seconds: 30 */
 	int			 concurrency;		/* 4 */
@@ -166,5 +168,8 @@ int	 conf_dump(FILE *, const struct conf *);
 const struct conf_connector *conf_connector(const struct conf *,
 	    const char *);
 const char *conf_ledger_path(const struct conf *, char *, size_t);
+int	 conf_argv(struct conf_connector *, char *, size_t);
+int	 conf_route_account(const struct conf_route *, const char *);
+const char *conf_route_key(const struct conf_route *, char *, size_t);
 
 #endif /* CONF_H */
