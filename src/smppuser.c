@@ -384,10 +384,10 @@ prompt_tty(int fd, const char *prompt, char *buf, size_t len)
 	noecho.c_lflag &= ~(tcflag_t)ECHO;
 	noecho.c_lflag |= ECHONL;
 	r = -1;
-	if (tcsetattr(fd, TCSAFLUSH, &noecho) == 0 &&
+	if (tcsetattr(fd, TCSADRAIN, &noecho) == 0 &&
 	    write(fd, prompt, strlen(prompt)) != -1)
 		r = read_line(fd, buf, len);
-	(void)tcsetattr(fd, TCSAFLUSH, &t);
+	(void)tcsetattr(fd, TCSADRAIN, &t);
 	for (i = 0; i < 5; i++)
 		sigaction(sigs[i], &old[i], NULL);
 	if (caught) {

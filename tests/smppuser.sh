@@ -100,6 +100,19 @@ if command -v setsid >/dev/null 2>&1; then
 	setsid -w "$SMPPUSER" -d "$db" add bob </dev/null >/dev/null 2>&1
 	[ $? -eq $EX_USAGE ] || fail "add without a terminal is not EX_USAGE"
 fi
+# The terminal prompt, on a pseudo-terminal when script(1) can make one.
+if command -v script >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1 &&
+    timeout 10 script -qec true /dev/null </dev/null >/dev/null 2>&1; then
+	printf 'tty pw\ntty pw\n' | timeout 10 script -qec \
+	    "'$SMPPUSER' -d '$db' add ttyuser" /dev/null >/dev/null 2>&1 ||
+	    fail "add with the password on a terminal"
+	printf 'one\nother\n' | timeout 10 script -qec \
+	    "'$SMPPUSER' -d '$db' passwd ttyuser" /dev/null >"$tmp/out" 2>&1
+	[ $? -eq $EX_DATAERR ] || fail "passwd with two different passwords"
+	grep -F "passwords differ" "$tmp/out" >/dev/null ||
+	    fail "passwd: $(cat "$tmp/out")"
+	expect 0 del ttyuser
+fi
 echo 'pw for bob' | expect 0 add --password-stdin bob binds=tx,rx rate=0.5 \
     balance=10 submit_sm_count=3 throughput=5
 
