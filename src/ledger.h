@@ -6,14 +6,42 @@
  * A charge is one lock, one pread, one pwrite and one unlock: a few
  * microseconds, exact under concurrency (the lock) and when any process
  * is killed (locks die with their owner; a slot is one pwrite).
+ *
+ * Crashes: every update of a slot is one pwrite(2) of the whole slot
+ * made under an fcntl(2) write lock of the slot's byte range.  A process
+ * killed at any point leaves the slot as it was before the update or as
+ * it is after it, never half of it, and the kernel drops its lock.  A
+ * charge that was written but whose caller died before answering is
+ * billed (at most the one message in flight).  Charges are not fsynced
+ * (that would cost milliseconds): after a power loss the last updates
+ * may be lost.  Administrative updates (credit, set, alloc) are fsynced.
+ *
+ * The slots are in host byte order; move accounts between hosts with
+ * smppuser export and import.  Slots never move: an account keeps its
+ * slot number for its life (struct account's slot).
+ *
+ * Return values: 0 (LEDGER_OK) or LEDGER_ERR with ledger_error() set,
+ * and the refusals of ledger_charge() and ledger_credit() below.
+ *
+ * now_us of ledger_charge() is any clock in microseconds that all the
+ * processes of the host share (gettimeofday(2) will do); a clock that
+ * steps back refills the throughput bucket.
  */
 #ifndef LEDGER_H
 #define LEDGER_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#ifndef MICRO
+#define MICRO			1000000LL	/* money: micro-units, exact */
+#endif
 
 #define LEDGER_UNLIMITED	INT64_MIN	/* balance or count not set */
 #define LEDGER_KEEP		(INT64_MIN + 1)	/* ledger_set(): unchanged */
+#define LEDGER_SUFFIX		".ledger"	/* default: users.db.ledger */
+#define MONEY_MAX		(1000000000000LL * 1000000)	/* micro */
+#define LEDGER_COUNT_MAX	999999999999999LL
 
 /* One account's slot, as read by ledger_read(). */
 struct ledger_entry {
@@ -22,7 +50,7 @@ struct ledger_entry {
 	int64_t		 count;			/* parts left or UNLIMITED */
 	int64_t		 tokens;		/* throughput bucket, micro */
 	int64_t		 refill_us;		/* last refill */
-	uint64_t	 charged;		/* parts charged, ever */
+	uint64_t	 charged;		/* parts billed, less refunds */
 };
 
 struct ledger {
@@ -35,11 +63,13 @@ struct ledger {
 #define LEDGER_THROTTLED	1	/* -> ESME_RTHROTTLED */
 #define LEDGER_NOCREDIT		2	/* balance -> ESME_RSYSERR */
 #define LEDGER_NOQUOTA		3	/* submit_sm_count -> ESME_RSYSERR */
+/* ledger_credit() answers LEDGER_NOCREDIT for a debit below zero. */
 #define LEDGER_ERR		(-1)	/* I/O, or the slot is not the user's */
 
 /* What ledger_charge() may skip. */
 #define LEDGER_NOBILL		0x01	/* billing_feature = no */
 
+/* The int of ledger_open() is open(2) flags: O_RDONLY, O_RDWR, O_CREAT. */
 int	 ledger_open(struct ledger *, const char *, int);
 void	 ledger_close(struct ledger *);
 int	 ledger_slot_alloc(struct ledger *, const char *, uint32_t *);
@@ -54,5 +84,6 @@ int	 ledger_set(struct ledger *, uint32_t, const char *, int64_t,
 	    int64_t);
 int	 money_parse(const char *, int64_t *);
 int	 money_format(char *, size_t, int64_t);
+const char *ledger_error(void);
 
 #endif /* LEDGER_H */

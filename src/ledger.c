@@ -1,0 +1,682 @@
+/*
+ * ledger.c - live counters of the accounts in a file of fixed slots
+ *
+ * SYNOPSIS
+ *	ledger_open(l, path, oflags)	ledger_close(l)
+ *	ledger_slot_alloc(l, system_id, &slot)
+ *	ledger_slot_free(l, slot, system_id)
+ *	ledger_read(l, slot, &entry)
+ *	ledger_charge(l, slot, system_id, parts, rate, throughput, flags,
+ *	    now_us)
+ *	ledger_refund(l, slot, system_id, parts, rate, flags)
+ *	ledger_credit(l, slot, system_id, delta)
+ *	ledger_set(l, slot, system_id, balance, count)
+ *	money_parse(s, &micro)		money_format(buf, len, micro)
+ *	ledger_error()
+ *
+ * DESCRIPTION
+ *	The file is a 128-octet header (magic, version, slot size and a
+ *	byte-order mark) followed by 128-octet slots, so that a slot never
+ *	straddles a disk sector.  Slot N starts at 128 * (N + 1).  A slot
+ *	holds the system_id it belongs to (NUL-filled when free), the
+ *	balance in micro-units, the submit_sm_count left, the throughput
+ *	token bucket and the parts billed.
+ *
+ *	Every change of a slot is: F_SETLKW write lock of the slot's byte
+ *	range, pread, compute, pwrite of the whole slot when the result is
+ *	LEDGER_OK, unlock.  A refusal writes nothing.  The slot's
+ *	system_id is checked on every access, so a caller holding a stale
+ *	slot number gets LEDGER_ERR instead of charging another account.
+ *	Only ledger_slot_alloc() locks the whole file, to find a free slot
+ *	without racing another allocator.
+ *
+ *	The token bucket holds up to `throughput` tokens (one second's
+ *	worth) in micro-tokens and refills at `throughput` tokens per
+ *	second, computed from the time of the last charge; a charge takes
+ *	one token per submit_sm whatever its parts.  A slot never used
+ *	starts full; a clock that went back refills it.
+ *
+ *	"charged" counts parts billed less parts refunded, so that
+ *	balance = start - charged * rate holds for an account with one
+ *	rate and no credits: the tests rely on it.
+ *
+ * DIAGNOSTICS
+ *	LEDGER_ERR with ledger_error() naming the file, the slot and the
+ *	reason; errno is kept from the failing call.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "ledger.h"
+
+#define LEDGER_MAGIC	"SMPPLDG\n"
+#define LEDGER_VERSION	1
+#define LEDGER_BOM	0x01020304U
+#define LEDGER_HEAD	128
+#define LEDGER_SLOT	128
+#define LEDGER_SCAN	64	/* slots read at once by the allocator */
+#define MICRO_TOKENS	1000000LL
+#define UMICRO		((uint64_t)MICRO)
+
+struct ledger_head {
+	char		 magic[8];
+	uint32_t	 version;
+	uint32_t	 slot_size;
+	uint32_t	 bom;
+	uint8_t		 pad[LEDGER_HEAD - 20];
+};
+
+struct ledger_slot {
+	char		 system_id[32];
+	int64_t		 balance;
+	int64_t		 count;
+	int64_t		 tokens;
+	int64_t		 refill_us;
+	uint64_t	 charged;
+	uint8_t		 pad[LEDGER_SLOT - 72];
+};
+
+_Static_assert(sizeof(struct ledger_head) == LEDGER_HEAD, "ledger head");
+_Static_assert(sizeof(struct ledger_slot) == LEDGER_SLOT, "ledger slot");
+
+struct ledger_charge_arg {
+	uint32_t	 parts;
+	int64_t		 rate;
+	int		 throughput;
+	int		 flags;
+	int64_t		 now_us;
+};
+
+struct ledger_set_arg {
+	int64_t		 balance;
+	int64_t		 count;
+};
+
+typedef int (*ledger_fn)(struct ledger_slot *, const void *);
+
+static char	 ledger_errbuf[512];
+
+static void	 ledger_seterr(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
+static void
+ledger_seterr(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	vsnprintf(ledger_errbuf, sizeof(ledger_errbuf), fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+const char *
+ledger_error(void)
+{
+	return ledger_errbuf;
+}
+
+static off_t
+ledger_offset(uint32_t slot)
+{
+	return (off_t)LEDGER_HEAD + (off_t)slot * LEDGER_SLOT;
+}
+
+/* Lock (F_RDLCK, F_WRLCK) or unlock (F_UNLCK) a byte range; 0 = to EOF. */
+static int
+ledger_lock(struct ledger *l, short type, off_t start, off_t len)
+{
+	struct flock	 fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = start;
+	fl.l_len = len;
+	while (fcntl(l->fd, type == F_UNLCK ? F_SETLK : F_SETLKW, &fl) == -1) {
+		if (errno == EINTR)
+			continue;
+		ledger_seterr("%s: lock: %s", l->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ledger_pread(struct ledger *l, void *p, size_t len, off_t off)
+{
+	ssize_t	 n;
+
+	while ((n = pread(l->fd, p, len, off)) == -1 && errno == EINTR)
+		;
+	if (n == -1) {
+		ledger_seterr("%s: read: %s", l->path, strerror(errno));
+		return -1;
+	}
+	return (int)n;
+}
+
+static int
+ledger_pwrite(struct ledger *l, const void *p, size_t len, off_t off)
+{
+	ssize_t	 n;
+
+	while ((n = pwrite(l->fd, p, len, off)) == -1 && errno == EINTR)
+		;
+	if (n == -1 || (size_t)n != len) {
+		ledger_seterr("%s: write: %s", l->path,
+		    n == -1 ? strerror(errno) : "short write");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ledger_sync(struct ledger *l)
+{
+#ifdef HAVE_FDATASYNC
+	if (fdatasync(l->fd) == 0)
+		return 0;
+#else
+	if (fsync(l->fd) == 0)
+		return 0;
+#endif
+	ledger_seterr("%s: sync: %s", l->path, strerror(errno));
+	return -1;
+}
+
+static int
+ledger_head_check(struct ledger *l)
+{
+	struct ledger_head	 h;
+	int			 n;
+
+	if ((n = ledger_pread(l, &h, sizeof(h), 0)) == -1)
+		return -1;
+	errno = EINVAL;		/* for every refusal below */
+	if (n != (int)sizeof(h)) {
+		ledger_seterr("%s: not a ledger (short header)", l->path);
+		return -1;
+	}
+	if (memcmp(h.magic, LEDGER_MAGIC, sizeof(h.magic)) != 0) {
+		ledger_seterr("%s: not a ledger (bad magic)", l->path);
+		return -1;
+	}
+	if (h.bom != LEDGER_BOM) {
+		ledger_seterr("%s: written on a host of another byte order",
+		    l->path);
+		return -1;
+	}
+	if (h.version != LEDGER_VERSION || h.slot_size != LEDGER_SLOT) {
+		ledger_seterr("%s: ledger has format version %" PRIu32
+		    ", this program reads %d", l->path, h.version,
+		    LEDGER_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ledger_head_init(struct ledger *l)
+{
+	struct ledger_head	 h;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, LEDGER_MAGIC, sizeof(h.magic));
+	h.version = LEDGER_VERSION;
+	h.slot_size = LEDGER_SLOT;
+	h.bom = LEDGER_BOM;
+	if (ledger_pwrite(l, &h, sizeof(h), 0) == -1)
+		return -1;
+	return ledger_sync(l);
+}
+
+/* Under a whole-file lock: write the header of a new file, or check it. */
+static int
+ledger_prepare(struct ledger *l, int writable)
+{
+	struct stat	 st;
+	int		 r;
+
+	if (ledger_lock(l, writable ? F_WRLCK : F_RDLCK, 0, 0) == -1)
+		return -1;
+	if (fstat(l->fd, &st) == -1) {
+		ledger_seterr("%s: %s", l->path, strerror(errno));
+		r = -1;
+	} else if (st.st_size == 0 && writable)
+		r = ledger_head_init(l);
+	else
+		r = ledger_head_check(l);
+	if (ledger_lock(l, F_UNLCK, 0, 0) == -1)
+		r = -1;
+	return r;
+}
+
+int
+ledger_open(struct ledger *l, const char *path, int oflags)
+{
+	l->fd = -1;
+	if (strlcpy(l->path, path, sizeof(l->path)) >= sizeof(l->path)) {
+		errno = ENAMETOOLONG;
+		ledger_seterr("%.64s...: path too long", path);
+		return LEDGER_ERR;
+	}
+	if ((l->fd = open(path, oflags | O_CLOEXEC, 0600)) == -1) {
+		ledger_seterr("%s: %s", path, strerror(errno));
+		return LEDGER_ERR;
+	}
+	if (ledger_prepare(l, (oflags & O_ACCMODE) != O_RDONLY) == -1) {
+		ledger_close(l);
+		return LEDGER_ERR;
+	}
+	return LEDGER_OK;
+}
+
+void
+ledger_close(struct ledger *l)
+{
+	int	 saved = errno;
+
+	if (l->fd != -1)
+		close(l->fd);
+	l->fd = -1;
+	errno = saved;
+}
+
+static int
+ledger_slot_get(struct ledger *l, uint32_t slot, struct ledger_slot *s)
+{
+	int	 n;
+
+	if ((n = ledger_pread(l, s, sizeof(*s), ledger_offset(slot))) == -1)
+		return -1;
+	if (n != (int)sizeof(*s)) {
+		errno = EINVAL;
+		ledger_seterr("%s: slot %" PRIu32 " does not exist", l->path,
+		    slot);
+		return -1;
+	}
+	s->system_id[sizeof(s->system_id) - 1] = '\0';
+	return 0;
+}
+
+/*
+ * The one read-modify-write of a slot: fn says what to do and returns
+ * LEDGER_OK (then the slot is written) or a refusal (nothing written).
+ */
+static int
+ledger_update(struct ledger *l, uint32_t slot, const char *system_id,
+    ledger_fn fn, const void *arg, int durable)
+{
+	struct ledger_slot	 s;
+	off_t			 off = ledger_offset(slot);
+	int			 r = LEDGER_ERR;
+
+	if (ledger_lock(l, F_WRLCK, off, LEDGER_SLOT) == -1)
+		return LEDGER_ERR;
+	if (ledger_slot_get(l, slot, &s) == -1)
+		goto out;
+	if (strncmp(s.system_id, system_id, sizeof(s.system_id)) != 0) {
+		errno = EINVAL;
+		ledger_seterr("%s: slot %" PRIu32 " belongs to \"%s\", not "
+		    "to %s", l->path, slot, s.system_id, system_id);
+		goto out;
+	}
+	if ((r = fn(&s, arg)) != LEDGER_OK)
+		goto out;
+	if (ledger_pwrite(l, &s, sizeof(s), off) == -1 ||
+	    (durable && ledger_sync(l) == -1))
+		r = LEDGER_ERR;
+ out:
+	if (ledger_lock(l, F_UNLCK, off, LEDGER_SLOT) == -1)
+		r = LEDGER_ERR;
+	return r;
+}
+
+/* Tokens in the bucket at now_us, and the new refill stamp. */
+static int64_t
+ledger_refill(const struct ledger_slot *s, int throughput, int64_t now_us)
+{
+	int64_t	 cap = (int64_t)throughput * MICRO_TOKENS, elapsed, tokens;
+
+	elapsed = now_us - s->refill_us;
+	if (s->refill_us == 0 || elapsed < 0 || elapsed >= 1000000)
+		return cap;
+	tokens = s->tokens + elapsed * throughput;
+	return tokens < cap ? tokens : cap;
+}
+
+static int
+ledger_cost(uint32_t parts, int64_t rate, int64_t *cost)
+{
+	if (rate < 0 || __builtin_mul_overflow((int64_t)parts, rate, cost)) {
+		errno = ERANGE;
+		ledger_seterr("rate %" PRId64 " x %" PRIu32 " parts is out of "
+		    "range", rate, parts);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ledger_do_charge(struct ledger_slot *s, const void *arg)
+{
+	const struct ledger_charge_arg	*c = arg;
+	int64_t				 tokens = 0, cost = 0;
+	int				 bill = !(c->flags & LEDGER_NOBILL);
+
+	if (c->throughput > 0) {
+		tokens = ledger_refill(s, c->throughput, c->now_us);
+		if (tokens < MICRO_TOKENS)
+			return LEDGER_THROTTLED;
+	}
+	if (bill) {
+		if (s->count != LEDGER_UNLIMITED && s->count < c->parts)
+			return LEDGER_NOQUOTA;
+		if (ledger_cost(c->parts, c->rate, &cost) == -1)
+			return LEDGER_ERR;
+		if (s->balance != LEDGER_UNLIMITED && s->balance < cost)
+			return LEDGER_NOCREDIT;
+	}
+	if (c->throughput > 0) {
+		s->tokens = tokens - MICRO_TOKENS;
+		s->refill_us = c->now_us;
+	}
+	if (bill) {
+		if (s->count != LEDGER_UNLIMITED)
+			s->count -= c->parts;
+		if (s->balance != LEDGER_UNLIMITED)
+			s->balance -= cost;
+		s->charged += c->parts;
+	}
+	return LEDGER_OK;
+}
+
+int
+ledger_charge(struct ledger *l, uint32_t slot, const char *system_id,
+    uint32_t parts, int64_t rate, int throughput, int flags, int64_t now_us)
+{
+	struct ledger_charge_arg	 c = { parts, rate, throughput, flags,
+					    now_us };
+
+	return ledger_update(l, slot, system_id, ledger_do_charge, &c, 0);
+}
+
+static int
+ledger_do_refund(struct ledger_slot *s, const void *arg)
+{
+	const struct ledger_charge_arg	*c = arg;
+	int64_t				 cost, count = s->count;
+	int64_t				 balance = s->balance;
+
+	if (ledger_cost(c->parts, c->rate, &cost) == -1)
+		return LEDGER_ERR;
+	if ((count != LEDGER_UNLIMITED &&
+	    __builtin_add_overflow(count, (int64_t)c->parts, &count)) ||
+	    (balance != LEDGER_UNLIMITED &&
+	    __builtin_add_overflow(balance, cost, &balance))) {
+		errno = ERANGE;
+		ledger_seterr("refund to %s overflows", s->system_id);
+		return LEDGER_ERR;
+	}
+	s->count = count;
+	s->balance = balance;
+	s->charged = s->charged > c->parts ? s->charged - c->parts : 0;
+	return LEDGER_OK;
+}
+
+int
+ledger_refund(struct ledger *l, uint32_t slot, const char *system_id,
+    uint32_t parts, int64_t rate, int flags)
+{
+	struct ledger_charge_arg	 c = { parts, rate, 0, flags, 0 };
+
+	if (flags & LEDGER_NOBILL)
+		return LEDGER_OK;
+	return ledger_update(l, slot, system_id, ledger_do_refund, &c, 0);
+}
+
+static int
+ledger_do_credit(struct ledger_slot *s, const void *arg)
+{
+	int64_t	 delta = *(const int64_t *)arg, balance;
+	char	 have[32], want[32];
+
+	if (s->balance == LEDGER_UNLIMITED) {
+		errno = EINVAL;
+		ledger_seterr("balance of %s is unlimited", s->system_id);
+		return LEDGER_ERR;
+	}
+	if (__builtin_add_overflow(s->balance, delta, &balance) ||
+	    balance > MONEY_MAX) {
+		errno = ERANGE;
+		money_format(have, sizeof(have), MONEY_MAX);
+		ledger_seterr("balance of %s would exceed %s", s->system_id,
+		    have);
+		return LEDGER_ERR;
+	}
+	if (balance < 0) {
+		money_format(have, sizeof(have), s->balance);
+		money_format(want, sizeof(want), -delta);
+		ledger_seterr("balance of %s is %s, less than %s",
+		    s->system_id, have, want);
+		return LEDGER_NOCREDIT;
+	}
+	s->balance = balance;
+	return LEDGER_OK;
+}
+
+int
+ledger_credit(struct ledger *l, uint32_t slot, const char *system_id,
+    int64_t delta)
+{
+	return ledger_update(l, slot, system_id, ledger_do_credit, &delta, 1);
+}
+
+static int
+ledger_do_set(struct ledger_slot *s, const void *arg)
+{
+	const struct ledger_set_arg	*a = arg;
+
+	if (a->balance != LEDGER_KEEP)
+		s->balance = a->balance;
+	if (a->count != LEDGER_KEEP)
+		s->count = a->count;
+	return LEDGER_OK;
+}
+
+static int
+ledger_value_ok(int64_t v, int64_t max)
+{
+	return v == LEDGER_KEEP || v == LEDGER_UNLIMITED || (v >= 0 &&
+	    v <= max);
+}
+
+int
+ledger_set(struct ledger *l, uint32_t slot, const char *system_id,
+    int64_t balance, int64_t count)
+{
+	struct ledger_set_arg	 a = { balance, count };
+
+	if (!ledger_value_ok(balance, MONEY_MAX) ||
+	    !ledger_value_ok(count, LEDGER_COUNT_MAX)) {
+		errno = ERANGE;
+		ledger_seterr("balance or count of %s out of range",
+		    system_id);
+		return LEDGER_ERR;
+	}
+	return ledger_update(l, slot, system_id, ledger_do_set, &a, 1);
+}
+
+static int
+ledger_do_free(struct ledger_slot *s, const void *arg)
+{
+	(void)arg;
+	memset(s, 0, sizeof(*s));
+	return LEDGER_OK;
+}
+
+int
+ledger_slot_free(struct ledger *l, uint32_t slot, const char *system_id)
+{
+	return ledger_update(l, slot, system_id, ledger_do_free, NULL, 1);
+}
+
+int
+ledger_read(struct ledger *l, uint32_t slot, struct ledger_entry *e)
+{
+	struct ledger_slot	 s;
+	off_t			 off = ledger_offset(slot);
+	int			 r;
+
+	if (ledger_lock(l, F_RDLCK, off, LEDGER_SLOT) == -1)
+		return LEDGER_ERR;
+	r = ledger_slot_get(l, slot, &s);
+	if (ledger_lock(l, F_UNLCK, off, LEDGER_SLOT) == -1 || r == -1)
+		return LEDGER_ERR;
+	memset(e, 0, sizeof(*e));
+	memcpy(e->system_id, s.system_id, sizeof(e->system_id));
+	e->balance = s.balance;
+	e->count = s.count;
+	e->tokens = s.tokens;
+	e->refill_us = s.refill_us;
+	e->charged = s.charged;
+	return LEDGER_OK;
+}
+
+/*
+ * Under the whole-file lock: the first free slot, else a new one at the
+ * end.  A slot still labelled with this system_id is not taken back: it
+ * may be a live account's (two admins adding one name at once); one left
+ * by a deletion that died half-way only wastes its 128 octets.
+ */
+static int
+ledger_find(struct ledger *l, uint32_t *slot)
+{
+	struct ledger_slot	 s[LEDGER_SCAN];
+	uint32_t		 i, base = 0;
+	int			 n, k;
+
+	for (;;) {
+		n = ledger_pread(l, s, sizeof(s), ledger_offset(base));
+		if (n == -1)
+			return -1;
+		k = n / LEDGER_SLOT;
+		for (i = 0; i < (uint32_t)k; i++)
+			if (s[i].system_id[0] == '\0') {
+				*slot = base + i;
+				return 0;
+			}
+		if (k < LEDGER_SCAN)
+			break;
+		if (base > UINT32_MAX - 2 * LEDGER_SCAN) {
+			ledger_seterr("%s: no free slot", l->path);
+			return -1;
+		}
+		base += LEDGER_SCAN;
+	}
+	*slot = base + (uint32_t)k;
+	return 0;
+}
+
+int
+ledger_slot_alloc(struct ledger *l, const char *system_id, uint32_t *slot)
+{
+	struct ledger_slot	 s;
+	int			 r = LEDGER_ERR;
+
+	if (system_id[0] == '\0' || strlen(system_id) >= sizeof(s.system_id)) {
+		errno = EINVAL;
+		ledger_seterr("bad system_id for a ledger slot");
+		return LEDGER_ERR;
+	}
+	if (ledger_lock(l, F_WRLCK, 0, 0) == -1)
+		return LEDGER_ERR;
+	if (ledger_find(l, slot) == -1)
+		goto out;
+	memset(&s, 0, sizeof(s));
+	strlcpy(s.system_id, system_id, sizeof(s.system_id));
+	s.balance = LEDGER_UNLIMITED;
+	s.count = LEDGER_UNLIMITED;
+	if (ledger_pwrite(l, &s, sizeof(s), ledger_offset(*slot)) == 0 &&
+	    ledger_sync(l) == 0)
+		r = LEDGER_OK;
+ out:
+	if (ledger_lock(l, F_UNLCK, 0, 0) == -1)
+		r = LEDGER_ERR;
+	return r;
+}
+
+/*
+ * Money is int64 micro-units: "[+-]DIGITS[.DIGITS]" with at most six
+ * decimals, and a magnitude of at most INT64_MAX micro-units.
+ */
+int
+money_parse(const char *s, int64_t *v)
+{
+	uint64_t	 units = 0, frac = 0, total;
+	int		 neg = 0, d;
+
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		units = units * 10 + (uint64_t)(*s - '0');
+		if (units > (uint64_t)INT64_MAX / MICRO)
+			return -1;
+	}
+	if (*s == '.') {
+		s++;
+		for (d = 0; *s >= '0' && *s <= '9'; s++, d++) {
+			if (d == 6)
+				return -1;
+			frac = frac * 10 + (uint64_t)(*s - '0');
+		}
+		if (d == 0)
+			return -1;
+		for (; d < 6; d++)
+			frac *= 10;
+	}
+	if (*s != '\0')
+		return -1;
+	total = units * MICRO + frac;
+	if (total > (uint64_t)INT64_MAX)
+		return -1;
+	*v = neg ? -(int64_t)total : (int64_t)total;
+	return 0;
+}
+
+/* The shortest exact decimal: "12", "0.035", "-1.5". */
+int
+money_format(char *buf, size_t len, int64_t v)
+{
+	uint64_t	 mag;
+	char		 frac[8];
+	int		 n, i;
+
+	mag = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+	if (mag % UMICRO == 0)
+		n = snprintf(buf, len, "%s%" PRIu64, v < 0 ? "-" : "",
+		    mag / UMICRO);
+	else {
+		snprintf(frac, sizeof(frac), "%06" PRIu64, mag % UMICRO);
+		for (i = 5; i > 0 && frac[i] == '0'; i--)
+			frac[i] = '\0';
+		n = snprintf(buf, len, "%s%" PRIu64 ".%s", v < 0 ? "-" : "",
+		    mag / UMICRO, frac);
+	}
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
