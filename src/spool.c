@@ -4,7 +4,8 @@
  *
  * SYNOPSIS
  *	spool_init(dir, create)		spool_check(dir, err, errlen)
- *	spool_area(buf, len, dir, sub)	spool_user_area(dir, user, create)
+ *	spool_area(buf, len, dir, sub)	spool_path(buf, len, fmt, ...)
+ *	spool_user_area(dir, user, create)	spool_user_valid(user)
  *	spool_name(buf, len, not_before)
  *	spool_name_time(name)  spool_name_writer(name)  spool_name_claimer(name)
  *	spool_list(folder, &names, &n)	spool_list_free(names, n)
@@ -53,6 +54,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +79,13 @@ static const struct {
 	{ "corrupt", 0 }, { "sessions", 0 }, { "trigger", 1 }
 };
 
-static const char *const user_layout[] = {
-	"out/%s", "out/%s/tmp", "out/%s/new", "out/%s/cur", "sessions/%s"
+/* SPOOL/TOP/USER/SUB; check_users() checks the first four. */
+static const struct {
+	const char	*top;
+	const char	*sub;
+} user_layout[] = {
+	{ "out", "" }, { "out", "/tmp" }, { "out", "/new" }, { "out", "/cur" },
+	{ "sessions", "" }
 };
 
 int64_t
@@ -90,16 +97,16 @@ now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* DIR/SUB, or DIR itself for an empty or NULL SUB. */
+/* snprintf(3) that fails (ENAMETOOLONG) rather than truncate. */
 int
-spool_area(char *buf, size_t len, const char *dir, const char *sub)
+spool_path(char *buf, size_t len, const char *fmt, ...)
 {
+	va_list	 ap;
 	int	 n;
 
-	if (sub == NULL || *sub == '\0')
-		n = snprintf(buf, len, "%s", dir);
-	else
-		n = snprintf(buf, len, "%s/%s", dir, sub);
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
 	if (n < 0 || (size_t)n >= len) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -107,19 +114,13 @@ spool_area(char *buf, size_t len, const char *dir, const char *sub)
 	return 0;
 }
 
-/* Join a folder and a file name with the truncation check. */
-static int
-path_join(char *buf, size_t len, const char *folder, const char *name,
-    const char *suffix)
+/* DIR/SUB, or DIR itself for an empty or NULL SUB. */
+int
+spool_area(char *buf, size_t len, const char *dir, const char *sub)
 {
-	int	 n;
-
-	n = snprintf(buf, len, "%s/%s%s", folder, name, suffix);
-	if (n < 0 || (size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
+	if (sub == NULL || *sub == '\0')
+		return spool_path(buf, len, "%s", dir);
+	return spool_path(buf, len, "%s/%s", dir, sub);
 }
 
 /* A system_id usable as a folder name: 1-30 printable, no '/', no '.'. */
@@ -175,24 +176,18 @@ spool_init(const char *dir, int create)
 int
 spool_user_area(const char *dir, const char *user, int create)
 {
-	char	 sub[64], path[1024];
+	char	 path[1024];
 	size_t	 i;
-	int	 n;
 
 	if (!spool_user_valid(user)) {
 		errno = EINVAL;
 		return -1;
 	}
-	for (i = 0; i < sizeof(user_layout) / sizeof(user_layout[0]); i++) {
-		n = snprintf(sub, sizeof(sub), user_layout[i], user);
-		if (n < 0 || (size_t)n >= sizeof(sub)) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		if (spool_area(path, sizeof(path), dir, sub) == -1 ||
+	for (i = 0; i < sizeof(user_layout) / sizeof(user_layout[0]); i++)
+		if (spool_path(path, sizeof(path), "%s/%s/%s%s", dir,
+		    user_layout[i].top, user, user_layout[i].sub) == -1 ||
 		    make_or_find(path, 0, create) == -1)
 			return -1;
-	}
 	return 0;
 }
 
@@ -242,13 +237,12 @@ check_fail(char *err, size_t len, const char *path, const char *why)
 static int
 check_users(const char *dir, char *err, size_t len)
 {
-	static const char *const subs[] = { "", "/tmp", "/new", "/cur" };
 	char		 path[1024], why[128];
 	const char	*w;
 	struct dirent	*de;
 	DIR		*d;
 	size_t		 i;
-	int		 n, rc = 0;
+	int		 rc = 0;
 
 	if (spool_area(path, sizeof(path), dir, "out") == -1 ||
 	    (d = opendir(path)) == NULL)
@@ -256,11 +250,9 @@ check_users(const char *dir, char *err, size_t len)
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		for (i = 0; rc == 0 && i < sizeof(subs) / sizeof(subs[0]);
-		    i++) {
-			n = snprintf(path, sizeof(path), "%s/out/%s%s", dir,
-			    de->d_name, subs[i]);
-			if (n < 0 || (size_t)n >= sizeof(path))
+		for (i = 0; rc == 0 && i < 4; i++) {
+			if (spool_path(path, sizeof(path), "%s/out/%s%s", dir,
+			    de->d_name, user_layout[i].sub) == -1)
 				rc = check_fail(err, len, de->d_name,
 				    "name too long");
 			else if ((w = check_one(path, 0, 0, why,
@@ -375,20 +367,14 @@ spool_name(char *buf, size_t len, int64_t not_before)
 	static pid_t	 pid;
 	static unsigned	 seq;
 	int64_t		 now = now_us();
-	int		 n;
 
 	if (getpid() != pid) {
 		pid = getpid();
 		seq = 0;
 	}
-	n = snprintf(buf, len, "%lld.%06ld.%ld.%u",
+	return spool_path(buf, len, "%lld.%06ld.%ld.%u",
 	    (long long)(not_before > 0 ? not_before : now / 1000000),
 	    (long)(now % 1000000), (long)pid, ++seq);
-	if (n < 0 || (size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
 }
 
 static int
@@ -470,28 +456,14 @@ spool_list_free(char **names, size_t n)
 	free(names);
 }
 
-/* PATH.done */
-static int
-done_path(char *buf, size_t len, const char *path)
-{
-	int	 n;
-
-	n = snprintf(buf, len, "%s%s", path, DONE_SUFFIX);
-	if (n < 0 || (size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
 /* Rename a segment's sidecar; a segment without one is fine. */
 static int
 move_done(const char *from, const char *to)
 {
 	char	 a[1100], b[1100];
 
-	if (done_path(a, sizeof(a), from) == -1 ||
-	    done_path(b, sizeof(b), to) == -1)
+	if (spool_path(a, sizeof(a), "%s.done", from) == -1 ||
+	    spool_path(b, sizeof(b), "%s.done", to) == -1)
 		return -1;
 	if (rename(a, b) == -1 && errno != ENOENT)
 		return -1;
@@ -509,8 +481,8 @@ spool_claim(const char *from, const char *to, const char *name, char *path,
 	char	 src[1100], sfx[24];
 
 	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
-	if (path_join(src, sizeof(src), from, name, "") == -1 ||
-	    path_join(path, len, to, name, sfx) == -1)
+	if (spool_path(src, sizeof(src), "%s/%s", from, name) == -1 ||
+	    spool_path(path, len, "%s/%s%s", to, name, sfx) == -1)
 		return -1;
 	if (rename(src, path) == -1)
 		return errno == ENOENT ? 1 : -1;
@@ -554,7 +526,7 @@ spool_move(const char *path, const char *todir, const char *newname)
 			return -1;
 		newname = name;
 	}
-	if (path_join(dst, sizeof(dst), todir, newname, "") == -1 ||
+	if (spool_path(dst, sizeof(dst), "%s/%s", todir, newname) == -1 ||
 	    move_done(path, dst) == -1)
 		return -1;
 	if (rename(path, dst) == -1) {
@@ -569,15 +541,9 @@ spool_move(const char *path, const char *todir, const char *newname)
 int
 spool_remove(const char *path)
 {
-	char	 done[1100];
-
-	if (done_path(done, sizeof(done), path) == -1)
-		return -1;
 	if (unlink(path) == -1 && errno != ENOENT)
 		return -1;
-	if (unlink(done) == -1 && errno != ENOENT)
-		return -1;
-	return 0;
+	return segdone_remove(path);
 }
 
 /*
@@ -589,18 +555,16 @@ spool_quarantine(const char *dir, const char *path, const char *why)
 {
 	char		 cdir[1024], dst[1100], name[SPOOL_NAME_MAX + 24];
 	struct stat	 st;
-	int		 i, n;
+	int		 i, rc;
 
 	if (spool_area(cdir, sizeof(cdir), dir, "corrupt") == -1)
 		return -1;
 	for (i = 0; i < 100; i++) {
-		n = i == 0 ? snprintf(name, sizeof(name), "%s", base(path)) :
-		    snprintf(name, sizeof(name), "%s.%d", base(path), i);
-		if (n < 0 || (size_t)n >= sizeof(name) ||
-		    path_join(dst, sizeof(dst), cdir, name, "") == -1) {
-			errno = ENAMETOOLONG;
+		rc = i == 0 ? spool_path(name, sizeof(name), "%s", base(path)) :
+		    spool_path(name, sizeof(name), "%s.%d", base(path), i);
+		if (rc == -1 || spool_path(dst, sizeof(dst), "%s/%s", cdir,
+		    name) == -1)
 			break;
-		}
 		if (lstat(dst, &st) == -1 && errno == ENOENT) {
 			if (spool_move(path, cdir, name) == -1)
 				break;

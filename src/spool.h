@@ -73,6 +73,8 @@ struct segdone {
 int	 spool_init(const char *, int);
 int	 spool_check(const char *, char *, size_t);
 int	 spool_area(char *, size_t, const char *, const char *);
+int	 spool_path(char *, size_t, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 int	 spool_user_area(const char *, const char *, int);
 
 void	 segw_init(struct segw *, const char *, int);

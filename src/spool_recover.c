@@ -68,19 +68,6 @@ struct rec {
 	int		 err;
 };
 
-static int
-join(char *buf, size_t len, const char *a, const char *b, const char *c)
-{
-	int	 n;
-
-	n = snprintf(buf, len, "%s/%s%s%s", a, b, c[0] ? "/" : "", c);
-	if (n < 0 || (size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
 static void
 rec_fail(struct rec *s, const char *what, const char *path)
 {
@@ -151,8 +138,8 @@ finish(struct rec *s, int fd, const char *area, const char *name,
 			    "(never acknowledged)", path, r.len - r.off);
 		if (r.index == 0 && unlink(path) == 0)
 			s->n++;
-		else if (r.index > 0 && (join(dst, sizeof(dst), area,
-		    tmp_dest(area, name), name) == -1 ||
+		else if (r.index > 0 && (spool_path(dst, sizeof(dst),
+		    "%s/%s/%s", area, tmp_dest(area, name), name) == -1 ||
 		    rename(path, dst) == -1))
 			rec_fail(s, "cannot move", path);
 		else if (r.index > 0) {
@@ -180,7 +167,7 @@ recover_open(struct rec *s, const char *area, const char *name)
 	char	 path[1100];
 	int	 fd;
 
-	if (join(path, sizeof(path), area, "tmp", name) == -1)
+	if (spool_path(path, sizeof(path), "%s/tmp/%s", area, name) == -1)
 		return;
 	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1) {
 		if (errno != ENOENT)
@@ -206,7 +193,7 @@ recover_tmp(struct rec *s, const char *area)
 	size_t		 n = 0, cap = 0, i;
 	DIR		*d;
 
-	if (join(tmp, sizeof(tmp), area, "tmp", "") == -1 ||
+	if (spool_path(tmp, sizeof(tmp), "%s/tmp", area) == -1 ||
 	    (d = opendir(tmp)) == NULL) {
 		if (errno != ENOENT)
 			rec_fail(s, "cannot list", tmp);
@@ -262,8 +249,8 @@ recover_claims(struct rec *s, const char *area, const char *claimed,
 	size_t	 n, i;
 	pid_t	 pid;
 
-	if (join(from, sizeof(from), area, claimed, "") == -1 ||
-	    join(to, sizeof(to), area, "new", "") == -1)
+	if (spool_path(from, sizeof(from), "%s/%s", area, claimed) == -1 ||
+	    spool_path(to, sizeof(to), "%s/new", area) == -1)
 		return;
 	if (spool_list(from, &v, &n) == -1) {
 		if (errno != ENOENT)
@@ -273,7 +260,7 @@ recover_claims(struct rec *s, const char *area, const char *claimed,
 	for (i = 0; i < n; i++) {
 		if ((pid = spool_name_claimer(v[i])) <= 0 ||
 		    (!all && !claimer_gone(s, user, pid)) ||
-		    join(path, sizeof(path), from, v[i], "") == -1)
+		    spool_path(path, sizeof(path), "%s/%s", from, v[i]) == -1)
 			continue;
 		if (spool_move(path, to, NULL) == -1) {
 			if (errno != ENOENT)
@@ -307,7 +294,8 @@ recover_users(struct rec *s, const char *sub)
 			(void)spool_session_prune(s->dir, de->d_name, s->pid);
 			continue;
 		}
-		if (join(area, sizeof(area), top, de->d_name, "") == -1)
+		if (spool_path(area, sizeof(area), "%s/%s", top,
+		    de->d_name) == -1)
 			continue;
 		recover_tmp(s, area);
 		recover_claims(s, area, "cur", de->d_name, 0);

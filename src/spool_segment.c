@@ -101,18 +101,11 @@ segw_set_dest(struct segw *w, const char *dest)
 static int
 segw_path(const struct segw *w, const char *sub, char *buf, size_t len)
 {
-	int	 n;
-
 	if (w->area[0] == '\0') {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	n = snprintf(buf, len, "%s/%s/%s", w->area, sub, w->name);
-	if (n < 0 || (size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
+	return spool_path(buf, len, "%s/%s/%s", w->area, sub, w->name);
 }
 
 int
@@ -138,11 +131,8 @@ segw_create(struct segw *w, char *path, size_t len)
 
 	if (spool_name(w->name, sizeof(w->name), w->not_before) == -1 ||
 	    segw_path(w, "tmp", path, len) == -1 ||
-	    snprintf(dot, sizeof(dot), "%s/tmp/.%s", w->area, w->name) >=
-	    (int)sizeof(dot)) {
-		errno = ENAMETOOLONG;
+	    spool_path(dot, sizeof(dot), "%s/tmp/.%s", w->area, w->name) == -1)
 		return -1;
-	}
 	fd = open(dot, O_CREAT | O_EXCL | O_WRONLY | O_APPEND | O_CLOEXEC,
 	    0600);
 	if (fd == -1)
@@ -206,11 +196,8 @@ sync_tmpdir(const struct segw *w)
 	char	 path[1100];
 	int	 fd, rc;
 
-	if (snprintf(path, sizeof(path), "%s/tmp", w->area) >=
-	    (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
+	if (spool_path(path, sizeof(path), "%s/tmp", w->area) == -1)
 		return -1;
-	}
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	rc = fsync(fd);
@@ -304,8 +291,7 @@ segw_close(struct segw *w)
 	}
 	if (w->fd == -1)
 		return 0;
-	if (close(w->fd) == -1)
-		log_warn("spool: %s/tmp/%s: close", w->area, w->name);
+	/* Still locked while it leaves tmp/: recovery cannot take it. */
 	if (segw_path(w, "tmp", tmp, sizeof(tmp)) == -1 ||
 	    segw_path(w, w->dest, dst, sizeof(dst)) == -1)
 		rc = -1;
@@ -313,6 +299,8 @@ segw_close(struct segw *w)
 		rc = unlink(tmp);
 	else
 		rc = rename(tmp, dst);
+	if (close(w->fd) == -1)
+		log_warn("spool: %s/tmp/%s: close", w->area, w->name);
 	segw_reset(w);
 	return rc;
 }
@@ -471,11 +459,8 @@ segdone_open(struct segdone *d, const char *segpath, unsigned n)
 
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
-	if (snprintf(d->path, sizeof(d->path), "%s.done", segpath) >=
-	    (int)sizeof(d->path)) {
-		errno = ENAMETOOLONG;
+	if (spool_path(d->path, sizeof(d->path), "%s.done", segpath) == -1)
 		return -1;
-	}
 	if ((d->fd = open(d->path, O_RDWR | O_CLOEXEC)) == -1 &&
 	    errno != ENOENT)
 		return -1;
@@ -556,11 +541,8 @@ segdone_remove(const char *segpath)
 {
 	char	 path[1100];
 
-	if (snprintf(path, sizeof(path), "%s.done", segpath) >=
-	    (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
+	if (spool_path(path, sizeof(path), "%s.done", segpath) == -1)
 		return -1;
-	}
 	if (unlink(path) == -1 && errno != ENOENT)
 		return -1;
 	return 0;

@@ -78,19 +78,12 @@ static int
 reg_path(char *buf, size_t len, const char *dir, const char *user,
     const char *name)
 {
-	int	 n;
-
 	if (!spool_user_valid(user)) {
 		errno = EINVAL;
 		return -1;
 	}
-	n = snprintf(buf, len, "%s/sessions/%s%s%s", dir, user,
+	return spool_path(buf, len, "%s/sessions/%s%s%s", dir, user,
 	    name != NULL ? "/" : "", name != NULL ? name : "");
-	if (n < 0 || (size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
 }
 
 /* "PID.TYPE": the pid, and whether TYPE receives; -1 if not an entry. */
@@ -154,8 +147,8 @@ scan(const char *udir, struct scan *sc)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' ||
 		    (pid = entry_parse(de->d_name, &rx)) == -1 ||
-		    snprintf(path, sizeof(path), "%s/%s", udir, de->d_name) >=
-		    (int)sizeof(path))
+		    spool_path(path, sizeof(path), "%s/%s", udir,
+		    de->d_name) == -1)
 			continue;
 		if (!entry_live(path)) {
 			if (sc->prune && (sc->pid == 0 || sc->pid == pid) &&
@@ -184,11 +177,8 @@ reg_lock(const char *udir)
 		(void)chmod(udir, 0750);
 	else if (errno != EEXIST)
 		return -1;
-	if (snprintf(path, sizeof(path), "%s/.lock", udir) >=
-	    (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
+	if (spool_path(path, sizeof(path), "%s/.lock", udir) == -1)
 		return -1;
-	}
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
 		return -1;
 	while (flock(fd, LOCK_EX) == -1)
@@ -237,8 +227,8 @@ spool_session_add(const char *dir, const char *user, pid_t pid,
 	char		 udir[1100], name[32], path[1200];
 	int		 lfd, rc, rx;
 
-	if (snprintf(name, sizeof(name), "%ld.%s", (long)pid, type) >=
-	    (int)sizeof(name) || entry_parse(name, &rx) != pid) {
+	if (spool_path(name, sizeof(name), "%ld.%s", (long)pid, type) == -1 ||
+	    entry_parse(name, &rx) != pid) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -109,7 +109,9 @@ same(const struct msg_meta *m, const struct pdu *p, const struct msg *g)
 	ck_assert_uint_eq(q->data_coding, p->data_coding);
 	ck_assert_uint_eq(q->sm_default_msg_id, p->sm_default_msg_id);
 	ck_assert_uint_eq(q->sm_length, p->sm_length);
-	ck_assert_mem_eq(q->short_message, p->short_message, p->sm_length);
+	if (p->sm_length > 0)
+		ck_assert_mem_eq(q->short_message, p->short_message,
+		    p->sm_length);
 	ck_assert_uint_eq(q->ntlv, p->ntlv);
 	for (i = 0; i < p->ntlv; i++) {
 		ck_assert_uint_eq(q->tlv[i].tag, p->tlv[i].tag);
