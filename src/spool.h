@@ -77,6 +77,12 @@ int	 spool_path(char *, size_t, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 spool_user_area(const char *, const char *, int);
 
+/*
+ * segw_init(w, "SPOOL/mt", sync); segw_set_dest(w, "deferred") to close
+ * into another folder than new/ (set w->not_before for its name);
+ * segw_due(w, max_bytes, max_count, max_age_ms, now_us): 1 when a limit
+ * is reached (0: no limit; now_us 0: the clock).  Commit, then answer.
+ */
 void	 segw_init(struct segw *, const char *, int);
 void	 segw_set_dest(struct segw *, const char *);
 int	 segw_add(struct segw *, const struct msg_meta *, const struct pdu *);
@@ -104,6 +110,14 @@ pid_t	 spool_name_writer(const char *);
 int	 spool_user_valid(const char *);
 int	 spool_list(const char *, char ***, size_t *);
 void	 spool_list_free(char **, size_t);
+/*
+ * spool_claim(fromdir, todir, name, path, pathlen): 0 claimed (path set),
+ * 1 gone (another process won), -1 error.  spool_move(path, todir,
+ * newname): newname NULL keeps the name minus a claimer's ".PID".
+ * spool_quarantine(spooldir, path, why).  spool_remove(path): a segment
+ * whose records are all settled, then its sidecar.  All take NAME.done
+ * along.
+ */
 int	 spool_claim(const char *, const char *, const char *, char *, size_t);
 int	 spool_move(const char *, const char *, const char *);
 int	 spool_quarantine(const char *, const char *, const char *);
@@ -113,6 +127,13 @@ int	 spool_recover_pid(const char *, pid_t);
 int	 spool_recover_all(const char *);
 int	 spool_recover_active(const char *);
 
+/*
+ * spool_session_add(dir, user, getpid(), "tx"|"rx"|"trx", max_bindings):
+ * 0 added (the caller holds it locked until spool_session_del() or its
+ * death), 1 max_bindings reached (< 0: no limit), -1 error.
+ * spool_wake_conn(): 0 written, 1 nobody needed it, -1 error; ignore
+ * SIGPIPE.
+ */
 int	 spool_session_add(const char *, const char *, pid_t, const char *,
 	    int);
 int	 spool_session_del(const char *, const char *, pid_t);
