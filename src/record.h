@@ -56,18 +56,37 @@ struct msg {
 	char		 str[256];	/* service_type, addresses, times */
 	uint8_t		*bin;		/* short_message and TLV values */
 	size_t		 binlen;
+	size_t		 bincap;	/* allocated, reused by the next parse */
+	int		 bad;		/* RECORD_E_*: why record_parse failed */
+	unsigned	 badline;	/* ... on which line of the body (1-) */
+	const char	*badkey;	/* ... at which key, or "" */
 };
 
 int	 record_write(struct buf *, const struct msg_meta *,
 	    const struct pdu *);
 int	 record_parse(const char *, size_t, struct msg *, size_t *);
+int	 record_frame(const char *, size_t, size_t *, size_t *);
+const char *record_bad_name(int);
 void	 msg_init(struct msg *);
 void	 msg_free(struct msg *);
 int	 msg_copy(struct msg *, const struct msg_meta *, const struct pdu *);
+int	 msg_reserve(struct msg *, size_t);
 uint32_t crc32_update(uint32_t, const void *, size_t);
 
 /* record_parse() results besides 0 (OK) */
 #define RECORD_SHORT	1	/* incomplete: a torn tail at end of file */
 #define RECORD_BAD	(-1)	/* bad header, checksum or field */
+#define RECORD_NOMEM	(-2)	/* no memory for the octet strings */
+
+/* Why a record is RECORD_BAD (msg->bad). */
+#define RECORD_E_MAGIC		1	/* not "%smppd1 " */
+#define RECORD_E_HEADER		2	/* malformed BODYLEN or CRC32 */
+#define RECORD_E_LENGTH		3	/* BODYLEN above RECORD_BODY_MAX */
+#define RECORD_E_CHECKSUM	4
+#define RECORD_E_KEY		5	/* unknown, missing or misplaced key */
+#define RECORD_E_VALUE		6	/* a value that does not parse */
+
+#define RECORD_HEADER_MAX	32	/* "%smppd1 4194304 0123abcd\n" fits */
+#define RECORD_BODY_MAX		(4 * 1024 * 1024)
 
 #endif /* RECORD_H */

@@ -4,7 +4,7 @@
  *
  *	mt/tmp/ -> mt/new/ -> mt/active/ -> (deleted | mt/deferred/ | mt/failed/)
  *	out/USER/tmp/ -> out/USER/new/ -> out/USER/cur/ -> deleted
- *	mo/failed/		MO without a route, for an admin
+ *	mo/tmp/ -> mo/failed/	MO without a route, for an admin
  *	corrupt/		segments that failed validation
  *	sessions/USER/PID.BINDTYPE	one file per live bind
  *	trigger			FIFO that wakes smppconn
@@ -42,6 +42,8 @@ struct segw {
 	int64_t		 opened_us;
 	struct buf	 pending;	/* records added, not yet committed */
 	unsigned	 npending;
+	char		 dest[16];	/* segw_close() into AREA/dest/ */
+	int		 broken;	/* a failed commit could not be undone */
 };
 
 /* A segment read into memory (a reader). */
@@ -59,19 +61,30 @@ struct segdone {
 	int		 fd;
 	uint8_t		*map;		/* one octet per record */
 	size_t		 n;
+	char		 path[1100];	/* SEGMENT.done, made on first mark */
 };
 
 /* Results of segr_next(). */
 #define SEGR_OK		0
 #define SEGR_EOF	1
 #define SEGR_CORRUPT	(-1)
+#define SEGR_ERROR	(-2)	/* out of memory: errno */
 
 int	 spool_init(const char *, int);
 int	 spool_check(const char *, char *, size_t);
 int	 spool_area(char *, size_t, const char *, const char *);
+int	 spool_path(char *, size_t, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 int	 spool_user_area(const char *, const char *, int);
 
+/*
+ * segw_init(w, "SPOOL/mt", sync); segw_set_dest(w, "deferred") to close
+ * into another folder than new/ (set w->not_before for its name);
+ * segw_due(w, max_bytes, max_count, max_age_ms, now_us): 1 when a limit
+ * is reached (0: no limit; now_us 0: the clock).  Commit, then answer.
+ */
 void	 segw_init(struct segw *, const char *, int);
+void	 segw_set_dest(struct segw *, const char *);
 int	 segw_add(struct segw *, const struct msg_meta *, const struct pdu *);
 int	 segw_commit(struct segw *);
 void	 segw_rollback(struct segw *);
@@ -86,28 +99,52 @@ void	 segr_close(struct segr *);
 int	 segdone_open(struct segdone *, const char *, unsigned);
 int	 segdone_mark(struct segdone *, unsigned);
 int	 segdone_test(const struct segdone *, unsigned);
+int	 segdone_all(const struct segdone *, unsigned);
 void	 segdone_close(struct segdone *);
 int	 segdone_remove(const char *);
 
 int	 spool_name(char *, size_t, int64_t);
 int64_t	 spool_name_time(const char *);
 pid_t	 spool_name_claimer(const char *);
+pid_t	 spool_name_writer(const char *);
+int	 spool_user_valid(const char *);
 int	 spool_list(const char *, char ***, size_t *);
 void	 spool_list_free(char **, size_t);
+/*
+ * spool_claim(fromdir, todir, name, path, pathlen): 0 claimed (path set),
+ * 1 gone (another process won), -1 error.  spool_move(path, todir,
+ * newname): newname NULL keeps the name minus a claimer's ".PID".
+ * spool_quarantine(spooldir, path, why).  spool_remove(path): a segment
+ * whose records are all settled, then its sidecar.  All take NAME.done
+ * along.
+ */
 int	 spool_claim(const char *, const char *, const char *, char *, size_t);
 int	 spool_move(const char *, const char *, const char *);
 int	 spool_quarantine(const char *, const char *, const char *);
+int	 spool_remove(const char *);
 
 int	 spool_recover_pid(const char *, pid_t);
 int	 spool_recover_all(const char *);
+int	 spool_recover_active(const char *);
 
+/*
+ * spool_session_add(dir, user, getpid(), "tx"|"rx"|"trx", max_bindings):
+ * 0 added (the caller holds it locked until spool_session_del() or its
+ * death), 1 max_bindings reached (< 0: no limit), -1 error.
+ * spool_wake_conn(): 0 written, 1 nobody needed it, -1 error; ignore
+ * SIGPIPE.
+ */
 int	 spool_session_add(const char *, const char *, pid_t, const char *,
 	    int);
 int	 spool_session_del(const char *, const char *, pid_t);
 int	 spool_session_count(const char *, const char *);
 int	 spool_session_pids(const char *, const char *, int, pid_t *, int);
+int	 spool_session_live(const char *, const char *, pid_t);
+int	 spool_session_prune(const char *, const char *, pid_t);
 int	 spool_wake_conn(const char *);
 int	 spool_wake_user(const char *, const char *, int);
+int	 spool_trigger_open(const char *);
+int	 spool_trigger_drain(int);
 
 int64_t	 now_us(void);
 

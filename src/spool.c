@@ -1,0 +1,580 @@
+/*
+ * spool.c - the spool directory: layout and checks, segment names,
+ * listing, claiming and moving segments between state folders
+ *
+ * SYNOPSIS
+ *	spool_init(dir, create)		spool_check(dir, err, errlen)
+ *	spool_area(buf, len, dir, sub)	spool_path(buf, len, fmt, ...)
+ *	spool_user_area(dir, user, create)	spool_user_valid(user)
+ *	spool_name(buf, len, not_before)
+ *	spool_name_time(name)  spool_name_writer(name)  spool_name_claimer(name)
+ *	spool_list(folder, &names, &n)	spool_list_free(names, n)
+ *	spool_claim(from, to, name, path, pathlen)
+ *	spool_move(path, todir, newname)
+ *	spool_quarantine(dir, path, why)	spool_remove(path)
+ *	now_us()
+ *
+ * DESCRIPTION
+ *	Every state change of a segment is one rename(2) between folders
+ *	of one file system, so a crash leaves it in exactly one state.
+ *	The layout, the states and who moves what are in smppd-spool(5).
+ *
+ *	A name is SECONDS.MICROS.PID.SEQ: the time before which the
+ *	segment is not to be claimed (its creation, or its next retry),
+ *	the writer's pid and a per-process counter, which together are
+ *	unique; a claimer appends ".PID" of its own.
+ *
+ *	spool_claim(from, to, name, ...) renames FROM/NAME to TO/NAME.PID
+ *	and then its sidecar FROM/NAME.done along; it returns 1 when the
+ *	segment is gone (another process claimed it first).  The segment
+ *	moves before its sidecar, so that a loser of the race never takes
+ *	the winner's sidecar; a crash between the two renames leaves the
+ *	sidecar where the segment returns to on recovery.
+ *
+ *	spool_move(path, todir, newname) moves a segment and its sidecar
+ *	to TODIR/NEWNAME; NEWNAME NULL means the segment's own name with
+ *	a claimer's ".PID" suffix removed (the way back from active/ or
+ *	cur/ to new/).  The sidecar moves first, so that a segment never
+ *	arrives in a folder where it can be claimed without it.
+ *
+ *	spool_remove(path) deletes a segment whose records are all
+ *	settled, then its sidecar: a crash in between leaves a stray
+ *	NAME.done, never a segment whose settled records would be sent
+ *	again.
+ *
+ * DIAGNOSTICS
+ *	-1 with errno; spool_check() also writes a sentence naming the
+ *	folder and what is wrong with it; spool_quarantine() logs a
+ *	warning.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "log.h"
+#include "spool.h"
+
+#define DIR_MODE	0750
+#define FIFO_MODE	0620
+#define DONE_SUFFIX	".done"
+
+static const struct {
+	const char	*sub;
+	int		 fifo;
+} layout[] = {
+	{ "", 0 }, { "mt", 0 }, { "mt/tmp", 0 }, { "mt/new", 0 },
+	{ "mt/active", 0 }, { "mt/deferred", 0 }, { "mt/failed", 0 },
+	{ "out", 0 }, { "mo", 0 }, { "mo/tmp", 0 }, { "mo/failed", 0 },
+	{ "corrupt", 0 }, { "sessions", 0 }, { "trigger", 1 }
+};
+
+/* SPOOL/TOP/USER/SUB; check_users() checks the first four. */
+static const struct {
+	const char	*top;
+	const char	*sub;
+} user_layout[] = {
+	{ "out", "" }, { "out", "/tmp" }, { "out", "/new" }, { "out", "/cur" },
+	{ "sessions", "" }
+};
+
+int64_t
+now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* snprintf(3) that fails (ENAMETOOLONG) rather than truncate. */
+int
+spool_path(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* DIR/SUB, or DIR itself for an empty or NULL SUB. */
+int
+spool_area(char *buf, size_t len, const char *dir, const char *sub)
+{
+	if (sub == NULL || *sub == '\0')
+		return spool_path(buf, len, "%s", dir);
+	return spool_path(buf, len, "%s/%s", dir, sub);
+}
+
+/* A system_id usable as a folder name: 1-30 printable, no '/', no '.'. */
+int
+spool_user_valid(const char *user)
+{
+	size_t	 i, n = strnlen(user, PDU_SYSTEM_ID_MAX);
+
+	if (n == 0 || n >= PDU_SYSTEM_ID_MAX || user[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (user[i] < 0x21 || user[i] > 0x7e || user[i] == '/')
+			return 0;
+	return 1;
+}
+
+/* mkdir/mkfifo with the exact mode, whatever the umask. */
+static int
+make(const char *path, int fifo)
+{
+	mode_t	 mode = fifo ? FIFO_MODE : DIR_MODE;
+	int	 rc;
+
+	rc = fifo ? mkfifo(path, mode) : mkdir(path, mode);
+	if (rc == -1)
+		return errno == EEXIST ? 0 : -1;
+	return chmod(path, mode);
+}
+
+static int
+make_or_find(const char *path, int fifo, int create)
+{
+	struct stat	 st;
+
+	if (create)
+		return make(path, fifo);
+	return stat(path, &st);
+}
+
+int
+spool_init(const char *dir, int create)
+{
+	char	 path[1024];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(layout) / sizeof(layout[0]); i++)
+		if (spool_area(path, sizeof(path), dir, layout[i].sub) == -1 ||
+		    make_or_find(path, layout[i].fifo, create) == -1)
+			return -1;
+	return 0;
+}
+
+int
+spool_user_area(const char *dir, const char *user, int create)
+{
+	char	 path[1024];
+	size_t	 i;
+
+	if (!spool_user_valid(user)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < sizeof(user_layout) / sizeof(user_layout[0]); i++)
+		if (spool_path(path, sizeof(path), "%s/%s/%s%s", dir,
+		    user_layout[i].top, user, user_layout[i].sub) == -1 ||
+		    make_or_find(path, 0, create) == -1)
+			return -1;
+	return 0;
+}
+
+/* What is wrong with one folder (or the FIFO), or NULL. */
+static const char *
+check_one(const char *path, int fifo, int top, char *why, size_t len)
+{
+	struct stat	 st;
+	int		 rc;
+
+	rc = top ? stat(path, &st) : lstat(path, &st);
+	if (rc == -1) {
+		snprintf(why, len, "%s", errno == ENOENT ? "missing" :
+		    strerror(errno));
+		return why;
+	}
+	if (fifo ? !S_ISFIFO(st.st_mode) : !S_ISDIR(st.st_mode))
+		return fifo ? "not a FIFO" : "not a directory";
+	if (st.st_uid != geteuid()) {
+		snprintf(why, len, "owned by uid %lu, not by uid %lu (the "
+		    "user smppd runs as)", (unsigned long)st.st_uid,
+		    (unsigned long)geteuid());
+		return why;
+	}
+	if ((st.st_mode & 0700) != (fifo ? 0600 : 0700))
+		snprintf(why, len, "mode %04o: its owner lacks access",
+		    (unsigned)(st.st_mode & 07777));
+	else if ((st.st_mode & S_IWOTH) || (!fifo && (st.st_mode & S_IWGRP)))
+		snprintf(why, len, "mode %04o lets %s write (want %04o)",
+		    (unsigned)(st.st_mode & 07777),
+		    (st.st_mode & S_IWOTH) ? "others" : "the group",
+		    fifo ? FIFO_MODE : DIR_MODE);
+	else
+		return NULL;
+	return why;
+}
+
+static int
+check_fail(char *err, size_t len, const char *path, const char *why)
+{
+	snprintf(err, len, "spool %s: %s", path, why);
+	errno = EPERM;
+	return -1;
+}
+
+/* The areas of each account that exists under out/. */
+static int
+check_users(const char *dir, char *err, size_t len)
+{
+	char		 path[1024], why[128];
+	const char	*w;
+	struct dirent	*de;
+	DIR		*d;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (spool_area(path, sizeof(path), dir, "out") == -1 ||
+	    (d = opendir(path)) == NULL)
+		return check_fail(err, len, path, strerror(errno));
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		for (i = 0; rc == 0 && i < 4; i++) {
+			if (spool_path(path, sizeof(path), "%s/out/%s%s", dir,
+			    de->d_name, user_layout[i].sub) == -1)
+				rc = check_fail(err, len, de->d_name,
+				    "name too long");
+			else if ((w = check_one(path, 0, 0, why,
+			    sizeof(why))) != NULL)
+				rc = check_fail(err, len, path, w);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * Verify the layout: every folder and the FIFO exist, belong to the
+ * effective uid, and neither others nor (except the FIFO, which the
+ * group may write to wake smppconn) the group can write them.
+ */
+int
+spool_check(const char *dir, char *err, size_t len)
+{
+	char		 path[1024], why[128];
+	const char	*w;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
+		if (spool_area(path, sizeof(path), dir, layout[i].sub) == -1)
+			return check_fail(err, len, dir, "path too long");
+		if ((w = check_one(path, layout[i].fifo, i == 0, why,
+		    sizeof(why))) != NULL)
+			return check_fail(err, len, path, w);
+	}
+	return check_users(dir, err, len);
+}
+
+/* Name fields; claimer is 0 when there is no ".PID" suffix. */
+struct spool_nm {
+	int64_t		 sec;
+	long		 usec;
+	pid_t		 writer;
+	pid_t		 claimer;
+};
+
+/* Up to max decimal digits (at least one) at *s. */
+static int
+take_num(const char **s, int min, int max, int64_t *v)
+{
+	int	 n = 0;
+
+	for (*v = 0; **s >= '0' && **s <= '9'; (*s)++) {
+		if (++n > max)
+			return -1;
+		*v = *v * 10 + (**s - '0');
+	}
+	return n < min ? -1 : 0;
+}
+
+static int
+name_parse(const char *name, struct spool_nm *nm)
+{
+	const char	*s = name;
+	int64_t		 v[5];
+	int		 i;
+
+	nm->claimer = 0;
+	for (i = 0; i < 5; i++) {
+		if (take_num(&s, i == 1 ? 6 : 1, i == 1 ? 6 : i == 0 ? 12 : 10,
+		    &v[i]) == -1)
+			return -1;
+		if (*s == '\0')
+			break;
+		if (*s++ != '.' || i == 4)
+			return -1;
+	}
+	if (i < 3 || v[2] <= 0 || v[2] > INT32_MAX ||
+	    (i == 4 && (v[4] <= 0 || v[4] > INT32_MAX)))
+		return -1;
+	nm->sec = v[0];
+	nm->usec = (long)v[1];
+	nm->writer = (pid_t)v[2];
+	if (i == 4)
+		nm->claimer = (pid_t)v[4];
+	return 0;
+}
+
+int64_t
+spool_name_time(const char *name)
+{
+	struct spool_nm	 nm;
+
+	return name_parse(name, &nm) == -1 ? -1 : nm.sec;
+}
+
+pid_t
+spool_name_writer(const char *name)
+{
+	struct spool_nm	 nm;
+
+	return name_parse(name, &nm) == -1 ? -1 : nm.writer;
+}
+
+pid_t
+spool_name_claimer(const char *name)
+{
+	struct spool_nm	 nm;
+
+	return name_parse(name, &nm) == -1 ? -1 : nm.claimer;
+}
+
+/* A new segment name; unique per process by its counter. */
+int
+spool_name(char *buf, size_t len, int64_t not_before)
+{
+	static pid_t	 pid;
+	static unsigned	 seq;
+	int64_t		 now = now_us();
+
+	if (getpid() != pid) {
+		pid = getpid();
+		seq = 0;
+	}
+	return spool_path(buf, len, "%lld.%06ld.%ld.%u",
+	    (long long)(not_before > 0 ? not_before : now / 1000000),
+	    (long)(now % 1000000), (long)pid, ++seq);
+}
+
+static int
+by_time(const void *a, const void *b)
+{
+	const char	*x = *(char *const *)a, *y = *(char *const *)b;
+	struct spool_nm	 p, q;
+
+	if (name_parse(x, &p) == -1)
+		p.sec = -1, p.usec = 0;
+	if (name_parse(y, &q) == -1)
+		q.sec = -1, q.usec = 0;
+	if (p.sec != q.sec)
+		return p.sec < q.sec ? -1 : 1;
+	if (p.usec != q.usec)
+		return p.usec < q.usec ? -1 : 1;
+	return strcmp(x, y);
+}
+
+static int
+is_listed(const char *name)
+{
+	size_t	 n = strlen(name), s = sizeof(DONE_SUFFIX) - 1;
+
+	return name[0] != '.' &&
+	    !(n >= s && strcmp(name + n - s, DONE_SUFFIX) == 0);
+}
+
+/*
+ * The segments in a folder, oldest first: all names but dotfiles and
+ * sidecars.  Names that do not parse sort first, so that whoever
+ * lists can quarantine them.
+ */
+int
+spool_list(const char *folder, char ***names, size_t *n)
+{
+	struct dirent	*de;
+	char		**v = NULL, **nv;
+	size_t		 cap = 0;
+	DIR		*d;
+
+	*names = NULL;
+	*n = 0;
+	if ((d = opendir(folder)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_listed(de->d_name))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
+				goto fail;
+			v = nv;
+		}
+		if ((v[*n] = strdup(de->d_name)) == NULL)
+			goto fail;
+		(*n)++;
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), by_time);
+	*names = v;
+	return 0;
+fail:
+	closedir(d);
+	spool_list_free(v, *n);
+	*n = 0;
+	errno = ENOMEM;
+	return -1;
+}
+
+void
+spool_list_free(char **names, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Rename a segment's sidecar; a segment without one is fine. */
+static int
+move_done(const char *from, const char *to)
+{
+	char	 a[1100], b[1100];
+
+	if (spool_path(a, sizeof(a), "%s.done", from) == -1 ||
+	    spool_path(b, sizeof(b), "%s.done", to) == -1)
+		return -1;
+	if (rename(a, b) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+/*
+ * Claim FROM/NAME as TO/NAME.PID; its path goes to path.  Returns 0,
+ * 1 when it is gone, or -1.
+ */
+int
+spool_claim(const char *from, const char *to, const char *name, char *path,
+    size_t len)
+{
+	char	 src[1100], sfx[24];
+
+	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
+	if (spool_path(src, sizeof(src), "%s/%s", from, name) == -1 ||
+	    spool_path(path, len, "%s/%s%s", to, name, sfx) == -1)
+		return -1;
+	if (rename(src, path) == -1)
+		return errno == ENOENT ? 1 : -1;
+	if (move_done(src, path) == -1)
+		log_warn("spool: %s: cannot take its sidecar along", path);
+	return 0;
+}
+
+/* The last component of a path. */
+static const char *
+base(const char *path)
+{
+	const char	*s = strrchr(path, '/');
+
+	return s == NULL ? path : s + 1;
+}
+
+/* A claimed name without its ".PID", into buf. */
+static int
+unclaimed(const char *name, char *buf, size_t len)
+{
+	const char	*dot;
+
+	if (strlcpy(buf, name, len) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (spool_name_claimer(name) > 0 && (dot = strrchr(name, '.')) != NULL)
+		buf[dot - name] = '\0';
+	return 0;
+}
+
+int
+spool_move(const char *path, const char *todir, const char *newname)
+{
+	char	 name[SPOOL_NAME_MAX + 16], dst[1100];
+	int	 save;
+
+	if (newname == NULL) {
+		if (unclaimed(base(path), name, sizeof(name)) == -1)
+			return -1;
+		newname = name;
+	}
+	if (spool_path(dst, sizeof(dst), "%s/%s", todir, newname) == -1 ||
+	    move_done(path, dst) == -1)
+		return -1;
+	if (rename(path, dst) == -1) {
+		save = errno;
+		(void)move_done(dst, path);
+		errno = save;
+		return -1;
+	}
+	return 0;
+}
+
+int
+spool_remove(const char *path)
+{
+	if (unlink(path) == -1 && errno != ENOENT)
+		return -1;
+	return segdone_remove(path);
+}
+
+/*
+ * Move a segment that failed validation (and its sidecar) to
+ * SPOOL/corrupt/, never over an earlier one of the same name.
+ */
+int
+spool_quarantine(const char *dir, const char *path, const char *why)
+{
+	char		 cdir[1024], dst[1100], name[SPOOL_NAME_MAX + 24];
+	struct stat	 st;
+	int		 i, rc;
+
+	if (spool_area(cdir, sizeof(cdir), dir, "corrupt") == -1)
+		return -1;
+	for (i = 0; i < 100; i++) {
+		rc = i == 0 ? spool_path(name, sizeof(name), "%s", base(path)) :
+		    spool_path(name, sizeof(name), "%s.%d", base(path), i);
+		if (rc == -1 || spool_path(dst, sizeof(dst), "%s/%s", cdir,
+		    name) == -1)
+			break;
+		if (lstat(dst, &st) == -1 && errno == ENOENT) {
+			if (spool_move(path, cdir, name) == -1)
+				break;
+			log_warnx("spool: %s: %s; moved to %s", path, why,
+			    dst);
+			return 0;
+		}
+	}
+	if (i == 100)
+		errno = EEXIST;
+	log_warn("spool: %s: %s; cannot move it to %s", path, why, cdir);
+	return -1;
+}

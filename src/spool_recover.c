@@ -1,0 +1,350 @@
+/*
+ * spool_recover.c - what dead processes leave in the spool
+ *
+ * SYNOPSIS
+ *	spool_recover_pid(dir, pid)	after reaping a child
+ *	spool_recover_all(dir)		at start
+ *	spool_recover_active(dir)	smppconn at start, after the above
+ *
+ * DESCRIPTION
+ *	A dead process may leave open segments in mt/tmp/, mo/tmp/ and
+ *	out/USER/tmp/, claimed segments in mt/active/ and out/USER/cur/,
+ *	and entries in sessions/USER/.
+ *
+ *	An open segment holds acknowledged records.  It is validated:
+ *	a torn tail (the one append the crash interrupted, never
+ *	acknowledged) is cut off with ftruncate(2); a segment that fails
+ *	validation otherwise goes to corrupt/; one left without records
+ *	is removed; the rest is renamed to where its writer would have
+ *	closed it: mt/new/ (mt/deferred/ when its name's time is still
+ *	ahead, as for a retry segment), mo/failed/, out/USER/new/.  Its
+ *	writer held an flock(2) on it while alive, and recovery takes
+ *	that lock before touching it: a live writer -- including one
+ *	whose pid is not the one its file name says, and a second
+ *	recovery running at the same time -- is never disturbed.  A
+ *	.NAME left in a tmp/ folder by a crash in the middle of creating
+ *	a segment is empty and removed once unlocked.
+ *
+ *	A claimed segment returns to new/ without the claimer's suffix
+ *	and with its NAME.done sidecar, so its settled records are not
+ *	handed on again.  spool_recover_pid() takes those of the given
+ *	pid.  spool_recover_all() takes those whose claimer no longer
+ *	exists, and for out/USER/cur/ also those whose claimer holds no
+ *	live session of USER: only a bound receiver claims there, and
+ *	that test survives pid reuse after a reboot.  mt/active/ belongs
+ *	to smppconn alone, which returns all of it with
+ *	spool_recover_active() when it starts.
+ *
+ *	Session entries whose holder's lock is gone are removed.
+ *
+ * DIAGNOSTICS
+ *	The number of segments moved, removed or quarantined, or -1 when
+ *	some could not be handled (logged; the rest was done).
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "log.h"
+#include "spool.h"
+
+/* One recovery run: the leftovers of one pid, or (pid 0) of all dead. */
+struct rec {
+	const char	*dir;
+	pid_t		 pid;
+	int		 n;
+	int		 err;
+};
+
+static void
+rec_fail(struct rec *s, const char *what, const char *path)
+{
+	log_warn("spool: recovery: %s %s", what, path);
+	s->err = 1;
+}
+
+/* Read a segment to its end; 0 valid (maybe torn), -1 corrupt. */
+static int
+validate(struct segr *r, char *why, size_t len)
+{
+	struct msg	 m;
+	int		 rc;
+
+	msg_init(&m);
+	while ((rc = segr_next(r, &m)) == SEGR_OK)
+		;
+	if (rc == SEGR_CORRUPT && m.badline > 0)
+		snprintf(why, len, "record %u: %s at line %u (%s)",
+		    r->index + 1, record_bad_name(m.bad), m.badline,
+		    m.badkey);
+	else if (rc == SEGR_CORRUPT)
+		snprintf(why, len, "record %u: %s", r->index + 1,
+		    record_bad_name(m.bad));
+	else if (rc == SEGR_ERROR)
+		snprintf(why, len, "%s", strerror(errno));
+	msg_free(&m);
+	return rc == SEGR_EOF ? 0 : rc;
+}
+
+/* Where an open segment goes: what its writer's segw_close() did. */
+static const char *
+tmp_dest(const char *area, const char *name)
+{
+	size_t	 n = strlen(area);
+
+	if (n >= 3 && strcmp(area + n - 3, "/mo") == 0)
+		return "failed";
+	if (n >= 3 && strcmp(area + n - 3, "/mt") == 0 &&
+	    spool_name_time(name) > now_us() / 1000000)
+		return "deferred";
+	return "new";
+}
+
+/* The validated segment at path (locked by fd) goes on or away. */
+static void
+finish(struct rec *s, int fd, const char *area, const char *name,
+    const char *path)
+{
+	char		 dst[1100], why[256];
+	struct segr	 r;
+	int		 rc;
+
+	if (segr_open(&r, path) == -1) {
+		rec_fail(s, "cannot read", path);
+		return;
+	}
+	if ((rc = validate(&r, why, sizeof(why))) == SEGR_ERROR)
+		rec_fail(s, "cannot validate", path);
+	else if (rc == SEGR_CORRUPT) {
+		if (spool_quarantine(s->dir, path, why) == 0)
+			s->n++;
+	} else if (r.torn && ftruncate(fd, (off_t)r.off) == -1)
+		rec_fail(s, "cannot cut the torn tail of", path);
+	else {
+		if (r.torn)
+			log_warnx("spool: %s: torn tail of %zu octets dropped "
+			    "(never acknowledged)", path, r.len - r.off);
+		if (r.index == 0 && unlink(path) == 0)
+			s->n++;
+		else if (r.index > 0 && (spool_path(dst, sizeof(dst),
+		    "%s/%s/%s", area, tmp_dest(area, name), name) == -1 ||
+		    rename(path, dst) == -1))
+			rec_fail(s, "cannot move", path);
+		else if (r.index > 0) {
+			log_info("spool: %s: %u records of a dead writer "
+			    "moved to %s", path, r.index, dst);
+			s->n++;
+		}
+	}
+	segr_close(&r);
+}
+
+/* Same file at path as on fd: not renamed away before we locked it. */
+static int
+still_there(int fd, const char *path)
+{
+	struct stat	 a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static void
+recover_open(struct rec *s, const char *area, const char *name)
+{
+	char	 path[1100];
+	int	 fd;
+
+	if (spool_path(path, sizeof(path), "%s/tmp/%s", area, name) == -1)
+		return;
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT)
+			rec_fail(s, "cannot open", path);
+		return;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && still_there(fd, path)) {
+		if (name[0] == '.') {
+			if (unlink(path) == 0)
+				log_info("spool: %s: litter removed", path);
+		} else
+			finish(s, fd, area, name, path);
+	}
+	close(fd);
+}
+
+/* AREA/tmp/: the open segments of dead writers. */
+static void
+recover_tmp(struct rec *s, const char *area)
+{
+	struct dirent	*de;
+	char		 tmp[1100], **v = NULL, **nv;
+	size_t		 n = 0, cap = 0, i;
+	DIR		*d;
+
+	if (spool_path(tmp, sizeof(tmp), "%s/tmp", area) == -1 ||
+	    (d = opendir(tmp)) == NULL) {
+		if (errno != ENOENT)
+			rec_fail(s, "cannot list", tmp);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    (s->pid != 0 && de->d_name[0] != '.' &&
+		    spool_name_writer(de->d_name) != s->pid))
+			continue;
+		if (n == cap) {
+			if ((nv = reallocarray(v, cap * 2 + 16,
+			    sizeof(*v))) == NULL) {
+				s->err = 1;
+				break;
+			}
+			v = nv;
+			cap = cap * 2 + 16;
+		}
+		if ((v[n] = strdup(de->d_name)) == NULL) {
+			s->err = 1;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	/* Renaming while readdir(3) runs could skip entries: list first. */
+	for (i = 0; i < n; i++)
+		recover_open(s, area, v[i]);
+	spool_list_free(v, n);
+}
+
+/* Whether the claimer of a segment in AREA/CLAIMED is gone. */
+static int
+claimer_gone(const struct rec *s, const char *user, pid_t pid)
+{
+	if (s->pid != 0)
+		return pid == s->pid;
+	if (pid == getpid())
+		return 0;
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return 1;
+	return user != NULL && !spool_session_live(s->dir, user, pid);
+}
+
+/* AREA/CLAIMED/NAME.PID back to AREA/new/NAME with its sidecar. */
+static void
+recover_claims(struct rec *s, const char *area, const char *claimed,
+    const char *user, int all)
+{
+	char	 from[1100], to[1100], path[1100], **v;
+	size_t	 n, i;
+	pid_t	 pid;
+
+	if (spool_path(from, sizeof(from), "%s/%s", area, claimed) == -1 ||
+	    spool_path(to, sizeof(to), "%s/new", area) == -1)
+		return;
+	if (spool_list(from, &v, &n) == -1) {
+		if (errno != ENOENT)
+			rec_fail(s, "cannot list", from);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if ((pid = spool_name_claimer(v[i])) <= 0 ||
+		    (!all && !claimer_gone(s, user, pid)) ||
+		    spool_path(path, sizeof(path), "%s/%s", from, v[i]) == -1)
+			continue;
+		if (spool_move(path, to, NULL) == -1) {
+			if (errno != ENOENT)
+				rec_fail(s, "cannot move back", path);
+			continue;
+		}
+		log_info("spool: %s: claim of process %ld returned to %s",
+		    path, (long)pid, to);
+		s->n++;
+	}
+	spool_list_free(v, n);
+}
+
+/* Every account's out/USER/ and sessions/USER/. */
+static void
+recover_users(struct rec *s, const char *sub)
+{
+	char		 top[1100], area[1100];
+	struct dirent	*de;
+	DIR		*d;
+
+	if (spool_area(top, sizeof(top), s->dir, sub) == -1 ||
+	    (d = opendir(top)) == NULL) {
+		rec_fail(s, "cannot list", s->dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!spool_user_valid(de->d_name))
+			continue;
+		if (strcmp(sub, "sessions") == 0) {
+			(void)spool_session_prune(s->dir, de->d_name, s->pid);
+			continue;
+		}
+		if (spool_path(area, sizeof(area), "%s/%s", top,
+		    de->d_name) == -1)
+			continue;
+		recover_tmp(s, area);
+		recover_claims(s, area, "cur", de->d_name, 0);
+	}
+	closedir(d);
+}
+
+static int
+recover(const char *dir, pid_t pid)
+{
+	struct rec	 s = { dir, pid, 0, 0 };
+	char		 area[1100];
+
+	if (spool_area(area, sizeof(area), dir, "mt") == 0) {
+		recover_tmp(&s, area);
+		recover_claims(&s, area, "active", NULL, 0);
+	}
+	if (spool_area(area, sizeof(area), dir, "mo") == 0)
+		recover_tmp(&s, area);
+	recover_users(&s, "out");
+	recover_users(&s, "sessions");
+	return s.err ? -1 : s.n;
+}
+
+int
+spool_recover_pid(const char *dir, pid_t pid)
+{
+	if (pid <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return recover(dir, pid);
+}
+
+int
+spool_recover_all(const char *dir)
+{
+	return recover(dir, 0);
+}
+
+/* All of mt/active/ back to mt/new/: smppconn at start, alone. */
+int
+spool_recover_active(const char *dir)
+{
+	struct rec	 s = { dir, 0, 0, 0 };
+	char		 area[1100];
+
+	if (spool_area(area, sizeof(area), dir, "mt") == -1)
+		return -1;
+	recover_claims(&s, area, "active", NULL, 1);
+	return s.err ? -1 : s.n;
+}

@@ -1,0 +1,388 @@
+/*
+ * spool_session.c - the session registry and the wake-ups
+ *
+ * SYNOPSIS
+ *	spool_session_add(dir, user, pid, "trx", max_bindings)
+ *	spool_session_del(dir, user, pid)
+ *	spool_session_count(dir, user)
+ *	spool_session_pids(dir, user, receivers_only, pids, max)
+ *	spool_session_live(dir, user, pid)
+ *	spool_session_prune(dir, user, pid)
+ *	spool_wake_conn(dir)		spool_wake_user(dir, user, sig)
+ *	spool_trigger_open(dir)		spool_trigger_drain(fd)
+ *
+ * DESCRIPTION
+ *	Each bind is a file sessions/USER/PID.TYPE (TYPE tx, rx or trx)
+ *	on which the bound process holds an exclusive flock(2) for as
+ *	long as the bind lasts; pid must be the caller's own.  An entry
+ *	whose lock is free belongs to a process that died: it is not
+ *	counted, not signalled, and removed by the next
+ *	spool_session_add().  The lock, unlike kill(pid, 0), cannot be
+ *	fooled by a pid that was reused, after a reboot say, so no
+ *	stranger ever gets a wake-up signal.
+ *
+ *	spool_session_add() counts and creates under an flock(2) of
+ *	sessions/USER/.lock, so that binds racing in several children
+ *	never exceed max_bindings (< 0: no limit); it returns 1 when the
+ *	limit is reached.
+ *
+ *	spool_wake_conn() writes one octet to the trigger FIFO with
+ *	O_NONBLOCK: ENXIO (smppconn is not running) and EAGAIN (the FIFO
+ *	is full, smppconn has wake-ups pending anyway) are fine, since
+ *	smppconn also rescans on a timer.  The descriptor stays open
+ *	across calls; after an error (EPIPE: the reader went away, so the
+ *	caller must ignore SIGPIPE) it is reopened once.  It returns 0
+ *	when the octet was written, 1 when nobody needed it, -1 on other
+ *	errors.  spool_trigger_open() is the reader's end, opened read and
+ *	write so that it never sees end-of-file when writers come and go.
+ *
+ *	spool_wake_user() sends sig to every receiver (rx, trx) of USER
+ *	and returns how many it signalled.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "log.h"
+#include "spool.h"
+
+#define HELD_MAX	8	/* binds of one process (one, in smppd) */
+#define PIDS_MAX	1024	/* receivers signalled by one wake-up */
+
+static const char *const types[] = { "tx", "rx", "trx" };
+
+/* The entries this process holds locked. */
+static struct {
+	pid_t	 owner;
+	int	 fd;
+	char	 path[1100];
+} held[HELD_MAX];
+
+static int	 trig_fd = -1;
+static char	 trig_path[1100];
+
+/* SPOOL/sessions/USER[/NAME] */
+static int
+reg_path(char *buf, size_t len, const char *dir, const char *user,
+    const char *name)
+{
+	if (!spool_user_valid(user)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return spool_path(buf, len, "%s/sessions/%s%s%s", dir, user,
+	    name != NULL ? "/" : "", name != NULL ? name : "");
+}
+
+/* "PID.TYPE": the pid, and whether TYPE receives; -1 if not an entry. */
+static pid_t
+entry_parse(const char *name, int *rx)
+{
+	const char	*dot = strchr(name, '.'), *err;
+	char		 num[16];
+	long long	 pid;
+	size_t		 i;
+
+	if (dot == NULL || dot == name || (size_t)(dot - name) >= sizeof(num))
+		return -1;
+	memcpy(num, name, (size_t)(dot - name));
+	num[dot - name] = '\0';
+	pid = strtonum(num, 1, INT32_MAX, &err);
+	if (err != NULL)
+		return -1;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(dot + 1, types[i]) == 0) {
+			*rx = i > 0;
+			return (pid_t)pid;
+		}
+	return -1;
+}
+
+/* Whether the owner of the entry at path still holds its lock. */
+static int
+entry_live(const char *path)
+{
+	int	 fd, live;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	live = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	close(fd);
+	return live;
+}
+
+struct scan {
+	int	 prune;		/* unlink dead entries (registry locked) */
+	int	 rx_only;
+	pid_t	 pid;		/* prune only this pid; 0: any */
+	pid_t	*pids;
+	int	 max;
+	int	 n;		/* live entries seen */
+	int	 removed;
+};
+
+static int
+scan(const char *udir, struct scan *sc)
+{
+	char		 path[1200];
+	struct dirent	*de;
+	DIR		*d;
+	pid_t		 pid;
+	int		 rx;
+
+	if ((d = opendir(udir)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    (pid = entry_parse(de->d_name, &rx)) == -1 ||
+		    spool_path(path, sizeof(path), "%s/%s", udir,
+		    de->d_name) == -1)
+			continue;
+		if (!entry_live(path)) {
+			if (sc->prune && (sc->pid == 0 || sc->pid == pid) &&
+			    unlink(path) == 0)
+				sc->removed++;
+			continue;
+		}
+		if (sc->rx_only && !rx)
+			continue;
+		if (sc->pids != NULL && sc->n < sc->max)
+			sc->pids[sc->n] = pid;
+		sc->n++;
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Take the registry lock of sessions/USER/, making the folder. */
+static int
+reg_lock(const char *udir)
+{
+	char	 path[1200];
+	int	 fd;
+
+	if (mkdir(udir, 0750) == 0)
+		(void)chmod(udir, 0750);
+	else if (errno != EEXIST)
+		return -1;
+	if (spool_path(path, sizeof(path), "%s/.lock", udir) == -1)
+		return -1;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return -1;
+	while (flock(fd, LOCK_EX) == -1)
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+/* Create the entry at path and keep it locked. */
+static int
+hold(const char *path)
+{
+	int	 i, fd, slot = -1;
+
+	for (i = 0; i < HELD_MAX; i++) {
+		if (held[i].owner != 0 && held[i].owner != getpid()) {
+			close(held[i].fd);	/* inherited by fork(2) */
+			held[i].owner = 0;
+		}
+		if (held[i].owner == 0 && slot == -1)
+			slot = i;
+	}
+	if (slot == -1) {
+		errno = EMFILE;
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return -1;
+	}
+	held[slot].owner = getpid();
+	held[slot].fd = fd;
+	strlcpy(held[slot].path, path, sizeof(held[slot].path));
+	return 0;
+}
+
+int
+spool_session_add(const char *dir, const char *user, pid_t pid,
+    const char *type, int max_bindings)
+{
+	struct scan	 sc = { 1, 0, 0, NULL, 0, 0, 0 };
+	char		 udir[1100], name[32], path[1200];
+	int		 lfd, rc, rx;
+
+	if (spool_path(name, sizeof(name), "%ld.%s", (long)pid, type) == -1 ||
+	    entry_parse(name, &rx) != pid) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (reg_path(udir, sizeof(udir), dir, user, NULL) == -1 ||
+	    reg_path(path, sizeof(path), dir, user, name) == -1 ||
+	    (lfd = reg_lock(udir)) == -1)
+		return -1;
+	if ((rc = scan(udir, &sc)) == 0) {
+		if (max_bindings >= 0 && sc.n >= max_bindings)
+			rc = 1;
+		else
+			rc = hold(path);
+	}
+	close(lfd);
+	return rc;
+}
+
+int
+spool_session_del(const char *dir, const char *user, pid_t pid)
+{
+	char	 name[32], path[1200];
+	size_t	 t;
+	int	 i;
+
+	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		snprintf(name, sizeof(name), "%ld.%s", (long)pid, types[t]);
+		if (reg_path(path, sizeof(path), dir, user, name) == -1)
+			return -1;
+		if (unlink(path) == -1 && errno != ENOENT)
+			return -1;
+		for (i = 0; i < HELD_MAX; i++)
+			if (held[i].owner == getpid() &&
+			    strcmp(held[i].path, path) == 0) {
+				close(held[i].fd);
+				held[i].owner = 0;
+			}
+	}
+	return 0;
+}
+
+int
+spool_session_count(const char *dir, const char *user)
+{
+	return spool_session_pids(dir, user, 0, NULL, 0);
+}
+
+/* The live entries' pids (at most max into pids); their number. */
+int
+spool_session_pids(const char *dir, const char *user, int receivers_only,
+    pid_t *pids, int max)
+{
+	struct scan	 sc = { 0, receivers_only, 0, pids, max, 0, 0 };
+	char		 udir[1100];
+
+	if (reg_path(udir, sizeof(udir), dir, user, NULL) == -1 ||
+	    scan(udir, &sc) == -1)
+		return -1;
+	return pids != NULL && sc.n > max ? max : sc.n;
+}
+
+/* Whether pid holds a live bind of user. */
+int
+spool_session_live(const char *dir, const char *user, pid_t pid)
+{
+	char	 name[32], path[1200];
+	size_t	 t;
+
+	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		snprintf(name, sizeof(name), "%ld.%s", (long)pid, types[t]);
+		if (reg_path(path, sizeof(path), dir, user, name) == 0 &&
+		    entry_live(path))
+			return 1;
+	}
+	return 0;
+}
+
+/* Remove the dead entries of pid (0: of anyone); how many. */
+int
+spool_session_prune(const char *dir, const char *user, pid_t pid)
+{
+	struct scan	 sc = { 1, 0, pid, NULL, 0, 0, 0 };
+	char		 udir[1100];
+	int		 lfd, rc;
+
+	if (reg_path(udir, sizeof(udir), dir, user, NULL) == -1 ||
+	    (lfd = reg_lock(udir)) == -1)
+		return -1;
+	rc = scan(udir, &sc);
+	close(lfd);
+	return rc == -1 ? -1 : sc.removed;
+}
+
+int
+spool_wake_user(const char *dir, const char *user, int sig)
+{
+	pid_t	 pids[PIDS_MAX];
+	int	 i, n, sent = 0;
+
+	if ((n = spool_session_pids(dir, user, 1, pids, PIDS_MAX)) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (kill(pids[i], sig) == 0)
+			sent++;
+	return sent;
+}
+
+int
+spool_wake_conn(const char *dir)
+{
+	char	 path[1100];
+	int	 tries;
+
+	if (spool_area(path, sizeof(path), dir, "trigger") == -1)
+		return -1;
+	if (trig_fd != -1 && strcmp(path, trig_path) != 0) {
+		close(trig_fd);
+		trig_fd = -1;
+	}
+	for (tries = 0; tries < 2; tries++) {
+		if (trig_fd == -1) {
+			trig_fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+			if (trig_fd == -1)
+				return errno == ENXIO ? 1 : -1;
+			strlcpy(trig_path, path, sizeof(trig_path));
+		}
+		if (write(trig_fd, "w", 1) == 1)
+			return 0;
+		if (errno == EAGAIN)
+			return 1;
+		close(trig_fd);
+		trig_fd = -1;
+	}
+	return -1;
+}
+
+int
+spool_trigger_open(const char *dir)
+{
+	char	 path[1100];
+
+	if (spool_area(path, sizeof(path), dir, "trigger") == -1)
+		return -1;
+	return open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+}
+
+/* Empty the FIFO after a wake-up; the number of octets read. */
+int
+spool_trigger_drain(int fd)
+{
+	char	 buf[512];
+	ssize_t	 n;
+	int	 total = 0;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += (int)n;
+	return total;
+}

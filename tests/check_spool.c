@@ -1,0 +1,997 @@
+/*
+ * check_spool.c - unit tests of spool*.c: layout and checks, segment
+ * writing, reading, claiming and moving, crash recovery, the session
+ * registry and the wake-ups
+ */
+#include "config.h"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "compat.h"
+#include "log.h"
+#include "record.h"
+#include "spool.h"
+
+static char	 spool[256];
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+static void
+teardown(void)
+{
+	if (spool[0] != '\0')
+		nftw(spool, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	spool[0] = '\0';
+}
+
+/* A fresh spool in the test folder. */
+static void
+setup(void)
+{
+	strlcpy(spool, "tmp.spool.XXXXXX", sizeof(spool));
+	ck_assert_ptr_nonnull(mkdtemp(spool));
+	ck_assert_int_eq(chmod(spool, 0750), 0);
+	ck_assert_int_eq(spool_init(spool, 1), 0);
+}
+
+static char *
+at(const char *sub)
+{
+	static char	 path[8][1100];
+	static int	 i;
+
+	i = (i + 1) % 8;
+	snprintf(path[i], sizeof(path[i]), "%s/%s", spool, sub);
+	return path[i];
+}
+
+static void
+sample(struct msg_meta *m, struct pdu *p, int i)
+{
+	static char	 addr[32];
+
+	memset(m, 0, sizeof(*m));
+	memset(p, 0, sizeof(*p));
+	snprintf(m->id, sizeof(m->id), "smpps_01-%08d", i);
+	m->kind = MSG_MT;
+	strlcpy(m->account, "acme", sizeof(m->account));
+	m->created_us = now_us();
+	m->attempts = i;
+	p->command_id = SMPP_SUBMIT_SM;
+	snprintf(addr, sizeof(addr), "49151%08d", i);
+	p->destination_addr = addr;
+	p->source_addr = "SENDER";
+	p->short_message = (const uint8_t *)"hello";
+	p->sm_length = 5;
+}
+
+/* n records as one segment's contents. */
+static void
+records(struct buf *b, int first, int n)
+{
+	struct msg_meta	 m;
+	struct pdu	 p;
+	int		 i;
+
+	for (i = first; i < first + n; i++) {
+		sample(&m, &p, i);
+		ck_assert_int_eq(record_write(b, &m, &p), 0);
+	}
+}
+
+static void
+put_file(const char *path, const void *data, size_t len)
+{
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static void
+append_file(const char *path, const void *data, size_t len)
+{
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_APPEND);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat	 st;
+
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static int
+exists(const char *path)
+{
+	struct stat	 st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* The number of segments in a folder, and the first one's name. */
+static size_t
+count(const char *folder, char *first, size_t len)
+{
+	char	**v;
+	size_t	 n;
+
+	ck_assert_int_eq(spool_list(folder, &v, &n), 0);
+	if (first != NULL && n > 0)
+		strlcpy(first, v[0], len);
+	spool_list_free(v, n);
+	return n;
+}
+
+/* Read a segment: its records' attempts values, and whether torn. */
+static int
+read_seg(const char *path, int *attempts, int max, int *torn)
+{
+	struct segr	 r;
+	struct msg	 m;
+	int		 n = 0, rc;
+
+	msg_init(&m);
+	ck_assert_int_eq(segr_open(&r, path), 0);
+	while ((rc = segr_next(&r, &m)) == SEGR_OK) {
+		if (n < max)
+			attempts[n] = m.meta.attempts;
+		n++;
+	}
+	*torn = r.torn;
+	segr_close(&r);
+	msg_free(&m);
+	return rc == SEGR_EOF ? n : rc;
+}
+
+START_TEST(test_layout)
+{
+	static const char *const dirs[] = { "mt/tmp", "mt/new", "mt/active",
+	    "mt/deferred", "mt/failed", "mo/tmp", "mo/failed", "corrupt",
+	    "sessions", "out" };
+	struct stat	 st;
+	char		 err[512];
+	size_t		 i;
+
+	umask(022);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		ck_assert_int_eq(stat(at(dirs[i]), &st), 0);
+		ck_assert(S_ISDIR(st.st_mode));
+		ck_assert_int_eq(st.st_mode & 07777, 0750);
+	}
+	ck_assert_int_eq(stat(at("trigger"), &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 07777, 0620);
+	ck_assert_int_eq(spool_check(spool, err, sizeof(err)), 0);
+	ck_assert_int_eq(spool_init(spool, 0), 0);
+	ck_assert_int_eq(spool_init(spool, 1), 0);	/* again: fine */
+
+	ck_assert_int_eq(spool_user_area(spool, "acme", 1), 0);
+	ck_assert_int_eq(stat(at("out/acme/cur"), &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0750);
+	ck_assert_int_eq(spool_user_area(spool, "acme", 0), 0);
+	ck_assert_int_eq(spool_user_area(spool, "nobody", 0), -1);
+	ck_assert_int_eq(spool_user_area(spool, "..", 1), -1);
+	ck_assert_int_eq(spool_user_area(spool, "a/b", 1), -1);
+	ck_assert_int_eq(spool_user_area(spool, "", 1), -1);
+	ck_assert_int_eq(spool_check(spool, err, sizeof(err)), 0);
+}
+END_TEST
+
+static void
+check_says(const char *what1, const char *what2)
+{
+	char	 err[512];
+
+	ck_assert_int_eq(spool_check(spool, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, what1) != NULL && strstr(err, what2) != NULL,
+	    "\"%s\" lacks \"%s\" or \"%s\"", err, what1, what2);
+}
+
+START_TEST(test_check_fails)
+{
+	char	 err[512];
+
+	ck_assert_int_eq(chmod(at("mt/new"), 0757), 0);
+	check_says("/mt/new:", "lets others write");
+	ck_assert_int_eq(chmod(at("mt/new"), 0770), 0);
+	check_says("/mt/new:", "lets the group write");
+	ck_assert_int_eq(chmod(at("mt/new"), 0750), 0);
+	ck_assert_int_eq(chmod(at("trigger"), 0622), 0);
+	check_says("/trigger:", "lets others write");
+	ck_assert_int_eq(chmod(at("trigger"), 0620), 0);
+	ck_assert_int_eq(rmdir(at("mt/deferred")), 0);
+	check_says("/mt/deferred:", "missing");
+	ck_assert_int_eq(spool_init(spool, 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(spool_init(spool, 1), 0);
+	ck_assert_int_eq(spool_check(spool, err, sizeof(err)), 0);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(at("corrupt"), 1, 1), 0);
+		check_says("/corrupt:", "owned by uid 1");
+		ck_assert_int_eq(chown(at("corrupt"), 0, 0), 0);
+	}
+	ck_assert_int_eq(unlink(at("trigger")), 0);
+	put_file(at("trigger"), "", 0);
+	check_says("/trigger:", "not a FIFO");
+	ck_assert_int_eq(unlink(at("trigger")), 0);
+	ck_assert_int_eq(spool_init(spool, 1), 0);
+	ck_assert_int_eq(spool_user_area(spool, "acme", 1), 0);
+	ck_assert_int_eq(chmod(at("out/acme/new"), 0777), 0);
+	check_says("/out/acme/new:", "others");
+}
+END_TEST
+
+START_TEST(test_names)
+{
+	char	 name[SPOOL_NAME_MAX], name2[SPOOL_NAME_MAX], buf[64];
+	char	**v;
+	size_t	 n;
+
+	ck_assert_int_eq(spool_name(name, sizeof(name), 0), 0);
+	ck_assert_int_eq(spool_name(name2, sizeof(name2), 1234567890), 0);
+	ck_assert_str_ne(name, name2);
+	ck_assert_int_ge(spool_name_time(name), now_us() / 1000000 - 5);
+	ck_assert_int_eq(spool_name_time(name2), 1234567890);
+	ck_assert_int_eq(spool_name_writer(name), getpid());
+	ck_assert_int_eq(spool_name_claimer(name), 0);
+	ck_assert_int_eq(spool_name_claimer("1.000001.2.3.456"), 456);
+	ck_assert_int_eq(spool_name_writer("1.000001.2.3.456"), 2);
+	ck_assert_int_eq(spool_name_time("1.00001.2.3"), -1);
+	ck_assert_int_eq(spool_name_time("1.000001.2"), -1);
+	ck_assert_int_eq(spool_name_time("1.000001.2.3.4.5"), -1);
+	ck_assert_int_eq(spool_name_time("1.000001.2.3x"), -1);
+	ck_assert_int_eq(spool_name_claimer("1.000001.0.3"), -1);
+	ck_assert_int_eq(spool_name(buf, 8, 0), -1);
+	/* Listing: by time, then name; no dotfiles, no sidecars. */
+	put_file(at("mt/new/20.000001.5.1"), "", 0);
+	put_file(at("mt/new/3.000002.5.1"), "", 0);
+	put_file(at("mt/new/3.000001.9.2"), "", 0);
+	put_file(at("mt/new/3.000001.9.1"), "", 0);
+	put_file(at("mt/new/3.000001.9.1.done"), "", 0);
+	put_file(at("mt/new/.3.000000.9.1"), "", 0);
+	put_file(at("mt/new/junk"), "", 0);
+	ck_assert_int_eq(spool_list(at("mt/new"), &v, &n), 0);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_str_eq(v[0], "junk");
+	ck_assert_str_eq(v[1], "3.000001.9.1");
+	ck_assert_str_eq(v[2], "3.000001.9.2");
+	ck_assert_str_eq(v[3], "3.000002.5.1");
+	ck_assert_str_eq(v[4], "20.000001.5.1");
+	spool_list_free(v, n);
+	ck_assert_int_eq(spool_list(at("nonesuch"), &v, &n), -1);
+}
+END_TEST
+
+START_TEST(test_writer)
+{
+	struct segw	 w, w2;
+	struct msg_meta	 m;
+	struct pdu	 p;
+	char		 tmp[1100], name[SPOOL_NAME_MAX];
+	int		 att[8], torn, i;
+
+	segw_init(&w, at("mt"), 1);
+	ck_assert_int_eq(segw_commit(&w), 0);		/* nothing to do */
+	ck_assert_int_eq(w.fd, -1);
+	ck_assert_int_eq(segw_due(&w, 1, 1, 1, 0), 0);
+	for (i = 0; i < 3; i++) {
+		sample(&m, &p, i);
+		ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+	}
+	ck_assert_uint_eq(w.npending, 3);
+	ck_assert_int_eq(segw_commit(&w), 0);
+	ck_assert_uint_eq(w.count, 3);
+	ck_assert_uint_eq(w.npending, 0);
+	ck_assert_int_eq(w.dir_synced, 1);
+	snprintf(tmp, sizeof(tmp), "%s/mt/tmp/%s", spool, w.name);
+	ck_assert_int_eq(file_size(tmp), (off_t)w.bytes);
+	ck_assert_int_eq(segw_due(&w, 0, 3, 0, 0), 1);
+	ck_assert_int_eq(segw_due(&w, w.bytes, 0, 0, 0), 1);
+	ck_assert_int_eq(segw_due(&w, w.bytes + 1, 4, 1000, 0), 0);
+	ck_assert_int_eq(segw_due(&w, 0, 0, 50, w.opened_us + 50000), 1);
+	ck_assert_int_eq(segw_due(&w, 0, 0, 50, w.opened_us + 49999), 0);
+	for (i = 3; i < 5; i++) {
+		sample(&m, &p, i);
+		ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+	}
+	ck_assert_int_eq(segw_commit(&w), 0);
+	strlcpy(name, w.name, sizeof(name));
+	/* A second writer gets another name. */
+	segw_init(&w2, at("mt"), 0);
+	ck_assert_int_eq(segw_add(&w2, &m, &p), 0);
+	ck_assert_int_eq(segw_commit(&w2), 0);
+	ck_assert_str_ne(w2.name, name);
+	ck_assert_int_eq(segw_close(&w), 0);
+	ck_assert_int_eq(w.fd, -1);
+	ck_assert(!exists(tmp));
+	snprintf(tmp, sizeof(tmp), "%s/mt/new/%s", spool, name);
+	ck_assert_int_eq(read_seg(tmp, att, 8, &torn), 5);
+	ck_assert_int_eq(torn, 0);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(att[i], i);
+	/* Uncommitted records are not written by close. */
+	ck_assert_int_eq(segw_add(&w2, &m, &p), 0);
+	ck_assert_int_eq(segw_close(&w2), 0);
+	ck_assert_uint_eq(count(at("mt/new"), NULL, 0), 2);
+	ck_assert_uint_eq(count(at("mt/tmp"), NULL, 0), 0);
+	segw_free(&w);
+	segw_free(&w2);
+}
+END_TEST
+
+/* n one-record segments into mt/new/; 0 when all went well. */
+static int
+write_segments(int n)
+{
+	struct segw	 w;
+	struct msg_meta	 m;
+	struct pdu	 p;
+	int		 i, rc = 0;
+
+	sample(&m, &p, 1);
+	for (i = 0; i < n && rc == 0; i++) {
+		segw_init(&w, at("mt"), 0);
+		if (segw_add(&w, &m, &p) == -1 || segw_commit(&w) == -1 ||
+		    segw_close(&w) == -1)
+			rc = 1;
+		segw_free(&w);
+	}
+	return rc;
+}
+
+START_TEST(test_writer_dest)
+{
+	struct segw	 w;
+	struct msg_meta	 m;
+	struct pdu	 p;
+	char		 name[SPOOL_NAME_MAX];
+	pid_t		 pid;
+	int		 status;
+	int64_t		 later = now_us() / 1000000 + 600;
+
+	segw_init(&w, at("mt"), 1);
+	segw_set_dest(&w, "deferred");
+	w.not_before = later;
+	sample(&m, &p, 1);
+	ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+	ck_assert_int_eq(segw_commit(&w), 0);
+	ck_assert_int_eq(spool_name_time(w.name), later);
+	ck_assert_int_eq(segw_close(&w), 0);
+	ck_assert_uint_eq(count(at("mt/deferred"), name, sizeof(name)), 1);
+	ck_assert_int_eq(spool_name_time(name), later);
+	segw_free(&w);
+	/* Unique names: many segments at once from two processes. */
+	if ((pid = fork()) == 0)
+		_exit(write_segments(300));
+	ck_assert_int_eq(write_segments(300), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_uint_eq(count(at("mt/new"), NULL, 0), 600);
+}
+END_TEST
+
+/* In a child: commit, then fail on a file size limit, then recover. */
+static int
+fsize_child(void)
+{
+	struct segw	 w;
+	struct msg_meta	 m;
+	struct pdu	 p;
+	struct rlimit	 rl;
+	char		 tmp[1100];
+	static uint8_t	 big[60000];
+	size_t		 committed;
+
+	signal(SIGXFSZ, SIG_IGN);
+	segw_init(&w, at("mt"), 1);
+	sample(&m, &p, 0);
+	if (segw_add(&w, &m, &p) == -1 || segw_commit(&w) == -1)
+		return 1;
+	committed = w.bytes;
+	snprintf(tmp, sizeof(tmp), "%s/mt/tmp/%s", spool, w.name);
+	rl.rlim_cur = rl.rlim_max = committed + 2000;
+	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
+		return 2;
+	sample(&m, &p, 1);
+	if (segw_add(&w, &m, &p) == -1)
+		return 3;
+	p.tlv[0].tag = TLV_MESSAGE_PAYLOAD;
+	p.tlv[0].len = sizeof(big);
+	p.tlv[0].val = big;
+	p.ntlv = 1;
+	if (segw_add(&w, &m, &p) == -1)
+		return 3;
+	if (segw_commit(&w) != -1 || errno != EFBIG)
+		return 4;
+	/* Nothing of the failed group stays; the counters are unchanged. */
+	if (file_size(tmp) != (off_t)committed || w.bytes != committed ||
+	    w.count != 1 || w.npending != 2)
+		return 5;
+	segw_rollback(&w);
+	sample(&m, &p, 2);
+	if (segw_add(&w, &m, &p) == -1 || segw_commit(&w) == -1 ||
+	    w.count != 2 || segw_close(&w) == -1)
+		return 6;
+	/* A first commit that fails leaves an empty file: close drops it. */
+	rl.rlim_cur = rl.rlim_max = 100;
+	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
+		return 7;
+	if (segw_add(&w, &m, &p) == -1 || segw_commit(&w) != -1)
+		return 8;
+	segw_rollback(&w);
+	snprintf(tmp, sizeof(tmp), "%s/mt/tmp/%s", spool, w.name);
+	if (file_size(tmp) != 0 || segw_close(&w) == -1 || exists(tmp))
+		return 9;
+	segw_free(&w);
+	return 0;
+}
+
+START_TEST(test_commit_fails)
+{
+	char	 name[SPOOL_NAME_MAX], path[1100];
+	pid_t	 pid;
+	int	 status, att[8], torn;
+
+	if ((pid = fork()) == 0)
+		_exit(fsize_child());
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_uint_eq(count(at("mt/new"), name, sizeof(name)), 1);
+	ck_assert_uint_eq(count(at("mt/tmp"), NULL, 0), 0);
+	snprintf(path, sizeof(path), "%s/mt/new/%s", spool, name);
+	ck_assert_int_eq(read_seg(path, att, 8, &torn), 2);
+	ck_assert_int_eq(att[0], 0);
+	ck_assert_int_eq(att[1], 2);
+}
+END_TEST
+
+/* A segment file of n records; the offsets where each ends. */
+static size_t
+make_seg(const char *path, int n, size_t *ends, struct buf *b)
+{
+	int	 i;
+
+	buf_init(b);
+	for (i = 0; i < n; i++) {
+		records(b, i, 1);
+		ends[i] = b->len;
+	}
+	put_file(path, b->data, b->len);
+	return b->len;
+}
+
+START_TEST(test_reader_torn)
+{
+	struct buf	 b;
+	size_t		 ends[3], k;
+	char		*path = at("mt/new/1.000001.1.1");
+	int		 att[3], torn;
+
+	make_seg(path, 3, ends, &b);
+	ck_assert_int_eq(read_seg(path, att, 3, &torn), 3);
+	ck_assert_int_eq(torn, 0);
+	/* Cut anywhere in the last record: two records, torn. */
+	for (k = ends[1]; k < ends[2]; k++) {
+		put_file(path, b.data, k);
+		ck_assert_int_eq(read_seg(path, att, 3, &torn), 2);
+		ck_assert_int_eq(torn, k > ends[1]);
+		ck_assert_int_eq(att[1], 1);
+	}
+	/* A damaged final record, nothing after it: torn. */
+	put_file(path, b.data, b.len);
+	b.data[ends[2] - 2] ^= 0x20;
+	put_file(path, b.data, b.len);
+	ck_assert_int_eq(read_seg(path, att, 3, &torn), 2);
+	ck_assert_int_eq(torn, 1);
+	b.data[ends[2] - 2] ^= 0x20;
+	/* Zeros where an append was to go: torn. */
+	put_file(path, b.data, b.len);
+	{
+		static const char	 zeros[4096];
+
+		append_file(path, zeros, sizeof(zeros));
+	}
+	ck_assert_int_eq(read_seg(path, att, 3, &torn), 3);
+	ck_assert_int_eq(torn, 1);
+	/* A damaged record with more after it: corrupt. */
+	b.data[ends[0] + 30] ^= 0x01;
+	put_file(path, b.data, b.len);
+	ck_assert_int_eq(read_seg(path, att, 3, &torn), SEGR_CORRUPT);
+	b.data[ends[0] + 30] ^= 0x01;
+	/* Garbage after the last record: corrupt too. */
+	put_file(path, b.data, b.len);
+	append_file(path, "From: x\n\nhello\n", 15);
+	ck_assert_int_eq(read_seg(path, att, 3, &torn), SEGR_CORRUPT);
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_segdone)
+{
+	struct segdone	 d;
+	char		*seg = at("mt/active/1.000001.1.1.7");
+
+	put_file(seg, "x", 1);
+	ck_assert_int_eq(segdone_open(&d, seg, 3), 0);
+	ck_assert(!exists(at("mt/active/1.000001.1.1.7.done")));
+	ck_assert_int_eq(segdone_test(&d, 0), 0);
+	ck_assert_int_eq(segdone_mark(&d, 0), 0);
+	ck_assert_int_eq(segdone_mark(&d, 2), 0);
+	ck_assert_int_eq(segdone_all(&d, 3), 0);
+	segdone_close(&d);
+	ck_assert_int_eq(segdone_open(&d, seg, 0), 0);
+	ck_assert_int_eq(segdone_test(&d, 0), 1);
+	ck_assert_int_eq(segdone_test(&d, 1), 0);
+	ck_assert_int_eq(segdone_test(&d, 2), 1);
+	ck_assert_int_eq(segdone_test(&d, 3), 0);
+	ck_assert_int_eq(segdone_test(&d, 100000), 0);
+	ck_assert_int_eq(segdone_mark(&d, 1), 0);
+	ck_assert_int_eq(segdone_all(&d, 3), 1);
+	ck_assert_int_eq(segdone_mark(&d, 1000), 0);	/* grows */
+	ck_assert_int_eq(segdone_test(&d, 1000), 1);
+	segdone_close(&d);
+	ck_assert_int_eq(file_size(at("mt/active/1.000001.1.1.7.done")), 1001);
+	ck_assert_int_eq(segdone_remove(seg), 0);
+	ck_assert(!exists(at("mt/active/1.000001.1.1.7.done")));
+	ck_assert_int_eq(segdone_remove(seg), 0);
+}
+END_TEST
+
+START_TEST(test_claim_move)
+{
+	char	 path[1100], path2[1100], sfx[32];
+
+	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
+	put_file(at("mt/new/5.000001.9.1"), "seg", 3);
+	put_file(at("mt/new/5.000001.9.1.done"), "1", 1);
+	ck_assert_int_eq(spool_claim(at("mt/new"), at("mt/active"),
+	    "5.000001.9.1", path, sizeof(path)), 0);
+	snprintf(path2, sizeof(path2), "%s/mt/active/5.000001.9.1%s", spool,
+	    sfx);
+	ck_assert_str_eq(path, path2);
+	ck_assert(exists(path));
+	strlcat(path2, ".done", sizeof(path2));
+	ck_assert(exists(path2));
+	ck_assert_int_eq(spool_name_claimer(strrchr(path, '/') + 1),
+	    getpid());
+	ck_assert_int_eq(spool_claim(at("mt/new"), at("mt/active"),
+	    "5.000001.9.1", path2, sizeof(path2)), 1);
+	/* Back without the suffix, sidecar along. */
+	ck_assert_int_eq(spool_move(path, at("mt/new"), NULL), 0);
+	ck_assert(exists(at("mt/new/5.000001.9.1")));
+	ck_assert(exists(at("mt/new/5.000001.9.1.done")));
+	ck_assert_uint_eq(count(at("mt/active"), NULL, 0), 0);
+	/* Under another name. */
+	ck_assert_int_eq(spool_move(at("mt/new/5.000001.9.1"),
+	    at("mt/failed"), "x.1"), 0);
+	ck_assert(exists(at("mt/failed/x.1.done")));
+	ck_assert_int_eq(spool_move(at("mt/new/5.000001.9.1"),
+	    at("mt/failed"), NULL), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* Quarantine never overwrites. */
+	log_init("check_spool");
+	put_file(at("mt/new/6.000001.9.1"), "a", 1);
+	ck_assert_int_eq(spool_quarantine(spool, at("mt/new/6.000001.9.1"),
+	    "test"), 0);
+	put_file(at("mt/new/6.000001.9.1"), "b", 1);
+	ck_assert_int_eq(spool_quarantine(spool, at("mt/new/6.000001.9.1"),
+	    "test"), 0);
+	ck_assert(exists(at("corrupt/6.000001.9.1")));
+	ck_assert(exists(at("corrupt/6.000001.9.1.1")));
+	ck_assert_int_eq(spool_remove(at("mt/failed/x.1")), 0);
+	ck_assert(!exists(at("mt/failed/x.1")));
+	ck_assert(!exists(at("mt/failed/x.1.done")));
+}
+END_TEST
+
+/* Two processes claim the same segments: each goes to exactly one. */
+START_TEST(test_claim_race)
+{
+	char		 name[64], path[1100], **v;
+	int		 go[2], res[2], i, k, wins[2] = { 0, 0 }, status;
+	size_t		 n;
+	pid_t		 pid[2];
+	char		 c;
+
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "mt/new/%d.000001.9.%d", 7, i);
+		put_file(at(name), "s", 1);
+	}
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(res), 0);
+	for (k = 0; k < 2; k++) {
+		if ((pid[k] = fork()) == 0) {
+			int	 won = 0;
+
+			close(go[1]);
+			if (read(go[0], &c, 1) != 0)
+				_exit(100);
+			if (spool_list(at("mt/new"), &v, &n) == -1)
+				_exit(101);
+			for (i = 0; i < (int)n; i++)
+				if (spool_claim(at("mt/new"), at("mt/active"),
+				    v[k ? (int)n - 1 - i : i], path,
+				    sizeof(path)) == 0)
+					won++;
+			if (write(res[1], &won, sizeof(won)) != sizeof(won))
+				_exit(102);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(go[1]);		/* both start now */
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(read(res[0], &wins[k], sizeof(int)),
+		    sizeof(int));
+		ck_assert_int_eq(waitpid(pid[k], &status, 0), pid[k]);
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+	}
+	close(res[0]);
+	close(res[1]);
+	ck_assert_int_eq(wins[0] + wins[1], 200);
+	ck_assert_uint_eq(count(at("mt/new"), NULL, 0), 0);
+	ck_assert_uint_eq(count(at("mt/active"), NULL, 0), 200);
+}
+END_TEST
+
+/* The child writes and commits, says so, and waits to be killed. */
+static void
+doomed_writer(int ready)
+{
+	struct segw	 mt, out;
+	struct msg_meta	 m;
+	struct pdu	 p;
+	char		 names[2][SPOOL_NAME_MAX];
+	int		 i;
+
+	segw_init(&mt, at("mt"), 1);
+	segw_init(&out, at("out/acme"), 1);
+	for (i = 0; i < 3; i++) {
+		sample(&m, &p, i);
+		if (segw_add(&mt, &m, &p) == -1 || segw_commit(&mt) == -1)
+			_exit(1);
+	}
+	for (i = 0; i < 2; i++) {
+		sample(&m, &p, 10 + i);
+		if (segw_add(&out, &m, &p) == -1)
+			_exit(1);
+	}
+	if (segw_commit(&out) == -1)
+		_exit(1);
+	/* Added, never committed: must not appear anywhere. */
+	sample(&m, &p, 99);
+	if (segw_add(&mt, &m, &p) == -1)
+		_exit(1);
+	strlcpy(names[0], mt.name, SPOOL_NAME_MAX);
+	strlcpy(names[1], out.name, SPOOL_NAME_MAX);
+	if (write(ready, names, sizeof(names)) != sizeof(names))
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+START_TEST(test_recover_pid)
+{
+	char		 names[2][SPOOL_NAME_MAX], path[1100], claim[1100];
+	struct buf	 b = BUF_INITIALIZER;
+	int		 fds[2], att[8], torn, status;
+	off_t		 committed;
+	pid_t		 pid;
+
+	log_init("check_spool");
+	ck_assert_int_eq(spool_user_area(spool, "acme", 1), 0);
+	ck_assert_int_eq(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		close(fds[0]);
+		doomed_writer(fds[1]);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], names, sizeof(names)), sizeof(names));
+	close(fds[0]);
+	/* The child is alive and holds its segments: nothing happens. */
+	ck_assert_int_eq(spool_recover_all(spool), 0);
+	ck_assert_uint_eq(count(at("mt/tmp"), NULL, 0), 1);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+
+	/* The crash interrupted an append: half a record at the end. */
+	snprintf(path, sizeof(path), "%s/mt/tmp/%s", spool, names[0]);
+	committed = file_size(path);
+	records(&b, 50, 1);
+	append_file(path, b.data, b.len / 2);
+	/* It had claimed a segment of acme's, one record settled. */
+	snprintf(claim, sizeof(claim), "%s/out/acme/cur/8.000001.1.1.%ld",
+	    spool, (long)pid);
+	buf_reset(&b);
+	records(&b, 20, 2);
+	put_file(claim, b.data, b.len);
+	strlcat(claim, ".done", sizeof(claim));
+	put_file(claim, "1", 1);
+	/* And left litter from creating a segment. */
+	put_file(at("mt/tmp/.9.000001.1.1"), "", 0);
+
+	ck_assert_int_eq(spool_recover_pid(spool, pid), 3);
+	ck_assert_uint_eq(count(at("mt/tmp"), NULL, 0), 0);
+	ck_assert(!exists(at("mt/tmp/.9.000001.1.1")));
+	snprintf(path, sizeof(path), "%s/mt/new/%s", spool, names[0]);
+	ck_assert_int_eq(file_size(path), committed);
+	ck_assert_int_eq(read_seg(path, att, 8, &torn), 3);
+	ck_assert_int_eq(torn, 0);
+	ck_assert_int_eq(att[2], 2);
+	snprintf(path, sizeof(path), "%s/out/acme/new/%s", spool, names[1]);
+	ck_assert_int_eq(read_seg(path, att, 8, &torn), 2);
+	ck_assert_int_eq(att[0], 10);
+	ck_assert(exists(at("out/acme/new/8.000001.1.1")));
+	ck_assert(exists(at("out/acme/new/8.000001.1.1.done")));
+	ck_assert_uint_eq(count(at("out/acme/cur"), NULL, 0), 0);
+	ck_assert_int_eq(spool_recover_pid(spool, pid), 0);	/* done */
+	buf_free(&b);
+}
+END_TEST
+
+/* What spool_recover_all() does with each kind of leftover. */
+START_TEST(test_recover_all)
+{
+	struct buf	 b = BUF_INITIALIZER;
+	struct segw	 w;
+	struct msg_meta	 m;
+	struct pdu	 p;
+	size_t		 ends[3];
+	char		 name[64], mine[1100];
+	int		 att[4], torn;
+	int64_t		 later = now_us() / 1000000 + 3600;
+
+	log_init("check_spool");
+	ck_assert_int_eq(spool_user_area(spool, "acme", 1), 0);
+	/* Our own open segment: locked, left alone. */
+	segw_init(&w, at("mt"), 1);
+	sample(&m, &p, 1);
+	ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+	ck_assert_int_eq(segw_commit(&w), 0);
+	snprintf(mine, sizeof(mine), "%s/mt/tmp/%s", spool, w.name);
+	/* pid 1 is alive, but the pid was reused: nobody holds the lock. */
+	make_seg(at("mt/tmp/1.000001.1.1"), 2, ends, &b);
+	buf_free(&b);
+	/* A retry segment written by a dead smppconn: to deferred/. */
+	snprintf(name, sizeof(name), "mt/tmp/%lld.000001.1.2",
+	    (long long)later);
+	make_seg(at(name), 1, ends, &b);
+	buf_free(&b);
+	/* Corrupt in the middle: quarantined. */
+	make_seg(at("mt/tmp/1.000001.1.3"), 3, ends, &b);
+	b.data[ends[0] + 40] ^= 1;
+	put_file(at("mt/tmp/1.000001.1.3"), b.data, b.len);
+	buf_free(&b);
+	/* Nothing but a torn record: removed. */
+	make_seg(at("mt/tmp/1.000001.1.4"), 1, ends, &b);
+	put_file(at("mt/tmp/1.000001.1.4"), b.data, b.len - 1);
+	buf_free(&b);
+	/* An unrouted MO of a dead writer: to mo/failed/. */
+	make_seg(at("mo/tmp/1.000001.1.5"), 1, ends, &b);
+	buf_free(&b);
+	/* Claims: ours stays; pid 1 is no receiver of acme's: back. */
+	snprintf(name, sizeof(name), "out/acme/cur/2.000001.1.1.%ld",
+	    (long)getpid());
+	put_file(at(name), "x", 1);
+	put_file(at("out/acme/cur/2.000001.1.2.1"), "x", 1);
+	/* mt/active/ of a live smppconn (us) is not recover_all's. */
+	snprintf(name, sizeof(name), "mt/active/3.000001.1.1.%ld",
+	    (long)getpid());
+	put_file(at(name), "x", 1);
+
+	ck_assert_int_eq(spool_recover_all(spool), 6);
+	ck_assert(exists(mine));
+	ck_assert_int_eq(read_seg(at("mt/new/1.000001.1.1"), att, 4, &torn),
+	    2);
+	snprintf(name, sizeof(name), "mt/deferred/%lld.000001.1.2",
+	    (long long)later);
+	ck_assert(exists(at(name)));
+	ck_assert(exists(at("corrupt/1.000001.1.3")));
+	ck_assert(!exists(at("mt/tmp/1.000001.1.4")));
+	ck_assert(!exists(at("mt/new/1.000001.1.4")));
+	ck_assert(exists(at("mo/failed/1.000001.1.5")));
+	ck_assert(exists(at("out/acme/new/2.000001.1.2")));
+	ck_assert_uint_eq(count(at("out/acme/cur"), NULL, 0), 1);
+	ck_assert_uint_eq(count(at("mt/active"), NULL, 0), 1);
+	ck_assert_int_eq(spool_recover_active(spool), 1);
+	ck_assert(exists(at("mt/new/3.000001.1.1")));
+	ck_assert_int_eq(segw_close(&w), 0);
+	segw_free(&w);
+}
+END_TEST
+
+/* A child binds, reports the result, and holds the bind until told. */
+static void
+binder(int res, int hold, const char *type)
+{
+	char	 c;
+	int	 rc;
+
+	rc = spool_session_add(spool, "acme", getpid(), type, 3);
+	if (write(res, &rc, sizeof(rc)) != sizeof(rc))
+		_exit(1);
+	(void)read(hold, &c, 1);
+	_exit(0);
+}
+
+START_TEST(test_sessions)
+{
+	int	 res[2], hold[2], i, rc, ok = 0, full = 0, status;
+	pid_t	 kids[6], pids[8];
+
+	ck_assert_int_eq(pipe(res), 0);
+	ck_assert_int_eq(pipe(hold), 0);
+	for (i = 0; i < 6; i++)
+		if ((kids[i] = fork()) == 0) {
+			close(hold[1]);
+			binder(res[1], hold[0], i == 0 ? "tx" : "trx");
+		}
+	close(hold[0]);
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(read(res[0], &rc, sizeof(rc)), sizeof(rc));
+		if (rc == 0)
+			ok++;
+		else if (rc == 1)
+			full++;
+	}
+	ck_assert_int_eq(ok, 3);
+	ck_assert_int_eq(full, 3);
+	ck_assert_int_eq(spool_session_count(spool, "acme"), 3);
+	ck_assert_int_eq(spool_session_pids(spool, "acme", 0, pids, 8), 3);
+	ck_assert_int_le(spool_session_pids(spool, "acme", 1, pids, 8), 3);
+	ck_assert_int_eq(spool_session_pids(spool, "acme", 0, pids, 2), 2);
+	ck_assert_int_eq(spool_session_add(spool, "acme", getpid(), "rx", 3),
+	    1);
+	/* They all end: their entries are stale, not counted, pruned. */
+	close(hold[1]);
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(waitpid(kids[i], &status, 0), kids[i]);
+	close(res[0]);
+	close(res[1]);
+	ck_assert_int_eq(spool_session_count(spool, "acme"), 0);
+	ck_assert_int_eq(spool_session_add(spool, "acme", getpid(), "rx", 3),
+	    0);
+	ck_assert_int_eq(spool_session_count(spool, "acme"), 1);
+	ck_assert_uint_eq(count(at("sessions/acme"), NULL, 0), 1);
+	ck_assert_int_eq(spool_session_live(spool, "acme", getpid()), 1);
+	/* An entry for a live pid that holds no lock (pid reuse). */
+	put_file(at("sessions/acme/1.rx"), "", 0);
+	ck_assert_int_eq(spool_session_count(spool, "acme"), 1);
+	ck_assert_int_eq(spool_session_live(spool, "acme", 1), 0);
+	ck_assert_int_eq(spool_session_prune(spool, "acme", 0), 1);
+	ck_assert(!exists(at("sessions/acme/1.rx")));
+	ck_assert_int_eq(spool_session_del(spool, "acme", getpid()), 0);
+	ck_assert_int_eq(spool_session_count(spool, "acme"), 0);
+	ck_assert_int_eq(spool_session_count(spool, "nobody"), 0);
+	ck_assert_int_eq(spool_session_add(spool, "acme", getpid(), "xx", 3),
+	    -1);
+	ck_assert_int_eq(spool_session_add(spool, "../x", getpid(), "rx",
+	    3), -1);
+	ck_assert_int_eq(spool_session_add(spool, "acme", getpid(), "tx", 0),
+	    1);
+	ck_assert_int_eq(spool_session_add(spool, "acme", getpid(), "tx",
+	    -1), 0);
+}
+END_TEST
+
+static volatile sig_atomic_t	 woken;
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	woken++;
+}
+
+START_TEST(test_wake_user)
+{
+	sigset_t	 set, old;
+
+	signal(SIGUSR1, on_usr1);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	ck_assert_int_eq(spool_session_add(spool, "w", getpid(), "tx", -1),
+	    0);
+	ck_assert_int_eq(spool_wake_user(spool, "w", SIGUSR1), 0);
+	ck_assert_int_eq(spool_session_del(spool, "w", getpid()), 0);
+	ck_assert_int_eq(spool_session_add(spool, "w", getpid(), "trx", -1),
+	    0);
+	put_file(at("sessions/w/1.rx"), "", 0);	/* never signal init */
+	ck_assert_int_eq(spool_wake_user(spool, "w", SIGUSR1), 1);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	ck_assert_int_eq(woken, 1);
+}
+END_TEST
+
+START_TEST(test_wake_conn)
+{
+	int	 fd, i, rc = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	ck_assert_int_eq(spool_wake_conn(spool), 1);	/* no reader */
+	fd = spool_trigger_open(spool);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(spool_wake_conn(spool), 0);
+	ck_assert_int_eq(spool_wake_conn(spool), 0);
+	ck_assert_int_eq(spool_trigger_drain(fd), 2);
+	ck_assert_int_eq(spool_trigger_drain(fd), 0);
+	close(fd);
+	ck_assert_int_eq(spool_wake_conn(spool), 1);	/* reader gone */
+	fd = spool_trigger_open(spool);
+	ck_assert_int_eq(spool_wake_conn(spool), 0);	/* back */
+	/* A full FIFO never blocks the writer. */
+	for (i = 0; i < 200000 && (rc = spool_wake_conn(spool)) == 0; i++)
+		;
+	ck_assert_int_eq(rc, 1);
+	ck_assert_int_gt(spool_trigger_drain(fd), 4000);
+	ck_assert_int_eq(spool_wake_conn(spool), 0);
+	close(fd);
+	ck_assert_int_eq(spool_wake_conn("/nonexistent"), -1);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("spool");
+	TCase	*tc = tcase_create("spool");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_layout);
+	tcase_add_test(tc, test_check_fails);
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_writer);
+	tcase_add_test(tc, test_writer_dest);
+	tcase_add_test(tc, test_commit_fails);
+	tcase_add_test(tc, test_reader_torn);
+	tcase_add_test(tc, test_segdone);
+	tcase_add_test(tc, test_claim_move);
+	tcase_add_test(tc, test_claim_race);
+	tcase_add_test(tc, test_recover_pid);
+	tcase_add_test(tc, test_recover_all);
+	tcase_add_test(tc, test_sessions);
+	tcase_add_test(tc, test_wake_user);
+	tcase_add_test(tc, test_wake_conn);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
