@@ -74,6 +74,7 @@ static const char	*confpath;
 static int		 listeners[CONF_MAX_LISTEN];
 static int		 nlisteners;
 static int		 status_pipe[2] = { -1, -1 };
+static int		 life_pipe[2] = { -1, -1 };	/* EOF: master died */
 static struct child	*children;
 static int		 nchildren, nidle, maxchildren;
 static sigset_t		 waitmask;
@@ -276,7 +277,7 @@ child_main(void)
 {
 	struct sockaddr_storage	 ss;
 	struct status_msg	 msg;
-	struct pollfd		 pfd[CONF_MAX_LISTEN];
+	struct pollfd		 pfd[CONF_MAX_LISTEN + 1];
 	socklen_t		 slen;
 	sigset_t		 mask;
 	int			 i, fd = -1, slot;
@@ -288,15 +289,20 @@ child_main(void)
 	msgid_init(conf->server.id);
 	slot = sb_child_claim(getpid());
 	close(status_pipe[0]);
+	close(life_pipe[1]);
 	while (fd == -1) {
 		for (i = 0; i < nlisteners; i++) {
 			pfd[i].fd = listeners[i];
 			pfd[i].events = POLLIN;
 		}
-		if (ppoll(pfd, nlisteners, NULL, &mask) == -1 &&
+		/* An idle child does not outlive its master. */
+		pfd[nlisteners].fd = life_pipe[0];
+		pfd[nlisteners].events = POLLIN;
+		pfd[nlisteners].revents = 0;
+		if (ppoll(pfd, nlisteners + 1, NULL, &mask) == -1 &&
 		    errno != EINTR)
 			fatal("ppoll");
-		if (session_term || got_usr2)
+		if (session_term || got_usr2 || pfd[nlisteners].revents)
 			exit(0);
 		for (i = 0; i < nlisteners && fd == -1; i++) {
 			if (!(pfd[i].revents & POLLIN))
@@ -311,6 +317,7 @@ child_main(void)
 	if (write(status_pipe[1], &msg, sizeof(msg)) == -1)
 		log_warn("status pipe");
 	close(status_pipe[1]);
+	close(life_pipe[0]);
 	close_listeners();
 	session_run(conf, fd, fd, &ss, slot);
 	exit(0);
@@ -601,7 +608,8 @@ master_run(struct conf *c, const char *path, int foreground)
 		log_warn("scoreboard %s: counters disabled", sbpath);
 	if (spool_recover_all(conf->spool.dir) == -1)
 		log_warn("recovering the spool");
-	if (pipe2(status_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+	if (pipe2(status_pipe, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    pipe2(life_pipe, O_CLOEXEC) == -1)
 		fatal("pipe");
 	master_signals();
 	log_info("smppd %s started (id %s, %d listener(s), up to %d "

@@ -649,6 +649,8 @@ static void
 session_init(struct session *s, const struct conf *conf, int fd, int ofd,
     const struct sockaddr_storage *peer, int sb_slot)
 {
+	char	 area[CONF_PATH_MAX + 8];
+
 	memset(s, 0, sizeof(*s));
 	s->conf = conf;
 	s->fd = fd;
@@ -663,7 +665,9 @@ session_init(struct session *s, const struct conf *conf, int fd, int ofd,
 	if ((s->in = malloc(s->incap)) == NULL)
 		fatal("input buffer");
 	buf_init(&s->out);
-	segw_init(&s->mt, "", conf->spool.sync);
+	if (spool_path(area, sizeof(area), "%s/mt", conf->spool.dir) == -1)
+		fatalx("spool path too long");
+	segw_init(&s->mt, area, conf->spool.sync);
 	if (net_addr_str((struct sockaddr *)&s->peer, s->peerstr,
 	    sizeof(s->peerstr)) == -1)
 		strlcpy(s->peerstr, "local", sizeof(s->peerstr));

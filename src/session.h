@@ -48,6 +48,7 @@ struct outreq {
 /* The outbound (deliver_sm) side of a receiver or transceiver. */
 struct deliver {
 	char		 area[1024];	/* SPOOL/out/USER */
+	char		 newdir[1100];	/* SPOOL/out/USER/new */
 	char		 curpath[1100];	/* claimed segment, "" when none */
 	struct segr	 seg;
 	struct segdone	 done;

@@ -64,8 +64,12 @@ deliver_start(struct session *s)
 		log_warn("outbound spool of %s", s->acct.system_id);
 		return;
 	}
-	snprintf(d->area, sizeof(d->area), "%s/out/%s", s->conf->spool.dir,
-	    s->acct.system_id);
+	if (spool_path(d->area, sizeof(d->area), "%s/out/%s",
+	    s->conf->spool.dir, s->acct.system_id) == -1 ||
+	    spool_path(d->newdir, sizeof(d->newdir), "%s/new", d->area) == -1) {
+		log_warnx("outbound spool path too long");
+		return;
+	}
 	segw_init(&d->retry, d->area, s->conf->spool.sync);
 	d->curpath[0] = '\0';
 	nslots = (unsigned)s->conf->server.deliver_window;
@@ -82,14 +86,15 @@ static int
 claim(struct session *s)
 {
 	struct deliver	*d = &s->dl;
-	char		 from[1100], to[1100], name[SPOOL_NAME_MAX + 16];
+	char		 from[1100], to[1100];
 	char		**names;
 	size_t		 n, i;
 	int64_t		 now = (int64_t)time(NULL), t;
 	int		 rc, got = 0;
 
-	snprintf(from, sizeof(from), "%s/new", d->area);
-	snprintf(to, sizeof(to), "%s/cur", d->area);
+	strlcpy(from, d->newdir, sizeof(from));
+	if (spool_path(to, sizeof(to), "%s/cur", d->area) == -1)
+		return 0;
 	if (spool_list(from, &names, &n) == -1) {
 		log_warn("%s", from);
 		return 0;
@@ -100,14 +105,14 @@ claim(struct session *s)
 			timer_after(TIMER_RETRY, (t - now) * 1000000);
 			break;
 		}
-		rc = spool_claim(from, names[i], to, name, sizeof(name));
+		rc = spool_claim(from, to, names[i], d->curpath,
+		    sizeof(d->curpath));
 		if (rc == 1)
 			continue;
 		if (rc == -1) {
 			log_warn("claiming %s/%s", from, names[i]);
 			continue;
 		}
-		snprintf(d->curpath, sizeof(d->curpath), "%s/%s", to, name);
 		got = 1;
 	}
 	spool_list_free(names, n);
@@ -115,7 +120,7 @@ claim(struct session *s)
 		return 0;
 	if (segr_open(&d->seg, d->curpath) == -1) {
 		log_warn("reading %s", d->curpath);
-		spool_quarantine(s->conf->spool.dir, to, name);
+		spool_quarantine(s->conf->spool.dir, d->curpath, "unreadable");
 		d->curpath[0] = '\0';
 		return 0;
 	}
@@ -148,12 +153,10 @@ finish(struct session *s)
 	segdone_close(&d->done);
 	if (d->corrupt) {
 		/* Settled records are marked; an admin sees the rest. */
-		spool_quarantine_path(s->conf->spool.dir, d->curpath);
-	} else {
-		if (unlink(d->curpath) == -1 && errno != ENOENT)
-			log_warn("unlink %s", d->curpath);
-		segdone_remove(d->curpath);
-	}
+		spool_quarantine(s->conf->spool.dir, d->curpath,
+		    "corrupt record");
+	} else if (spool_remove(d->curpath) == -1)
+		log_warn("removing %s", d->curpath);
 	d->curpath[0] = '\0';
 }
 
@@ -356,7 +359,7 @@ deliver_stop(struct session *s)
 		else {
 			segr_close(&d->seg);
 			segdone_close(&d->done);
-			if (spool_unclaim(d->curpath) == -1)
+			if (spool_move(d->curpath, d->newdir, NULL) == -1)
 				log_warn("returning %s", d->curpath);
 			d->curpath[0] = '\0';
 		}

@@ -1,0 +1,376 @@
+/*
+ * check_server.c - integration tests of smppd as a process: inetd mode,
+ * SIGHUP, SIGTERM, max_connections, concurrent charging of one account,
+ * the PROXY protocol, -t and the pid file
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "harness.h"
+#include "pdu.h"
+
+static struct th	 T;
+
+static void
+stop(void)
+{
+	th_cleanup(&T);
+}
+
+static void
+start(const char *keys)
+{
+	th_init(&T, "server");
+	strlcpy(T.server_keys, keys, sizeof(T.server_keys));
+	th_user(&T, "acme", "secret", NULL);
+	th_start(&T);
+}
+
+/* Accept one connection on a loopback listener, as inetd would. */
+static void
+inetd_pair(int *client, int *server)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 l;
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(l, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(l, 1), 0);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&sin, &len), 0);
+	*client = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(*client, (struct sockaddr *)&sin,
+	    sizeof(sin)), 0);
+	*server = accept(l, NULL, NULL);
+	ck_assert_int_ge(*server, 0);
+	close(l);
+}
+
+START_TEST(test_inetd_mode)
+{
+	struct tc	 c;
+	struct pdu	 p;
+	char		 path[600], id[PDU_MESSAGE_ID_MAX];
+	pid_t		 pid;
+	int		 cfd, sfd, st;
+
+	th_init(&T, "inetd");
+	th_user(&T, "acme", "secret", NULL);
+	th_write_conf(&T);
+	ck_assert_int_eq(th_run("smppd", "-I", "-c", T.conf, (char *)NULL), 0);
+	inetd_pair(&cfd, &sfd);
+	snprintf(path, sizeof(path), "%s/smppd", th_bindir);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* Exactly what inetd does for a "nowait" service. */
+		dup2(sfd, 0);
+		dup2(sfd, 1);
+		dup2(sfd, 2);
+		close(sfd);
+		close(cfd);
+		execl(path, "smppd", "-i", "-c", T.conf, (char *)NULL);
+		_exit(127);
+	}
+	close(sfd);
+	memset(&c, 0, sizeof(c));
+	c.fd = cfd;
+	c.seq = 1;
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme",
+	    "secret"), ESME_ROK);
+	ck_assert_uint_eq(tc_submit(&c, "", "4412345", "via inetd", id),
+	    ESME_ROK);
+	pdu_init(&p, SMPP_UNBIND, 0);
+	tc_send(&c, &p);
+	ck_assert_uint_eq(tc_expect(&c, SMPP_UNBIND_RESP, 5000), ESME_ROK);
+	ck_assert(tc_closed(&c, 5000));
+	ck_assert(th_wait_exit(pid, 10000, &st));
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert(th_log_has(T.log, "connection from 127.0.0.1"));
+	tc_close(&c);
+}
+END_TEST
+
+static void
+rewrite_conf(const char *keys)
+{
+	strlcpy(T.server_keys, keys, sizeof(T.server_keys));
+	th_write_conf(&T);
+}
+
+START_TEST(test_sighup_reload)
+{
+	struct tc	 c;
+	FILE		*fp;
+
+	start("enquireLinkTimerSecs = 30\n");
+	rewrite_conf("enquireLinkTimerSecs = 1\n");
+	kill(T.pid, SIGHUP);
+	ck_assert(th_wait_log(T.log, "configuration reloaded", 5000));
+	/* New sessions get the new timer. */
+	tc_connect(&c, T.port);
+	tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret");
+	ck_assert_int_eq(tc_recv(&c, 4000), 1);
+	ck_assert_uint_eq(c.p.command_id, SMPP_ENQUIRE_LINK);
+	tc_close(&c);
+	/* A broken file is refused and the old configuration stays. */
+	fp = fopen(T.conf, "a");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "[smpp-server-typo]\nbogus = 1\n");
+	fclose(fp);
+	kill(T.pid, SIGHUP);
+	ck_assert(th_wait_log(T.log, "keeping the old configuration", 5000));
+	tc_connect(&c, T.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme",
+	    "secret"), ESME_ROK);
+	tc_close(&c);
+}
+END_TEST
+
+START_TEST(test_sigterm_drains)
+{
+	struct tc	 c;
+	struct pdu	 p;
+	int		 st;
+
+	start("");
+	tc_connect(&c, T.port);
+	tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret");
+	kill(T.pid, SIGTERM);
+	/* The child unbinds its client and waits for the answer. */
+	ck_assert_int_eq(tc_recv(&c, 5000), 1);
+	ck_assert_uint_eq(c.p.command_id, SMPP_UNBIND);
+	pdu_init(&p, SMPP_UNBIND_RESP, c.p.sequence_number);
+	tc_send(&c, &p);
+	ck_assert(tc_closed(&c, 5000));
+	ck_assert(th_wait_exit(T.pid, 10000, &st));
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	T.pid = 0;
+	tc_close(&c);
+}
+END_TEST
+
+START_TEST(test_second_sigterm)
+{
+	struct tc	 c;
+
+	start("responseTimerSecs = 60\n");
+	tc_connect(&c, T.port);
+	tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret");
+	kill(T.pid, SIGTERM);
+	ck_assert_int_eq(tc_recv(&c, 5000), 1);
+	ck_assert_uint_eq(c.p.command_id, SMPP_UNBIND);
+	/* No unbind_resp; a second SIGTERM ends everything now. */
+	kill(T.pid, SIGTERM);
+	ck_assert(th_wait_exit(T.pid, 5000, NULL));
+	T.pid = 0;
+	ck_assert(tc_closed(&c, 5000));
+	tc_close(&c);
+}
+END_TEST
+
+START_TEST(test_max_connections)
+{
+	struct tc	 a, b, c;
+
+	start("max_connections = 2\nprefork = 1\n");
+	tc_connect(&a, T.port);
+	ck_assert_uint_eq(tc_bind(&a, SMPP_BIND_TRANSMITTER, "acme",
+	    "secret"), ESME_ROK);
+	tc_connect(&b, T.port);
+	ck_assert_uint_eq(tc_bind(&b, SMPP_BIND_TRANSMITTER, "acme",
+	    "secret"), ESME_ROK);
+	/* The third is accepted and closed at once, not left hanging. */
+	tc_connect(&c, T.port);
+	ck_assert(tc_closed(&c, 5000));
+	ck_assert(th_wait_log(T.log, "max_connections 2 reached", 5000));
+	tc_close(&c);
+	tc_close(&a);
+	/* A place is free again. */
+	tc_connect(&c, T.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme",
+	    "secret"), ESME_ROK);
+	tc_close(&b);
+	tc_close(&c);
+}
+END_TEST
+
+/* Submit as fast as the window allows; report how many were accepted. */
+static void
+charge_child(int port, int out)
+{
+	struct tc	 c;
+	struct pdu	 p;
+	int		 i, ok = 0, got = 0, sent = 0;
+
+	tc_connect(&c, port);
+	if (tc_bind(&c, SMPP_BIND_TRANSMITTER, "shared", "secret") != 0)
+		_exit(1);
+	for (i = 0; got < 300; ) {
+		while (sent < 300 && sent - got < 10) {
+			pdu_init(&p, SMPP_SUBMIT_SM, 0);
+			p.destination_addr = "4412345";
+			p.short_message = (const uint8_t *)"x";
+			p.sm_length = 1;
+			tc_send(&c, &p);
+			sent++;
+		}
+		if (tc_recv(&c, 10000) != 1)
+			_exit(2);
+		if (c.p.command_id != SMPP_SUBMIT_SM_RESP)
+			continue;
+		got++;
+		if (c.p.command_status == ESME_ROK)
+			ok++;
+		else if (c.p.command_status != ESME_RSYSERR)
+			_exit(3);
+		i++;
+	}
+	if (write(out, &ok, sizeof(ok)) != sizeof(ok))
+		_exit(4);
+	_exit(0);
+}
+
+START_TEST(test_concurrent_charging)
+{
+	pid_t	 pids[4];
+	char	 cmd[1400], line[256];
+	FILE	*fp;
+	int	 fds[2], i, n, total = 0, st;
+
+	th_init(&T, "charge");
+	th_user(&T, "shared", "secret", "balance=700", NULL);
+	th_start(&T);
+	ck_assert_int_eq(pipe(fds), 0);
+	for (i = 0; i < 4; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0)
+			charge_child(T.port, fds[1]);
+	}
+	for (i = 0; i < 4; i++) {
+		ck_assert(th_wait_exit(pids[i], 60000, &st));
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "client %d failed: %d", i, WEXITSTATUS(st));
+		ck_assert_int_eq(read(fds[0], &n, sizeof(n)), sizeof(n));
+		total += n;
+	}
+	/* 1,200 submitted against a balance of 700 at rate 1. */
+	ck_assert_int_eq(total, 700);
+	snprintf(cmd, sizeof(cmd), "%s/smppuser -d %s show shared", th_bindir,
+	    T.db);
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	n = 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "balance", 7) == 0 && strstr(line, " 0") !=
+		    NULL)
+			n = 1;
+	pclose(fp);
+	ck_assert_msg(n, "balance is not 0");
+}
+END_TEST
+
+START_TEST(test_proxy_protocol)
+{
+	static const uint8_t	 v2[] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49,
+		0x54, 0x0a, 0x21, 0x11, 0x00, 0x0c, 10, 9, 8, 7, 127, 0, 0, 1,
+		0x30, 0x39, 0x0a, 0xcb
+	};
+	const char	*v1 = "PROXY TCP4 10.1.2.3 127.0.0.1 5555 2775\r\n";
+	struct tc	 c;
+
+	th_init(&T, "proxy");
+	strlcpy(T.server_keys, "proxy_protocol = yes\n",
+	    sizeof(T.server_keys));
+	th_user(&T, "far", "secret", "networks=10.0.0.0/8", NULL);
+	th_start(&T);
+	/* v1: the address in the header is the client's. */
+	tc_connect(&c, T.port);
+	tc_send_raw(&c, v1, strlen(v1));
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "far", "secret"),
+	    ESME_ROK);
+	tc_close(&c);
+	ck_assert(th_wait_log(T.log, "connection from 10.1.2.3:5555", 5000));
+	/* v2, binary. */
+	tc_connect(&c, T.port);
+	tc_send_raw(&c, v2, sizeof(v2));
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "far", "secret"),
+	    ESME_ROK);
+	tc_close(&c);
+	ck_assert(th_wait_log(T.log, "connection from 10.9.8.7:12345", 5000));
+	/* Without a header: closed. */
+	tc_connect(&c, T.port);
+	tc_send_raw(&c, "\0\0\0\x10\0\0\0\x15\0\0\0\0\0\0\0\1", 16);
+	ck_assert(tc_closed(&c, 5000));
+	tc_close(&c);
+}
+END_TEST
+
+START_TEST(test_check_config)
+{
+	FILE	*fp;
+
+	th_init(&T, "check");
+	th_user(&T, "acme", "secret", NULL);
+	th_write_conf(&T);
+	ck_assert_int_eq(th_run("smppd", "-I", "-c", T.conf, (char *)NULL), 0);
+	ck_assert_int_eq(th_run("smppd", "-t", "-c", T.conf, (char *)NULL), 0);
+	fp = fopen(T.conf, "a");
+	fprintf(fp, "[smpp-server-typo]\n");
+	fclose(fp);
+	ck_assert_int_ne(th_run("smppd", "-t", "-c", T.conf, (char *)NULL), 0);
+}
+END_TEST
+
+START_TEST(test_second_master_refused)
+{
+	start("");
+	/* Same pid file: the second one must refuse and leave. */
+	ck_assert_int_ne(th_run("smppd", "-f", "-c", T.conf, (char *)NULL), 0);
+	ck_assert(th_wait_log(T.log, "another smppd is running", 5000));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("server");
+	TCase	*tc = tcase_create("server");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_checked_fixture(tc, NULL, stop);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_inetd_mode);
+	tcase_add_test(tc, test_sighup_reload);
+	tcase_add_test(tc, test_sigterm_drains);
+	tcase_add_test(tc, test_second_sigterm);
+	tcase_add_test(tc, test_max_connections);
+	tcase_add_test(tc, test_concurrent_charging);
+	tcase_add_test(tc, test_proxy_protocol);
+	tcase_add_test(tc, test_check_config);
+	tcase_add_test(tc, test_second_master_refused);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,538 @@
+/*
+ * harness.c - integration tests: a private smppd (and smppconn) in a
+ * temporary folder on a free loopback port, and a raw SMPP client
+ *
+ * SYNOPSIS
+ *	th_init(th, name)	th_user(th, user, password, "key=value", NULL)
+ *	th_start(th)		th_start_conn(th)	th_stop(th)
+ *	tc_connect(tc, port)	tc_send(tc, pdu)	tc_recv(tc, timeout_ms)
+ *	tc_bind(tc, cmd, user, password)	tc_submit(tc, src, dst, text, id)
+ *
+ * DESCRIPTION
+ *	Everything happens below the build's tests/ folder; programs come
+ *	from $top_builddir/src.  Waiting is always for a condition (a port
+ *	that accepts, a PDU, a process that exits, a log line), polled in
+ *	small steps up to a bound, never a fixed sleep.  Failures call
+ *	ck_abort_msg so that Check reports them.
+ */
+#include "config.h"
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "harness.h"
+
+char	 th_bindir[512];
+
+static void
+bindir(void)
+{
+	const char	*top = getenv("top_builddir");
+
+	if (th_bindir[0] != '\0')
+		return;
+	snprintf(th_bindir, sizeof(th_bindir), "%s/src",
+	    top ? top : BUILDDIR);
+}
+
+/* A port the kernel just gave out; the window for a race is tiny. */
+int
+th_free_port(void)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	int			 fd, port;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+void
+th_init(struct th *t, const char *name)
+{
+	char	 tmpl[512];
+
+	bindir();
+	memset(t, 0, sizeof(*t));
+	snprintf(tmpl, sizeof(tmpl), "tmp.%s.XXXXXX", name);
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	ck_assert_ptr_nonnull(realpath(tmpl, t->dir));
+	snprintf(t->conf, sizeof(t->conf), "%s/smppd.conf", t->dir);
+	snprintf(t->spool, sizeof(t->spool), "%s/spool", t->dir);
+	snprintf(t->db, sizeof(t->db), "%s/users.db", t->dir);
+	snprintf(t->log, sizeof(t->log), "%s/smppd.log", t->dir);
+	snprintf(t->connlog, sizeof(t->connlog), "%s/smppconn.log", t->dir);
+	t->port = th_free_port();
+	strlcpy(t->sections, "[connector sink]\ntype = sink\n\n"
+	    "[mt-routes]\ndefault = sink\n", sizeof(t->sections));
+}
+
+/* Write smppd.conf from the defaults of a test and the extra keys. */
+void
+th_write_conf(struct th *t)
+{
+	FILE	*fp;
+
+	fp = fopen(t->conf, "w");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "[smpp-server]\nid = \"smpps_01\"\nbind = 127.0.0.1\n"
+	    "port = %d\nlog_level = DEBUG\nlog_file = %s\n"
+	    "pid_file = %s/smppd.pid\nrun_dir = %s\nprefork = 2\n%s\n"
+	    "[spool]\ndir = %s\n%s\n[userdb]\npath = %s\n\n"
+	    "[smppconn]\npid_file = %s/smppconn.pid\nlog_file = %s\n\n%s",
+	    t->port, t->log, t->dir, t->dir, t->server_keys, t->spool,
+	    t->spool_keys, t->db, t->dir, t->connlog, t->sections);
+	ck_assert_int_eq(fclose(fp), 0);
+	chmod(t->conf, 0600);
+}
+
+/* Run a program to its end; returns its exit status (-1: signal). */
+int
+th_run(const char *prog, ...)
+{
+	char	*argv[32], path[600];
+	va_list	 ap;
+	pid_t	 pid;
+	int	 argc = 0, st;
+
+	bindir();
+	snprintf(path, sizeof(path), "%s/%s", th_bindir, prog);
+	argv[argc++] = path;
+	va_start(ap, prog);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execv(path, argv);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Add an account with smppuser(8), then set its fields (NULL-ended). */
+void
+th_user(struct th *t, const char *user, const char *password, ...)
+{
+	char		 path[600];
+	const char	*kv;
+	va_list		 ap;
+	int		 fds[2], st;
+	pid_t		 pid;
+
+	bindir();
+	snprintf(path, sizeof(path), "%s/smppuser", th_bindir);
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		close(fds[1]);
+		execl(path, path, "-d", t->db, "add", user, "--password-stdin",
+		    (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	ck_assert_int_gt(write(fds[1], password, strlen(password)), -1);
+	ck_assert_int_eq(write(fds[1], "\n", 1), 1);
+	close(fds[1]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "smppuser add %s failed", user);
+	va_start(ap, password);
+	while ((kv = va_arg(ap, const char *)) != NULL)
+		ck_assert_msg(th_run("smppuser", "-d", t->db, "set", user, kv,
+		    (char *)NULL) == 0, "smppuser set %s %s", user, kv);
+	va_end(ap);
+}
+
+static int
+port_open(int port)
+{
+	struct sockaddr_in	 sin;
+	int			 fd, rc;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	rc = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	close(fd);
+	return rc == 0;
+}
+
+/* Wait up to ms until nothing accepts on the port any more. */
+int
+th_wait_port_closed(int port, int ms)
+{
+	struct timespec	 ts = { 0, 10000000L };
+	int		 i;
+
+	for (i = 0; i < ms / 10 + 1; i++) {
+		if (!port_open(port))
+			return 1;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+static void
+pause_ms(int ms)
+{
+	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * SMPPD_TEST_FSIZE: a file size limit for the program, with SIGXFSZ
+ * ignored, so that a write past it fails as on a full disk.
+ */
+static void
+fsize_limit(void)
+{
+	struct rlimit	 rl;
+	const char	*s = getenv("SMPPD_TEST_FSIZE");
+
+	if (s == NULL)
+		return;
+	rl.rlim_cur = rl.rlim_max = (rlim_t)atol(s);
+	signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &rl);
+}
+
+static pid_t
+spawn(const char *prog, const char *conf, const char *log)
+{
+	char		 path[600], cmd[4096];
+	const char	*wrap;
+	pid_t		 pid;
+	int		 fd;
+
+	snprintf(path, sizeof(path), "%s/%s", th_bindir, prog);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+#ifdef __linux__
+		/* Never outlive a test that failed half-way. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+		if ((fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644)) != -1)
+			dup2(fd, 2);
+		fsize_limit();
+		if ((wrap = getenv("SMPPD_TEST_WRAP")) != NULL) {
+			/* e.g. strace: the wrapper runs the program. */
+			snprintf(cmd, sizeof(cmd), "exec %s %s -f -c %s", wrap,
+			    path, conf);
+			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		} else
+			execl(path, path, "-f", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Start smppd in the foreground and wait until it accepts connections. */
+void
+th_start(struct th *t)
+{
+	int	 i, st;
+
+	bindir();
+	th_write_conf(t);
+	if (access(t->spool, F_OK) != 0)
+		ck_assert_int_eq(th_run("smppd", "-I", "-c", t->conf,
+		    (char *)NULL), 0);
+	t->pid = spawn("smppd", t->conf, t->log);
+	for (i = 0; i < 1000 && !port_open(t->port); i++) {
+		ck_assert_msg(waitpid(t->pid, &st, WNOHANG) == 0,
+		    "smppd exited at start; see %s", t->log);
+		pause_ms(10);
+	}
+	ck_assert_msg(i < 1000, "smppd does not listen on %d", t->port);
+}
+
+/* Start smppconn and wait until it has the trigger FIFO open. */
+void
+th_start_conn(struct th *t)
+{
+	bindir();
+	t->connpid = spawn("smppconn", t->conf, t->connlog);
+	ck_assert_msg(th_wait_log(t->connlog, "started", 10000),
+	    "smppconn did not start; see %s", t->connlog);
+}
+
+/* Wait up to ms for pid to exit; returns 1 and its status if it did. */
+int
+th_wait_exit(pid_t pid, int ms, int *status)
+{
+	int	 i, st;
+
+	for (i = 0; i < ms / 5 + 1; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			if (status != NULL)
+				*status = st;
+			return 1;
+		}
+		pause_ms(5);
+	}
+	return 0;
+}
+
+static void
+stop_pid(pid_t *pid)
+{
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGTERM);
+	if (!th_wait_exit(*pid, 15000, NULL)) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+	}
+	*pid = 0;
+}
+
+void
+th_stop(struct th *t)
+{
+	stop_pid(&t->connpid);
+	stop_pid(&t->pid);
+}
+
+/* Stop everything and remove the folder, unless KEEP_TMP is set. */
+void
+th_cleanup(struct th *t)
+{
+	char	 cmd[700];
+
+	th_stop(t);
+	if (getenv("KEEP_TMP") != NULL || t->dir[0] == '\0')
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", t->dir);
+}
+
+int
+th_log_has(const char *log, const char *needle)
+{
+	char	*buf;
+	FILE	*fp;
+	long	 n;
+	int	 found;
+
+	if ((fp = fopen(log, "r")) == NULL)
+		return 0;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = calloc(1, (size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	n = (long)fread(buf, 1, (size_t)n, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	found = strstr(buf, needle) != NULL;
+	free(buf);
+	return found;
+}
+
+int
+th_wait_log(const char *log, const char *needle, int ms)
+{
+	int	 i;
+
+	for (i = 0; i < ms / 10 + 1; i++) {
+		if (th_log_has(log, needle))
+			return 1;
+		pause_ms(10);
+	}
+	return 0;
+}
+
+void
+tc_connect(struct tc *c, int port)
+{
+	struct sockaddr_in	 sin;
+	int			 on = 1;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(c->fd, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	c->seq = 1;
+}
+
+void
+tc_close(struct tc *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+}
+
+void
+tc_send_raw(struct tc *c, const void *data, size_t len)
+{
+	ck_assert_int_eq(write(c->fd, data, len), (ssize_t)len);
+}
+
+void
+tc_send(struct tc *c, struct pdu *p)
+{
+	uint8_t	 out[128 * 1024];
+	int	 n;
+
+	if (p->sequence_number == 0)
+		p->sequence_number = c->seq++;
+	n = pdu_encode(p, out, sizeof(out));
+	ck_assert_int_gt(n, 0);
+	tc_send_raw(c, out, (size_t)n);
+}
+
+/*
+ * Receive one PDU within ms.  Returns 1 (decoded into c->p), 0 on
+ * timeout, -1 when the server closed the connection.
+ */
+int
+tc_recv(struct tc *c, int ms)
+{
+	struct pollfd	 pfd;
+	uint32_t	 len;
+	ssize_t		 n;
+	int		 i;
+
+	for (i = 0; i < ms / 10 + 1; i++) {
+		if (c->len >= 4) {
+			len = (uint32_t)c->buf[0] << 24 | c->buf[1] << 16 |
+			    c->buf[2] << 8 | c->buf[3];
+			ck_assert_uint_ge(len, 16);
+			ck_assert_uint_le(len, sizeof(c->pdu));
+			if (c->len >= len) {
+				memcpy(c->pdu, c->buf, len);
+				memmove(c->buf, c->buf + len, c->len - len);
+				c->len -= len;
+				ck_assert_uint_eq(pdu_decode(c->pdu, len, &c->p),
+				    ESME_ROK);
+				return 1;
+			}
+		}
+		pfd.fd = c->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 10) != 1)
+			continue;
+		n = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
+		if (n <= 0)
+			return -1;
+		c->len += (size_t)n;
+	}
+	return 0;
+}
+
+/* Has the server closed the connection within ms (PDUs before are read)? */
+int
+tc_closed(struct tc *c, int ms)
+{
+	int	 i, rc;
+
+	for (i = 0; i < 1000; i++) {
+		if ((rc = tc_recv(c, ms)) == -1)
+			return 1;
+		if (rc == 0)
+			return 0;
+	}
+	return 0;
+}
+
+/* Wait for a response with this command_id; returns its status. */
+uint32_t
+tc_expect(struct tc *c, uint32_t cmd, int ms)
+{
+	int	 rc;
+
+	for (;;) {
+		rc = tc_recv(c, ms);
+		ck_assert_msg(rc == 1, "no %s within %d ms (%d)",
+		    pdu_command_name(cmd), ms, rc);
+		if (c->p.command_id == cmd)
+			return c->p.command_status;
+		/* An enquire_link of the server may come in between. */
+		ck_assert_msg(c->p.command_id == SMPP_ENQUIRE_LINK ||
+		    c->p.command_id == SMPP_DELIVER_SM,
+		    "got %s while waiting for %s",
+		    pdu_command_name(c->p.command_id), pdu_command_name(cmd));
+	}
+}
+
+uint32_t
+tc_bind(struct tc *c, uint32_t cmd, const char *user, const char *password)
+{
+	struct pdu	 p;
+
+	pdu_init(&p, cmd, 0);
+	p.system_id = user;
+	p.password = password;
+	p.interface_version = 0x34;
+	tc_send(c, &p);
+	return tc_expect(c, cmd | SMPP_RESP_BIT, 5000);
+}
+
+/* Submit a text; returns the status and copies the message_id. */
+uint32_t
+tc_submit(struct tc *c, const char *src, const char *dst, const char *text,
+    char *id)
+{
+	struct pdu	 p;
+	uint32_t	 st;
+
+	pdu_init(&p, SMPP_SUBMIT_SM, 0);
+	p.source_addr = src;
+	p.destination_addr = dst;
+	p.short_message = (const uint8_t *)text;
+	p.sm_length = (uint8_t)strlen(text);
+	tc_send(c, &p);
+	st = tc_expect(c, SMPP_SUBMIT_SM_RESP, 5000);
+	if (id != NULL)
+		strlcpy(id, st == ESME_ROK && c->p.message_id ?
+		    c->p.message_id : "", PDU_MESSAGE_ID_MAX);
+	return st;
+}

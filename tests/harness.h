@@ -1,0 +1,66 @@
+/*
+ * harness.h - integration tests: a private smppd (and smppconn) in a
+ * temporary folder on a free loopback port, and a raw SMPP client
+ */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pdu.h"
+
+struct th {
+	char	 dir[512];	/* the temporary folder */
+	char	 conf[600];	/* its smppd.conf */
+	char	 spool[600];
+	char	 db[600];
+	char	 log[600];
+	char	 connlog[600];
+	int	 port;
+	pid_t	 pid;		/* smppd master */
+	pid_t	 connpid;	/* smppconn, when started */
+	char	 server_keys[2048];	/* extra [smpp-server] lines */
+	char	 spool_keys[1024];	/* extra [spool] lines */
+	char	 sections[4096];	/* extra sections */
+};
+
+/* A client connection and the last PDU it received. */
+struct tc {
+	int	 fd;
+	uint8_t	 buf[128 * 1024];
+	size_t	 len;		/* octets in buf */
+	uint8_t	 pdu[128 * 1024];
+	struct pdu p;		/* points into pdu[] */
+	uint32_t seq;
+};
+
+extern char	 th_bindir[];
+
+int	 th_free_port(void);
+void	 th_init(struct th *, const char *);
+void	 th_write_conf(struct th *);
+void	 th_user(struct th *, const char *, const char *, ...);
+int	 th_run(const char *, ...);
+void	 th_start(struct th *);
+void	 th_start_conn(struct th *);
+void	 th_stop(struct th *);
+void	 th_cleanup(struct th *);
+int	 th_wait_exit(pid_t, int, int *);
+int	 th_wait_port_closed(int, int);
+int	 th_log_has(const char *, const char *);
+int	 th_wait_log(const char *, const char *, int);
+
+void	 tc_connect(struct tc *, int);
+void	 tc_close(struct tc *);
+void	 tc_send(struct tc *, struct pdu *);
+void	 tc_send_raw(struct tc *, const void *, size_t);
+int	 tc_recv(struct tc *, int);
+int	 tc_closed(struct tc *, int);
+uint32_t tc_bind(struct tc *, uint32_t, const char *, const char *);
+uint32_t tc_submit(struct tc *, const char *, const char *, const char *,
+	    char *);
+uint32_t tc_expect(struct tc *, uint32_t, int);
+
+#endif /* HARNESS_H */
