@@ -13,17 +13,26 @@
 #define PDU_MAX_LEN_DEFAULT	70000	/* command_length cap: 64K payload */
 #define PDU_MAX_TLV		64	/* optional parameters in one PDU */
 #define PDU_MAX_DESTS		254	/* submit_multi number_of_dests */
-#define PDU_SM_MAX		254	/* short_message octets we emit */
-#define PDU_SM_MAX_IN		255	/* ... and accept (sm_length is 1 octet) */
+#define PDU_SM_MAX		254	/* short_message octets we emit and accept */
+#define PDU_SM_MAX_IN		255	/* a buffer this big holds any sm_length
+					   value; the decoder rejects 255 with
+					   ESME_RINVMSGLEN (issue 2) */
 
-/* Field maxima in octets, terminating NUL included. */
+/*
+ * Field maxima in octets, terminating NUL included.  Addresses: real
+ * peers exceed the spec's 21 octets, so the codec accepts and emits
+ * source_addr, destination_addr, esme_addr and unsuccess_sme addresses
+ * up to PDU_ADDR_MAX_LONG (64 characters) in every PDU; size buffers for
+ * decoded addresses with PDU_ADDR_MAX_LONG.
+ */
 #define PDU_SYSTEM_ID_MAX	31	/* 30 characters, as Jasmin documents */
 #define PDU_PASSWORD_MAX	31
 #define PDU_SYSTEM_TYPE_MAX	13
 #define PDU_ADDRESS_RANGE_MAX	41
 #define PDU_SERVICE_TYPE_MAX	6
-#define PDU_ADDR_MAX		21	/* source_addr, destination_addr */
-#define PDU_ADDR_MAX_LONG	65	/* data_sm and alert_notification */
+#define PDU_ADDR_MAX		21	/* spec: source_addr, destination_addr */
+#define PDU_ADDR_MAX_LONG	65	/* spec: data_sm, alert_notification;
+					   the codec: every address */
 #define PDU_TIME_MAX		17	/* schedule_delivery_time ... */
 #define PDU_MESSAGE_ID_MAX	65
 #define PDU_DL_NAME_MAX		21
@@ -218,7 +227,7 @@ struct pdu_unsuccess {
  * allocate (their lists); pdu_free() releases that.
  */
 struct pdu {
-	uint32_t	 command_length;	/* set by decode and encode */
+	uint32_t	 command_length;	/* set by decode; encode ignores it */
 	uint32_t	 command_id;
 	uint32_t	 command_status;
 	uint32_t	 sequence_number;
@@ -280,7 +289,9 @@ struct pdu {
 
 	int		 flags;
 #define PDU_F_ALLOC	0x01	/* dests or unsuccess were allocated */
-#define PDU_F_NOBODY	0x02	/* a response without body (error resp) */
+#define PDU_F_NOBODY	0x02	/* a response without body (error resp);
+				   set by the caller, pdu_encode omits the
+				   body of a response too */
 };
 
 /* Header of a PDU, read before its body. */
@@ -298,10 +309,74 @@ struct pdu_status_info {
 	const char	*text;		/* "invalid password" */
 };
 
+/* What the table knows of one standard TLV (section 5.3.2). */
+struct pdu_tlv_info {
+	uint16_t	 tag;
+	uint8_t		 type;
+#define PDU_TLV_INT	1	/* unsigned integer, big-endian */
+#define PDU_TLV_BITS	2	/* 1-octet bit mask */
+#define PDU_TLV_CSTR	3	/* C-Octet String (a missing NUL is tolerated) */
+#define PDU_TLV_OCT	4	/* Octet String */
+#define PDU_TLV_TEXT	5	/* Octet String holding message text */
+#define PDU_TLV_NONE	6	/* no value */
+	uint16_t	 min;		/* allowed value length in octets */
+	uint16_t	 max;
+	const char	*name;		/* "message_payload" */
+};
+
+/*
+ * pdu_header() needs len >= 16 and checks 16 <= command_length <= max_len
+ * (0: PDU_MAX_LEN_DEFAULT); pdu_decode() takes one whole PDU, len being
+ * its command_length.  Both return ESME_ROK or the status to answer with:
+ *   ESME_RINVCMDLEN	command_length < 16, > max_len, != the buffer's
+ *			length, or the body ends where a 1- or 4-octet
+ *			integer field should be
+ *   ESME_RINVCMDID	unknown command_id
+ *   (the field's)	a C-Octet String without its NUL within its maximum
+ *			or before the body ends: system_id ESME_RINVSYSID,
+ *			password ESME_RINVPASWD, system_type ESME_RINVSYSTYP,
+ *			service_type ESME_RINVSERTYP, source_addr
+ *			ESME_RINVSRCADR, destination_addr and esme_addr and
+ *			unsuccess_sme addresses ESME_RINVDSTADR, message_id
+ *			ESME_RINVMSGID, schedule_delivery_time ESME_RINVSCHED,
+ *			validity_period ESME_RINVEXPIRY, dl_name
+ *			ESME_RINVDLNAME; address_range and final_date, for
+ *			which the spec has no status, ESME_RINVPARLEN
+ *   ESME_RINVMSGLEN	sm_length > 254 or past the body
+ *   ESME_RINVNUMDESTS	number_of_dests 0 or > 254, no_unsuccess > 254
+ *   ESME_RINVDESTFLAG	dest_flag neither 1 nor 2
+ *   ESME_RINVOPTPARSTREAM  fewer than 4 octets for a TLV header, a TLV
+ *			value past the body, more than PDU_MAX_TLV TLVs
+ *   ESME_RINVPARLEN	a standard TLV whose length its type forbids
+ *   ESME_RINVOPTPARAMVAL  short_message and message_payload both
+ *			non-empty (the one status for that case)
+ *   ESME_RSYSERR	no memory for the submit_multi(_resp) lists
+ * Any TLV is accepted in any PDU; unknown and vendor tags are kept.  A
+ * response (and generic_nack) may come without body when its
+ * command_status is not 0, and so may submit_sm_resp, deliver_sm_resp
+ * and data_sm_resp with status 0: the fields are then empty and
+ * PDU_F_NOBODY is set.  On error the header fields of *p are still set
+ * and nothing stays allocated.
+ *
+ * pdu_check() applies the semantic checks of a decoded request, in wire
+ * order: ESME_RINVSRCTON/NPI, ESME_RINVDSTTON/NPI (TON > 6, NPI not one
+ * of 0 1 3 4 6 8 9 10 14 18), ESME_RINVPRTFLG (priority_flag > 3),
+ * ESME_RINVSCHED / ESME_RINVEXPIRY (a time neither empty nor valid),
+ * ESME_RINVREGDLVFLG (bits 0xE0 or receipt value 3), ESME_RINVREPFLAG
+ * (replace_if_present_flag > 1).
+ *
+ * pdu_encode() returns the octets written or -1; pdu_encoded_len() the
+ * octets pdu_encode() would write, 0 when it would fail.  pdu_tlv_add()
+ * keeps the value pointer, it does not copy the value.
+ * pdu_encode_resp() takes the response's command_id or its request's.
+ * The name functions never return NULL: unknown values get "unknown"
+ * (commands, statuses, message states), "vendor" or "reserved" (TLVs).
+ */
 void		 pdu_init(struct pdu *, uint32_t, uint32_t);
 void		 pdu_free(struct pdu *);
 uint32_t	 pdu_header(const uint8_t *, size_t, struct pdu_hdr *, uint32_t);
 uint32_t	 pdu_decode(const uint8_t *, size_t, struct pdu *);
+uint32_t	 pdu_check(const struct pdu *);
 int		 pdu_known_command(uint32_t);
 size_t		 pdu_encoded_len(const struct pdu *);
 int		 pdu_encode(const struct pdu *, uint8_t *, size_t);
@@ -311,7 +386,10 @@ int		 pdu_encode_resp(uint32_t, uint32_t, uint32_t, uint8_t *,
 const struct pdu_tlv *pdu_tlv_get(const struct pdu *, uint16_t);
 int		 pdu_tlv_add(struct pdu *, uint16_t, uint16_t, const void *);
 int		 pdu_tlv_uint(const struct pdu *, uint16_t, uint32_t *);
+int		 pdu_tlv_str(const struct pdu *, uint16_t, char *, size_t);
 void		 pdu_tlv_del(struct pdu *, uint16_t);
+const struct pdu_tlv_info *pdu_tlv_lookup(uint16_t);
+const struct pdu_tlv_info *pdu_tlv_table(size_t *);
 
 const char	*pdu_command_name(uint32_t);
 const char	*pdu_status_name(uint32_t);
@@ -323,6 +401,8 @@ int		 pdu_tlv_parse_name(const char *, uint16_t *);
 const char	*pdu_message_state_name(uint8_t);
 const char	*pdu_message_state_stat(uint8_t);
 
+#define PDU_DUMP_HEX	0x01	/* pdu_dump: also a hex dump of the encoding */
 int		 pdu_dump(FILE *, const struct pdu *, int);
+int		 pdu_dump_hex(FILE *, const uint8_t *, size_t);
 
 #endif /* PDU_H */
