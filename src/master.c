@@ -587,7 +587,10 @@ master_run(struct conf *c, const char *path, int foreground)
 	uid_t	 uid;
 	gid_t	 gid;
 
-	conf = c;
+	/* A reload frees the configuration it replaces: own a copy. */
+	if ((conf = malloc(sizeof(*conf))) == NULL)
+		fatal("configuration");
+	memcpy(conf, c, sizeof(*conf));
 	confpath = path;
 	maxchildren = conf->server.max_connections;
 	if ((children = calloc((size_t)maxchildren + 1, sizeof(*children)))

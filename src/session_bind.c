@@ -21,6 +21,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,11 +66,15 @@ waste_time(const char *password)
 static int
 compile(regex_t *re, const char *pattern, int *have)
 {
+	char	 err[128];
+
 	*have = 0;
 	if (pattern[0] == '\0')
 		return 0;
-	if (regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+	if (account_pattern_compile(re, pattern, err, sizeof(err)) == -1) {
+		log_warnx("pattern %s: %s", pattern, err);
 		return -1;
+	}
 	*have = 1;
 	return 0;
 }
@@ -126,8 +131,8 @@ authorize(struct session *s, int b, const char **why)
 		return ESME_RBINDFAIL;
 	}
 	if (binds[b].mask != BIND_RX && ledger_open(&s->ledger,
-	    conf_ledger_path(s->conf, ledger, sizeof(ledger)), 0) == -1) {
-		log_warn("ledger %s", ledger);
+	    conf_ledger_path(s->conf, ledger, sizeof(ledger)), O_RDWR) == -1) {
+		log_warnx("ledger: %s", ledger_error());
 		*why = "ledger unavailable";
 		return ESME_RBINDFAIL;
 	}

@@ -45,15 +45,6 @@
 #include "smpptime.h"
 #include "timer.h"
 
-static int
-matches(const regex_t *re, const char *s)
-{
-	regmatch_t	 m;
-
-	/* Anchored at the start only, as Jasmin's re.match. */
-	return regexec(re, s, 1, &m, 0) == 0 && m.rm_so == 0;
-}
-
 /* How many parts the message costs; -1 when it is too long. */
 static int
 count_parts(const struct pdu *p)
@@ -94,14 +85,14 @@ check_addresses(struct session *s, struct pdu *p, const char *dest,
 		*why = "empty destination";
 		return ESME_RINVDSTADR;
 	}
-	if (s->have_dst_re && !matches(&s->dst_re, dest)) {
+	if (s->have_dst_re && !account_pattern_match(&s->dst_re, dest)) {
 		*why = "destination not allowed for the account";
 		return ESME_RINVDSTADR;
 	}
 	if ((p->source_addr == NULL || p->source_addr[0] == '\0') &&
 	    s->acct.default_src[0] != '\0')
 		p->source_addr = s->acct.default_src;
-	if (s->have_src_re && !matches(&s->src_re,
+	if (s->have_src_re && !account_pattern_match(&s->src_re,
 	    p->source_addr ? p->source_addr : "")) {
 		*why = "source not allowed for the account";
 		return ESME_RINVSRCADR;
@@ -135,8 +126,8 @@ charge(struct session *s, uint32_t parts, const char **why)
 		*why = "submit_sm_count quota exhausted";
 		return ESME_RSYSERR;
 	default:
-		log_warnx("ledger: cannot charge %s (slot %u)",
-		    s->acct.system_id, s->acct.slot);
+		log_warnx("ledger: cannot charge %s (slot %u): %s",
+		    s->acct.system_id, s->acct.slot, ledger_error());
 		*why = "ledger error";
 		return ESME_RSYSERR;
 	}
@@ -149,8 +140,8 @@ refund(struct session *s, uint32_t parts)
 
 	if (ledger_refund(&s->ledger, s->acct.slot, s->acct.system_id, parts,
 	    s->acct.rate, flags) != LEDGER_OK)
-		log_warnx("ledger: cannot refund %u parts to %s", parts,
-		    s->acct.system_id);
+		log_warnx("ledger: cannot refund %u parts to %s: %s", parts,
+		    s->acct.system_id, ledger_error());
 }
 
 /* Fill what the spool keeps besides the PDU. */

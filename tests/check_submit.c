@@ -319,7 +319,7 @@ END_TEST
 START_TEST(test_sm_length_too_big)
 {
 	struct tc	 c;
-	uint8_t		 raw[16 + 17 + 255];
+	uint8_t		 raw[16 + 19 + 255];
 	size_t		 len = sizeof(raw);
 
 	bound(&c, "acme");
@@ -328,10 +328,13 @@ START_TEST(test_sm_length_too_big)
 	raw[3] = (uint8_t)len;
 	raw[7] = 0x04;
 	raw[15] = 5;
-	/* service_type, ton, npi, "", ton, npi, "44", esm ... sm_length */
+	/*
+	 * service_type "", ton, npi, source "", ton, npi, "44", esm_class,
+	 * protocol_id, priority, two empty times, registered_delivery,
+	 * replace, data_coding, sm_default_msg_id: sm_length at 18.
+	 */
 	memcpy(raw + 16 + 6, "44", 2);
-	raw[16 + 16] = 255;
-	/* One octet short of the header's length: fix up to be exact. */
+	raw[16 + 18] = 255;
 	tc_send_raw(&c, raw, sizeof(raw));
 	ck_assert_uint_eq(tc_expect(&c, SMPP_SUBMIT_SM_RESP, 5000),
 	    ESME_RINVMSGLEN);

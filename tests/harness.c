@@ -107,10 +107,11 @@ th_write_conf(struct th *t)
 	ck_assert_ptr_nonnull(fp);
 	fprintf(fp, "[smpp-server]\nid = \"smpps_01\"\nbind = 127.0.0.1\n"
 	    "port = %d\nlog_level = DEBUG\nlog_file = %s\n"
-	    "pid_file = %s/smppd.pid\nrun_dir = %s\nprefork = 2\n%s\n"
+	    "pid_file = %s/smppd.pid\nrun_dir = %s\n%s%s\n"
 	    "[spool]\ndir = %s\n%s\n[userdb]\npath = %s\n\n"
 	    "[smppconn]\npid_file = %s/smppconn.pid\nlog_file = %s\n\n%s",
-	    t->port, t->log, t->dir, t->dir, t->server_keys, t->spool,
+	    t->port, t->log, t->dir, t->dir, strstr(t->server_keys,
+	    "prefork") ? "" : "prefork = 2\n", t->server_keys, t->spool,
 	    t->spool_keys, t->db, t->dir, t->connlog, t->sections);
 	ck_assert_int_eq(fclose(fp), 0);
 	chmod(t->conf, 0600);

@@ -10,7 +10,7 @@ CHECK_USERDB=$builddir/check_userdb
 
 # sysexits(3)
 EX_USAGE=64 EX_DATAERR=65 EX_NOINPUT=66 EX_NOUSER=67 EX_CANTCREAT=73
-EX_TEMPFAIL=75
+EX_TEMPFAIL=75 EX_CONFIG=78
 
 tmp=$(mktemp -d "$builddir/tmp-smppuser.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
@@ -69,7 +69,13 @@ expect $EX_USAGE show a b
 expect $EX_USAGE list extra
 expect $EX_USAGE credit alice
 expect $EX_USAGE import
-expect_err $EX_USAGE "not supported yet" -c /nonexistent/smppd.conf list
+expect_err $EX_CONFIG "No such file" -c /nonexistent/smppd.conf list
+# -c: the [userdb] path of smppd.conf.
+printf '[userdb]\npath = %s/conf.db\n' "$tmp" >"$tmp/smppd.conf"
+echo pw | "$SMPPUSER" -c "$tmp/smppd.conf" add --password-stdin viaconf \
+    >/dev/null 2>&1 || fail "smppuser -c add"
+[ -f "$tmp/conf.db" ] && [ -f "$tmp/conf.db.ledger" ] ||
+    fail "smppuser -c did not use the [userdb] path"
 expect_err $EX_NOINPUT "No such file" list
 expect $EX_NOINPUT show alice
 expect $EX_NOINPUT export
