@@ -51,6 +51,12 @@ int	 th_wait_exit(pid_t, int, int *);
 int	 th_wait_port_closed(int, int);
 int	 th_log_has(const char *, const char *);
 int	 th_wait_log(const char *, const char *, int);
+int	 th_run_io(const char *, char *, size_t, char *, size_t,
+	    const char *, ...);
+pid_t	 th_spawn_out(int *, const char *, ...);
+int	 th_read_line(int, char *, size_t, int);
+void	 th_deliver(struct th *, const char *, const struct pdu *,
+	    const char *);
 
 void	 tc_connect(struct tc *, int);
 void	 tc_close(struct tc *);
