@@ -4,7 +4,8 @@
  * SYNOPSIS
  *	client_password(arg, file, out, cap)
  *	client_bind_cmd(name)		client_bind_name(cmd)
- *	client_number(s, min, max, &n)	client_now_us()
+ *	client_number(s, min, max, &n)	client_arg(s, min, max, what)
+ *	client_now_us()			client_signals()
  *
  * DESCRIPTION
  *	client_password() takes the password from the -P argument when
@@ -15,6 +16,13 @@
  *	client_bind_cmd() knows "tx", "rx", "trx" and the long names
  *	"transmitter", "receiver", "transceiver".
  *
+ *	client_arg() is client_number() for an option's argument: out of
+ *	range, it says so and exits EX_USAGE.
+ *
+ *	client_signals() makes SIGINT and SIGTERM set client_stop without
+ *	SA_RESTART, so that poll(2) returns and the program can unbind
+ *	before it exits, and ignores SIGPIPE.
+ *
  * DIAGNOSTICS
  *	client_password() returns 0, or -1 with errno set (ENAMETOOLONG:
  *	longer than cap - 1 octets).  client_bind_cmd() returns 0 for a
@@ -22,16 +30,21 @@
  */
 #include "config.h"
 
+#include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include "compat.h"
 #include "client.h"
 #include "pdu.h"
+
+volatile sig_atomic_t	 client_stop;
 
 static int
 client_copy(const char *s, size_t len, char *out, size_t cap)
@@ -126,10 +139,41 @@ client_number(const char *s, long long min, long long max, long long *n)
 }
 
 long long
+client_arg(const char *s, long long min, long long max, const char *what)
+{
+	long long	 n;
+
+	if (client_number(s, min, max, &n) == -1)
+		errx(EX_USAGE, "%s: %s is not a number from %lld to %lld",
+		    what, s, min, max);
+	return n;
+}
+
+long long
 client_now_us(void)
 {
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+client_on_signal(int sig)
+{
+	(void)sig;
+	client_stop = 1;
+}
+
+void
+client_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = client_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }

@@ -6,6 +6,7 @@
 #ifndef CLIENT_H
 #define CLIENT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,10 @@ int	 client_password(const char *, const char *, char *, size_t);
 uint32_t client_bind_cmd(const char *);
 const char *client_bind_name(uint32_t);
 int	 client_number(const char *, long long, long long, long long *);
+long long client_arg(const char *, long long, long long, const char *);
 long long client_now_us(void);
+void	 client_signals(void);
+
+extern volatile sig_atomic_t client_stop;	/* SIGINT or SIGTERM came */
 
 #endif /* CLIENT_H */

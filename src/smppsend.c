@@ -111,15 +111,6 @@ struct run {
 	long long	 listened;	/* deliver_sm printed by --listen */
 };
 
-static volatile sig_atomic_t	 stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static void __attribute__((noreturn))
 usage_exit(int status)
 {
@@ -137,19 +128,6 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	usage_exit(EX_USAGE);
-}
-
-static long long
-num(const char *s, long long min, long long max, const char *what)
-{
-	long long	 n;
-
-	if (client_number(s, min, max, &n) == -1) {
-		warnx("%s: %s is not a number from %lld to %lld", what, s,
-		    min, max);
-		usage();
-	}
-	return n;
 }
 
 /* "+90", "+10m", "+2h", "+1d" or an SMPP time as it is. */
@@ -292,14 +270,14 @@ opt_long(struct opts *o, int ch, const char *arg)
 	switch (ch) {
 	case OPT_SRC_TON:
 	case OPT_DST_TON:
-		o->ton[ch == OPT_DST_TON] = (int)num(arg, 0, 255, "TON");
+		o->ton[ch == OPT_DST_TON] = (int)client_arg(arg, 0, 255, "TON");
 		break;
 	case OPT_SRC_NPI:
 	case OPT_DST_NPI:
-		o->npi[ch == OPT_DST_NPI] = (int)num(arg, 0, 255, "NPI");
+		o->npi[ch == OPT_DST_NPI] = (int)client_arg(arg, 0, 255, "NPI");
 		break;
 	case OPT_REGDLV:
-		o->regdlv = (int)num(arg, 0, 255, "registered_delivery");
+		o->regdlv = (int)client_arg(arg, 0, 255, "registered_delivery");
 		break;
 	case OPT_VALIDITY:
 		parse_time(arg, o->validity, sizeof(o->validity), "validity");
@@ -308,7 +286,7 @@ opt_long(struct opts *o, int ch, const char *arg)
 		parse_time(arg, o->schedule, sizeof(o->schedule), "schedule");
 		break;
 	case OPT_PRIORITY:
-		o->priority = (int)num(arg, 0, 3, "priority");
+		o->priority = (int)client_arg(arg, 0, 3, "priority");
 		break;
 	case OPT_UDH:
 	case OPT_UDH16:
@@ -321,11 +299,11 @@ opt_long(struct opts *o, int ch, const char *arg)
 		o->payload = 1;
 		break;
 	case OPT_DLR_TIMEOUT:
-		o->dlr_timeout_ms = (int)num(arg, 1, 86400, "dlr-timeout") *
+		o->dlr_timeout_ms = (int)client_arg(arg, 1, 86400, "dlr-timeout") *
 		    1000;
 		break;
 	case OPT_CONNECT_TIMEOUT:
-		o->connect_ms = (int)num(arg, 1, 3600, "connect-timeout") *
+		o->connect_ms = (int)client_arg(arg, 1, 3600, "connect-timeout") *
 		    1000;
 		break;
 	case OPT_SERVICE_TYPE:
@@ -334,7 +312,7 @@ opt_long(struct opts *o, int ch, const char *arg)
 		o->service_type = arg;
 		break;
 	case OPT_PROTOCOL_ID:
-		o->protocol_id = (int)num(arg, 0, 255, "protocol-id");
+		o->protocol_id = (int)client_arg(arg, 0, 255, "protocol-id");
 		break;
 	case OPT_HELP:
 		usage_exit(0);
@@ -370,7 +348,7 @@ opt_short(struct opts *o, int ch, const char **pwarg, const char **pwfile)
 		o->listen = 1;
 		break;
 	case 'n':
-		o->count = num(optarg, 1, LLONG_MAX, "-n");
+		o->count = client_arg(optarg, 1, LLONG_MAX, "-n");
 		break;
 	case 'o':
 		parse_tlv(o, optarg);
@@ -379,7 +357,7 @@ opt_short(struct opts *o, int ch, const char **pwarg, const char **pwfile)
 		*pwarg = optarg;
 		break;
 	case 'p':
-		o->port = (int)num(optarg, 1, 65535, "port");
+		o->port = (int)client_arg(optarg, 1, 65535, "port");
 		break;
 	case 'r':
 		o->regdlv = 1;
@@ -391,7 +369,7 @@ opt_short(struct opts *o, int ch, const char **pwarg, const char **pwfile)
 		o->source = optarg;
 		break;
 	case 't':
-		o->timeout_ms = (int)num(optarg, 1, 3600, "timeout") * 1000;
+		o->timeout_ms = (int)client_arg(optarg, 1, 3600, "timeout") * 1000;
 		break;
 	case 'u':
 		o->user = optarg;
@@ -917,7 +895,7 @@ pump(struct run *r, int (*done)(const struct run *), long long deadline)
 			warnx("%s", r->e.err);
 			return EX_UNAVAILABLE;
 		}
-		if (stop)
+		if (client_stop)
 			return -1;
 		if (esme_pending(&r->e) > 0 && esme_flush(&r->e) == -1)
 			dead = 1;
@@ -961,19 +939,6 @@ wait_receipts(struct run *r)
 	return bad ? EX_NOTDELIVERED : 0;
 }
 
-static void
-signals(void)
-{
-	struct sigaction	 sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -991,7 +956,7 @@ main(int argc, char **argv)
 			errx(EX_USAGE, "no destination: -d number");
 		text = read_text(argc, argv, &textlen);
 	}
-	signals();
+	client_signals();
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	session_open(&r);

@@ -9,7 +9,7 @@
  *	tc_bind(tc, cmd, user, password)	tc_submit(tc, src, dst, text, id)
  *	th_run_io(input, out, outcap, err, errcap, prog, args..., NULL)
  *	th_spawn_out(&fd, prog, args..., NULL)	th_read_line(fd, line, cap, ms)
- *	th_deliver(th, user, deliver_sm, ref)
+ *	th_deliver(th, user, deliver_sm, ref)	th_sink(th, user)
  *
  * DESCRIPTION
  *	Everything happens below the build's tests/ folder; programs come
@@ -704,6 +704,39 @@ th_read_line(int fd, char *line, size_t cap, int ms)
 	return 0;
 }
 
+static void
+out_meta(struct msg_meta *m, const char *user, const char *ref)
+{
+	static unsigned	 n;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->id, sizeof(m->id), "test-%ld-%u", (long)getpid(), n++);
+	m->kind = ref != NULL ? MSG_DLR : MSG_MO;
+	strlcpy(m->account, user, sizeof(m->account));
+	m->created_us = now_us();
+	if (ref != NULL)
+		strlcpy(m->ref, ref, sizeof(m->ref));
+}
+
+static void
+out_open(struct th *t, struct segw *w, const char *user)
+{
+	char	 area[1024];
+
+	ck_assert_int_eq(spool_user_area(t->spool, user, 1), 0);
+	snprintf(area, sizeof(area), "%s/out/%s", t->spool, user);
+	segw_init(w, area, 0);
+}
+
+static void
+out_close(struct th *t, struct segw *w, const char *user)
+{
+	ck_assert_int_eq(segw_commit(w), 0);
+	ck_assert_int_eq(segw_close(w), 0);
+	segw_free(w);
+	spool_wake_user(t->spool, user, SIGUSR1);
+}
+
 /*
  * Queue a deliver_sm for user, as smppconn would (a receipt of ref, or
  * an MO when ref is NULL), and wake the user's receivers.
@@ -712,24 +745,68 @@ void
 th_deliver(struct th *t, const char *user, const struct pdu *p,
     const char *ref)
 {
-	static unsigned	 n;
 	struct msg_meta	 m;
 	struct segw	 w;
-	char		 area[1024];
 
-	memset(&m, 0, sizeof(m));
-	snprintf(m.id, sizeof(m.id), "test-%ld-%u", (long)getpid(), n++);
-	m.kind = ref != NULL ? MSG_DLR : MSG_MO;
-	strlcpy(m.account, user, sizeof(m.account));
-	m.created_us = now_us();
-	if (ref != NULL)
-		strlcpy(m.ref, ref, sizeof(m.ref));
-	ck_assert_int_eq(spool_user_area(t->spool, user, 1), 0);
-	snprintf(area, sizeof(area), "%s/out/%s", t->spool, user);
-	segw_init(&w, area, 0);
+	out_meta(&m, user, ref);
+	out_open(t, &w, user);
 	ck_assert_int_eq(segw_add(&w, &m, p), 0);
-	ck_assert_int_eq(segw_commit(&w), 0);
-	ck_assert_int_eq(segw_close(&w), 0);
-	segw_free(&w);
-	spool_wake_user(t->spool, user, SIGUSR1);
+	out_close(t, &w, user);
+}
+
+/*
+ * A sink connector in miniature, for tests without smppconn: take the
+ * closed segments of mt/new/, answer each message with a DELIVRD
+ * receipt for user (one segment for all) and remove them.  Returns the
+ * count of receipts queued.
+ */
+int
+th_sink(struct th *t, const char *user)
+{
+	struct segr	 r;
+	struct segw	 w;
+	struct msg	 m;
+	struct msg_meta	 meta;
+	struct pdu	 p;
+	char		 dir[700], path[1400], text[200], **names;
+	size_t		 n, i;
+	int		 count = 0;
+
+	snprintf(dir, sizeof(dir), "%s/mt/new", t->spool);
+	if (spool_list(dir, &names, &n) == -1)
+		return 0;
+	if (n == 0) {
+		spool_list_free(names, n);
+		return 0;
+	}
+	msg_init(&m);
+	out_open(t, &w, user);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (segr_open(&r, path) == -1)
+			continue;
+		while (segr_next(&r, &m) == SEGR_OK) {
+			snprintf(text, sizeof(text), "id:%s sub:001 "
+			    "dlvrd:001 submit date:2501020304 done "
+			    "date:2501020304 stat:DELIVRD err:000 text:",
+			    m.meta.id);
+			pdu_init(&p, SMPP_DELIVER_SM, 0);
+			p.source_addr = m.pdu.destination_addr;
+			p.destination_addr = m.pdu.source_addr;
+			p.esm_class = ESM_TYPE_RECEIPT;
+			p.short_message = (const uint8_t *)text;
+			p.sm_length = (uint8_t)strlen(text);
+			pdu_tlv_add(&p, TLV_RECEIPTED_MESSAGE_ID,
+			    (uint16_t)strlen(m.meta.id) + 1, m.meta.id);
+			out_meta(&meta, user, m.meta.id);
+			ck_assert_int_eq(segw_add(&w, &meta, &p), 0);
+			count++;
+		}
+		segr_close(&r);
+		unlink(path);
+	}
+	out_close(t, &w, user);
+	msg_free(&m);
+	spool_list_free(names, n);
+	return count;
 }
