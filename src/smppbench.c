@@ -185,6 +185,8 @@ count_lost(struct conn *c)
 {
 	uint32_t	 i;
 
+	if (c->sent_at == NULL)
+		return;		/* --idle, --bind-cycles */
 	for (i = 0; i <= c->mask; i++)
 		if (c->sent_at[i] != 0) {
 			c->sent_at[i] = 0;
@@ -253,7 +255,8 @@ conn_dead(struct conn *c, const char *why)
 		warnx("session %d: %s", (int)(c - C), why);
 	count_lost(c);
 	esme_close(&c->e);
-	c->state = C_DEAD;
+	/* A cycle that failed is counted; the next one starts afresh. */
+	c->state = O.mode == M_CYCLES ? C_IDLE : C_DEAD;
 }
 
 /* Send a bind or an unbind and wait for its answer in state. */
@@ -329,7 +332,7 @@ on_submit_resp(struct conn *c, const struct pdu *p)
 	const char	*id;
 	uint32_t	 slot = p->sequence_number & c->mask;
 
-	if ((at = c->sent_at[slot]) == 0)
+	if (c->sent_at == NULL || (at = c->sent_at[slot]) == 0)
 		return;		/* not one of ours (or answered twice) */
 	c->sent_at[slot] = 0;
 	c->inflight--;

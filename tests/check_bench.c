@@ -187,6 +187,12 @@ START_TEST(test_bench_idle_cycles)
 	ck_assert_msg(result(out, "cycles") == 40, "%s", out);
 	ck_assert(result(out, "err") == 0);
 	ck_assert(result(out, "rate") > 0);
+	/* refused binds count as errors, and the run goes on to its end */
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err),
+	    "smppbench", "-p", port, "-u", "acme", "-P", "wrong", "-c", "2",
+	    "-n", "10", "--bind-cycles", (char *)NULL), 0);
+	ck_assert_msg(result(out, "cycles") == 0, "%s", out);
+	ck_assert_msg(result(out, "err") == 10, "%s", out);
 }
 END_TEST
 
