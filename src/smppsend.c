@@ -549,8 +549,14 @@ submit_fields(const struct opts *o, struct pdu *p, int dc)
 
 /* ---- receipts and deliver_sm ---- */
 
+/*
+ * Text from the network, made safe for one line of a terminal.  A
+ * field (ascii set: an address, an id) keeps printable ASCII but for
+ * the space; a text (UTF-8 from charset_decode()) keeps all but the C0
+ * and C1 controls and DEL, as a terminal may act on them.
+ */
 static void
-put_escaped(FILE *fp, const char *s, size_t n)
+put_escaped(FILE *fp, const char *s, size_t n, int ascii)
 {
 	size_t	 i;
 
@@ -565,8 +571,13 @@ put_escaped(FILE *fp, const char *s, size_t n)
 			fputs("\\r", fp);
 		else if (c == '\t')
 			fputs("\\t", fp);
-		else if (c < 0x20 || c == 0x7f)
+		else if (c < 0x20 || c == 0x7f || (ascii && (c == ' ' ||
+		    c > 0x7f)))
 			fprintf(fp, "\\x%02x", c);
+		else if (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] < 0xa0)
+			fprintf(fp, "\\u%04x", (unsigned char)s[++i]);
 		else
 			fputc(c, fp);
 	}
@@ -640,16 +651,26 @@ receipt_parse(const struct pdu *p, struct dlr *d, char *rid, size_t ridlen)
 }
 
 static void
+put_field(const char *key, const char *value)
+{
+	printf(" %s=", key);
+	put_escaped(stdout, value, strlen(value), 1);
+}
+
+static void
 print_addrs(const struct pdu *p)
 {
-	printf(" src=%s dst=%s", p->source_addr, p->destination_addr);
+	put_field("src", p->source_addr);
+	put_field("dst", p->destination_addr);
 }
 
 static void
 print_receipt(const struct pdu *p, const struct dlr *d, const char *rid,
     int part, int total)
 {
-	printf("receipt id=%s stat=%s", rid, d->stat[0] ? d->stat : "-");
+	printf("receipt");
+	put_field("id", rid);
+	put_field("stat", d->stat[0] ? d->stat : "-");
 	if (d->err >= 0)
 		printf(" err=%03d", d->err);
 	else
@@ -687,7 +708,7 @@ print_mo(const struct pdu *p)
 	if (cat == 1)
 		printf(" part=%u/%u ref=%u", ci.seq, ci.total, ci.ref);
 	printf(" text=");
-	put_escaped(stdout, text, n);
+	put_escaped(stdout, text, n, 0);
 	printf("\n");
 	fflush(stdout);
 }

@@ -253,15 +253,17 @@ START_TEST(test_listen)
 	    "secret", "-l", "-n", "2", (char *)NULL);
 	ck_assert(th_wait_log(T.log, "bound as trx (acme)", 10000));
 	pdu_init(&p, SMPP_DELIVER_SM, 0);
-	p.source_addr = "447700900123";
+	p.source_addr = "4477 00";
 	p.destination_addr = "ACME";
 	p.data_coding = DC_UCS2;
-	p.short_message = (const uint8_t *)"\x00h\x00\xe9\x00\n\x20\xac";
-	p.sm_length = 8;
+	p.short_message = (const uint8_t *)
+	    "\x00h\x00\xe9\x00\n\x20\xac\x00\x9b\x00 \x00\\";
+	p.sm_length = 14;
 	th_deliver(&T, "acme", &p, NULL);
 	ck_assert(th_read_line(fd, line, sizeof(line), 20000));
-	ck_assert_str_eq(line, "deliver_sm src=447700900123 dst=ACME dc=0x08 "
-	    "esm=0x00 text=h\xc3\xa9\\n\xe2\x82\xac");
+	/* one line, no terminal controls, fields without spaces */
+	ck_assert_str_eq(line, "deliver_sm src=4477\\x2000 dst=ACME dc=0x08 "
+	    "esm=0x00 text=h\xc3\xa9\\n\xe2\x82\xac\\u009b \\\\");
 	receipt(&p, text, sizeof(text), "abc-1", "UNDELIV", 1);
 	th_deliver(&T, "acme", &p, "abc-1");
 	ck_assert(th_read_line(fd, line, sizeof(line), 20000));
