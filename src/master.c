@@ -330,9 +330,14 @@ child_signals(void)
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	mask = waitmask;
+	/*
+	 * Keep SIGTERM blocked as the master had it: until the child's own
+	 * handlers are in place it would reach the master's handler and be
+	 * lost.  session_signals() unblocks it for the waits.
+	 */
+	sigemptyset(&mask);
 	sigaddset(&mask, SIGUSR2);
-	sigprocmask(SIG_SETMASK, &mask, NULL);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 }
 
 static int
@@ -589,6 +594,8 @@ master_run(struct conf *c, const char *path, int foreground)
 	if ((children = calloc((size_t)maxchildren + 1, sizeof(*children)))
 	    == NULL)
 		fatal("children");
+	/* Before anything can be signalled: handlers, signals blocked. */
+	master_signals();
 	master_user_ids(conf, &uid, &gid);
 	make_run_dir(uid, gid);
 	open_pidfile();
@@ -607,7 +614,6 @@ master_run(struct conf *c, const char *path, int foreground)
 	if (pipe2(status_pipe, O_CLOEXEC | O_NONBLOCK) == -1 ||
 	    pipe2(life_pipe, O_CLOEXEC) == -1)
 		fatal("pipe");
-	master_signals();
 	log_info("smppd %s started (id %s, %d listener(s), up to %d "
 	    "connections)", PACKAGE_VERSION, conf->server.id, nlisteners,
 	    maxchildren);
