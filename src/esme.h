@@ -16,6 +16,19 @@
 #include "buf.h"
 #include "pdu.h"
 
+/* Called with each PDU's octets as queued (ESME_TRACE_OUT) or taken. */
+typedef void (*esme_trace_fn)(void *, int, const uint8_t *, size_t);
+#define ESME_TRACE_IN	0
+#define ESME_TRACE_OUT	1
+
+/* What the last error was, in e->fail (added). */
+#define ESME_FAIL_NONE		0
+#define ESME_FAIL_IO		1	/* connect, read or write failed */
+#define ESME_FAIL_CLOSED	2	/* the peer closed or unbound */
+#define ESME_FAIL_TIMEOUT	3
+#define ESME_FAIL_PROTO		4	/* framing lost, a malformed answer */
+#define ESME_FAIL_NOMEM		5	/* or a PDU that cannot be encoded */
+
 struct esme {
 	int		 fd;		/* -1: closed */
 	uint32_t	 next_seq;
@@ -25,6 +38,10 @@ struct esme {
 	size_t		 incap;
 	size_t		 taken;		/* octets of in[] already returned */
 	struct buf	 out;		/* encoded, not yet written */
+	size_t		 outoff;	/* octets of out already written */
+	int		 fail;		/* ESME_FAIL_* of the last error */
+	esme_trace_fn	 trace;		/* NULL, or called for every PDU */
+	void		*trace_arg;
 	char		 err[256];	/* the last error, for messages */
 };
 
@@ -38,6 +55,8 @@ void	 esme_close(struct esme *);
 uint32_t esme_seq(struct esme *);
 int	 esme_queue(struct esme *, struct pdu *);
 int	 esme_queue_resp(struct esme *, uint32_t, uint32_t, uint32_t);
+int	 esme_queue_raw(struct esme *, const uint8_t *, size_t, uint32_t);
+size_t	 esme_pending(const struct esme *);
 int	 esme_flush(struct esme *);
 int	 esme_read(struct esme *);
 int	 esme_next(struct esme *, struct pdu *, uint32_t *);
@@ -74,6 +93,22 @@ int	 esme_unbind(struct esme *, int);
  *	way, any other PDU goes to other() (or is answered generically
  *	when other is NULL: deliver_sm_resp OK).  0 or -1.
  * esme_unbind(e, timeout_ms): unbind, wait for unbind_resp; 0 or -1.
+ *
+ * Added: esme_queue_resp(e, command_id, status, seq) queues a response
+ *	with empty fields (pdu_encode_resp()).  esme_queue_raw(e, octets,
+ *	len, seq) queues a PDU encoded beforehand, with seq written into
+ *	its sequence_number unless seq is 0: a load generator encodes a
+ *	message once and sends it many times.  esme_pending(e) is the
+ *	count of octets queued but not yet written.  Every -1 sets e->err
+ *	and e->fail (ESME_FAIL_*), which tells a timeout from a closed
+ *	connection.  With e->trace set, each PDU queued and each PDU taken
+ *	by esme_next() is handed to it first (smppsend -v).  After
+ *	esme_read() returned -1, the PDUs read before can still be taken
+ *	with esme_next().  A PDU from esme_next() stays valid until the
+ *	next esme_next(), esme_read(), esme_wait() or blocking helper;
+ *	call pdu_free() on it (it only matters for submit_multi).
+ *	esme_wait() returns 0 when a signal interrupted poll(2), so that
+ *	the caller can look at its flags.
  */
 
 #endif /* ESME_H */

@@ -622,6 +622,9 @@ master_run(struct conf *c, const char *path, int foreground)
 	log_info("smppd stopped");
 	if (pidfd != -1 && conf->server.pid_file[0] != '\0')
 		(void)unlink(conf->server.pid_file);
+	conf_free(conf);
+	free(conf);
+	free(children);
 	return 0;
 }
 

@@ -261,7 +261,7 @@ main(int argc, char *argv[])
 	const char	*path = CONF_PATH_DEFAULT;
 	char		 err[256];
 	int		 ch, fflag = 0, iflag = 0, sflag = 0, tflag = 0,
-			 Tflag = 0, Iflag = 0;
+			 Tflag = 0, Iflag = 0, rc;
 
 	log_init("smppd");
 	while ((ch = getopt(argc, argv, "c:fiIstT")) != -1) {
@@ -304,20 +304,26 @@ main(int argc, char *argv[])
 		if (!iflag)
 			fprintf(stderr, "smppd: %s: %d error(s)\n", path,
 			    nerrors);
+		conf_free(&conf);
 		return EX_CONFIG;
 	}
-	if (tflag)
-		return check_all(&conf);
-	if (Tflag)
-		return conf_dump(stdout, &conf) == 0 ? EX_OK : EX_IOERR;
-	if (sflag)
-		return print_stats(&conf);
-	if (Iflag)
-		return init_dirs(&conf);
-	if (iflag)
-		return run_inetd(&conf);
+	if (tflag || Tflag || sflag || Iflag || iflag) {
+		if (tflag)
+			rc = check_all(&conf);
+		else if (Tflag)
+			rc = conf_dump(stdout, &conf) == 0 ? EX_OK : EX_IOERR;
+		else if (sflag)
+			rc = print_stats(&conf);
+		else if (Iflag)
+			rc = init_dirs(&conf);
+		else
+			rc = run_inetd(&conf);
+		conf_free(&conf);
+		return rc;
+	}
 	if (master_log_configure(&conf, fflag, err, sizeof(err)) == -1) {
 		fprintf(stderr, "smppd: %s\n", err);
+		conf_free(&conf);
 		return EX_CONFIG;
 	}
 	return master_run(&conf, path, fflag);

@@ -87,6 +87,7 @@ th_init(struct th *t, const char *name)
 	char	 tmpl[512];
 
 	bindir();
+	signal(SIGPIPE, SIG_IGN);
 	memset(t, 0, sizeof(*t));
 	snprintf(tmpl, sizeof(tmpl), "tmp.%s.XXXXXX", name);
 	ck_assert_ptr_nonnull(mkdtemp(tmpl));
@@ -502,6 +503,7 @@ tc_close(struct tc *c)
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
+	pdu_free(&c->p);
 	free(c->stash);
 	c->stash = NULL;
 	c->stashlen = 0;
@@ -537,6 +539,20 @@ tc_send_raw(struct tc *c, const void *data, size_t len)
 	ck_assert_int_eq(write(c->fd, data, len), (ssize_t)len);
 }
 
+/* Send without asserting: -1 when the server already closed. */
+int
+tc_try_send(struct tc *c, struct pdu *p)
+{
+	uint8_t	 out[1024];
+	int	 n;
+
+	if (p->sequence_number == 0)
+		p->sequence_number = c->seq++;
+	if ((n = pdu_encode(p, out, sizeof(out))) < 0)
+		return -1;
+	return write(c->fd, out, (size_t)n) == n ? 0 : -1;
+}
+
 void
 tc_send(struct tc *c, struct pdu *p)
 {
@@ -569,6 +585,7 @@ tc_recv(struct tc *c, int ms)
 			ck_assert_uint_ge(len, 16);
 			ck_assert_uint_le(len, sizeof(c->pdu));
 			if (c->len >= len) {
+				pdu_free(&c->p);
 				memcpy(c->pdu, c->buf, len);
 				memmove(c->buf, c->buf + len, c->len - len);
 				c->len -= len;
@@ -702,6 +719,7 @@ tc_deliver(struct tc *c, int ms)
 		memcpy(c->pdu, c->stash, len);
 		memmove(c->stash, c->stash + len, c->stashlen - len);
 		c->stashlen -= len;
+		pdu_free(&c->p);
 		ck_assert_uint_eq(pdu_decode(c->pdu, len, &c->p), ESME_ROK);
 		return 1;
 	}

@@ -63,6 +63,7 @@ int	 th_wait_files(const char *, int, int);
 void	 tc_connect(struct tc *, int);
 void	 tc_close(struct tc *);
 void	 tc_send(struct tc *, struct pdu *);
+int	 tc_try_send(struct tc *, struct pdu *);
 void	 tc_send_raw(struct tc *, const void *, size_t);
 int	 tc_recv(struct tc *, int);
 int	 tc_closed(struct tc *, int);
