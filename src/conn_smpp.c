@@ -1,22 +1,1022 @@
-/* placeholder */
+/*
+ * conn_smpp.c - the smpp connector: an SMPP v3.4 client (ESME) of an
+ * upstream SMSC, in smppconn's event loop
+ *
+ * SYNOPSIS
+ *	smpp_ops
+ *
+ * DESCRIPTION
+ *	The connector keeps [connector] binds sessions open: transceivers,
+ *	or with bind = transmitter+receiver a transmitter and a receiver
+ *	each.  A session connects without blocking the loop, binds with
+ *	system_id, password and system_type, sends enquire_link after
+ *	enquire_link seconds of silence, and counts as broken when a
+ *	response (to bind, enquire_link or a submit_sm) takes longer than
+ *	response_timeout, or the upstream closes or unbinds; it then
+ *	reconnects after reconnect_min seconds, doubling up to
+ *	reconnect_max while attempts keep failing.
+ *
+ *	A message is forwarded as it was submitted: every field and
+ *	optional parameter of its submit_sm (or data_sm) unchanged, only
+ *	the sequence_number is the session's.  With split_payload = yes a
+ *	message_payload is sent instead as short_message parts with a
+ *	concatenation UDH (8-bit reference); a message_payload that fits
+ *	one part goes as a plain short_message.  Each bind has at most
+ *	window submit_sm unanswered, and all binds together send at most
+ *	throughput per second (a token bucket holding one second's worth).
+ *
+ *	submit_sm_resp ESME_ROK: the upstream took the message; its
+ *	message_id is stored in the id map (idmap.c) with what a receipt
+ *	needs, for [smpp-server] dlr_expiry seconds, when the message
+ *	asked for receipts, and the record is settled.  ESME_RTHROTTLED
+ *	(which also pauses the connector for a second), ESME_RMSGQFUL,
+ *	ESME_RSYSERR, ESME_RX_T_APPN, no answer within response_timeout
+ *	and a lost connection are temporary failures; any other status
+ *	is permanent: a REJECTD receipt with the status in decimal as err.
+ *	Of a split message, every part must be accepted; a failed part
+ *	fails the whole message (parts already accepted stay sent, and a
+ *	retry sends them again).
+ *
+ *	Messages wait for a free window while no bind is up, for at most
+ *	response_timeout, then they are retried later.  SIGTERM stops
+ *	sending, waits for the answers outstanding, and unbinds.
+ *
+ *	Receipts and MO from the upstream are conn_smpp_in.c's.
+ */
 #include "config.h"
-#include "conn.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "conn_receipt.h"
+#include "conn_smpp.h"
+#include "idmap.h"
+#include "log.h"
+#include "sms.h"
+
+#define PAUSE_THROTTLED_US	1000000
+
+/* A message in hand: its parts and their answers. */
+struct smsg {
+	int		 nparts;
+	int		 next;		/* next part to send */
+	int		 answered;
+	int		 temp;		/* a temporary failure */
+	uint32_t	 perm;		/* a permanent status, or 0 */
+	int		 split;
+	int		 queued;	/* in the connector's queue */
+	uint8_t		 ref;
+	char		 why[RECORD_ERROR_MAX];
+	struct sms_part	 part[];
+};
+
+static void	 sess_lost(struct sess *, const char *);
+static void	 settle_msg(struct item *);
+
+static const char *
+cname(const struct sess *s)
+{
+	return s->owner->c->name;
+}
+
+/* The sent-request table: open addressing on seq, backward-shift delete. */
+static struct sent *
+sent_find(struct sess *s, uint32_t seq)
+{
+	unsigned	 i = seq & (s->sentcap - 1);
+
+	while (s->sent[i].seq != 0) {
+		if (s->sent[i].seq == seq)
+			return &s->sent[i];
+		i = (i + 1) & (s->sentcap - 1);
+	}
+	return NULL;
+}
+
+static void
+sent_del(struct sess *s, struct sent *e)
+{
+	unsigned	 i = (unsigned)(e - s->sent), j = i, k, m = s->sentcap - 1;
+
+	s->sent[i].seq = 0;
+	s->nsent--;
+	for (;;) {
+		j = (j + 1) & m;
+		if (s->sent[j].seq == 0)
+			return;
+		k = s->sent[j].seq & m;
+		/* Move j back to i unless its home k lies cyclically in (i, j]. */
+		if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		s->sent[i] = s->sent[j];
+		s->sent[j].seq = 0;
+		i = j;
+	}
+}
+
+static int
+sent_resize(struct sess *s, unsigned window)
+{
+	struct sent	*old = s->sent, *n;
+	unsigned	 cap = 16, oldcap = s->sentcap, i, j;
+
+	while (cap < window * 2)
+		cap <<= 1;
+	if (cap <= oldcap)
+		return 0;
+	if ((n = calloc(cap, sizeof(*n))) == NULL)
+		return -1;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].seq == 0)
+			continue;
+		for (j = old[i].seq & (cap - 1); n[j].seq != 0;
+		    j = (j + 1) & (cap - 1))
+			;
+		n[j] = old[i];
+	}
+	free(old);
+	s->sent = n;
+	s->sentcap = cap;
+	return 0;
+}
+
+static void
+sent_add(struct sess *s, uint32_t seq, struct item *it)
+{
+	unsigned	 i = seq & (s->sentcap - 1);
+
+	while (s->sent[i].seq != 0)
+		i = (i + 1) & (s->sentcap - 1);
+	s->sent[i].seq = seq;
+	s->sent[i].it = it;
+	s->sent[i].at = ctx.now;
+	s->nsent++;
+}
+
+static struct sess *
+sess_new(struct smppc *pc, int idx, enum sess_role role)
+{
+	struct sess	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->owner = pc;
+	s->idx = idx;
+	s->role = role;
+	s->state = SS_DOWN;
+	s->fd = -1;
+	s->backoff = pc->c->cf->reconnect_min;
+	esme_init(&s->e);
+	if (sent_resize(s, (unsigned)pc->c->cf->window) == -1) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Sessions for the settings: binds of them, twice with tx+rx. */
+static int
+sessions(struct smppc *pc)
+{
+	const struct conf_connector	*cf = pc->c->cf;
+	struct sess			**v, *s;
+	int				 want, i;
+
+	want = cf->bind_mode == BIND_MODE_TX_RX ? cf->binds * 2 : cf->binds;
+	for (i = 0; i < pc->nsess; i++) {
+		s = pc->sess[i];
+		s->retire = i >= want;
+		if (i < want)
+			s->role = cf->bind_mode != BIND_MODE_TX_RX ? SR_TRX :
+			    i < cf->binds ? SR_TX : SR_RX;
+		if (sent_resize(s, (unsigned)cf->window) == -1)
+			return -1;
+	}
+	if (want <= pc->nsess)
+		return 0;
+	if ((v = reallocarray(pc->sess, (size_t)want, sizeof(*v))) == NULL)
+		return -1;
+	pc->sess = v;
+	for (i = pc->nsess; i < want; i++) {
+		v[i] = sess_new(pc, i, cf->bind_mode != BIND_MODE_TX_RX ?
+		    SR_TRX : i < cf->binds ? SR_TX : SR_RX);
+		if (v[i] == NULL)
+			return -1;
+		pc->nsess++;
+	}
+	return 0;
+}
+
+static int
+smpp_start(struct connector *c)
+{
+	struct smppc	*pc;
+
+	if ((pc = calloc(1, sizeof(*pc))) == NULL)
+		return -1;
+	pc->c = c;
+	c->priv = pc;
+	TAILQ_INIT(&pc->queue);
+	TAILQ_INIT(&pc->held);
+	TAILQ_INIT(&pc->parked);
+	pc->tokens = c->cf->throughput;
+	pc->tok_at = ctx.now;
+	pc->ref = (uint8_t)getpid();
+	if (conn_idmap() == NULL)
+		return -1;
+	return sessions(pc);
+}
+
+static void
+sess_connected(struct sess *s)
+{
+	const struct conf_connector	*cf = s->owner->c->cf;
+	struct pdu			 p;
+	static const uint32_t		 cmd[] = { SMPP_BIND_TRANSCEIVER,
+					    SMPP_BIND_TRANSMITTER,
+					    SMPP_BIND_RECEIVER };
+	int				 on = 1;
+
+	setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (esme_attach(&s->e, s->fd) == -1) {
+		close(s->fd);
+		s->fd = -1;
+		sess_lost(s, s->e.err);
+		return;
+	}
+	s->fd = -1;
+	s->gen++;
+	pdu_init(&p, cmd[s->role], 0);
+	p.system_id = cf->system_id;
+	p.password = cf->password;
+	p.system_type = cf->system_type;
+	p.interface_version = 0x34;
+	if (esme_queue(&s->e, &p) == -1) {
+		sess_lost(s, "bind cannot be encoded");
+		return;
+	}
+	s->bind_seq = p.sequence_number;
+	s->state = SS_BINDING;
+	s->since = s->last_io = ctx.now;
+}
+
+static void
+sess_connect(struct sess *s)
+{
+	const struct conf_connector	*cf = s->owner->c->cf;
+	struct addrinfo			 hints, *res;
+	char				 port[16];
+	int				 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%d", cf->port);
+	if ((rc = getaddrinfo(cf->host, port, &hints, &res)) != 0) {
+		sess_lost(s, gai_strerror(rc));
+		return;
+	}
+	s->fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, res->ai_protocol);
+	if (s->fd == -1 || (connect(s->fd, res->ai_addr, res->ai_addrlen) ==
+	    -1 && errno != EINPROGRESS)) {
+		freeaddrinfo(res);
+		sess_lost(s, strerror(errno));
+		return;
+	}
+	freeaddrinfo(res);
+	s->state = SS_CONNECTING;
+	s->since = ctx.now;
+}
+
+/* The parts of a message left to send are not sent any more. */
+static void
+unqueue(struct smppc *pc, struct item *it)
+{
+	struct smsg	*m = it->priv;
+
+	if (!m->queued)
+		return;
+	TAILQ_REMOVE(&pc->queue, it, link);
+	pc->nqueue--;
+	m->queued = 0;
+}
+
+/* A split message accepted in full: its receipts are counted together. */
+static void
+group(struct item *it, int nparts)
+{
+	struct idmap	*m;
+
+	if (nparts < 2 || (it->msg.pdu.registered_delivery &
+	    (REGDLV_RECEIPT_MASK | REGDLV_INTERMEDIATE)) == 0 ||
+	    (m = conn_idmap()) == NULL)
+		return;
+	if (idmap_group_put(m, it->msg.meta.id, it->msg.pdu.destination_addr ?
+	    it->msg.pdu.destination_addr : "", nparts, (int64_t)ctx.wall +
+	    ctx.conf->server.dlr_expiry) == -1)
+		log_warnx("%s: its parts cannot be grouped in the id map",
+		    it->msg.meta.id);
+}
+
+/* When every part sent is answered and no more will be: the outcome. */
+static void
+settle_msg(struct item *it)
+{
+	struct smsg	*m = it->priv;
+
+	if (m->queued || m->answered < m->next)
+		return;
+	it->priv = NULL;
+	if (m->perm)
+		mt_complete(it, IR_PERMFAIL, "REJECTD", (int)m->perm, m->why);
+	else if (m->temp)
+		mt_complete(it, IR_TEMPFAIL, NULL, 0, m->why);
+	else {
+		group(it, m->nparts);
+		mt_complete(it, IR_ACCEPTED, NULL, 0, NULL);
+	}
+	free(m);
+}
+
+static void
+part_failed(struct smppc *pc, struct item *it, int temp, uint32_t status,
+    const char *why)
+{
+	struct smsg	*m = it->priv;
+
+	if (temp)
+		m->temp = 1;
+	else if (m->perm == 0)
+		m->perm = status;
+	if (m->why[0] == '\0')
+		strlcpy(m->why, why, sizeof(m->why));
+	unqueue(pc, it);
+}
+
+/* Everything the session had sent is lost: temporary failures. */
+static void
+sess_fail_sent(struct sess *s, const char *why)
+{
+	unsigned	 i;
+	struct item	*it;
+
+	for (i = 0; i < s->sentcap && s->nsent > 0; i++) {
+		if (s->sent[i].seq == 0)
+			continue;
+		it = s->sent[i].it;
+		s->sent[i].seq = 0;
+		s->nsent--;
+		((struct smsg *)it->priv)->answered++;
+		part_failed(s->owner, it, 1, 0, why);
+		settle_msg(it);
+	}
+	memset(s->sent, 0, s->sentcap * sizeof(*s->sent));
+	s->nsent = 0;
+}
+
+static void
+sess_lost(struct sess *s, const char *why)
+{
+	const struct conf_connector	*cf = s->owner->c->cf;
+	char				 msg[RECORD_ERROR_MAX];
+
+	if (s->state == SS_BOUND || s->state == SS_BINDING ||
+	    s->state == SS_CONNECTING || s->e.fd != -1)
+		log_warnx("connector %s: bind %d to %s port %d: %s", cname(s),
+		    s->idx, cf->host, cf->port, why);
+	if (s->fd != -1)
+		close(s->fd);
+	s->fd = -1;
+	esme_close(&s->e);
+	esme_init(&s->e);
+	snprintf(msg, sizeof(msg), "upstream: %s", why);
+	sess_fail_sent(s, msg);
+	s->state = SS_DOWN;
+	s->elink_seq = 0;
+	s->redo = 0;
+	if (s->retire || s->owner->c->stopping) {
+		s->next_connect = CONN_NEVER;
+		return;
+	}
+	s->next_connect = ctx.now + (int64_t)s->backoff * 1000000;
+	s->backoff = s->backoff * 2 > cf->reconnect_max ? cf->reconnect_max :
+	    s->backoff * 2;
+}
+
+/* The closing of a session that unbound as it should. */
+static void
+sess_closed(struct sess *s)
+{
+	log_info("connector %s: bind %d unbound", cname(s), s->idx);
+	esme_close(&s->e);
+	esme_init(&s->e);
+	s->state = SS_DOWN;
+	s->elink_seq = 0;
+	s->redo = 0;
+	s->next_connect = s->retire || s->owner->c->stopping ? CONN_NEVER :
+	    ctx.now;
+}
+
+static void
+sess_unbind(struct sess *s)
+{
+	struct pdu	 p;
+
+	pdu_init(&p, SMPP_UNBIND, 0);
+	if (esme_queue(&s->e, &p) == -1) {
+		sess_closed(s);
+		return;
+	}
+	s->unbind_seq = p.sequence_number;
+	s->state = SS_UNBINDING;
+	s->since = ctx.now;
+}
+
+static int
+temporary(uint32_t status)
+{
+	return status == ESME_RTHROTTLED || status == ESME_RMSGQFUL ||
+	    status == ESME_RSYSERR || status == ESME_RX_T_APPN;
+}
+
+/* What the upstream took must be findable when its receipt comes. */
+static int
+remember(struct smppc *pc, struct item *it, const char *upstream, int nparts)
+{
+	struct idmap_entry	 e;
+	struct idmap		*m;
+
+	if (upstream == NULL || upstream[0] == '\0' ||
+	    (it->msg.pdu.registered_delivery & (REGDLV_RECEIPT_MASK |
+	    REGDLV_INTERMEDIATE)) == 0)
+		return 0;
+	if ((m = conn_idmap()) == NULL)
+		return -1;
+	memset(&e, 0, sizeof(e));
+	conn_receipt_of_msg(&e.of, &it->msg);
+	e.expires = (int64_t)ctx.wall + ctx.conf->server.dlr_expiry;
+	e.parts = (uint8_t)(nparts > 255 ? 255 : nparts);
+	if (idmap_put(m, upstream, &e) == -1) {
+		log_warnx("connector %s: %s cannot be stored in the id map",
+		    pc->c->name, it->msg.meta.id);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_submit_resp(struct sess *s, const struct pdu *p, uint32_t status)
+{
+	struct smppc	*pc = s->owner;
+	struct sent	*e;
+	struct item	*it;
+	char		 why[RECORD_ERROR_MAX], id[2 * PDU_MESSAGE_ID_MAX];
+
+	if ((e = sent_find(s, p->sequence_number)) == NULL) {
+		log_info("connector %s: answer to unknown seq %u ignored",
+		    pc->c->name, p->sequence_number);
+		return;
+	}
+	it = e->it;
+	sent_del(s, e);
+	((struct smsg *)it->priv)->answered++;
+	if (status == ESME_ROK && p->command_id != SMPP_GENERIC_NACK) {
+		if (LOG_ENABLED(LOGL_DEBUG)) {
+			log_sanitize(id, sizeof(id), p->message_id ?
+			    p->message_id : "", PDU_MESSAGE_ID_MAX);
+			log_debug("connector %s: %s accepted as %s", pc->c->name,
+			    it->msg.meta.id, id);
+		}
+		if (remember(pc, it, p->message_id,
+		    ((struct smsg *)it->priv)->nparts) == -1)
+			part_failed(pc, it, 1, 0, "id map: cannot store");
+		settle_msg(it);
+		return;
+	}
+	snprintf(why, sizeof(why), "upstream: %s", pdu_status_name(status));
+	if (status == ESME_RTHROTTLED)
+		pc->pause_until = ctx.now + PAUSE_THROTTLED_US;
+	part_failed(pc, it, temporary(status), status, why);
+	settle_msg(it);
+}
+
+static void
+on_bind_resp(struct sess *s, const struct pdu *p, uint32_t status)
+{
+	const struct conf_connector	*cf = s->owner->c->cf;
+	char				 why[128];
+
+	if (s->state != SS_BINDING || p->sequence_number != s->bind_seq)
+		return;
+	if (status != ESME_ROK) {
+		snprintf(why, sizeof(why), "bind refused: %s",
+		    pdu_status_name(status));
+		sess_lost(s, why);
+		return;
+	}
+	s->state = SS_BOUND;
+	s->backoff = cf->reconnect_min;
+	log_info("connector %s: bind %d bound to %s port %d as %s",
+	    cname(s), s->idx, cf->host, cf->port, pdu_command_name(
+	    p->command_id & ~SMPP_RESP_BIT));
+}
+
+static void
+on_pdu(struct sess *s, const struct pdu *p, uint32_t status)
+{
+	s->last_io = ctx.now;
+	switch (p->command_id) {
+	case SMPP_BIND_TRANSCEIVER_RESP:
+	case SMPP_BIND_TRANSMITTER_RESP:
+	case SMPP_BIND_RECEIVER_RESP:
+		on_bind_resp(s, p, status == ESME_ROK ? p->command_status :
+		    status);
+		break;
+	case SMPP_SUBMIT_SM_RESP:
+	case SMPP_DATA_SM_RESP:
+		on_submit_resp(s, p, status == ESME_ROK ? p->command_status :
+		    status);
+		break;
+	case SMPP_GENERIC_NACK:
+		if (s->state == SS_BINDING && p->sequence_number == s->bind_seq)
+			on_bind_resp(s, p, p->command_status);
+		else
+			on_submit_resp(s, p, p->command_status ?
+			    p->command_status : ESME_RUNKNOWNERR);
+		break;
+	case SMPP_ENQUIRE_LINK:
+		smpp_answer(s, SMPP_ENQUIRE_LINK_RESP, ESME_ROK,
+		    p->sequence_number);
+		break;
+	case SMPP_ENQUIRE_LINK_RESP:
+		if (p->sequence_number == s->elink_seq)
+			s->elink_seq = 0;
+		break;
+	case SMPP_UNBIND:
+		smpp_answer(s, SMPP_UNBIND_RESP, ESME_ROK, p->sequence_number);
+		(void)esme_flush(&s->e);
+		sess_lost(s, "the upstream unbound");
+		break;
+	case SMPP_UNBIND_RESP:
+		if (s->state == SS_UNBINDING)
+			sess_closed(s);
+		break;
+	case SMPP_DELIVER_SM:
+	case SMPP_DATA_SM:
+		if (status != ESME_ROK)
+			smpp_answer(s, p->command_id | SMPP_RESP_BIT, status,
+			    p->sequence_number);
+		else if (s->state == SS_BOUND || s->state == SS_UNBINDING)
+			smpp_incoming(s, p);
+		else
+			smpp_answer(s, p->command_id | SMPP_RESP_BIT,
+			    ESME_RINVBNDSTS, p->sequence_number);
+		break;
+	default:
+		if (!SMPP_IS_RESP(p->command_id))
+			smpp_answer(s, SMPP_GENERIC_NACK, status != ESME_ROK ?
+			    status : ESME_RINVCMDID, p->sequence_number);
+		break;
+	}
+}
+
+static void
+sess_read(struct sess *s)
+{
+	struct pdu	 p;
+	uint32_t	 status;
+	int		 rc, n;
+
+	n = esme_read(&s->e);
+	while (s->e.fd != -1 && (rc = esme_next(&s->e, &p, &status)) != 0) {
+		if (rc == -1) {
+			sess_lost(s, s->e.err);
+			return;
+		}
+		on_pdu(s, &p, status);
+		pdu_free(&p);
+	}
+	if (n == -1 && s->e.fd != -1)
+		sess_lost(s, s->e.err);
+}
+
+static void
+sess_io(void *arg, int revents)
+{
+	struct sess	*s = arg;
+	socklen_t	 len = sizeof(int);
+	int		 err = 0;
+
+	if (s->state == SS_CONNECTING) {
+		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+			err = errno;
+		if (err != 0)
+			sess_lost(s, strerror(err));
+		else
+			sess_connected(s);
+		return;
+	}
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		sess_read(s);
+	if (s->e.fd != -1 && esme_flush(&s->e) == -1)
+		sess_lost(s, s->e.err);
+}
+
+static void
+smpp_poll(struct connector *c)
+{
+	struct smppc	*pc = c->priv;
+	struct sess	*s;
+	int		 i;
+
+	for (i = 0; i < pc->nsess; i++) {
+		s = pc->sess[i];
+		if (s->state == SS_CONNECTING)
+			conn_poll_add(s->fd, POLLOUT, sess_io, s);
+		else if (s->e.fd != -1)
+			conn_poll_add(s->e.fd, (short)esme_want(&s->e), sess_io,
+			    s);
+	}
+}
+
+static int
+can_submit(const struct sess *s)
+{
+	return s->state == SS_BOUND && s->role != SR_RX && !s->redo &&
+	    s->nsent < (unsigned)s->owner->c->cf->window;
+}
+
+/* The bound session with the most room, round robin among equals. */
+static struct sess *
+pick(struct smppc *pc)
+{
+	struct sess	*best = NULL, *s;
+	int		 i;
+
+	for (i = 0; i < pc->nsess; i++) {
+		s = pc->sess[(pc->rr + i) % pc->nsess];
+		if (can_submit(s) && (best == NULL || s->nsent < best->nsent))
+			best = s;
+	}
+	if (best != NULL)
+		pc->rr = (best->idx + 1) % pc->nsess;
+	return best;
+}
+
+/* Whether the bucket holds a token for one more submit_sm. */
+static int
+token(struct smppc *pc)
+{
+	int	 tp = pc->c->cf->throughput;
+
+	if (tp <= 0)
+		return 1;
+	pc->tokens += (double)(ctx.now - pc->tok_at) * tp / 1e6;
+	pc->tok_at = ctx.now;
+	if (pc->tokens > tp)
+		pc->tokens = tp;
+	if (pc->tokens < 1)
+		return 0;
+	pc->tokens -= 1;
+	return 1;
+}
+
+/* The parts of a message, when it is to be split; 0 or -1. */
+static int
+plan(struct connector *c, struct item *it)
+{
+	const struct pdu	*p = &it->msg.pdu;
+	const struct pdu_tlv	*t = pdu_tlv_get(p, TLV_MESSAGE_PAYLOAD);
+	struct sms_part		 parts[SMS_MAX_PARTS];
+	struct smsg		*m;
+	int			 n = 1, split;
+
+	split = c->cf->split_payload && t != NULL && t->len > 0 &&
+	    !(p->esm_class & ESM_UDHI);
+	if (split && (n = sms_split(p->data_coding, t->val, t->len,
+	    SMS_CONCAT_UDH8, parts, SMS_MAX_PARTS)) < 1)
+		return -1;
+	if ((m = calloc(1, sizeof(*m) + (size_t)n * sizeof(m->part[0]))) ==
+	    NULL)
+		return -1;
+	m->nparts = n;
+	m->split = split;
+	if (split)
+		memcpy(m->part, parts, (size_t)n * sizeof(parts[0]));
+	m->ref = ++((struct smppc *)c->priv)->ref;
+	it->priv = m;
+	return 0;
+}
+
+/* The PDU of the next part: the record's, or one part of its payload. */
+static void
+part_pdu(struct item *it, struct pdu *q, uint8_t *sm, size_t cap)
+{
+	struct smsg		*m = it->priv;
+	const struct pdu_tlv	*t;
+	size_t			 udh;
+
+	*q = it->msg.pdu;
+	q->sequence_number = 0;
+	q->command_status = 0;
+	if (!m->split)
+		return;
+	t = pdu_tlv_get(&it->msg.pdu, TLV_MESSAGE_PAYLOAD);
+	pdu_tlv_del(q, TLV_MESSAGE_PAYLOAD);
+	q->command_id = SMPP_SUBMIT_SM;
+	udh = m->nparts > 1 ? sms_udh_build(sm, cap, m->ref, 0,
+	    (uint8_t)m->nparts, (uint8_t)(m->next + 1)) : 0;
+	memcpy(sm + udh, t->val + m->part[m->next].off, m->part[m->next].len);
+	q->short_message = sm;
+	q->sm_length = (uint8_t)(udh + m->part[m->next].len);
+	if (udh > 0)
+		q->esm_class |= ESM_UDHI;
+}
+
+/* Send the next part of the message at the head of the queue. */
+static int
+send_part(struct smppc *pc, struct sess *s, struct item *it)
+{
+	struct smsg	*m = it->priv;
+	struct pdu	 q;
+	uint8_t		 sm[PDU_SM_MAX_IN];
+
+	part_pdu(it, &q, sm, sizeof(sm));
+	if (esme_queue(&s->e, &q) == -1) {
+		part_failed(pc, it, 0, ESME_RSUBMITFAIL,
+		    "cannot be encoded for the upstream");
+		settle_msg(it);
+		return -1;
+	}
+	sent_add(s, q.sequence_number, it);
+	s->last_io = ctx.now;
+	m->next++;
+	return 0;
+}
+
+static void
+pump(struct smppc *pc)
+{
+	struct item	*it;
+	struct sess	*s;
+	struct smsg	*m;
+
+	if (pc->c->stopping || ctx.now < pc->pause_until)
+		return;
+	while ((it = TAILQ_FIRST(&pc->queue)) != NULL &&
+	    (s = pick(pc)) != NULL && token(pc)) {
+		m = it->priv;
+		if (send_part(pc, s, it) == 0 && m->next == m->nparts)
+			unqueue(pc, it);
+	}
+}
 
 static int
 smpp_room(struct connector *c)
 {
-	(void)c;
-	return 0;
+	struct smppc	*pc = c->priv;
+	int		 limit = c->cf->binds * c->cf->window;
+
+	return limit - (int)pc->nqueue;
 }
 
 static void
 smpp_submit(struct connector *c, struct item *it)
 {
-	(void)c;
-	mt_complete(it, IR_TEMPFAIL, NULL, 0, "not yet");
+	struct smppc	*pc = c->priv;
+
+	if (plan(c, it) == -1) {
+		mt_complete(it, IR_TEMPFAIL, NULL, 0, "out of memory");
+		return;
+	}
+	it->deadline = ctx.now + (int64_t)c->cf->response_timeout * 1000000;
+	TAILQ_INSERT_TAIL(&pc->queue, it, link);
+	pc->nqueue++;
+	((struct smsg *)it->priv)->queued = 1;
+	pump(pc);
+}
+
+/* Messages that waited too long for a bind go back for a later try. */
+static int64_t
+queue_timer(struct smppc *pc, int64_t now)
+{
+	struct item	*it;
+	struct smsg	*m;
+
+	while ((it = TAILQ_FIRST(&pc->queue)) != NULL && it->deadline <= now &&
+	    ((struct smsg *)it->priv)->next == 0) {
+		unqueue(pc, it);
+		m = it->priv;
+		it->priv = NULL;
+		free(m);
+		mt_complete(it, IR_TEMPFAIL, NULL, 0, "upstream: not bound");
+	}
+	return it != NULL ? it->deadline : CONN_NEVER;
+}
+
+static int64_t
+sess_timer(struct sess *s, int64_t now)
+{
+	const struct conf_connector	*cf = s->owner->c->cf;
+	int64_t				 rt = (int64_t)cf->response_timeout *
+					    1000000, el = (int64_t)
+					    cf->enquire_link * 1000000;
+	struct pdu			 p;
+	unsigned			 i;
+	int64_t				 oldest = CONN_NEVER;
+
+	switch (s->state) {
+	case SS_DOWN:
+		if (s->next_connect <= now && !s->owner->c->stopping)
+			sess_connect(s);
+		return s->state == SS_DOWN ? s->next_connect : now + rt;
+	case SS_CONNECTING:
+	case SS_BINDING:
+		if (now - s->since >= rt)
+			sess_lost(s, s->state == SS_CONNECTING ?
+			    "connect timed out" : "no bind_resp");
+		return s->since + rt;
+	case SS_UNBINDING:
+		if (now - s->since >= rt || (s->owner->c->stopping &&
+		    now >= ctx.stop_deadline))
+			sess_closed(s);
+		return s->since + rt;
+	default:
+		break;
+	}
+	for (i = 0; i < s->sentcap && s->nsent > 0; i++)
+		if (s->sent[i].seq != 0 && s->sent[i].at < oldest)
+			oldest = s->sent[i].at;
+	if (oldest != CONN_NEVER && now - oldest >= rt) {
+		sess_lost(s, "no answer within response_timeout");
+		return now;
+	}
+	if (s->elink_seq != 0 && now - s->elink_at >= rt) {
+		sess_lost(s, "no enquire_link_resp");
+		return now;
+	}
+	if ((s->owner->c->stopping || s->redo || s->retire) && s->nsent == 0) {
+		sess_unbind(s);
+		return now + rt;
+	}
+	if (s->elink_seq == 0 && now - s->last_io >= el) {
+		pdu_init(&p, SMPP_ENQUIRE_LINK, 0);
+		if (esme_queue(&s->e, &p) == 0) {
+			s->elink_seq = p.sequence_number;
+			s->elink_at = s->last_io = now;
+		}
+	}
+	if (oldest != CONN_NEVER && oldest + rt < s->last_io + el)
+		return oldest + rt;
+	return s->elink_seq != 0 ? s->elink_at + rt : s->last_io + el;
+}
+
+static int64_t
+smpp_timer(struct connector *c, int64_t now)
+{
+	struct smppc	*pc = c->priv;
+	int64_t		 next, t;
+	int		 i;
+
+	next = queue_timer(pc, now);
+	for (i = 0; i < pc->nsess; i++)
+		if ((t = sess_timer(pc->sess[i], now)) < next)
+			next = t;
+	if ((t = smpp_parked_timer(pc, now)) < next)
+		next = t;
+	pump(pc);
+	if (!TAILQ_EMPTY(&pc->queue) && !c->stopping) {
+		/* Throttled or paused: look again soon. */
+		t = pc->pause_until > now ? pc->pause_until : now + 10000;
+		if (t < next)
+			next = t;
+	}
+	for (i = 0; i < pc->nsess; i++)
+		if (pc->sess[i]->e.fd != -1 && esme_flush(&pc->sess[i]->e) == -1)
+			sess_lost(pc->sess[i], pc->sess[i]->e.err);
+	return next;
+}
+
+static int
+smpp_idle(struct connector *c)
+{
+	struct smppc	*pc = c->priv;
+	int		 i;
+
+	if (pc->nqueue > 0 || !TAILQ_EMPTY(&pc->held))
+		return 0;
+	for (i = 0; i < pc->nsess; i++)
+		if (pc->sess[i]->state != SS_DOWN)
+			return 0;
+	return 1;
+}
+
+/* SIGTERM, or the connector left the configuration. */
+static void
+smpp_stop(struct connector *c)
+{
+	struct smppc	*pc = c->priv;
+	struct item	*it;
+	struct smsg	*m;
+
+	c->stopping = 1;
+	while ((it = TAILQ_FIRST(&pc->queue)) != NULL) {
+		m = it->priv;
+		unqueue(pc, it);
+		if (m->next == 0) {
+			it->priv = NULL;
+			free(m);
+			mt_complete(it, IR_ABANDON, NULL, 0, NULL);
+			continue;
+		}
+		/* Parts went out: the rest does not. */
+		part_failed(pc, it, 1, 0, "stopped before all parts were sent");
+		settle_msg(it);
+	}
+}
+
+static void
+smpp_reload(struct connector *c, const struct conf_connector *old)
+{
+	struct smppc			*pc = c->priv;
+	const struct conf_connector	*cf = c->cf;
+	int				 i;
+
+	if (sessions(pc) == -1)
+		log_warnx("connector %s: cannot apply the new settings",
+		    c->name);
+	if (strcmp(cf->host, old->host) == 0 && cf->port == old->port &&
+	    strcmp(cf->system_id, old->system_id) == 0 &&
+	    strcmp(cf->password, old->password) == 0 &&
+	    strcmp(cf->system_type, old->system_type) == 0 &&
+	    cf->bind_mode == old->bind_mode)
+		return;
+	log_info("connector %s: new upstream settings: binding again",
+	    c->name);
+	for (i = 0; i < pc->nsess; i++) {
+		pc->sess[i]->redo = pc->sess[i]->state != SS_DOWN;
+		pc->sess[i]->backoff = cf->reconnect_min;
+		if (pc->sess[i]->state == SS_DOWN && !pc->sess[i]->retire)
+			pc->sess[i]->next_connect = ctx.now;
+	}
+}
+
+static void
+smpp_committed(struct connector *c)
+{
+	smpp_held_flush(c->priv);
+}
+
+static void
+smpp_release(struct connector *c)
+{
+	struct smppc	*pc = c->priv;
+	struct sess	*s;
+	int		 i;
+
+	c->stopping = 1;
+	smpp_stop(c);
+	for (i = 0; i < pc->nsess; i++) {
+		s = pc->sess[i];
+		if (s->state == SS_BOUND)
+			sess_unbind(s);
+		if (s->e.fd != -1)
+			(void)esme_flush(&s->e);
+		s->retire = 1;
+		s->state = SS_DOWN;
+		sess_lost(s, "released");
+	}
+	smpp_in_free(pc);
+	for (i = 0; i < pc->nsess; i++) {
+		free(pc->sess[i]->sent);
+		free(pc->sess[i]);
+	}
+	free(pc->sess);
+	free(pc);
+	c->priv = NULL;
 }
 
 const struct conn_ops smpp_ops = {
+	.start = smpp_start,
 	.room = smpp_room,
 	.submit = smpp_submit,
+	.poll = smpp_poll,
+	.timer = smpp_timer,
+	.idle = smpp_idle,
+	.stop = smpp_stop,
+	.reload = smpp_reload,
+	.committed = smpp_committed,
+	.release = smpp_release,
 };

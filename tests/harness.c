@@ -153,6 +153,57 @@ th_run(const char *prog, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/*
+ * Run a program to its end with its standard output captured into buf
+ * (len octets with the NUL); returns its exit status (-1: signal).
+ */
+int
+th_run_out(char *buf, size_t len, const char *prog, ...)
+{
+	char	*argv[32], path[600];
+	va_list	 ap;
+	pid_t	 pid;
+	size_t	 got = 0;
+	ssize_t	 n;
+	int	 argc = 0, st, fds[2];
+
+	bindir();
+	snprintf(path, sizeof(path), "%s/%s", th_bindir, prog);
+	argv[argc++] = path;
+	va_start(ap, prog);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		char	 junk[4096];
+
+		if (got + 1 < len)
+			n = read(fds[0], buf + got, len - 1 - got);
+		else
+			n = read(fds[0], junk, sizeof(junk));
+		if (n <= 0)
+			break;
+		if (got + 1 < len)
+			got += (size_t)n;
+	}
+	buf[got] = '\0';
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 /* Add an account with smppuser(8), then set its fields (NULL-ended). */
 void
 th_user(struct th *t, const char *user, const char *password, ...)

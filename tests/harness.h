@@ -46,6 +46,7 @@ void	 th_init(struct th *, const char *);
 void	 th_write_conf(struct th *);
 void	 th_user(struct th *, const char *, const char *, ...);
 int	 th_run(const char *, ...);
+int	 th_run_out(char *, size_t, const char *, ...);
 void	 th_start(struct th *);
 void	 th_start_conn(struct th *);
 void	 th_kill_conn(struct th *, int);
