@@ -62,7 +62,7 @@
 #include "idmap.h"
 #include "log.h"
 
-#define REJECT_NO_ROUTE	11	/* err: ESME_RINVDSTADR, as at submit */
+#define REJECT_NO_ROUTE	11	/* ESME_RINVDSTADR, as at submit */
 
 static struct itemq	 freeitems = TAILQ_HEAD_INITIALIZER(freeitems);
 

@@ -18,7 +18,8 @@
  *	within its window.  So that several binds of an account share the
  *	load, the records of one turn are split over as many segments as
  *	the account has live receivers (counted at most once a second),
- *	but never into segments of fewer than OUT_CHUNK_MIN records.
+ *	but never into segments of fewer than OUT_CHUNK_MIN records, nor of
+ *	more than [smppconn] batch (up to OUT_SPLIT_MAX segments).
  *
  *	*dep points to a flag that out_commit() sets when the account's
  *	commit failed, for the caller to leave its record unsettled.
@@ -35,9 +36,9 @@
 #include "conn.h"
 #include "log.h"
 
-#define OUT_SPLIT_MAX	16	/* segments per account per turn */
+#define OUT_SPLIT_MAX	64	/* segments per account per turn */
 #define OUT_CHUNK_MIN	64	/* records at least in each of them */
-#define OUT_RX_CHECK_US	1000000	/* receivers counted at most this often */
+#define OUT_RX_CHECK_US	1000000	/* receivers counted once a second */
 
 struct outacct {
 	char		 user[PDU_SYSTEM_ID_MAX];
@@ -158,13 +159,16 @@ static int
 acct_commit(struct outacct *a)
 {
 	unsigned	 n = a->w[0].npending;
+	unsigned	 batch = (unsigned)ctx.conf->conn.batch;
 	int		 k, i, rc = 0;
 
 	k = receivers(a);
-	if (k > OUT_SPLIT_MAX)
-		k = OUT_SPLIT_MAX;
 	if (k > (int)((n + OUT_CHUNK_MIN - 1) / OUT_CHUNK_MIN))
 		k = (int)((n + OUT_CHUNK_MIN - 1) / OUT_CHUNK_MIN);
+	if (k < (int)((n + batch - 1) / batch))
+		k = (int)((n + batch - 1) / batch);
+	if (k > OUT_SPLIT_MAX)
+		k = OUT_SPLIT_MAX;
 	if (k > 1)
 		split(a, k);
 	for (i = 0; i < a->nw; i++) {

@@ -36,8 +36,9 @@
  *	[connector] timeout seconds is killed with its process group,
  *	which counts as temporary, as does being killed by any signal and
  *	a program that cannot be executed.  At most concurrency programs
- *	run at once.  Children are reaped after SIGCHLD (the loop's
- *	self-pipe), their input is written without blocking the loop.
+ *	run at once.  Children are started with posix_spawn(3) and reaped
+ *	after SIGCHLD (the loop's self-pipe); their input is written
+ *	without blocking the loop.
  */
 #include "config.h"
 
@@ -49,6 +50,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,22 +250,40 @@ env_vector(const struct buf *b)
 	return v;
 }
 
-static void __attribute__((noreturn))
-child(const struct conf_connector *cf, char **envp, int in, int err)
+/*
+ * Start the program with posix_spawn(3), which vfork()s: far cheaper
+ * than fork(2) per message.  Its own process group, default signal
+ * dispositions and an empty mask; stdin, stdout, stderr set up.
+ */
+static int
+start_child(const struct conf_connector *cf, char **envp, int in, int err,
+    pid_t *pid)
 {
-	sigset_t	 none;
+	posix_spawn_file_actions_t	 fa;
+	posix_spawnattr_t		 at;
+	sigset_t			 none, all;
+	int				 rc;
 
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	setpgid(0, 0);
-	if (dup2(in, STDIN_FILENO) == -1 || dup2(devnull, STDOUT_FILENO) == -1 ||
-	    dup2(err, STDERR_FILENO) == -1)
-		_exit(75);
-	execve(cf->argv[0], cf->argv, envp);
-	dprintf(STDERR_FILENO, "cannot execute %s: %s\n", cf->argv[0],
-	    strerror(errno));
-	_exit(75);
+	sigfillset(&all);
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+		return rc;
+	if ((rc = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return rc;
+	}
+	if ((rc = posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO)) ==
+	    0 && (rc = posix_spawn_file_actions_adddup2(&fa, devnull,
+	    STDOUT_FILENO)) == 0 && (rc = posix_spawn_file_actions_adddup2(&fa,
+	    err, STDERR_FILENO)) == 0 && (rc = posix_spawnattr_setflags(&at,
+	    POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF)) == 0 && (rc = posix_spawnattr_setpgroup(&at,
+	    0)) == 0 && (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
+	    (rc = posix_spawnattr_setsigdefault(&at, &all)) == 0)
+		rc = posix_spawn(pid, cf->argv[0], &fa, &at, cf->argv, envp);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
 }
 
 static void
@@ -290,11 +310,8 @@ spawn(struct connector *c, struct proc *pr)
 	    record_write(&pr->in, &pr->it->msg.meta, &pr->it->msg.pdu) == -1 ||
 	    pipe2(in, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1)
 		goto out;
-	if ((pr->pid = fork()) == -1)
+	if ((errno = start_child(c->cf, envp, in[0], err[1], &pr->pid)) != 0)
 		goto out;
-	if (pr->pid == 0)
-		child(c->cf, envp, in[0], err[1]);
-	(void)setpgid(pr->pid, pr->pid);
 	pr->infd = in[1];
 	pr->errfd = err[0];
 	in[1] = err[0] = -1;
@@ -303,7 +320,9 @@ spawn(struct connector *c, struct proc *pr)
 	rc = 0;
 out:
 	if (rc == -1)
-		log_warn("connector %s: cannot run %s", c->name, c->cf->argv[0]);
+		log_warn("connector %s: cannot run %s", c->name,
+		    c->cf->argv[0]);
+	/* posix_spawn() has set errno, or the calls before it. */
 	if (in[0] != -1)
 		close(in[0]);
 	if (in[1] != -1)
@@ -446,7 +465,8 @@ static void
 finished(struct proc *pr, int st)
 {
 	struct connector	*c = pr->conn;
-	char			 why[RECORD_ERROR_MAX], line[2 * PIPE_ERR_MAX];
+	char			 why[RECORD_ERROR_MAX];
+	char			 line[2 * PIPE_ERR_MAX];
 	int			 code;
 
 	if (pr->errfd != -1)

@@ -4,6 +4,8 @@
  *
  * SYNOPSIS
  *	smpp_ops
+ *	smpp_submit_resp(sess, pdu, status)
+ *	smpp_sent_lost(pc, item, why)
  *
  * DESCRIPTION
  *	The connector keeps [connector] binds sessions open: transceivers,
@@ -41,18 +43,11 @@
  *	response_timeout, then they are retried later.  SIGTERM stops
  *	sending, waits for the answers outstanding, and unbinds.
  *
- *	Receipts and MO from the upstream are conn_smpp_in.c's.
+ *	The sessions themselves are conn_smpp_sess.c's, receipts and MO
+ *	from the upstream conn_smpp_in.c's.
  */
 #include "config.h"
 
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
-#include <errno.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,143 +76,6 @@ struct smsg {
 	struct sms_part	 part[];
 };
 
-static void	 sess_lost(struct sess *, const char *);
-static void	 settle_msg(struct item *);
-
-static const char *
-cname(const struct sess *s)
-{
-	return s->owner->c->name;
-}
-
-/* The sent-request table: open addressing on seq, backward-shift delete. */
-static struct sent *
-sent_find(struct sess *s, uint32_t seq)
-{
-	unsigned	 i = seq & (s->sentcap - 1);
-
-	while (s->sent[i].seq != 0) {
-		if (s->sent[i].seq == seq)
-			return &s->sent[i];
-		i = (i + 1) & (s->sentcap - 1);
-	}
-	return NULL;
-}
-
-static void
-sent_del(struct sess *s, struct sent *e)
-{
-	unsigned	 i = (unsigned)(e - s->sent), j = i, k, m = s->sentcap - 1;
-
-	s->sent[i].seq = 0;
-	s->nsent--;
-	for (;;) {
-		j = (j + 1) & m;
-		if (s->sent[j].seq == 0)
-			return;
-		k = s->sent[j].seq & m;
-		/* Move j back to i unless its home k lies cyclically in (i, j]. */
-		if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		s->sent[i] = s->sent[j];
-		s->sent[j].seq = 0;
-		i = j;
-	}
-}
-
-static int
-sent_resize(struct sess *s, unsigned window)
-{
-	struct sent	*old = s->sent, *n;
-	unsigned	 cap = 16, oldcap = s->sentcap, i, j;
-
-	while (cap < window * 2)
-		cap <<= 1;
-	if (cap <= oldcap)
-		return 0;
-	if ((n = calloc(cap, sizeof(*n))) == NULL)
-		return -1;
-	for (i = 0; i < oldcap; i++) {
-		if (old[i].seq == 0)
-			continue;
-		for (j = old[i].seq & (cap - 1); n[j].seq != 0;
-		    j = (j + 1) & (cap - 1))
-			;
-		n[j] = old[i];
-	}
-	free(old);
-	s->sent = n;
-	s->sentcap = cap;
-	return 0;
-}
-
-static void
-sent_add(struct sess *s, uint32_t seq, struct item *it)
-{
-	unsigned	 i = seq & (s->sentcap - 1);
-
-	while (s->sent[i].seq != 0)
-		i = (i + 1) & (s->sentcap - 1);
-	s->sent[i].seq = seq;
-	s->sent[i].it = it;
-	s->sent[i].at = ctx.now;
-	s->nsent++;
-}
-
-static struct sess *
-sess_new(struct smppc *pc, int idx, enum sess_role role)
-{
-	struct sess	*s;
-
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	s->owner = pc;
-	s->idx = idx;
-	s->role = role;
-	s->state = SS_DOWN;
-	s->fd = -1;
-	s->backoff = pc->c->cf->reconnect_min;
-	esme_init(&s->e);
-	if (sent_resize(s, (unsigned)pc->c->cf->window) == -1) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-/* Sessions for the settings: binds of them, twice with tx+rx. */
-static int
-sessions(struct smppc *pc)
-{
-	const struct conf_connector	*cf = pc->c->cf;
-	struct sess			**v, *s;
-	int				 want, i;
-
-	want = cf->bind_mode == BIND_MODE_TX_RX ? cf->binds * 2 : cf->binds;
-	for (i = 0; i < pc->nsess; i++) {
-		s = pc->sess[i];
-		s->retire = i >= want;
-		if (i < want)
-			s->role = cf->bind_mode != BIND_MODE_TX_RX ? SR_TRX :
-			    i < cf->binds ? SR_TX : SR_RX;
-		if (sent_resize(s, (unsigned)cf->window) == -1)
-			return -1;
-	}
-	if (want <= pc->nsess)
-		return 0;
-	if ((v = reallocarray(pc->sess, (size_t)want, sizeof(*v))) == NULL)
-		return -1;
-	pc->sess = v;
-	for (i = pc->nsess; i < want; i++) {
-		v[i] = sess_new(pc, i, cf->bind_mode != BIND_MODE_TX_RX ?
-		    SR_TRX : i < cf->binds ? SR_TX : SR_RX);
-		if (v[i] == NULL)
-			return -1;
-		pc->nsess++;
-	}
-	return 0;
-}
-
 static int
 smpp_start(struct connector *c)
 {
@@ -235,69 +93,7 @@ smpp_start(struct connector *c)
 	pc->ref = (uint8_t)getpid();
 	if (conn_idmap() == NULL)
 		return -1;
-	return sessions(pc);
-}
-
-static void
-sess_connected(struct sess *s)
-{
-	const struct conf_connector	*cf = s->owner->c->cf;
-	struct pdu			 p;
-	static const uint32_t		 cmd[] = { SMPP_BIND_TRANSCEIVER,
-					    SMPP_BIND_TRANSMITTER,
-					    SMPP_BIND_RECEIVER };
-	int				 on = 1;
-
-	setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	if (esme_attach(&s->e, s->fd) == -1) {
-		close(s->fd);
-		s->fd = -1;
-		sess_lost(s, s->e.err);
-		return;
-	}
-	s->fd = -1;
-	s->gen++;
-	pdu_init(&p, cmd[s->role], 0);
-	p.system_id = cf->system_id;
-	p.password = cf->password;
-	p.system_type = cf->system_type;
-	p.interface_version = 0x34;
-	if (esme_queue(&s->e, &p) == -1) {
-		sess_lost(s, "bind cannot be encoded");
-		return;
-	}
-	s->bind_seq = p.sequence_number;
-	s->state = SS_BINDING;
-	s->since = s->last_io = ctx.now;
-}
-
-static void
-sess_connect(struct sess *s)
-{
-	const struct conf_connector	*cf = s->owner->c->cf;
-	struct addrinfo			 hints, *res;
-	char				 port[16];
-	int				 rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(port, sizeof(port), "%d", cf->port);
-	if ((rc = getaddrinfo(cf->host, port, &hints, &res)) != 0) {
-		sess_lost(s, gai_strerror(rc));
-		return;
-	}
-	s->fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, res->ai_protocol);
-	if (s->fd == -1 || (connect(s->fd, res->ai_addr, res->ai_addrlen) ==
-	    -1 && errno != EINPROGRESS)) {
-		freeaddrinfo(res);
-		sess_lost(s, strerror(errno));
-		return;
-	}
-	freeaddrinfo(res);
-	s->state = SS_CONNECTING;
-	s->since = ctx.now;
+	return smpp_sessions(pc);
 }
 
 /* The parts of a message left to send are not sent any more. */
@@ -365,83 +161,13 @@ part_failed(struct smppc *pc, struct item *it, int temp, uint32_t status,
 	unqueue(pc, it);
 }
 
-/* Everything the session had sent is lost: temporary failures. */
-static void
-sess_fail_sent(struct sess *s, const char *why)
+/* A part sent on a session that broke: no answer will come. */
+void
+smpp_sent_lost(struct smppc *pc, struct item *it, const char *why)
 {
-	unsigned	 i;
-	struct item	*it;
-
-	for (i = 0; i < s->sentcap && s->nsent > 0; i++) {
-		if (s->sent[i].seq == 0)
-			continue;
-		it = s->sent[i].it;
-		s->sent[i].seq = 0;
-		s->nsent--;
-		((struct smsg *)it->priv)->answered++;
-		part_failed(s->owner, it, 1, 0, why);
-		settle_msg(it);
-	}
-	memset(s->sent, 0, s->sentcap * sizeof(*s->sent));
-	s->nsent = 0;
-}
-
-static void
-sess_lost(struct sess *s, const char *why)
-{
-	const struct conf_connector	*cf = s->owner->c->cf;
-	char				 msg[RECORD_ERROR_MAX];
-
-	if (s->state == SS_BOUND || s->state == SS_BINDING ||
-	    s->state == SS_CONNECTING || s->e.fd != -1)
-		log_warnx("connector %s: bind %d to %s port %d: %s", cname(s),
-		    s->idx, cf->host, cf->port, why);
-	if (s->fd != -1)
-		close(s->fd);
-	s->fd = -1;
-	esme_close(&s->e);
-	esme_init(&s->e);
-	snprintf(msg, sizeof(msg), "upstream: %s", why);
-	sess_fail_sent(s, msg);
-	s->state = SS_DOWN;
-	s->elink_seq = 0;
-	s->redo = 0;
-	if (s->retire || s->owner->c->stopping) {
-		s->next_connect = CONN_NEVER;
-		return;
-	}
-	s->next_connect = ctx.now + (int64_t)s->backoff * 1000000;
-	s->backoff = s->backoff * 2 > cf->reconnect_max ? cf->reconnect_max :
-	    s->backoff * 2;
-}
-
-/* The closing of a session that unbound as it should. */
-static void
-sess_closed(struct sess *s)
-{
-	log_info("connector %s: bind %d unbound", cname(s), s->idx);
-	esme_close(&s->e);
-	esme_init(&s->e);
-	s->state = SS_DOWN;
-	s->elink_seq = 0;
-	s->redo = 0;
-	s->next_connect = s->retire || s->owner->c->stopping ? CONN_NEVER :
-	    ctx.now;
-}
-
-static void
-sess_unbind(struct sess *s)
-{
-	struct pdu	 p;
-
-	pdu_init(&p, SMPP_UNBIND, 0);
-	if (esme_queue(&s->e, &p) == -1) {
-		sess_closed(s);
-		return;
-	}
-	s->unbind_seq = p.sequence_number;
-	s->state = SS_UNBINDING;
-	s->since = ctx.now;
+	((struct smsg *)it->priv)->answered++;
+	part_failed(pc, it, 1, 0, why);
+	settle_msg(it);
 }
 
 static int
@@ -476,28 +202,19 @@ remember(struct smppc *pc, struct item *it, const char *upstream, int nparts)
 	return 0;
 }
 
-static void
-on_submit_resp(struct sess *s, const struct pdu *p, uint32_t status)
+void
+smpp_submit_resp(struct smppc *pc, struct item *it, const struct pdu *p,
+    uint32_t status)
 {
-	struct smppc	*pc = s->owner;
-	struct sent	*e;
-	struct item	*it;
-	char		 why[RECORD_ERROR_MAX], id[2 * PDU_MESSAGE_ID_MAX];
+	char	 why[RECORD_ERROR_MAX], id[2 * PDU_MESSAGE_ID_MAX];
 
-	if ((e = sent_find(s, p->sequence_number)) == NULL) {
-		log_info("connector %s: answer to unknown seq %u ignored",
-		    pc->c->name, p->sequence_number);
-		return;
-	}
-	it = e->it;
-	sent_del(s, e);
 	((struct smsg *)it->priv)->answered++;
 	if (status == ESME_ROK && p->command_id != SMPP_GENERIC_NACK) {
 		if (LOG_ENABLED(LOGL_DEBUG)) {
 			log_sanitize(id, sizeof(id), p->message_id ?
 			    p->message_id : "", PDU_MESSAGE_ID_MAX);
-			log_debug("connector %s: %s accepted as %s", pc->c->name,
-			    it->msg.meta.id, id);
+			log_debug("connector %s: %s accepted as %s",
+			    pc->c->name, it->msg.meta.id, id);
 		}
 		if (remember(pc, it, p->message_id,
 		    ((struct smsg *)it->priv)->nparts) == -1)
@@ -510,169 +227,6 @@ on_submit_resp(struct sess *s, const struct pdu *p, uint32_t status)
 		pc->pause_until = ctx.now + PAUSE_THROTTLED_US;
 	part_failed(pc, it, temporary(status), status, why);
 	settle_msg(it);
-}
-
-static void
-on_bind_resp(struct sess *s, const struct pdu *p, uint32_t status)
-{
-	const struct conf_connector	*cf = s->owner->c->cf;
-	char				 why[128];
-
-	if (s->state != SS_BINDING || p->sequence_number != s->bind_seq)
-		return;
-	if (status != ESME_ROK) {
-		snprintf(why, sizeof(why), "bind refused: %s",
-		    pdu_status_name(status));
-		sess_lost(s, why);
-		return;
-	}
-	s->state = SS_BOUND;
-	s->backoff = cf->reconnect_min;
-	log_info("connector %s: bind %d bound to %s port %d as %s",
-	    cname(s), s->idx, cf->host, cf->port, pdu_command_name(
-	    p->command_id & ~SMPP_RESP_BIT));
-}
-
-static void
-on_pdu(struct sess *s, const struct pdu *p, uint32_t status)
-{
-	s->last_io = ctx.now;
-	switch (p->command_id) {
-	case SMPP_BIND_TRANSCEIVER_RESP:
-	case SMPP_BIND_TRANSMITTER_RESP:
-	case SMPP_BIND_RECEIVER_RESP:
-		on_bind_resp(s, p, status == ESME_ROK ? p->command_status :
-		    status);
-		break;
-	case SMPP_SUBMIT_SM_RESP:
-	case SMPP_DATA_SM_RESP:
-		on_submit_resp(s, p, status == ESME_ROK ? p->command_status :
-		    status);
-		break;
-	case SMPP_GENERIC_NACK:
-		if (s->state == SS_BINDING && p->sequence_number == s->bind_seq)
-			on_bind_resp(s, p, p->command_status);
-		else
-			on_submit_resp(s, p, p->command_status ?
-			    p->command_status : ESME_RUNKNOWNERR);
-		break;
-	case SMPP_ENQUIRE_LINK:
-		smpp_answer(s, SMPP_ENQUIRE_LINK_RESP, ESME_ROK,
-		    p->sequence_number);
-		break;
-	case SMPP_ENQUIRE_LINK_RESP:
-		if (p->sequence_number == s->elink_seq)
-			s->elink_seq = 0;
-		break;
-	case SMPP_UNBIND:
-		smpp_answer(s, SMPP_UNBIND_RESP, ESME_ROK, p->sequence_number);
-		(void)esme_flush(&s->e);
-		sess_lost(s, "the upstream unbound");
-		break;
-	case SMPP_UNBIND_RESP:
-		if (s->state == SS_UNBINDING)
-			sess_closed(s);
-		break;
-	case SMPP_DELIVER_SM:
-	case SMPP_DATA_SM:
-		if (status != ESME_ROK)
-			smpp_answer(s, p->command_id | SMPP_RESP_BIT, status,
-			    p->sequence_number);
-		else if (s->state == SS_BOUND || s->state == SS_UNBINDING)
-			smpp_incoming(s, p);
-		else
-			smpp_answer(s, p->command_id | SMPP_RESP_BIT,
-			    ESME_RINVBNDSTS, p->sequence_number);
-		break;
-	default:
-		if (!SMPP_IS_RESP(p->command_id))
-			smpp_answer(s, SMPP_GENERIC_NACK, status != ESME_ROK ?
-			    status : ESME_RINVCMDID, p->sequence_number);
-		break;
-	}
-}
-
-static void
-sess_read(struct sess *s)
-{
-	struct pdu	 p;
-	uint32_t	 status;
-	int		 rc, n;
-
-	n = esme_read(&s->e);
-	while (s->e.fd != -1 && (rc = esme_next(&s->e, &p, &status)) != 0) {
-		if (rc == -1) {
-			sess_lost(s, s->e.err);
-			return;
-		}
-		on_pdu(s, &p, status);
-		pdu_free(&p);
-	}
-	if (n == -1 && s->e.fd != -1)
-		sess_lost(s, s->e.err);
-}
-
-static void
-sess_io(void *arg, int revents)
-{
-	struct sess	*s = arg;
-	socklen_t	 len = sizeof(int);
-	int		 err = 0;
-
-	if (s->state == SS_CONNECTING) {
-		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-			err = errno;
-		if (err != 0)
-			sess_lost(s, strerror(err));
-		else
-			sess_connected(s);
-		return;
-	}
-	if (revents & (POLLIN | POLLHUP | POLLERR))
-		sess_read(s);
-	if (s->e.fd != -1 && esme_flush(&s->e) == -1)
-		sess_lost(s, s->e.err);
-}
-
-static void
-smpp_poll(struct connector *c)
-{
-	struct smppc	*pc = c->priv;
-	struct sess	*s;
-	int		 i;
-
-	for (i = 0; i < pc->nsess; i++) {
-		s = pc->sess[i];
-		if (s->state == SS_CONNECTING)
-			conn_poll_add(s->fd, POLLOUT, sess_io, s);
-		else if (s->e.fd != -1)
-			conn_poll_add(s->e.fd, (short)esme_want(&s->e), sess_io,
-			    s);
-	}
-}
-
-static int
-can_submit(const struct sess *s)
-{
-	return s->state == SS_BOUND && s->role != SR_RX && !s->redo &&
-	    s->nsent < (unsigned)s->owner->c->cf->window;
-}
-
-/* The bound session with the most room, round robin among equals. */
-static struct sess *
-pick(struct smppc *pc)
-{
-	struct sess	*best = NULL, *s;
-	int		 i;
-
-	for (i = 0; i < pc->nsess; i++) {
-		s = pc->sess[(pc->rr + i) % pc->nsess];
-		if (can_submit(s) && (best == NULL || s->nsent < best->nsent))
-			best = s;
-	}
-	if (best != NULL)
-		pc->rr = (best->idx + 1) % pc->nsess;
-	return best;
 }
 
 /* Whether the bucket holds a token for one more submit_sm. */
@@ -760,7 +314,7 @@ send_part(struct smppc *pc, struct sess *s, struct item *it)
 		settle_msg(it);
 		return -1;
 	}
-	sent_add(s, q.sequence_number, it);
+	smpp_sent_add(s, q.sequence_number, it);
 	s->last_io = ctx.now;
 	m->next++;
 	return 0;
@@ -776,7 +330,7 @@ pump(struct smppc *pc)
 	if (pc->c->stopping || ctx.now < pc->pause_until)
 		return;
 	while ((it = TAILQ_FIRST(&pc->queue)) != NULL &&
-	    (s = pick(pc)) != NULL && token(pc)) {
+	    (s = smpp_pick(pc)) != NULL && token(pc)) {
 		m = it->priv;
 		if (send_part(pc, s, it) == 0 && m->next == m->nparts)
 			unqueue(pc, it);
@@ -827,63 +381,6 @@ queue_timer(struct smppc *pc, int64_t now)
 }
 
 static int64_t
-sess_timer(struct sess *s, int64_t now)
-{
-	const struct conf_connector	*cf = s->owner->c->cf;
-	int64_t				 rt = (int64_t)cf->response_timeout *
-					    1000000, el = (int64_t)
-					    cf->enquire_link * 1000000;
-	struct pdu			 p;
-	unsigned			 i;
-	int64_t				 oldest = CONN_NEVER;
-
-	switch (s->state) {
-	case SS_DOWN:
-		if (s->next_connect <= now && !s->owner->c->stopping)
-			sess_connect(s);
-		return s->state == SS_DOWN ? s->next_connect : now + rt;
-	case SS_CONNECTING:
-	case SS_BINDING:
-		if (now - s->since >= rt)
-			sess_lost(s, s->state == SS_CONNECTING ?
-			    "connect timed out" : "no bind_resp");
-		return s->since + rt;
-	case SS_UNBINDING:
-		if (now - s->since >= rt || (s->owner->c->stopping &&
-		    now >= ctx.stop_deadline))
-			sess_closed(s);
-		return s->since + rt;
-	default:
-		break;
-	}
-	for (i = 0; i < s->sentcap && s->nsent > 0; i++)
-		if (s->sent[i].seq != 0 && s->sent[i].at < oldest)
-			oldest = s->sent[i].at;
-	if (oldest != CONN_NEVER && now - oldest >= rt) {
-		sess_lost(s, "no answer within response_timeout");
-		return now;
-	}
-	if (s->elink_seq != 0 && now - s->elink_at >= rt) {
-		sess_lost(s, "no enquire_link_resp");
-		return now;
-	}
-	if ((s->owner->c->stopping || s->redo || s->retire) && s->nsent == 0) {
-		sess_unbind(s);
-		return now + rt;
-	}
-	if (s->elink_seq == 0 && now - s->last_io >= el) {
-		pdu_init(&p, SMPP_ENQUIRE_LINK, 0);
-		if (esme_queue(&s->e, &p) == 0) {
-			s->elink_seq = p.sequence_number;
-			s->elink_at = s->last_io = now;
-		}
-	}
-	if (oldest != CONN_NEVER && oldest + rt < s->last_io + el)
-		return oldest + rt;
-	return s->elink_seq != 0 ? s->elink_at + rt : s->last_io + el;
-}
-
-static int64_t
 smpp_timer(struct connector *c, int64_t now)
 {
 	struct smppc	*pc = c->priv;
@@ -892,7 +389,7 @@ smpp_timer(struct connector *c, int64_t now)
 
 	next = queue_timer(pc, now);
 	for (i = 0; i < pc->nsess; i++)
-		if ((t = sess_timer(pc->sess[i], now)) < next)
+		if ((t = smpp_sess_timer(pc->sess[i], now)) < next)
 			next = t;
 	if ((t = smpp_parked_timer(pc, now)) < next)
 		next = t;
@@ -904,8 +401,9 @@ smpp_timer(struct connector *c, int64_t now)
 			next = t;
 	}
 	for (i = 0; i < pc->nsess; i++)
-		if (pc->sess[i]->e.fd != -1 && esme_flush(&pc->sess[i]->e) == -1)
-			sess_lost(pc->sess[i], pc->sess[i]->e.err);
+		if (pc->sess[i]->e.fd != -1 &&
+		    esme_flush(&pc->sess[i]->e) == -1)
+			smpp_sess_lost(pc->sess[i], pc->sess[i]->e.err);
 	return next;
 }
 
@@ -954,7 +452,7 @@ smpp_reload(struct connector *c, const struct conf_connector *old)
 	const struct conf_connector	*cf = c->cf;
 	int				 i;
 
-	if (sessions(pc) == -1)
+	if (smpp_sessions(pc) == -1)
 		log_warnx("connector %s: cannot apply the new settings",
 		    c->name);
 	if (strcmp(cf->host, old->host) == 0 && cf->port == old->port &&
@@ -973,10 +471,18 @@ smpp_reload(struct connector *c, const struct conf_connector *old)
 	}
 }
 
+/* Answer the upstream now, before the turn removes finished segments. */
 static void
 smpp_committed(struct connector *c)
 {
-	smpp_held_flush(c->priv);
+	struct smppc	*pc = c->priv;
+	int		 i;
+
+	smpp_held_flush(pc);
+	for (i = 0; i < pc->nsess; i++)
+		if (pc->sess[i]->e.fd != -1 && esme_flush(&pc->sess[i]->e) ==
+		    -1)
+			smpp_sess_lost(pc->sess[i], pc->sess[i]->e.err);
 }
 
 static void
@@ -991,12 +497,12 @@ smpp_release(struct connector *c)
 	for (i = 0; i < pc->nsess; i++) {
 		s = pc->sess[i];
 		if (s->state == SS_BOUND)
-			sess_unbind(s);
+			smpp_sess_unbind(s);
 		if (s->e.fd != -1)
 			(void)esme_flush(&s->e);
 		s->retire = 1;
 		s->state = SS_DOWN;
-		sess_lost(s, "released");
+		smpp_sess_lost(s, "released");
 	}
 	smpp_in_free(pc);
 	for (i = 0; i < pc->nsess; i++) {

@@ -1,7 +1,8 @@
 /*
  * conn_smpp.h - the smpp connector's private header: its sessions with
- * the upstream SMSC, shared by conn_smpp.c (binds, submit_sm) and
- * conn_smpp_in.c (receipts and MO from the upstream)
+ * the upstream SMSC, shared by conn_smpp.c (submit_sm),
+ * conn_smpp_sess.c (connecting and binding) and conn_smpp_in.c
+ * (receipts and MO from the upstream)
  */
 #ifndef CONN_SMPP_H
 #define CONN_SMPP_H
@@ -91,6 +92,20 @@ struct smppc {
 	uint8_t			 ref;		/* concatenation reference */
 	int			 rr;		/* next session to try */
 };
+
+/* conn_smpp.c */
+void	 smpp_submit_resp(struct smppc *, struct item *, const struct pdu *,
+	    uint32_t);
+void	 smpp_sent_lost(struct smppc *, struct item *, const char *);
+
+/* conn_smpp_sess.c */
+int	 smpp_sessions(struct smppc *);
+void	 smpp_poll(struct connector *);
+int64_t	 smpp_sess_timer(struct sess *, int64_t);
+struct sess *smpp_pick(struct smppc *);
+void	 smpp_sent_add(struct sess *, uint32_t, struct item *);
+void	 smpp_sess_lost(struct sess *, const char *);
+void	 smpp_sess_unbind(struct sess *);
 
 /* conn_smpp_in.c */
 void	 smpp_incoming(struct sess *, const struct pdu *);

@@ -51,7 +51,7 @@
 #include "idmap.h"
 #include "log.h"
 
-#define PARK_US		(2 * 1000000LL)	/* an unknown receipt waits */
+#define PARK_US		(2 * 1000000LL)	/* an unknown id waits */
 #define PARK_MAX	10000
 
 void
@@ -166,7 +166,7 @@ rewrite(struct sess *s, const struct idmap_entry *e, const struct dlr *d,
 		g = idmap_group_done(conn_idmap(), e->of.id, e->of.dst,
 		    kind == RECEIPT_SUCCESS);
 		if (g != IDMAP_GROUP_DONE)
-			return NULL;	/* other parts to come, or reported */
+			return NULL;	/* parts to come, or reported */
 	}
 	if (!conn_receipt_wanted(e->of.registered_delivery, state))
 		return NULL;

@@ -4,7 +4,8 @@
  *
  * SYNOPSIS
  *	store_defer(meta, pdu, when, &dep)	store_fail(meta, pdu, &dep)
- *	store_commit()	store_close()	store_prune()	store_free()
+ *	store_commit()	store_close()
+ *	store_prune()	store_free()
  *
  * DESCRIPTION
  *	A record to be tried again is copied, with its attempts, error
@@ -166,8 +167,8 @@ store_close(void)
 	if (!ready)
 		return;
 	for (i = 0; i < DEFER_WRITERS; i++) {
-		if (dw[i].used && dw[i].w.count > 0 && (ctx.next_deferred == 0 ||
-		    dw[i].when < ctx.next_deferred))
+		if (dw[i].used && dw[i].w.count > 0 &&
+		    (ctx.next_deferred == 0 || dw[i].when < ctx.next_deferred))
 			ctx.next_deferred = dw[i].when;
 		close_writer(&dw[i]);
 	}
@@ -180,16 +181,17 @@ prune(const char *sub)
 {
 	char	 dir[1100], path[1200], **names;
 	size_t	 n, i;
-	int64_t	 limit = (int64_t)ctx.wall - ctx.conf->spool.failed_keep, t;
+	int64_t	 limit, t;
 
+	limit = (int64_t)ctx.wall - ctx.conf->spool.failed_keep;
 	if (spool_path(dir, sizeof(dir), "%s/%s", ctx.conf->spool.dir,
 	    sub) == -1 || spool_list(dir, &names, &n) == -1)
 		return;
 	for (i = 0; i < n; i++) {
 		if ((t = spool_name_time(names[i])) == -1 || t >= limit)
 			continue;
-		if (spool_path(path, sizeof(path), "%s/%s", dir, names[i]) == 0 &&
-		    spool_remove(path) == 0)
+		if (spool_path(path, sizeof(path), "%s/%s", dir,
+		    names[i]) == 0 && spool_remove(path) == 0)
 			log_info("%s: kept for failed_keep, removed", path);
 	}
 	spool_list_free(names, n);

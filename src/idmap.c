@@ -198,7 +198,8 @@ get_str(const char *s, size_t n, char *dst, size_t cap)
 		}
 		if (i + 2 >= n)
 			return -1;
-		if ((h = hexval(s[i + 1])) == -1 || (l = hexval(s[i + 2])) == -1)
+		if ((h = hexval(s[i + 1])) == -1 ||
+		    (l = hexval(s[i + 2])) == -1)
 			return -1;
 		dst[o++] = (char)(h << 4 | l);
 		i += 2;

@@ -274,7 +274,8 @@ conn_find(const char *name)
 	int	 i;
 
 	for (i = 0; i < ctx.nconns; i++)
-		if (!ctx.conns[i]->gone && strcmp(ctx.conns[i]->name, name) == 0)
+		if (!ctx.conns[i]->gone &&
+		    strcmp(ctx.conns[i]->name, name) == 0)
 			return ctx.conns[i];
 	return NULL;
 }

@@ -10,7 +10,7 @@
  *	    [text ...]
  *	smppq [-j] [-c config] stats
  *
- *	q_walk(fn, arg)		q_json_str(fp, s)	q_conn_signal(sig)
+ *	q_walk(fn, arg)	q_json_str(fp, s)	q_conn_signal(sig)
  *
  * DESCRIPTION
  *	smppq reads the spool of smppd.conf's [spool] dir.  q_walk()
@@ -126,7 +126,8 @@ walk_folder(struct qloc *l, const char *dir, qvisit_fn fn, void *arg,
 	if (spool_list(dir, &names, &n) == -1)
 		return 0;
 	for (i = 0; i < n && !stop; i++) {
-		if (spool_path(path, sizeof(path), "%s/%s", dir, names[i]) == -1)
+		if (spool_path(path, sizeof(path), "%s/%s", dir,
+		    names[i]) == -1)
 			continue;
 		l->name = names[i];
 		l->path = path;
@@ -338,26 +339,14 @@ list_one(const struct qloc *l, const struct msg *m, void *arg)
 }
 
 static int
-cmd_list(int argc, char **argv)
+cmd_list(const struct qopts *o, int argc)
 {
 	struct listing	 ls = { NULL, NULL, 0 };
-	int		 ch;
 
-	optind = 1;
-	while ((ch = getopt(argc, argv, "a:s:")) != -1) {
-		switch (ch) {
-		case 'a':
-			ls.account = optarg;
-			break;
-		case 's':
-			ls.state = optarg;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
+	if (argc != 0)
 		usage();
+	ls.account = o->account;
+	ls.state = o->state;
 	if (qjson)
 		printf("[");
 	q_walk(list_one, &ls);
@@ -513,9 +502,9 @@ cmd_show(int argc, char **argv)
 {
 	struct showing	 sh;
 
-	if (argc != 2)
+	if (argc != 1)
 		usage();
-	sh.id = argv[1];
+	sh.id = argv[0];
 	sh.n = 0;
 	if (qjson)
 		printf("[");
@@ -605,15 +594,14 @@ print_depths(const char *label, const unsigned *n, int json, int first)
 }
 
 static int
-cmd_stats(int argc, char **argv)
+cmd_stats(int argc)
 {
 	struct depths	 d;
 	char		 path[CONF_PATH_MAX + 32];
 	size_t		 i;
 	int		 up, k;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc != 0)
 		usage();
 	memset(&d, 0, sizeof(d));
 	q_walk(count_one, &d);
@@ -656,47 +644,105 @@ report(const char *msg)
 	warnx("%s", msg);
 }
 
-int
-main(int argc, char *argv[])
+/* The options up to the first operand; after the command, note them. */
+static void
+options(int argc, char **argv, struct qopts *o, int after)
 {
-	static struct conf	 conf;
-	const char		*path = CONF_PATH_DEFAULT;
-	int			 ch;
+	size_t	 n;
+	int	 ch;
 
-	log_init("smppq");
-	while ((ch = getopt(argc, argv, "+c:j")) != -1) {
+	while ((ch = getopt(argc, argv, "+a:C:c:f:js:t:x")) != -1) {
 		switch (ch) {
+		case 'a':
+			o->account = optarg;
+			break;
+		case 'C':
+			o->coding = optarg;
+			break;
 		case 'c':
-			path = optarg;
+			o->config = optarg;
+			break;
+		case 'f':
+			o->from = optarg;
 			break;
 		case 'j':
-			qjson = 1;
+			o->json = 1;
+			break;
+		case 's':
+			o->state = optarg;
+			break;
+		case 't':
+			o->to = optarg;
+			break;
+		case 'x':
+			o->hex = 1;
 			break;
 		default:
 			usage();
 		}
+		n = strlen(o->given);
+		if (after && n + 1 < sizeof(o->given) && ch != 'c' &&
+		    ch != 'j') {
+			o->given[n] = (char)ch;
+			o->given[n + 1] = '\0';
+		}
 	}
+}
+
+/* Only these options may follow the command. */
+static void
+allow(const struct qopts *o, const char *letters)
+{
+	const char	*s;
+
+	for (s = o->given; *s != '\0'; s++)
+		if (strchr(letters, *s) == NULL)
+			usage();
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct conf	 conf;
+	struct qopts		 o;
+	const char		*cmd;
+
+	log_init("smppq");
+	memset(&o, 0, sizeof(o));
+	o.config = CONF_PATH_DEFAULT;
+	options(argc, argv, &o, 0);
+	if (optind >= argc)
+		usage();
+	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
-		usage();
-	if (conf_load(&conf, path, report) != 0)
+	optind = 1;
+	options(argc, argv, &o, 1);
+	argc -= optind;
+	argv += optind;
+	qjson = o.json;
+	if (conf_load(&conf, o.config, report) != 0)
 		return EX_CONFIG;
 	qconf = &conf;
-	if (strcmp(argv[0], "list") == 0)
-		return cmd_list(argc, argv);
-	if (strcmp(argv[0], "show") == 0)
+	if (strcmp(cmd, "list") == 0) {
+		allow(&o, "as");
+		return cmd_list(&o, argc);
+	}
+	if (strcmp(cmd, "inject") == 0 && !qjson) {
+		allow(&o, "aCftx");
+		return q_inject(&o, argc, argv);
+	}
+	allow(&o, "");
+	if (strcmp(cmd, "show") == 0)
 		return cmd_show(argc, argv);
-	if (strcmp(argv[0], "stats") == 0)
-		return cmd_stats(argc, argv);
-	if (qjson)
+	if (strcmp(cmd, "stats") == 0)
+		return cmd_stats(argc);
+	if (qjson || argc != 1)
 		usage();
-	if (strcmp(argv[0], "delete") == 0 && argc == 2)
-		return q_delete(argv[1]);
-	if (strcmp(argv[0], "requeue") == 0 && argc == 2)
-		return q_requeue(argv[1]);
-	if (strcmp(argv[0], "inject") == 0)
-		return q_inject(argc, argv);
+	if (strcmp(cmd, "delete") == 0)
+		return q_delete(argv[0]);
+	if (strcmp(cmd, "requeue") == 0)
+		return q_requeue(argv[0]);
 	usage();
 	return EX_USAGE;
 }

@@ -21,6 +21,19 @@ struct qloc {
 	unsigned	 index;		/* the record's, in the segment */
 };
 
+/* The command line: options before and after the command word. */
+struct qopts {
+	const char	*account;	/* -a */
+	const char	*coding;	/* -C */
+	const char	*config;	/* -c */
+	const char	*from;		/* -f */
+	const char	*state;		/* -s */
+	const char	*to;		/* -t */
+	int		 json;		/* -j */
+	int		 hex;		/* -x */
+	char		 given[16];	/* the letters given after the command */
+};
+
 /* Called for each unsettled record; non-zero stops the walk. */
 typedef int (*qvisit_fn)(const struct qloc *, const struct msg *, void *);
 
@@ -35,6 +48,6 @@ int	 q_conn_signal(int);
 /* smppq_edit.c */
 int	 q_delete(const char *);
 int	 q_requeue(const char *);
-int	 q_inject(int, char **);
+int	 q_inject(const struct qopts *, int, char **);
 
 #endif /* SMPPQ_H */

@@ -65,7 +65,7 @@ struct target {
 
 struct search {
 	const char	*id;		/* NULL: every record */
-	const char	*only;		/* only these states ("a,b"), or NULL */
+	const char	*only;		/* these states only: "a,b" */
 	struct target	*t;
 	size_t		 n;
 	unsigned	 found;
@@ -442,93 +442,53 @@ inject_write(const char *acct, const struct msg_meta *m, const struct pdu *p)
 	return rc;
 }
 
-struct inject {
-	const char	*acct;
-	const char	*from;
-	const char	*to;
-	int		 dc;
-	int		 hex;
-};
-
-static void
-inject_opts(int argc, char **argv, struct inject *in)
-{
-	int	 ch;
-
-	memset(in, 0, sizeof(*in));
-	in->dc = CHARSET_AUTO;
-	optind = 1;
-	while ((ch = getopt(argc, argv, "a:C:f:t:x")) != -1) {
-		switch (ch) {
-		case 'a':
-			in->acct = optarg;
-			break;
-		case 'C':
-			if ((in->dc = charset_parse_name(optarg)) ==
-			    CHARSET_UNKNOWN)
-				errx(EX_USAGE, "%s: unknown coding", optarg);
-			break;
-		case 'f':
-			in->from = optarg;
-			break;
-		case 't':
-			in->to = optarg;
-			break;
-		case 'x':
-			in->hex = 1;
-			break;
-		default:
-			errx(EX_USAGE, "inject [-a account] -f from -t to "
-			    "[-C coding] [-x] [text ...]");
-		}
-	}
-	if (in->from == NULL || in->to == NULL)
-		errx(EX_USAGE, "inject needs -f from and -t to");
-}
-
 int
-q_inject(int argc, char **argv)
+q_inject(const struct qopts *o, int argc, char **argv)
 {
-	struct inject	 in;
 	struct msg_meta	 m;
 	struct pdu	 p;
+	const char	*acct = o->account;
 	uint8_t		*data;
 	char		*text;
 	size_t		 len;
 	ssize_t		 n;
+	int		 dc = CHARSET_AUTO;
 
-	inject_opts(argc, argv, &in);
-	if (in.acct == NULL &&
-	    (in.acct = route_mo(qconf, in.from, in.to)) == NULL)
+	if (o->from == NULL || o->to == NULL)
+		errx(EX_USAGE, "inject needs -f from and -t to");
+	if (o->coding != NULL &&
+	    (dc = charset_parse_name(o->coding)) == CHARSET_UNKNOWN)
+		errx(EX_USAGE, "%s: unknown coding", o->coding);
+	if (acct == NULL && (acct = route_mo(qconf, o->from, o->to)) == NULL)
 		errx(EX_NOUSER, "no [mo-routes] entry for %s -> %s: use -a",
-		    in.from, in.to);
-	if (!spool_user_valid(in.acct))
-		errx(EX_NOUSER, "%s: not a valid account name", in.acct);
-	text = read_text(argc - optind, argv + optind, &len);
-	if ((n = encode(text, len, in.hex, &in.dc, &data)) < 0 ||
+		    o->from, o->to);
+	if (!spool_user_valid(acct))
+		errx(EX_NOUSER, "%s: not a valid account name", acct);
+	text = read_text(argc, argv, &len);
+	if ((n = encode(text, len, o->hex, &dc, &data)) < 0 ||
 	    n > UINT16_MAX)
-		errx(EX_DATAERR, "the text cannot be encoded%s", in.hex ?
+		errx(EX_DATAERR, "the text cannot be encoded%s", o->hex ?
 		    " (hex expected)" : " in that coding");
 	memset(&m, 0, sizeof(m));
 	msgid_init(qconf->server.id);
 	if (msgid_next(m.id, sizeof(m.id)) == -1)
 		errx(EX_SOFTWARE, "message id");
 	m.kind = MSG_MO;
-	strlcpy(m.account, in.acct, sizeof(m.account));
+	strlcpy(m.account, acct, sizeof(m.account));
 	m.created_us = now_us();
 	pdu_init(&p, SMPP_DELIVER_SM, 0);
-	p.source_addr = in.from;
-	p.destination_addr = in.to;
-	ton_npi(in.from, &p.source_addr_ton, &p.source_addr_npi);
-	ton_npi(in.to, &p.dest_addr_ton, &p.dest_addr_npi);
-	p.data_coding = (uint8_t)in.dc;
+	p.source_addr = o->from;
+	p.destination_addr = o->to;
+	ton_npi(o->from, &p.source_addr_ton, &p.source_addr_npi);
+	ton_npi(o->to, &p.dest_addr_ton, &p.dest_addr_npi);
+	p.data_coding = (uint8_t)dc;
 	if (n <= PDU_SM_MAX) {
 		p.short_message = data;
 		p.sm_length = (uint8_t)n;
 	} else
 		pdu_tlv_add(&p, TLV_MESSAGE_PAYLOAD, (uint16_t)n, data);
-	if ((n = inject_write(in.acct, &m, &p)) == 0)
-		printf("%s queued for %s\n", m.id, in.acct);
+	if ((n = inject_write(acct, &m, &p)) == 0)
+		printf("%s queued for %s\n", m.id, acct);
 	free(data);
 	free(text);
 	return (int)n;

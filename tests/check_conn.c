@@ -267,7 +267,8 @@ START_TEST(test_pipe_env)
 	ck_assert_ptr_nonnull(env);
 	ck_assert_ptr_nonnull(strstr(env, "SMPP_TEXT=При\n"));
 	ck_assert_ptr_nonnull(strstr(env, "SMPP_DATA_CODING=8\n"));
-	ck_assert_ptr_nonnull(strstr(env, "SMPP_TLV_SAR_MSG_REF_NUM_HEX=002a\n"));
+	ck_assert_ptr_nonnull(strstr(env,
+	    "SMPP_TLV_SAR_MSG_REF_NUM_HEX=002a\n"));
 	ck_assert_ptr_nonnull(strstr(env, "SMPP_TLV_1401_HEX=002a\n"));
 	tc_close(&c);
 }

@@ -5,7 +5,8 @@
  *
  * CONN_BENCH_N sets the number of messages (default 3000, which keeps
  * make check fast), CONN_BENCH_RATE a submit rate (default: as fast as
- * the windows allow); the figures go to stderr.
+ * the windows allow), CONN_BENCH_ONLY one test (sink, pipe or smpp);
+ * the figures go to stderr.
  */
 #include "config.h"
 
@@ -18,7 +19,7 @@
 #include "harness.h"
 #include "load.h"
 
-static struct th	 T;
+static struct th	 T, U;
 
 static int
 count(void)
@@ -32,6 +33,16 @@ static void
 stop(void)
 {
 	th_cleanup(&T);
+	th_cleanup(&U);
+}
+
+/* CONN_BENCH_ONLY=sink|pipe|smpp runs one of the three. */
+static int
+skip(const char *name)
+{
+	const char	*s = getenv("CONN_BENCH_ONLY");
+
+	return s != NULL && strcmp(s, name) != 0;
 }
 
 static int
@@ -43,15 +54,22 @@ rate(void)
 }
 
 static void
+server_keys(struct th *t)
+{
+	strlcpy(t->spool_keys, getenv("CONN_BENCH_SPOOL") ?
+	    getenv("CONN_BENCH_SPOOL") : "", sizeof(t->spool_keys));
+	strlcpy(t->server_keys, "log_level = INFO\nprefork = 12\n",
+	    sizeof(t->server_keys));
+}
+
+static void
 run(const char *label, const char *sections, int n)
 {
 	struct load	 l;
 
 	th_init(&T, "bench");
 	strlcpy(T.sections, sections, sizeof(T.sections));
-	strlcpy(T.spool_keys, getenv("CONN_BENCH_SPOOL") ? getenv("CONN_BENCH_SPOOL") : "", sizeof(T.spool_keys));
-	strlcpy(T.server_keys, "log_level = INFO\nprefork = 12\n",
-	    sizeof(T.server_keys));
+	server_keys(&T);
 	th_user(&T, "bench", "secret", NULL);
 	th_start(&T);
 	th_start_conn(&T);
@@ -76,6 +94,8 @@ run(const char *label, const char *sections, int n)
 
 START_TEST(test_sink)
 {
+	if (skip("sink"))
+		return;
 	run("sink", "[connector sink]\ntype = sink\n\n[mt-routes]\n"
 	    "default = sink\n", count());
 }
@@ -83,9 +103,31 @@ END_TEST
 
 START_TEST(test_pipe)
 {
+	if (skip("pipe"))
+		return;
 	run("pipe /bin/true", "[connector prog]\ntype = pipe\n"
 	    "command = /bin/true\nconcurrency = 8\n\n[mt-routes]\n"
 	    "default = prog\n", count() / 3);
+}
+END_TEST
+
+/* Through the smpp connector to a second smppd with a sink. */
+START_TEST(test_smpp)
+{
+	char	 sections[1024];
+
+	if (skip("smpp"))
+		return;
+	th_init(&U, "benchup");
+	server_keys(&U);
+	th_user(&U, "gw", "gwsecret", NULL);
+	th_start(&U);
+	th_start_conn(&U);
+	snprintf(sections, sizeof(sections), "[connector up]\ntype = smpp\n"
+	    "host = 127.0.0.1\nport = %d\nsystem_id = gw\n"
+	    "password = gwsecret\nbinds = 10\nwindow = 50\n\n"
+	    "[mt-routes]\ndefault = up\n", U.port);
+	run("smpp chained", sections, count());
 }
 END_TEST
 
@@ -101,6 +143,7 @@ main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_sink);
 	tcase_add_test(tc, test_pipe);
+	tcase_add_test(tc, test_smpp);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

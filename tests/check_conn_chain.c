@@ -27,26 +27,38 @@ stop(void)
 }
 
 static void
-start(const char *extra)
+init_b(void)
 {
 	th_init(&B, "chainB");
 	strlcpy(B.sections, "[connector sink]\ntype = sink\n\n"
 	    "[mt-routes]\n33 = sink\n44 = sink\n", sizeof(B.sections));
 	th_user(&B, "gw", "gwsecret", NULL);
-	th_start(&B);
-	th_start_conn(&B);
+}
 
+static void
+start_a(const char *extra)
+{
 	th_init(&A, "chainA");
 	snprintf(A.sections, sizeof(A.sections),
 	    "[connector up]\ntype = smpp\nhost = 127.0.0.1\nport = %d\n"
-	    "system_id = gw\npassword = gwsecret\nbinds = 2\nwindow = 10\n"
-	    "reconnect_min = 1\n%s\n"
+	    "system_id = gw\npassword = gwsecret\nwindow = 10\n%s\n"
 	    "[mt-routes]\ndefault = up\n\n[mo-routes]\ndefault = acme\n",
 	    B.port, extra);
+	strlcpy(A.spool_keys, "retry_min = 1\nretry_max = 1\n",
+	    sizeof(A.spool_keys));
 	th_user(&A, "acme", "secret", NULL);
 	th_start(&A);
 	th_start_conn(&A);
-	ck_assert_msg(th_wait_log(A.connlog, "bind 1 bound", 10000),
+}
+
+static void
+start(const char *extra)
+{
+	init_b();
+	th_start(&B);
+	th_start_conn(&B);
+	start_a(extra);
+	ck_assert_msg(th_wait_log(A.connlog, "bind 0 bound", 10000),
 	    "A's smppconn did not bind to B; see %s", A.connlog);
 }
 
@@ -78,7 +90,8 @@ START_TEST(test_receipt_rewritten)
 	struct dlr	 d;
 	char		 id[PDU_MESSAGE_ID_MAX], rid[PDU_MESSAGE_ID_MAX];
 
-	start("");
+	start("binds = 2\n");
+	ck_assert(th_wait_log(A.connlog, "bind 1 bound", 10000));
 	bound(&c);
 	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312345", "through B", 1,
 	    id), ESME_ROK);
@@ -144,6 +157,49 @@ START_TEST(test_split_payload)
 }
 END_TEST
 
+/* A transmitter and a receiver: the receipt comes on the receiver. */
+START_TEST(test_tx_rx)
+{
+	struct tc	 c;
+	struct dlr	 d;
+	char		 id[PDU_MESSAGE_ID_MAX], rid[PDU_MESSAGE_ID_MAX];
+
+	start("bind = transmitter+receiver\nthroughput = 50\n");
+	ck_assert(th_wait_log(A.connlog, "as bind_receiver", 5000));
+	ck_assert(th_wait_log(A.connlog, "as bind_transmitter", 5000));
+	bound(&c);
+	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312345", "tx rx", 1, id),
+	    ESME_ROK);
+	receipt(&c, &d, rid);
+	ck_assert_str_eq(rid, id);
+	ck_assert_str_eq(d.stat, "DELIVRD");
+	tc_close(&c);
+}
+END_TEST
+
+/* The upstream is down at first: retried until it comes up. */
+START_TEST(test_upstream_down)
+{
+	struct tc	 c;
+	struct dlr	 d;
+	char		 id[PDU_MESSAGE_ID_MAX], rid[PDU_MESSAGE_ID_MAX];
+
+	init_b();
+	start_a("binds = 1\nresponse_timeout = 1\nreconnect_min = 1\n"
+	    "reconnect_max = 1\n");
+	bound(&c);
+	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312345", "later", 1, id),
+	    ESME_ROK);
+	ck_assert(th_wait_log(A.connlog, "upstream: not bound", 10000));
+	th_start(&B);
+	th_start_conn(&B);
+	receipt(&c, &d, rid);
+	ck_assert_str_eq(rid, id);
+	ck_assert_str_eq(d.stat, "DELIVRD");
+	tc_close(&c);
+}
+END_TEST
+
 START_TEST(test_mo)
 {
 	struct tc	 c;
@@ -181,6 +237,8 @@ main(void)
 	tcase_add_test(tc, test_receipt_rewritten);
 	tcase_add_test(tc, test_upstream_rejects);
 	tcase_add_test(tc, test_split_payload);
+	tcase_add_test(tc, test_tx_rx);
+	tcase_add_test(tc, test_upstream_down);
 	tcase_add_test(tc, test_mo);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

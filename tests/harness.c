@@ -9,7 +9,8 @@
  *	tc_bind(tc, cmd, user, password)	tc_submit(tc, src, dst, text, id)
  *	tc_submit_rd(tc, src, dst, text, registered_delivery, id)
  *	tc_deliver(tc, timeout_ms)	th_kill_conn(th, sig)
- *	th_wait_log_from(log, offset, needle, ms)	th_wait_files(dir, n, ms)
+ *	th_wait_log_from(log, offset, needle, ms)
+ *	th_wait_files(dir, n, ms)	th_run_out(buf, len, prog, ...)
  *
  * DESCRIPTION
  *	Everything happens below the build's tests/ folder; programs come
