@@ -100,7 +100,8 @@ struct conn_ops {
 struct connector {
 	char			 name[CONF_NAME_MAX];
 	enum conf_conn_type	 type;
-	struct conf_connector	*cf;		/* in ctx.conf */
+	struct conf_connector	*cf;		/* &settings */
+	struct conf_connector	 settings;	/* outlives a reload */
 	const struct conn_ops	*ops;
 	void			*priv;
 	unsigned		 inhand;	/* items it holds */

@@ -340,12 +340,23 @@ receipt(struct item *it, const char *stat, int err)
 	if (!conn_receipt_wanted(it->msg.pdu.registered_delivery, state))
 		return;
 	conn_receipt_of_msg(&of, &it->msg);
-	if (conn_receipt_build(&r, &of, stat, err, ctx.wall) == -1 ||
-	    out_add(of.account, &r.meta, &r.pdu, &it->dep[0]) == -1) {
-		log_warnx("receipt for %s of %s cannot be queued",
-		    it->msg.meta.id, of.account);
-		it->result = IR_ABANDON;
+	if (conn_receipt_build(&r, &of, stat, err, ctx.wall) == -1) {
+		log_warnx("receipt for %s cannot be built: dropped",
+		    it->msg.meta.id);
+		return;
 	}
+	errno = 0;
+	if (out_add(of.account, &r.meta, &r.pdu, &it->dep[0]) == 0)
+		return;
+	if (errno == EINVAL) {
+		/* It never will be: do not try again and again. */
+		log_warnx("receipt for %s dropped: %s cannot have an outbound "
+		    "spool", it->msg.meta.id, of.account);
+		return;
+	}
+	log_warn("receipt for %s of %s cannot be queued", it->msg.meta.id,
+	    of.account);
+	it->result = IR_ABANDON;
 }
 
 static void
@@ -445,6 +456,8 @@ job_finish(struct job *job)
 		if (area(dir, sizeof(dir), "new") == -1 ||
 		    spool_move(job->path, dir, NULL) == -1)
 			log_warn("returning %s", job->path);
+		/* Whatever went wrong, it is not tried again at once. */
+		ctx.pause_until = ctx.now + 1000000;
 	} else if (spool_remove(job->path) == -1)
 		log_warn("removing %s", job->path);
 	free(job);

@@ -38,7 +38,7 @@
 
 #define OUT_SPLIT_MAX	64	/* segments per account per turn */
 #define OUT_CHUNK_MIN	64	/* records at least in each of them */
-#define OUT_RX_CHECK_US	1000000	/* receivers counted once a second */
+#define OUT_RX_CHECK_US	1000000	/* receivers counted: 1/s */
 
 struct outacct {
 	char		 user[PDU_SYSTEM_ID_MAX];
@@ -46,7 +46,7 @@ struct outacct {
 	struct segw	 w[OUT_SPLIT_MAX];
 	int		 nw;		/* writers used this turn */
 	int		 failed;	/* its commit failed this turn */
-	int		 nrx;		/* live receivers, last counted */
+	int		 nrx;		/* live receivers */
 	int64_t		 rx_at;
 	int		 touched;
 };

@@ -375,7 +375,7 @@ write_input(void *arg, int revents)
 		if (n == -1 && errno == EAGAIN)
 			return;
 		if (n == -1)
-			break;		/* EPIPE: it did not read it all */
+			break;	/* EPIPE: it did not read it all */
 		pr->inoff += (size_t)n;
 	}
 	close(pr->infd);

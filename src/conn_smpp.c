@@ -375,7 +375,8 @@ queue_timer(struct smppc *pc, int64_t now)
 		m = it->priv;
 		it->priv = NULL;
 		free(m);
-		mt_complete(it, IR_TEMPFAIL, NULL, 0, "upstream: not bound");
+		mt_complete(it, IR_TEMPFAIL, NULL, 0,
+		    "upstream: no bind with room in response_timeout");
 	}
 	return it != NULL ? it->deadline : CONN_NEVER;
 }
@@ -501,8 +502,9 @@ smpp_release(struct connector *c)
 		if (s->e.fd != -1)
 			(void)esme_flush(&s->e);
 		s->retire = 1;
-		s->state = SS_DOWN;
-		smpp_sess_lost(s, "released");
+		if (s->state != SS_DOWN || s->nsent > 0)
+			smpp_sess_lost(s, "stopped without waiting for the "
+			    "upstream");
 	}
 	smpp_in_free(pc);
 	for (i = 0; i < pc->nsess; i++) {

@@ -71,6 +71,7 @@ struct parked {
 	uint32_t		 seq;
 	int64_t			 until;
 	char			 id[PDU_MESSAGE_ID_MAX];
+	char			 alt[PDU_MESSAGE_ID_MAX];	/* text's id */
 	char			 stat[8];
 	int			 err;
 	time_t			 done;

@@ -109,9 +109,12 @@ text_of(const struct pdu *p, char *buf, size_t cap)
 	return n;
 }
 
-/* Is it a receipt; what it says: id, stat, err, done date. */
+/*
+ * Is it a receipt; what it says: id, stat, err, done date.  With both a
+ * receipted_message_id and an id in the text, the text's goes to alt.
+ */
 static int
-as_receipt(const struct pdu *p, struct dlr *d)
+as_receipt(const struct pdu *p, struct dlr *d, char *alt, size_t altlen)
 {
 	char		 text[512], rid[PDU_MESSAGE_ID_MAX];
 	size_t		 n = text_of(p, text, sizeof(text));
@@ -128,8 +131,12 @@ as_receipt(const struct pdu *p, struct dlr *d)
 		memset(d, 0, sizeof(*d));
 		d->err = -1;
 	}
-	if (tlv)
+	alt[0] = '\0';
+	if (tlv) {
+		if (strcmp(d->id, rid) != 0)
+			strlcpy(alt, d->id, altlen);
 		strlcpy(d->id, rid, sizeof(d->id));
+	}
 	if (pdu_tlv_uint(p, TLV_MESSAGE_STATE, &state) == 0 &&
 	    (d->stat[0] == '\0' || dlr_stat_state(d->stat) == -1))
 		strlcpy(d->stat, dlr_state_stat((int)state), sizeof(d->stat));
@@ -183,16 +190,18 @@ rewrite(struct sess *s, const struct idmap_entry *e, const struct dlr *d,
 	return dep;
 }
 
-/* Look the receipt up; 0 handled, 1 not in the map. */
+/* Look the receipt up by its id, else alt; 0 handled, 1 not in the map. */
 static int
-receipt(struct sess *s, const struct pdu *p, const struct dlr *d)
+receipt(struct sess *s, const struct pdu *p, const struct dlr *d,
+    const char *alt)
 {
 	struct idmap_entry	 e;
 	char			 key[PDU_MESSAGE_ID_MAX];
 	int			*dep, final, err;
 	struct idmap		*m = conn_idmap();
 
-	if (m == NULL || idmap_get(m, d->id, &e, key, sizeof(key)) != 0)
+	if (m == NULL || (idmap_get(m, d->id, &e, key, sizeof(key)) != 0 &&
+	    (alt[0] == '\0' || idmap_get(m, alt, &e, key, sizeof(key)) != 0)))
 		return 1;
 	dep = rewrite(s, &e, d, &final, &err);
 	if (err)
@@ -204,7 +213,8 @@ receipt(struct sess *s, const struct pdu *p, const struct dlr *d)
 }
 
 static void
-park(struct sess *s, const struct pdu *p, const struct dlr *d)
+park(struct sess *s, const struct pdu *p, const struct dlr *d,
+    const char *alt)
 {
 	struct smppc	*pc = s->owner;
 	struct parked	*k;
@@ -220,6 +230,7 @@ park(struct sess *s, const struct pdu *p, const struct dlr *d)
 	k->seq = p->sequence_number;
 	k->until = ctx.now + PARK_US;
 	strlcpy(k->id, d->id, sizeof(k->id));
+	strlcpy(k->alt, alt, sizeof(k->alt));
 	strlcpy(k->stat, d->stat, sizeof(k->stat));
 	k->err = d->err;
 	k->done = d->done_date;
@@ -231,16 +242,17 @@ void
 smpp_incoming(struct sess *s, const struct pdu *p)
 {
 	struct dlr	 d;
+	char		 alt[PDU_MESSAGE_ID_MAX];
 	int		*dep = NULL;
 
-	if (as_receipt(p, &d)) {
+	if (as_receipt(p, &d, alt, sizeof(alt))) {
 		if (d.id[0] == '\0') {
 			log_warnx("connector %s: receipt without an id: "
 			    "acknowledged and dropped", s->owner->c->name);
 			smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_ROK,
 			    p->sequence_number);
-		} else if (receipt(s, p, &d) == 1)
-			park(s, p, &d);
+		} else if (receipt(s, p, &d, alt) == 1)
+			park(s, p, &d, alt);
 		return;
 	}
 	if (mo_queue(p, s->owner->c->name, &dep) == -1)
@@ -268,7 +280,7 @@ smpp_parked_timer(struct smppc *pc, int64_t now)
 		d.err = k->err;
 		d.done_date = k->done;
 		pdu_init(&p, k->cmd, k->seq);
-		if (k->gen == k->s->gen && receipt(k->s, &p, &d) == 1 &&
+		if (k->gen == k->s->gen && receipt(k->s, &p, &d, k->alt) == 1 &&
 		    now < k->until) {
 			if (k->until < t)
 				t = k->until;

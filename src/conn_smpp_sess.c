@@ -3,7 +3,8 @@
  * connecting, binding, keeping alive, reading, breaking and unbinding
  *
  * SYNOPSIS
- *	smpp_sessions(pc)	smpp_poll(c)	smpp_sess_timer(sess, now)
+ *	smpp_sessions(pc)	smpp_poll(c)
+ *	smpp_sess_timer(sess, now)
  *	smpp_pick(pc)		smpp_sent_add(sess, seq, item)
  *	smpp_sess_lost(sess, why)	smpp_sess_unbind(sess)
  *
@@ -77,7 +78,7 @@ sent_del(struct sess *s, struct sent *e)
 		if (s->sent[j].seq == 0)
 			return;
 		k = s->sent[j].seq & m;
-		/* Move j back to i unless its home k is cyclically in (i, j]. */
+		/* Move j to i unless its home k is cyclically in (i, j]. */
 		if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		s->sent[i] = s->sent[j];
@@ -266,16 +267,15 @@ smpp_sess_lost(struct sess *s, const char *why)
 	const struct conf_connector	*cf = s->owner->c->cf;
 	char				 msg[RECORD_ERROR_MAX];
 
-	if (s->state == SS_BOUND || s->state == SS_BINDING ||
-	    s->state == SS_CONNECTING || s->e.fd != -1)
-		log_warnx("connector %s: bind %d to %s port %d: %s", cname(s),
-		    s->idx, cf->host, cf->port, why);
+	/* why may be s->e.err, which closing clears. */
+	snprintf(msg, sizeof(msg), "upstream: %s", why);
+	log_warnx("connector %s: bind %d to %s port %d: %s", cname(s), s->idx,
+	    cf->host, cf->port, msg + 10);
 	if (s->fd != -1)
 		close(s->fd);
 	s->fd = -1;
 	esme_close(&s->e);
 	esme_init(&s->e);
-	snprintf(msg, sizeof(msg), "upstream: %s", why);
 	sess_fail_sent(s, msg);
 	s->state = SS_DOWN;
 	s->elink_seq = 0;

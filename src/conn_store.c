@@ -39,7 +39,7 @@
 
 struct writer {
 	struct segw	 w;
-	int64_t		 when;		/* deferred: due, seconds */
+	int64_t		 when;		/* due, seconds */
 	int		 used;
 	int		 failed;
 };

@@ -306,6 +306,22 @@ ops_of(enum conf_conn_type t)
 	}
 }
 
+/*
+ * A connector keeps a copy of its settings: one that left the file
+ * still needs them after the old configuration is freed.  The copy's
+ * argv must point into the copy.
+ */
+static void
+conn_settings(struct connector *c, const struct conf_connector *cf)
+{
+	char	 err[256];
+
+	memcpy(&c->settings, cf, sizeof(c->settings));
+	c->cf = &c->settings;
+	if (cf->type == CONN_PIPE && conf_argv(c->cf, err, sizeof(err)) == -1)
+		log_warnx("connector %s: %s", c->name, err);
+}
+
 static void
 conn_new(struct conf_connector *cf)
 {
@@ -318,7 +334,7 @@ conn_new(struct conf_connector *cf)
 	ctx.conns = v;
 	strlcpy(c->name, cf->name, sizeof(c->name));
 	c->type = cf->type;
-	c->cf = cf;
+	conn_settings(c, cf);
 	c->ops = ops_of(cf->type);
 	if (c->ops->start != NULL && c->ops->start(c) == -1)
 		fatalx("connector %s cannot start", c->name);
@@ -369,7 +385,7 @@ conns_rebind(struct conf *nc)
 			continue;
 		}
 		memcpy(&old, c->cf, sizeof(old));
-		c->cf = &nc->connectors[j];
+		conn_settings(c, &nc->connectors[j]);
 		if (c->ops->reload != NULL)
 			c->ops->reload(c, &old);
 	}

@@ -190,7 +190,7 @@ START_TEST(test_upstream_down)
 	bound(&c);
 	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312345", "later", 1, id),
 	    ESME_ROK);
-	ck_assert(th_wait_log(A.connlog, "upstream: not bound", 10000));
+	ck_assert(th_wait_log(A.connlog, "upstream: no bind with room", 10000));
 	th_start(&B);
 	th_start_conn(&B);
 	receipt(&c, &d, rid);

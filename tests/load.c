@@ -47,7 +47,7 @@ struct lconn {
 	size_t		 outcap;
 	int		 outstanding;
 	uint32_t	 seq;
-	int64_t		 sent_at[SLOT_MAX];	/* by seq % SLOT_MAX */
+	int64_t		 sent_at[SLOT_MAX];	/* by seq */
 	int		 bound;
 };
 
