@@ -155,9 +155,9 @@ claim_from(const char *sub, int deferred)
 		}
 		if (ctx.njobs >= CONN_MAX_JOBS ||
 		    ctx.inhand >= CONN_INHAND_MAX) {
-			/* Full: look again when something finished. */
+			/* Full: new/ when a job ends, deferred/ in a second. */
 			if (deferred)
-				ctx.next_deferred = t;
+				ctx.next_deferred = (int64_t)ctx.wall + 1;
 			break;
 		}
 		if (t == -1) {

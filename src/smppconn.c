@@ -510,11 +510,17 @@ poll_timeout(int64_t next)
 {
 	int64_t	 t;
 
-	if (ctx.more || ctx.want_scan)
+	if (ctx.more)
 		return 0;
+	if (ctx.want_scan && !ctx.stopping) {
+		if (ctx.now >= ctx.pause_until)
+			return 0;
+		if (ctx.pause_until < next)
+			next = ctx.pause_until;
+	}
 	if (ctx.next_rescan < next)
 		next = ctx.next_rescan;
-	if (ctx.next_deferred > 0) {
+	if (ctx.next_deferred > 0 && !ctx.stopping) {
 		t = ctx.next_deferred * 1000000 - (int64_t)ctx.wall * 1000000 +
 		    ctx.now;
 		if (t < next)

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,7 @@ listen_on(int port)
 
 /* The upstream side: accept smppconn's bind. */
 static void
-upstream(struct tc *u)
+upstream_as(struct tc *u, const char *system_id)
 {
 	struct pdu	 r;
 
@@ -64,7 +65,7 @@ upstream(struct tc *u)
 	u->seq = 1;
 	ck_assert_int_eq(tc_recv(u, 5000), 1);
 	ck_assert_uint_eq(u->p.command_id, SMPP_BIND_TRANSCEIVER);
-	ck_assert_str_eq(u->p.system_id, "gateway");
+	ck_assert_str_eq(u->p.system_id, system_id);
 	ck_assert_str_eq(u->p.password, "pw");
 	pdu_init(&r, SMPP_BIND_TRANSCEIVER_RESP, u->p.sequence_number);
 	r.system_id = "fake";
@@ -72,16 +73,30 @@ upstream(struct tc *u)
 }
 
 static void
-start(void)
+upstream(struct tc *u)
 {
-	int	 port = th_free_port();
+	upstream_as(u, "gateway");
+}
 
-	lfd = listen_on(port);
-	th_init(&A, "upstream");
+static int	 uport;
+
+static void
+sections(const char *system_id)
+{
 	snprintf(A.sections, sizeof(A.sections),
 	    "[connector up]\ntype = smpp\nhost = 127.0.0.1\nport = %d\n"
-	    "system_id = gateway\npassword = pw\nsystem_type = VMA\n\n"
-	    "[mt-routes]\ndefault = up\n\n[mo-routes]\n55 = acme\n", port);
+	    "system_id = %s\npassword = pw\nsystem_type = VMA\n\n"
+	    "[mt-routes]\ndefault = up\n\n[mo-routes]\n55 = acme\n", uport,
+	    system_id);
+}
+
+static void
+start(void)
+{
+	uport = th_free_port();
+	lfd = listen_on(uport);
+	th_init(&A, "upstream");
+	sections("gateway");
 	strlcpy(A.spool_keys, "retry_min = 1\nretry_max = 1\n",
 	    sizeof(A.spool_keys));
 	th_user(&A, "acme", "secret", NULL);
@@ -295,6 +310,33 @@ START_TEST(test_reconnect)
 }
 END_TEST
 
+/* SIGHUP with a new system_id: unbind, bind again as the new one. */
+START_TEST(test_reload)
+{
+	struct tc	 u;
+	uint8_t		 out[64];
+	long		 off;
+	int		 n;
+
+	start();
+	upstream(&u);
+	sections("gateway2");
+	th_write_conf(&A);
+	off = th_log_size(A.connlog);
+	th_kill_conn(&A, SIGHUP);
+	ck_assert(th_wait_log_from(A.connlog, off, "configuration reloaded",
+	    5000));
+	next_pdu(&u, SMPP_UNBIND);
+	n = pdu_encode_resp(SMPP_UNBIND_RESP, 0, u.p.sequence_number, out,
+	    sizeof(out));
+	tc_send_raw(&u, out, (size_t)n);
+	tc_close(&u);
+	upstream_as(&u, "gateway2");
+	ck_assert(th_wait_log_from(A.connlog, off, "bind 0 bound", 5000));
+	tc_close(&u);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -308,6 +350,7 @@ main(void)
 	tcase_add_test(tc, test_receipts);
 	tcase_add_test(tc, test_mo_and_throttle);
 	tcase_add_test(tc, test_reconnect);
+	tcase_add_test(tc, test_reload);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
