@@ -217,10 +217,13 @@ hand(struct item *it)
 		mt_complete(it, IR_LATER, NULL, 0, NULL);
 		return 1;
 	}
-	if ((cf = conn_policy_route(ctx.conf, m)) == NULL ||
-	    (c = conn_find(cf->name)) == NULL) {
+	if ((cf = conn_policy_route(ctx.conf, m)) == NULL) {
 		mt_complete(it, IR_PERMFAIL, "REJECTD", REJECT_NO_ROUTE,
 		    "no route");
+		return 1;
+	}
+	if ((c = conn_find(cf->name)) == NULL) {
+		mt_complete(it, IR_TEMPFAIL, NULL, 0, "connector not running");
 		return 1;
 	}
 	if (c->stopping || c->ops->room(c) <= 0)

@@ -322,8 +322,9 @@ conn_settings(struct connector *c, const struct conf_connector *cf)
 		log_warnx("connector %s: %s", c->name, err);
 }
 
+/* A connector starts; at start-up a failure is fatal, on reload not. */
 static void
-conn_new(struct conf_connector *cf)
+conn_new(struct conf_connector *cf, int must)
 {
 	struct connector	*c, **v;
 
@@ -336,8 +337,16 @@ conn_new(struct conf_connector *cf)
 	c->type = cf->type;
 	conn_settings(c, cf);
 	c->ops = ops_of(cf->type);
-	if (c->ops->start != NULL && c->ops->start(c) == -1)
-		fatalx("connector %s cannot start", c->name);
+	if (c->ops->start != NULL && c->ops->start(c) == -1) {
+		if (must)
+			fatalx("connector %s cannot start", c->name);
+		log_errorx("connector %s cannot start: its messages wait",
+		    c->name);
+		if (c->ops->release != NULL && c->priv != NULL)
+			c->ops->release(c);
+		free(c);
+		return;
+	}
 	ctx.conns[ctx.nconns++] = c;
 }
 
@@ -391,7 +400,7 @@ conns_rebind(struct conf *nc)
 	}
 	for (j = 0; j < nc->nconnectors; j++)
 		if (conn_find(nc->connectors[j].name) == NULL)
-			conn_new(&nc->connectors[j]);
+			conn_new(&nc->connectors[j], 0);
 }
 
 static void
@@ -444,7 +453,7 @@ start(void)
 		fatal("trigger FIFO of %s", ctx.conf->spool.dir);
 	signals();
 	for (i = 0; i < ctx.conf->nconnectors; i++)
-		conn_new(&ctx.conf->connectors[i]);
+		conn_new(&ctx.conf->connectors[i], 1);
 }
 
 static void
