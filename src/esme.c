@@ -14,6 +14,7 @@
  *	    &status)
  *	esme_transact(e, req, resp, timeout_ms, other, arg)
  *	esme_unbind(e, timeout_ms)
+ *	esme_default(e, pdu, status)
  *
  * DESCRIPTION
  *	A session is a non-blocking socket with two buffers.  Output is
@@ -381,21 +382,32 @@ esme_wait(struct esme *e, int timeout_ms)
 }
 
 /*
- * What a session waiting for its own answer does with a request of
- * the peer nobody else takes: answer it positively, so that receipts
- * are not redelivered forever; an unknown command gets generic_nack.
+ * What a session does with a PDU of the peer that nobody else takes: a
+ * malformed request gets its status, an unknown command generic_nack,
+ * enquire_link and any other request their response with status 0 (so
+ * that receipts are not redelivered forever), unbind its response and
+ * the end; responses and requests without one (alert_notification)
+ * are dropped.
  */
-static void
-esme_answer(struct esme *e, const struct pdu *p)
+int
+esme_default(struct esme *e, const struct pdu *p, uint32_t st)
 {
-	if (SMPP_IS_RESP(p->command_id))
-		return;
-	if (!pdu_known_command(p->command_id))
-		esme_queue_resp(e, SMPP_GENERIC_NACK, ESME_RINVCMDID,
-		    p->sequence_number);
-	else
-		esme_queue_resp(e, p->command_id, ESME_ROK,
-		    p->sequence_number);
+	uint32_t	 cmd = p->command_id;
+
+	if (SMPP_IS_RESP(cmd))
+		return 0;
+	if (!pdu_known_command(cmd))
+		return esme_queue_resp(e, SMPP_GENERIC_NACK,
+		    st != ESME_ROK ? st : ESME_RINVCMDID, p->sequence_number);
+	if (!pdu_known_command(cmd | SMPP_RESP_BIT))
+		return 0;	/* outbind, alert_notification */
+	if (esme_queue_resp(e, cmd, st, p->sequence_number) == -1)
+		return -1;
+	if (cmd == SMPP_UNBIND && st == ESME_ROK) {
+		esme_flush(e);
+		return esme_fail(e, ESME_FAIL_CLOSED, "unbound by peer");
+	}
+	return 0;
 }
 
 /*
@@ -406,32 +418,15 @@ static int
 esme_dispatch(struct esme *e, const struct pdu *p, uint32_t st,
     uint32_t seq, esme_other_fn other, void *arg)
 {
-	if (p->sequence_number == seq && (SMPP_IS_RESP(p->command_id)))
+	if (p->sequence_number == seq && SMPP_IS_RESP(p->command_id))
 		return 1;
-	if (st != ESME_ROK) {
-		/* A malformed request gets its status; never the caller. */
-		if (!SMPP_IS_RESP(p->command_id))
-			esme_queue_resp(e, pdu_known_command(p->command_id) ?
-			    p->command_id : SMPP_GENERIC_NACK, st,
-			    p->sequence_number);
-		return 0;
-	}
-	if (p->command_id == SMPP_ENQUIRE_LINK) {
-		esme_queue_resp(e, SMPP_ENQUIRE_LINK, ESME_ROK,
-		    p->sequence_number);
-		return 0;
-	}
-	if (other != NULL) {
+	/* Malformed PDUs and enquire_link never reach the caller. */
+	if (other != NULL && st == ESME_ROK &&
+	    p->command_id != SMPP_ENQUIRE_LINK) {
 		other(e, p, arg);
 		return 0;
 	}
-	if (p->command_id == SMPP_UNBIND) {
-		esme_queue_resp(e, SMPP_UNBIND, ESME_ROK, p->sequence_number);
-		esme_flush(e);
-		return esme_fail(e, ESME_FAIL_CLOSED, "unbound by peer");
-	}
-	esme_answer(e, p);
-	return 0;
+	return esme_default(e, p, st) == -1 ? -1 : 0;
 }
 
 int

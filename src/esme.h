@@ -57,6 +57,7 @@ int	 esme_queue(struct esme *, struct pdu *);
 int	 esme_queue_resp(struct esme *, uint32_t, uint32_t, uint32_t);
 int	 esme_queue_raw(struct esme *, const uint8_t *, size_t, uint32_t);
 size_t	 esme_pending(const struct esme *);
+int	 esme_default(struct esme *, const struct pdu *, uint32_t);
 int	 esme_flush(struct esme *);
 int	 esme_read(struct esme *);
 int	 esme_next(struct esme *, struct pdu *, uint32_t *);
@@ -99,7 +100,12 @@ int	 esme_unbind(struct esme *, int);
  *	len, seq) queues a PDU encoded beforehand, with seq written into
  *	its sequence_number unless seq is 0: a load generator encodes a
  *	message once and sends it many times.  esme_pending(e) is the
- *	count of octets queued but not yet written.  Every -1 sets e->err
+ *	count of octets queued but not yet written.  esme_default(e, p,
+ *	status) does what esme_transact() does with a PDU nobody takes
+ *	(status is esme_next()'s): it answers enquire_link, a request with
+ *	status 0 (a malformed one with its status, an unknown command
+ *	with generic_nack), drops a response, and returns -1 after
+ *	answering an unbind; else 0.  Every -1 sets e->err
  *	and e->fail (ESME_FAIL_*), which tells a timeout from a closed
  *	connection.  With e->trace set, each PDU queued and each PDU taken
  *	by esme_next() is handed to it first (smppsend -v).  After

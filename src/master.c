@@ -227,46 +227,39 @@ make_run_dir(uid_t uid, gid_t gid)
 int
 master_drop_privileges(const struct conf *c, int must)
 {
-	struct passwd	*pw;
-	struct group	*gr;
-	gid_t		 gid;
+	uid_t	 uid;
+	gid_t	 gid;
 
 	if (geteuid() != 0 || c->server.user[0] == '\0') {
 		if (geteuid() == 0 && must)
 			log_warnx("running as root: set user in [smpp-server]");
 		return 0;
 	}
-	if ((pw = getpwnam(c->server.user)) == NULL)
-		fatalx("user %s: no such user", c->server.user);
-	gid = pw->pw_gid;
-	if (c->server.group[0] != '\0') {
-		if ((gr = getgrnam(c->server.group)) == NULL)
-			fatalx("group %s: no such group", c->server.group);
-		gid = gr->gr_gid;
-	}
+	master_user_ids(c, &uid, &gid);
 	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
-	    setuid(pw->pw_uid) == -1)
+	    setuid(uid) == -1)
 		fatal("dropping privileges to %s", c->server.user);
 	return 0;
 }
 
-static void
-user_ids(uid_t *uid, gid_t *gid)
+/* The ids the server runs as: [smpp-server] user and group when root. */
+void
+master_user_ids(const struct conf *c, uid_t *uid, gid_t *gid)
 {
 	struct passwd	*pw;
 	struct group	*gr;
 
 	*uid = geteuid();
 	*gid = getegid();
-	if (*uid != 0 || conf->server.user[0] == '\0')
+	if (*uid != 0 || c->server.user[0] == '\0')
 		return;
-	if ((pw = getpwnam(conf->server.user)) == NULL)
-		fatalx("user %s: no such user", conf->server.user);
+	if ((pw = getpwnam(c->server.user)) == NULL)
+		fatalx("user %s: no such user", c->server.user);
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
-	if (conf->server.group[0] != '\0') {
-		if ((gr = getgrnam(conf->server.group)) == NULL)
-			fatalx("group %s: no such group", conf->server.group);
+	if (c->server.group[0] != '\0') {
+		if ((gr = getgrnam(c->server.group)) == NULL)
+			fatalx("group %s: no such group", c->server.group);
 		*gid = gr->gr_gid;
 	}
 }
@@ -596,7 +589,7 @@ master_run(struct conf *c, const char *path, int foreground)
 	if ((children = calloc((size_t)maxchildren + 1, sizeof(*children)))
 	    == NULL)
 		fatal("children");
-	user_ids(&uid, &gid);
+	master_user_ids(conf, &uid, &gid);
 	make_run_dir(uid, gid);
 	open_pidfile();
 	open_listeners();

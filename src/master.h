@@ -4,6 +4,8 @@
 #ifndef MASTER_H
 #define MASTER_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 
 #include "conf.h"
@@ -12,5 +14,6 @@ int	 master_run(struct conf *, const char *, int);
 int	 master_drop_privileges(const struct conf *, int);
 int	 master_log_configure(const struct conf *, int, char *, size_t);
 void	 master_check_spool(const struct conf *);
+void	 master_user_ids(const struct conf *, uid_t *, gid_t *);
 
 #endif /* MASTER_H */

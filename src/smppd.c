@@ -24,8 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gdbm.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,28 +143,6 @@ make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid)
 	return chmod(tmp, mode);
 }
 
-static void
-run_ids(const struct conf *c, uid_t *uid, gid_t *gid)
-{
-	struct passwd	*pw;
-	struct group	*gr;
-
-	*uid = geteuid();
-	*gid = getegid();
-	if (*uid != 0 || c->server.user[0] == '\0')
-		return;
-	if ((pw = getpwnam(c->server.user)) == NULL)
-		errx(EX_NOUSER, "user %s: no such user", c->server.user);
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	if (c->server.group[0] != '\0') {
-		if ((gr = getgrnam(c->server.group)) == NULL)
-			errx(EX_NOUSER, "group %s: no such group",
-			    c->server.group);
-		*gid = gr->gr_gid;
-	}
-}
-
 /* -I: the spool, run and database folders, owned by the server's user. */
 static int
 init_dirs(const struct conf *c)
@@ -177,7 +153,7 @@ init_dirs(const struct conf *c)
 	pid_t	 pid;
 	int	 st;
 
-	run_ids(c, &uid, &gid);
+	master_user_ids(c, &uid, &gid);
 	strlcpy(dbdir, c->userdb.path, sizeof(dbdir));
 	if ((slash = strrchr(dbdir, '/')) != NULL && slash != dbdir)
 		*slash = '\0';

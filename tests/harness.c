@@ -10,7 +10,10 @@
  *	tc_submit_rd(tc, src, dst, text, registered_delivery, id)
  *	tc_deliver(tc, timeout_ms)	th_kill_conn(th, sig)
  *	th_wait_log_from(log, offset, needle, ms)
- *	th_wait_files(dir, n, ms)	th_run_out(buf, len, prog, ...)
+ *	th_wait_files(dir, n, ms)
+ *	th_run_io(input, out, outcap, err, errcap, prog, args..., NULL)
+ *	th_spawn_out(&fd, prog, args..., NULL)	th_read_line(fd, line, cap, ms)
+ *	th_deliver(th, user, deliver_sm, ref)	th_sink(th, user)
  *
  * DESCRIPTION
  *	Everything happens below the build's tests/ folder; programs come
@@ -48,6 +51,8 @@
 
 #include "compat.h"
 #include "harness.h"
+#include "record.h"
+#include "spool.h"
 
 char	 th_bindir[512];
 
@@ -150,57 +155,6 @@ th_run(const char *prog, ...)
 		execv(path, argv);
 		_exit(127);
 	}
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/*
- * Run a program to its end with its standard output captured into buf
- * (len octets with the NUL); returns its exit status (-1: signal).
- */
-int
-th_run_out(char *buf, size_t len, const char *prog, ...)
-{
-	char	*argv[32], path[600];
-	va_list	 ap;
-	pid_t	 pid;
-	size_t	 got = 0;
-	ssize_t	 n;
-	int	 argc = 0, st, fds[2];
-
-	bindir();
-	snprintf(path, sizeof(path), "%s/%s", th_bindir, prog);
-	argv[argc++] = path;
-	va_start(ap, prog);
-	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	ck_assert_int_eq(pipe(fds), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execv(path, argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	for (;;) {
-		char	 junk[4096];
-
-		if (got + 1 < len)
-			n = read(fds[0], buf + got, len - 1 - got);
-		else
-			n = read(fds[0], junk, sizeof(junk));
-		if (n <= 0)
-			break;
-		if (got + 1 < len)
-			got += (size_t)n;
-	}
-	buf[got] = '\0';
-	close(fds[0]);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
@@ -785,4 +739,255 @@ tc_deliver(struct tc *c, int ms)
 			return 1;
 		}
 	}
+}
+
+/* argv[] of a program of the build from a NULL-ended va_list. */
+static void
+prog_argv(char *path, size_t pathlen, char **argv, const char *prog,
+    va_list ap)
+{
+	int	 argc = 0;
+
+	bindir();
+	snprintf(path, pathlen, "%s/%s", th_bindir, prog);
+	argv[argc++] = path;
+	while (argc < 63 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	argv[argc] = NULL;
+}
+
+/* Read fd to its end into buf (NUL-terminated, cut at cap - 1). */
+static void
+slurp(int fd, char *buf, size_t cap)
+{
+	size_t	 len = 0;
+	ssize_t	 n;
+	char	 skip[4096];
+
+	for (;;) {
+		if (len + 1 < cap)
+			n = read(fd, buf + len, cap - 1 - len);
+		else
+			n = read(fd, skip, sizeof(skip));
+		if (n <= 0)
+			break;
+		if (len + 1 < cap)
+			len += (size_t)n;
+	}
+	if (cap > 0)
+		buf[len] = '\0';
+	close(fd);
+}
+
+/*
+ * Run a program of the build with input on its stdin (NULL: /dev/null)
+ * and its stdout and stderr in out and err; returns its exit status
+ * (-1: killed by a signal).
+ */
+int
+th_run_io(const char *input, char *out, size_t outcap, char *err,
+    size_t errcap, const char *prog, ...)
+{
+	char	*argv[64], path[600], errpath[] = "th_run_io.XXXXXX";
+	va_list	 ap;
+	pid_t	 pid;
+	int	 in[2], op[2], efd, st;
+
+	va_start(ap, prog);
+	prog_argv(path, sizeof(path), argv, prog, ap);
+	va_end(ap);
+	ck_assert_int_eq(pipe(in), 0);
+	ck_assert_int_eq(pipe(op), 0);
+	efd = mkstemp(errpath);
+	ck_assert_int_ge(efd, 0);
+	unlink(errpath);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(op[1], 1);
+		dup2(efd, 2);
+		close(in[1]);
+		close(op[0]);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(op[1]);
+	/* The inputs of the tests are small enough for the pipe. */
+	if (input != NULL)
+		ck_assert_int_eq(write(in[1], input, strlen(input)),
+		    (ssize_t)strlen(input));
+	close(in[1]);
+	slurp(op[0], out, outcap);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	lseek(efd, 0, SEEK_SET);
+	slurp(efd, err, errcap);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Start a program of the build with its stdout on a pipe (*fd). */
+pid_t
+th_spawn_out(int *fd, const char *prog, ...)
+{
+	char	*argv[64], path[600];
+	va_list	 ap;
+	pid_t	 pid;
+	int	 op[2], null;
+
+	va_start(ap, prog);
+	prog_argv(path, sizeof(path), argv, prog, ap);
+	va_end(ap);
+	ck_assert_int_eq(pipe(op), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+#ifdef __linux__
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+		if ((null = open("/dev/null", O_RDONLY)) != -1)
+			dup2(null, 0);
+		dup2(op[1], 1);
+		close(op[0]);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(op[1]);
+	*fd = op[0];
+	return pid;
+}
+
+/* One line from fd within ms, without its newline; 1, or 0 (EOF, time). */
+int
+th_read_line(int fd, char *line, size_t cap, int ms)
+{
+	struct pollfd	 pfd;
+	size_t		 len = 0;
+	char		 c;
+	int		 i;
+
+	for (i = 0; i < ms / 10 + 1 && len + 1 < cap; ) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 10) != 1) {
+			i++;
+			continue;
+		}
+		if (read(fd, &c, 1) != 1)
+			break;
+		if (c == '\n') {
+			line[len] = '\0';
+			return 1;
+		}
+		line[len++] = c;
+	}
+	line[len] = '\0';
+	return 0;
+}
+
+static void
+out_meta(struct msg_meta *m, const char *user, const char *ref)
+{
+	static unsigned	 n;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->id, sizeof(m->id), "test-%ld-%u", (long)getpid(), n++);
+	m->kind = ref != NULL ? MSG_DLR : MSG_MO;
+	strlcpy(m->account, user, sizeof(m->account));
+	m->created_us = now_us();
+	if (ref != NULL)
+		strlcpy(m->ref, ref, sizeof(m->ref));
+}
+
+static void
+out_open(struct th *t, struct segw *w, const char *user)
+{
+	char	 area[1024];
+
+	ck_assert_int_eq(spool_user_area(t->spool, user, 1), 0);
+	snprintf(area, sizeof(area), "%s/out/%s", t->spool, user);
+	segw_init(w, area, 0);
+}
+
+static void
+out_close(struct th *t, struct segw *w, const char *user)
+{
+	ck_assert_int_eq(segw_commit(w), 0);
+	ck_assert_int_eq(segw_close(w), 0);
+	segw_free(w);
+	spool_wake_user(t->spool, user, SIGUSR1);
+}
+
+/*
+ * Queue a deliver_sm for user, as smppconn would (a receipt of ref, or
+ * an MO when ref is NULL), and wake the user's receivers.
+ */
+void
+th_deliver(struct th *t, const char *user, const struct pdu *p,
+    const char *ref)
+{
+	struct msg_meta	 m;
+	struct segw	 w;
+
+	out_meta(&m, user, ref);
+	out_open(t, &w, user);
+	ck_assert_int_eq(segw_add(&w, &m, p), 0);
+	out_close(t, &w, user);
+}
+
+/*
+ * A sink connector in miniature, for tests without smppconn: take the
+ * closed segments of mt/new/, answer each message with a DELIVRD
+ * receipt for user (one segment for all) and remove them.  Returns the
+ * count of receipts queued.
+ */
+int
+th_sink(struct th *t, const char *user)
+{
+	struct segr	 r;
+	struct segw	 w;
+	struct msg	 m;
+	struct msg_meta	 meta;
+	struct pdu	 p;
+	char		 dir[700], path[1400], text[200], **names;
+	size_t		 n, i;
+	int		 count = 0;
+
+	snprintf(dir, sizeof(dir), "%s/mt/new", t->spool);
+	if (spool_list(dir, &names, &n) == -1)
+		return 0;
+	if (n == 0) {
+		spool_list_free(names, n);
+		return 0;
+	}
+	msg_init(&m);
+	out_open(t, &w, user);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (segr_open(&r, path) == -1)
+			continue;
+		while (segr_next(&r, &m) == SEGR_OK) {
+			snprintf(text, sizeof(text), "id:%s sub:001 "
+			    "dlvrd:001 submit date:2501020304 done "
+			    "date:2501020304 stat:DELIVRD err:000 text:",
+			    m.meta.id);
+			pdu_init(&p, SMPP_DELIVER_SM, 0);
+			p.source_addr = m.pdu.destination_addr;
+			p.destination_addr = m.pdu.source_addr;
+			p.esm_class = ESM_TYPE_RECEIPT;
+			p.short_message = (const uint8_t *)text;
+			p.sm_length = (uint8_t)strlen(text);
+			pdu_tlv_add(&p, TLV_RECEIPTED_MESSAGE_ID,
+			    (uint16_t)strlen(m.meta.id) + 1, m.meta.id);
+			out_meta(&meta, user, m.meta.id);
+			ck_assert_int_eq(segw_add(&w, &meta, &p), 0);
+			count++;
+		}
+		segr_close(&r);
+		unlink(path);
+	}
+	out_close(t, &w, user);
+	msg_free(&m);
+	spool_list_free(names, n);
+	return count;
 }

@@ -46,7 +46,6 @@ void	 th_init(struct th *, const char *);
 void	 th_write_conf(struct th *);
 void	 th_user(struct th *, const char *, const char *, ...);
 int	 th_run(const char *, ...);
-int	 th_run_out(char *, size_t, const char *, ...);
 void	 th_start(struct th *);
 void	 th_start_conn(struct th *);
 void	 th_kill_conn(struct th *, int);
@@ -60,6 +59,13 @@ int	 th_wait_log_from(const char *, long, const char *, int);
 long	 th_log_size(const char *);
 int	 th_count_files(const char *);
 int	 th_wait_files(const char *, int, int);
+int	 th_run_io(const char *, char *, size_t, char *, size_t,
+	    const char *, ...);
+pid_t	 th_spawn_out(int *, const char *, ...);
+int	 th_read_line(int, char *, size_t, int);
+void	 th_deliver(struct th *, const char *, const struct pdu *,
+	    const char *);
+int	 th_sink(struct th *, const char *);
 
 void	 tc_connect(struct tc *, int);
 void	 tc_close(struct tc *);

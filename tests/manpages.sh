@@ -37,10 +37,11 @@ synopsis_options() {
 	}' | sort -u
 }
 
-# Option letters of the program's getopt(3) string.
+# Option letters of the program's getopt(3) or getopt_long(3) string.
 code_options() {
-	grep -o 'getopt(argc, argv, "[^"]*")' "$1" | head -n 1 |
-	    sed 's/.*"\(.*\)".*/\1/' | tr -d ':+' | fold -w 1 | sort -u
+	grep -o 'getopt\(_long\)\{0,1\}(argc, argv, "[^"]*"' "$1" |
+	    head -n 1 | sed 's/.*"\(.*\)".*/\1/' | tr -d ':+' | fold -w 1 |
+	    sort -u
 }
 
 for page in "$top_srcdir"/man/*.[18]; do

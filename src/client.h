@@ -1,0 +1,26 @@
+/*
+ * client.h - what smppsend(1) and smppbench(1) share: the password from
+ * an option, a file or the environment, bind type names, numbers from
+ * the command line, the monotonic clock
+ */
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLIENT_PASSWORD_ENV	"SMPP_PASSWORD"
+#define CLIENT_PORT_DEFAULT	2775
+
+int	 client_password(const char *, const char *, char *, size_t);
+uint32_t client_bind_cmd(const char *);
+const char *client_bind_name(uint32_t);
+int	 client_number(const char *, long long, long long, long long *);
+long long client_arg(const char *, long long, long long, const char *);
+long long client_now_us(void);
+void	 client_signals(void);
+
+extern volatile sig_atomic_t client_stop;	/* SIGINT or SIGTERM came */
+
+#endif /* CLIENT_H */

@@ -1,0 +1,27 @@
+/*
+ * hist.h - latency histograms: every value counted, percentiles within
+ * 0.2 %, a fixed size whatever the count
+ */
+#ifndef HIST_H
+#define HIST_H
+
+#include <stdint.h>
+
+#define HIST_LINEAR	1024		/* values below: exact */
+#define HIST_SUB	512		/* buckets per octave above */
+#define HIST_OCTAVES	30		/* up to 2^40: 12 days in us */
+#define HIST_BUCKETS	(HIST_LINEAR + HIST_OCTAVES * HIST_SUB)
+
+struct hist {
+	uint64_t	 n;
+	uint64_t	 max;
+	uint64_t	 sum;
+	uint64_t	*count;		/* HIST_BUCKETS */
+};
+
+int	 hist_init(struct hist *);
+void	 hist_free(struct hist *);
+void	 hist_add(struct hist *, uint64_t);
+uint64_t hist_pct(const struct hist *, double);
+
+#endif /* HIST_H */

@@ -1,0 +1,26 @@
+/*
+ * idtab.h - message_id to time: the submits waiting for their receipt
+ */
+#ifndef IDTAB_H
+#define IDTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct idtab_ent {
+	uint64_t	 key;		/* hash of the id; 0: empty */
+	int64_t		 val;
+};
+
+struct idtab {
+	struct idtab_ent *ent;
+	size_t		 mask;		/* slots - 1 */
+	size_t		 n;
+};
+
+int	 idtab_init(struct idtab *, size_t);
+void	 idtab_free(struct idtab *);
+int	 idtab_match(struct idtab *, const char *, size_t, int64_t, int64_t *);
+size_t	 idtab_count(const struct idtab *);
+
+#endif /* IDTAB_H */
