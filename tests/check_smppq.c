@@ -75,8 +75,8 @@ submit(const char *dst, char *id)
 static int
 q(const char *a, const char *b, const char *c, const char *d)
 {
-	return th_run_io(NULL, out, sizeof(out), err, sizeof(err), "smppq", "-c", T.conf, a, b, c, d,
-	    (char *)NULL);
+	return th_run_io(NULL, out, sizeof(out), err, sizeof(err), "smppq",
+	    "-c", T.conf, a, b, c, d, (char *)NULL);
 }
 
 /* Wait until the message shows in the given state. */
@@ -159,7 +159,8 @@ START_TEST(test_inject_and_stats)
 	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_RECEIVER, "acme", "secret"),
 	    ESME_ROK);
 	ck_assert_int_eq(q("inject", "-a", "acme", "-f"), EX_USAGE);
-	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err), "smppq", "-c", T.conf,
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err,
+	    sizeof(err), "smppq", "-c", T.conf,
 	    "inject", "-a", "acme", "-f", "447700900123", "-t", "5555",
 	    "Grüße", (char *)NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "queued for acme"));
@@ -167,14 +168,16 @@ START_TEST(test_inject_and_stats)
 	ck_assert_str_eq(c.p.source_addr, "447700900123");
 	ck_assert_uint_eq(c.p.data_coding, 0);	/* GSM has ü and ß */
 	ck_assert_uint_eq(c.p.sm_length, 5);
-	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err), "smppq", "-c", T.conf,
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err,
+	    sizeof(err), "smppq", "-c", T.conf,
 	    "inject", "-a", "acme", "-f", "1", "-t", "2", "Привет",
 	    (char *)NULL), 0);
 	ck_assert_int_eq(tc_deliver(&c, 5000), 1);
 	ck_assert_uint_eq(c.p.data_coding, 8);
 	ck_assert_uint_eq(c.p.sm_length, 12);
 	/* Binary content in hex. */
-	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err), "smppq", "-c", T.conf,
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err,
+	    sizeof(err), "smppq", "-c", T.conf,
 	    "inject", "-a", "acme", "-f", "1", "-t", "2", "-x", "0102ff",
 	    (char *)NULL), 0);
 	ck_assert_int_eq(tc_deliver(&c, 5000), 1);
@@ -182,7 +185,8 @@ START_TEST(test_inject_and_stats)
 	memcpy(text, c.p.short_message, 3);
 	ck_assert_uint_eq((uint8_t)text[2], 0xff);
 	/* No [mo-routes] and no -a: nobody to give it to. */
-	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err), "smppq", "-c", T.conf,
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err,
+	    sizeof(err), "smppq", "-c", T.conf,
 	    "inject", "-f", "1", "-t", "2", "x", (char *)NULL), EX_NOUSER);
 	ck_assert_int_eq(q("stats", NULL, NULL, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(out, "[server smpps_01]"));
