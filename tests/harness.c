@@ -7,6 +7,10 @@
  *	th_start(th)		th_start_conn(th)	th_stop(th)
  *	tc_connect(tc, port)	tc_send(tc, pdu)	tc_recv(tc, timeout_ms)
  *	tc_bind(tc, cmd, user, password)	tc_submit(tc, src, dst, text, id)
+ *	tc_submit_rd(tc, src, dst, text, registered_delivery, id)
+ *	tc_deliver(tc, timeout_ms)	th_kill_conn(th, sig)
+ *	th_wait_log_from(log, offset, needle, ms)
+ *	th_wait_files(dir, n, ms)
  *	th_run_io(input, out, outcap, err, errcap, prog, args..., NULL)
  *	th_spawn_out(&fd, prog, args..., NULL)	th_read_line(fd, line, cap, ms)
  *	th_deliver(th, user, deliver_sm, ref)	th_sink(th, user)
@@ -33,6 +37,7 @@
 #include <arpa/inet.h>
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -112,13 +117,17 @@ th_write_conf(struct th *t)
 	fp = fopen(t->conf, "w");
 	ck_assert_ptr_nonnull(fp);
 	fprintf(fp, "[smpp-server]\nid = \"smpps_01\"\nbind = 127.0.0.1\n"
-	    "port = %d\nlog_level = DEBUG\nlog_file = %s\n"
+	    "port = %d\n%slog_file = %s\n"
 	    "pid_file = %s/smppd.pid\nrun_dir = %s\n%s%s\n"
 	    "[spool]\ndir = %s\n%s\n[userdb]\npath = %s\n\n"
-	    "[smppconn]\npid_file = %s/smppconn.pid\nlog_file = %s\n\n%s",
-	    t->port, t->log, t->dir, t->dir, strstr(t->server_keys,
-	    "prefork") ? "" : "prefork = 2\n", t->server_keys, t->spool,
-	    t->spool_keys, t->db, t->dir, t->connlog, t->sections);
+	    "[smppconn]\npid_file = %s/smppconn.pid\nlog_file = %s\n"
+	    "idmap = %s/idmap.db\n%s\n%s",
+	    t->port, strstr(t->server_keys, "log_level") ? "" :
+	    "log_level = DEBUG\n", t->log, t->dir, t->dir,
+	    strstr(t->server_keys, "prefork") ? "" : "prefork = 2\n",
+	    t->server_keys, t->spool,
+	    t->spool_keys, t->db, t->dir, t->connlog, t->dir, t->conn_keys,
+	    t->sections);
 	ck_assert_int_eq(fclose(fp), 0);
 	chmod(t->conf, 0600);
 }
@@ -293,14 +302,32 @@ th_start(struct th *t)
 	ck_assert_msg(i < 1000, "smppd does not listen on %d", t->port);
 }
 
-/* Start smppconn and wait until it has the trigger FIFO open. */
+/*
+ * Start smppconn and wait until it has the trigger FIFO open and its
+ * recovery done: a "started" line after what the log held before.
+ */
 void
 th_start_conn(struct th *t)
 {
+	long	 off;
+
 	bindir();
+	off = th_log_size(t->connlog);
 	t->connpid = spawn("smppconn", t->conf, t->connlog);
-	ck_assert_msg(th_wait_log(t->connlog, "started", 10000),
+	ck_assert_msg(th_wait_log_from(t->connlog, off, "started", 10000),
 	    "smppconn did not start; see %s", t->connlog);
+}
+
+/* Send smppconn a signal (SIGKILL: and reap it). */
+void
+th_kill_conn(struct th *t, int sig)
+{
+	ck_assert_int_gt(t->connpid, 0);
+	kill(t->connpid, sig);
+	if (sig == SIGKILL) {
+		waitpid(t->connpid, NULL, 0);
+		t->connpid = 0;
+	}
 }
 
 /* Wait up to ms for pid to exit; returns 1 and its status if it did. */
@@ -354,8 +381,17 @@ th_cleanup(struct th *t)
 		fprintf(stderr, "cannot remove %s\n", t->dir);
 }
 
-int
-th_log_has(const char *log, const char *needle)
+long
+th_log_size(const char *log)
+{
+	struct stat	 st;
+
+	return stat(log, &st) == 0 ? (long)st.st_size : 0;
+}
+
+/* Whether the log holds needle after its first off octets. */
+static int
+log_has_from(const char *log, long off, const char *needle)
 {
 	char	*buf;
 	FILE	*fp;
@@ -366,7 +402,10 @@ th_log_has(const char *log, const char *needle)
 		return 0;
 	fseek(fp, 0, SEEK_END);
 	n = ftell(fp);
-	rewind(fp);
+	if (off > n)
+		off = n;
+	fseek(fp, off, SEEK_SET);
+	n -= off;
 	buf = calloc(1, (size_t)n + 1);
 	ck_assert_ptr_nonnull(buf);
 	n = (long)fread(buf, 1, (size_t)n, fp);
@@ -375,6 +414,61 @@ th_log_has(const char *log, const char *needle)
 	found = strstr(buf, needle) != NULL;
 	free(buf);
 	return found;
+}
+
+int
+th_log_has(const char *log, const char *needle)
+{
+	return log_has_from(log, 0, needle);
+}
+
+int
+th_wait_log_from(const char *log, long off, const char *needle, int ms)
+{
+	int	 i;
+
+	for (i = 0; i < ms / 10 + 1; i++) {
+		if (log_has_from(log, off, needle))
+			return 1;
+		pause_ms(10);
+	}
+	return 0;
+}
+
+/* Entries of a folder, dot files and .done sidecars not counted. */
+int
+th_count_files(const char *dir)
+{
+	struct dirent	*de;
+	DIR		*d;
+	size_t		 len;
+	int		 n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || (len > 5 &&
+		    strcmp(de->d_name + len - 5, ".done") == 0))
+			continue;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Wait up to ms until a folder holds at least n entries. */
+int
+th_wait_files(const char *dir, int n, int ms)
+{
+	int	 i;
+
+	for (i = 0; i < ms / 10 + 1; i++) {
+		if (th_count_files(dir) >= n)
+			return 1;
+		pause_ms(10);
+	}
+	return 0;
 }
 
 int
@@ -416,6 +510,33 @@ tc_close(struct tc *c)
 		close(c->fd);
 	c->fd = -1;
 	pdu_free(&c->p);
+	free(c->stash);
+	c->stash = NULL;
+	c->stashlen = 0;
+}
+
+static void
+tc_answer(struct tc *c, uint32_t cmd)
+{
+	uint8_t	 out[64];
+	int	 n;
+
+	n = pdu_encode_resp(cmd | SMPP_RESP_BIT, ESME_ROK,
+	    c->p.sequence_number, out, sizeof(out));
+	ck_assert_int_gt(n, 0);
+	tc_send_raw(c, out, (size_t)n);
+}
+
+/* Keep the deliver_sm just received (c->pdu) for tc_deliver(). */
+static void
+tc_stash(struct tc *c)
+{
+	uint32_t	 len = c->p.command_length;
+
+	c->stash = realloc(c->stash, c->stashlen + len);
+	ck_assert_ptr_nonnull(c->stash);
+	memcpy(c->stash + c->stashlen, c->pdu, len);
+	c->stashlen += len;
 }
 
 void
@@ -523,6 +644,11 @@ tc_expect(struct tc *c, uint32_t cmd, int ms)
 		    c->p.command_id == SMPP_DELIVER_SM,
 		    "got %s while waiting for %s",
 		    pdu_command_name(c->p.command_id), pdu_command_name(cmd));
+		/* A deliver_sm is answered and kept for tc_deliver(). */
+		if (c->p.command_id == SMPP_DELIVER_SM) {
+			tc_stash(c);
+			tc_answer(c, SMPP_DELIVER_SM);
+		}
 	}
 }
 
@@ -558,6 +684,61 @@ tc_submit(struct tc *c, const char *src, const char *dst, const char *text,
 		strlcpy(id, st == ESME_ROK && c->p.message_id ?
 		    c->p.message_id : "", PDU_MESSAGE_ID_MAX);
 	return st;
+}
+
+/* Submit with a registered_delivery; returns the status, copies the id. */
+uint32_t
+tc_submit_rd(struct tc *c, const char *src, const char *dst, const char *text,
+    uint8_t rd, char *id)
+{
+	struct pdu	 p;
+	uint32_t	 st;
+
+	pdu_init(&p, SMPP_SUBMIT_SM, 0);
+	p.source_addr = src;
+	p.destination_addr = dst;
+	p.registered_delivery = rd;
+	p.short_message = (const uint8_t *)text;
+	p.sm_length = (uint8_t)strlen(text);
+	tc_send(c, &p);
+	st = tc_expect(c, SMPP_SUBMIT_SM_RESP, 5000);
+	if (id != NULL)
+		strlcpy(id, st == ESME_ROK && c->p.message_id ?
+		    c->p.message_id : "", PDU_MESSAGE_ID_MAX);
+	return st;
+}
+
+/*
+ * Wait up to ms for a deliver_sm, answer it with deliver_sm_resp OK and
+ * return 1 (c->p holds it); enquire_link is answered on the way.
+ * 0 on timeout, -1 when the server closed the connection.
+ */
+int
+tc_deliver(struct tc *c, int ms)
+{
+	uint32_t	 len;
+	int		 rc;
+
+	if (c->stashlen > 0) {
+		len = (uint32_t)c->stash[0] << 24 | c->stash[1] << 16 |
+		    c->stash[2] << 8 | c->stash[3];
+		memcpy(c->pdu, c->stash, len);
+		memmove(c->stash, c->stash + len, c->stashlen - len);
+		c->stashlen -= len;
+		pdu_free(&c->p);
+		ck_assert_uint_eq(pdu_decode(c->pdu, len, &c->p), ESME_ROK);
+		return 1;
+	}
+	for (;;) {
+		if ((rc = tc_recv(c, ms)) != 1)
+			return rc;
+		if (c->p.command_id == SMPP_ENQUIRE_LINK)
+			tc_answer(c, SMPP_ENQUIRE_LINK);
+		else if (c->p.command_id == SMPP_DELIVER_SM) {
+			tc_answer(c, SMPP_DELIVER_SM);
+			return 1;
+		}
+	}
 }
 
 /* argv[] of a program of the build from a NULL-ended va_list. */

@@ -24,6 +24,7 @@ struct th {
 	char	 server_keys[2048];	/* extra [smpp-server] lines */
 	char	 spool_keys[1024];	/* extra [spool] lines */
 	char	 sections[4096];	/* extra sections */
+	char	 conn_keys[1024];	/* extra [smppconn] lines */
 };
 
 /* A client connection and the last PDU it received. */
@@ -34,6 +35,8 @@ struct tc {
 	uint8_t	 pdu[128 * 1024];
 	struct pdu p;		/* points into pdu[] */
 	uint32_t seq;
+	uint8_t	*stash;		/* deliver_sm answered by tc_expect() */
+	size_t	 stashlen;	/* ... for tc_deliver() to return */
 };
 
 extern char	 th_bindir[];
@@ -45,12 +48,17 @@ void	 th_user(struct th *, const char *, const char *, ...);
 int	 th_run(const char *, ...);
 void	 th_start(struct th *);
 void	 th_start_conn(struct th *);
+void	 th_kill_conn(struct th *, int);
 void	 th_stop(struct th *);
 void	 th_cleanup(struct th *);
 int	 th_wait_exit(pid_t, int, int *);
 int	 th_wait_port_closed(int, int);
 int	 th_log_has(const char *, const char *);
 int	 th_wait_log(const char *, const char *, int);
+int	 th_wait_log_from(const char *, long, const char *, int);
+long	 th_log_size(const char *);
+int	 th_count_files(const char *);
+int	 th_wait_files(const char *, int, int);
 int	 th_run_io(const char *, char *, size_t, char *, size_t,
 	    const char *, ...);
 pid_t	 th_spawn_out(int *, const char *, ...);
@@ -70,5 +78,8 @@ uint32_t tc_bind(struct tc *, uint32_t, const char *, const char *);
 uint32_t tc_submit(struct tc *, const char *, const char *, const char *,
 	    char *);
 uint32_t tc_expect(struct tc *, uint32_t, int);
+uint32_t tc_submit_rd(struct tc *, const char *, const char *, const char *,
+	    uint8_t, char *);
+int	 tc_deliver(struct tc *, int);
 
 #endif /* HARNESS_H */

@@ -1,0 +1,184 @@
+/*
+ * conn.h - smppconn's private header: the state its modules share
+ */
+#ifndef CONN_H
+#define CONN_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <stdint.h>
+#include <time.h>
+
+#include "conf.h"
+#include "record.h"
+#include "spool.h"
+
+#ifndef TAILQ_FOREACH_SAFE	/* glibc's sys/queue.h lacks it */
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
+#define CONN_MAX_JOBS		32	/* MT segments claimed at once */
+#define CONN_TURN_MAX		2000	/* records handed on per loop turn */
+#define CONN_INHAND_MAX		50000	/* records read and not yet settled */
+#define CONN_STOP_US		(4 * 1000000LL)	/* SIGTERM: finish within */
+#define CONN_NEVER		INT64_MAX
+
+/* What became of a record a connector was given. */
+enum item_result {
+	IR_NONE,
+	IR_DELIVERED,	/* final: a DELIVRD receipt when asked for */
+	IR_ACCEPTED,	/* taken by the upstream: its receipt comes later */
+	IR_TEMPFAIL,	/* tried again after the back-off */
+	IR_PERMFAIL,	/* failed for good: receipt and a failed/ copy */
+	IR_EXPIRED,	/* too old: EXPIRED receipt and a failed/ copy */
+	IR_LATER,	/* not due yet: deferred, not counted as an attempt */
+	IR_ABANDON	/* left unsettled: it is handed on again later */
+};
+
+struct job;
+struct connector;
+struct idmap;
+
+/* One MT record in hand: read from a claimed segment, not yet settled. */
+struct item {
+	TAILQ_ENTRY(item)	 link;	/* a connector's queue, or done */
+	struct job		*job;
+	unsigned		 index;	/* of the record in its segment */
+	struct msg		 msg;
+	struct connector	*conn;
+	int64_t			 t0;		/* handed on (monotonic us) */
+	int64_t			 deadline;	/* the connector's */
+	enum item_result	 result;
+	int			*dep[2];	/* commits it waits for */
+	void			*priv;		/* the connector's */
+};
+TAILQ_HEAD(itemq, item);
+
+/* A claimed MT segment (mt/active/NAME.PID). */
+struct job {
+	TAILQ_ENTRY(job)	 link;
+	char			 path[1100];
+	struct segr		 seg;
+	struct segdone		 done;
+	struct item		*stalled;	/* waits for its connector */
+	unsigned		 inhand;	/* items out, not settled */
+	unsigned		 ndone;		/* ... of them in the done list */
+	int			 eof;		/* every record read */
+	int			 corrupt;	/* ... up to a corrupt one */
+	int			 unwell;	/* not all settled: give back */
+};
+TAILQ_HEAD(jobq, job);
+
+/*
+ * What a type of connector does.  room() says how many more records
+ * it takes now; submit() takes one and calls mt_complete() for it,
+ * now or later.  poll() registers descriptors with conn_poll_add();
+ * timer(now) does what is due and returns its next deadline; idle()
+ * is true when it holds nothing; stop() begins closing (SIGTERM, or
+ * the connector left the configuration); reload() sees its new
+ * settings, old ones passed for comparison; committed() runs after
+ * each group commit; release() gives back all it holds (IR_ABANDON or
+ * IR_TEMPFAIL) and frees it.
+ */
+struct conn_ops {
+	int	 (*start)(struct connector *);
+	int	 (*room)(struct connector *);
+	void	 (*submit)(struct connector *, struct item *);
+	void	 (*poll)(struct connector *);
+	int64_t	 (*timer)(struct connector *, int64_t);
+	int	 (*idle)(struct connector *);
+	void	 (*stop)(struct connector *);
+	void	 (*reload)(struct connector *, const struct conf_connector *);
+	void	 (*committed)(struct connector *);
+	void	 (*release)(struct connector *);
+};
+
+struct connector {
+	char			 name[CONF_NAME_MAX];
+	enum conf_conn_type	 type;
+	struct conf_connector	*cf;		/* &settings */
+	struct conf_connector	 settings;	/* outlives a reload */
+	const struct conn_ops	*ops;
+	void			*priv;
+	unsigned		 inhand;	/* items it holds */
+	int			 gone;		/* left the configuration */
+	int			 stopping;
+};
+
+struct conn_ctx {
+	struct conf		*conf;
+	const char		*confpath;
+	int			 foreground;
+	int			 stopping;
+	int64_t			 stop_deadline;	/* monotonic us */
+	int64_t			 now;		/* this turn, monotonic us */
+	time_t			 wall;		/* this turn, seconds */
+	struct jobq		 jobs;
+	unsigned		 njobs;
+	struct itemq		 done;		/* completed this turn */
+	unsigned		 inhand;
+	struct connector	**conns;
+	int			 nconns;
+	struct idmap		*idmap;
+	int			 idmap_failed;	/* its sync, this turn */
+	int			 want_scan;
+	int			 more;		/* work left: poll without wait */
+	int64_t			 next_rescan;	/* monotonic us */
+	int64_t			 next_deferred;	/* seconds */
+	int64_t			 pause_until;	/* no claims: a commit failed */
+	int			 reload_done;	/* smppq marked records */
+};
+
+extern struct conn_ctx ctx;
+
+typedef void (*conn_io_fn)(void *, int);
+
+/* smppconn.c */
+int64_t	 conn_mono(void);
+void	 conn_poll_add(int, short, conn_io_fn, void *);
+struct connector *conn_find(const char *);
+struct idmap *conn_idmap(void);
+
+/* conn_mt.c */
+void	 mt_scan(void);
+void	 mt_feed(void);
+void	 mt_complete(struct item *, enum item_result, const char *, int,
+	    const char *);
+void	 mt_commit(void);
+void	 mt_give_back(void);
+void	 mt_reread_done(void);
+void	 mt_free(void);
+
+/* conn_out.c */
+int	 out_add(const char *, const struct msg_meta *, const struct pdu *,
+	    int **);
+int	 out_commit(void);
+void	 out_close(void);
+void	 out_free(void);
+
+/* conn_store.c */
+int	 store_defer(const struct msg_meta *, const struct pdu *, int64_t,
+	    int **);
+int	 store_fail(const struct msg_meta *, const struct pdu *, int **);
+int	 store_commit(void);
+void	 store_close(void);
+void	 store_prune(void);
+void	 store_free(void);
+
+/* conn_mo.c */
+int	 mo_queue(const struct pdu *, const char *, int **);
+int	 mo_commit(void);
+void	 mo_close(void);
+void	 mo_free(void);
+
+/* conn_sink.c, conn_pipe.c, conn_smpp.c */
+extern const struct conn_ops sink_ops;
+extern const struct conn_ops pipe_ops;
+extern const struct conn_ops smpp_ops;
+void	 pipe_reap(void);
+
+#endif /* CONN_H */

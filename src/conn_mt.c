@@ -1,0 +1,604 @@
+/*
+ * conn_mt.c - smppconn's MT side: claiming segments, handing records to
+ * connectors, and settling them after the group commit
+ *
+ * SYNOPSIS
+ *	mt_scan()	mt_feed()	mt_commit()
+ *	mt_complete(item, result, stat, err, why)
+ *	mt_give_back()	mt_reread_done()	mt_free()
+ *
+ * DESCRIPTION
+ *	mt_scan() claims the segments of mt/deferred/ whose time has
+ *	come, then those of mt/new/, oldest first, by renaming them into
+ *	mt/active/NAME.PID, while fewer than CONN_MAX_JOBS are claimed
+ *	and fewer than CONN_INHAND_MAX records are in hand.
+ *
+ *	mt_feed() reads the records of the claimed segments in turn,
+ *	skips those the .done sidecar marks settled, and decides: past
+ *	its expiry (conn_policy_expiry()) a record ends as IR_EXPIRED;
+ *	before its next try (schedule_delivery_time, or a retry segment
+ *	claimed early) it is deferred again without counting an attempt;
+ *	without a route (conn_policy_route()) it fails with REJECTD and
+ *	err 11 (ESME_RINVDSTADR); otherwise its connector gets it, when
+ *	it has room -- else the segment waits with that record until it
+ *	has.  At most CONN_TURN_MAX records are handed on per turn.
+ *
+ *	mt_complete() is what a connector calls when it is done with a
+ *	record.  It writes what the outcome produces into the open
+ *	writers: a receipt for the account when its registered_delivery
+ *	asks for one (conn_receipt.c), a copy in a retry segment of
+ *	mt/deferred/ whose name is the next try (back-off from [spool]
+ *	retry_min to retry_max), a copy in mt/failed/ with the error.
+ *	The record then waits in the done list.
+ *
+ *	mt_commit() ends each turn: it commits every writer (one
+ *	fdatasync each) and syncs the id map, and only then marks the
+ *	records of the done list settled in their sidecars -- those whose
+ *	writes all committed; the others stay unsettled and their segment
+ *	goes back to mt/new/ to be handed on again.  The connectors then
+ *	answer their upstreams, the written segments are closed into
+ *	their folders and the receivers woken, and segments whose every
+ *	record is settled are removed.  A segment with a corrupt record
+ *	goes to corrupt/ once the records before it are settled.
+ *
+ *	mt_reread_done() rereads the sidecars after smppq(8) deleted a
+ *	record of a claimed segment: a record not yet handed on is then
+ *	skipped, one in hand is settled without a receipt or a copy when
+ *	its connector is done with it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compat.h"
+#include "conn.h"
+#include "conn_policy.h"
+#include "conn_receipt.h"
+#include "dlr.h"
+#include "idmap.h"
+#include "log.h"
+
+#define REJECT_NO_ROUTE	11	/* ESME_RINVDSTADR, as at submit */
+
+static struct itemq	 freeitems = TAILQ_HEAD_INITIALIZER(freeitems);
+
+static struct item *
+item_get(struct job *job)
+{
+	struct item	*it;
+
+	if ((it = TAILQ_FIRST(&freeitems)) != NULL)
+		TAILQ_REMOVE(&freeitems, it, link);
+	else {
+		if ((it = calloc(1, sizeof(*it))) == NULL)
+			return NULL;
+		msg_init(&it->msg);
+	}
+	it->job = job;
+	it->conn = NULL;
+	it->result = IR_NONE;
+	it->dep[0] = it->dep[1] = NULL;
+	it->priv = NULL;
+	it->deadline = 0;
+	return it;
+}
+
+static void
+item_put(struct item *it)
+{
+	TAILQ_INSERT_HEAD(&freeitems, it, link);
+}
+
+static int
+area(char *buf, size_t len, const char *sub)
+{
+	return spool_path(buf, len, "%s/mt/%s", ctx.conf->spool.dir, sub);
+}
+
+static void
+job_open(const char *path)
+{
+	struct job	*job;
+
+	if ((job = calloc(1, sizeof(*job))) == NULL) {
+		log_warn("claiming %s", path);
+		return;
+	}
+	strlcpy(job->path, path, sizeof(job->path));
+	if (segr_open(&job->seg, path) == -1) {
+		log_warn("reading %s", path);
+		spool_quarantine(ctx.conf->spool.dir, path, "unreadable");
+		free(job);
+		return;
+	}
+	if (segdone_open(&job->done, path, 0) == -1) {
+		char	 dir[1100];
+
+		log_warn("%s.done", path);
+		segr_close(&job->seg);
+		if (area(dir, sizeof(dir), "new") == 0 &&
+		    spool_move(path, dir, NULL) == -1)
+			log_warn("returning %s", path);
+		free(job);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&ctx.jobs, job, link);
+	ctx.njobs++;
+}
+
+/* Claim what is due in mt/SUB; deferred: also note the next due time. */
+static void
+claim_from(const char *sub, int deferred)
+{
+	char		 from[1100], to[1100], path[1100], **names;
+	size_t		 n, i;
+	int64_t		 t;
+	int		 rc;
+
+	if (area(from, sizeof(from), sub) == -1 ||
+	    area(to, sizeof(to), "active") == -1)
+		return;
+	if (spool_list(from, &names, &n) == -1) {
+		log_warn("listing %s", from);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		t = spool_name_time(names[i]);
+		if (t > (int64_t)ctx.wall) {
+			if (deferred)
+				ctx.next_deferred = t;
+			break;
+		}
+		if (ctx.njobs >= CONN_MAX_JOBS ||
+		    ctx.inhand >= CONN_INHAND_MAX) {
+			/* Full: new/ when a job ends, deferred/ in a second. */
+			if (deferred)
+				ctx.next_deferred = (int64_t)ctx.wall + 1;
+			break;
+		}
+		if (t == -1) {
+			if (spool_path(path, sizeof(path), "%s/%s", from,
+			    names[i]) == 0)
+				spool_quarantine(ctx.conf->spool.dir, path,
+				    "not a segment name");
+			continue;
+		}
+		rc = spool_claim(from, to, names[i], path, sizeof(path));
+		if (rc == -1)
+			log_warn("claiming %s/%s", from, names[i]);
+		else if (rc == 0)
+			job_open(path);
+	}
+	spool_list_free(names, n);
+}
+
+void
+mt_scan(void)
+{
+	int	 due;
+
+	due = ctx.next_deferred != 0 && ctx.next_deferred <= (int64_t)ctx.wall;
+	if ((!ctx.want_scan && !due) || ctx.stopping ||
+	    ctx.now < ctx.pause_until)
+		return;
+	if (due) {
+		ctx.next_deferred = 0;
+		claim_from("deferred", 1);
+	}
+	if (ctx.want_scan)
+		claim_from("new", 0);
+	ctx.want_scan = 0;
+}
+
+static const char *
+kind_name(const struct msg *m)
+{
+	return m->pdu.command_id == SMPP_DATA_SM ? "data_sm" : "submit_sm";
+}
+
+/* Hand one record on, or decide about it here; 0: the connector is full. */
+static int
+hand(struct item *it)
+{
+	const struct conf_connector	*cf;
+	struct connector		*c;
+	struct msg			*m = &it->msg;
+
+	if (conn_policy_expiry(&m->meta, ctx.conf->spool.max_age) <
+	    (int64_t)ctx.wall) {
+		mt_complete(it, IR_EXPIRED, "EXPIRED", 0, "expired");
+		return 1;
+	}
+	if (m->meta.next_try > (int64_t)ctx.wall) {
+		mt_complete(it, IR_LATER, NULL, 0, NULL);
+		return 1;
+	}
+	if ((cf = conn_policy_route(ctx.conf, m)) == NULL) {
+		mt_complete(it, IR_PERMFAIL, "REJECTD", REJECT_NO_ROUTE,
+		    "no route");
+		return 1;
+	}
+	if ((c = conn_find(cf->name)) == NULL) {
+		mt_complete(it, IR_TEMPFAIL, NULL, 0, "connector not running");
+		return 1;
+	}
+	if (c->stopping || c->ops->room(c) <= 0)
+		return 0;
+	it->conn = c;
+	it->t0 = ctx.now;
+	c->inhand++;
+	if (LOG_ENABLED(LOGL_DEBUG))
+		log_debug("%s %s of %s to connector %s (attempt %d)",
+		    kind_name(m), m->meta.id, m->meta.account, c->name,
+		    m->meta.attempts + 1);
+	c->ops->submit(c, it);
+	return 1;
+}
+
+/* Read the next unsettled record of a job; NULL at its end. */
+static struct item *
+next_record(struct job *job)
+{
+	struct item	*it;
+	int		 rc;
+
+	while (!job->eof) {
+		if ((it = item_get(job)) == NULL) {
+			log_warn("record of %s", job->path);
+			job->unwell = 1;
+			job->eof = 1;
+			return NULL;
+		}
+		rc = segr_next(&job->seg, &it->msg);
+		if (rc == SEGR_OK) {
+			it->index = job->seg.index - 1;
+			if (segdone_test(&job->done, it->index)) {
+				item_put(it);
+				continue;
+			}
+			job->inhand++;
+			ctx.inhand++;
+			return it;
+		}
+		item_put(it);
+		job->eof = 1;
+		if (rc == SEGR_CORRUPT) {
+			log_warnx("%s: record %u is corrupt: the rest of the "
+			    "segment goes to corrupt/", job->path,
+			    job->seg.index + 1);
+			job->corrupt = 1;
+		} else if (rc == SEGR_ERROR) {
+			log_warn("%s", job->path);
+			job->unwell = 1;
+		}
+	}
+	return NULL;
+}
+
+/* Hand on up to budget records of one job; how many were taken. */
+static int
+feed_job(struct job *job, int budget)
+{
+	struct item	*it;
+	int		 n = 0;
+
+	while (n < budget) {
+		if ((it = job->stalled) != NULL)
+			job->stalled = NULL;
+		else if ((it = next_record(job)) == NULL)
+			break;
+		if (!hand(it)) {
+			job->stalled = it;
+			break;
+		}
+		n++;
+	}
+	return n;
+}
+
+void
+mt_feed(void)
+{
+	struct job	*job;
+	int		 budget = CONN_TURN_MAX, n, progress = 1;
+
+	ctx.more = 0;
+	if (ctx.stopping) {
+		TAILQ_FOREACH(job, &ctx.jobs, link)
+			if (job->stalled != NULL) {
+				mt_complete(job->stalled, IR_ABANDON, NULL, 0,
+				    NULL);
+				job->stalled = NULL;
+			}
+		return;
+	}
+	/* Round robin, a few records per job, so that none starves. */
+	while (budget > 0 && progress) {
+		progress = 0;
+		TAILQ_FOREACH(job, &ctx.jobs, link) {
+			n = feed_job(job, budget < 64 ? budget : 64);
+			budget -= n;
+			progress |= n > 0;
+			if (budget == 0)
+				break;
+		}
+	}
+	if (budget == 0)
+		ctx.more = 1;
+}
+
+static void
+receipt(struct item *it, const char *stat, int err)
+{
+	struct receipt_of	 of;
+	struct receipt		 r;
+	int			 state = dlr_stat_state(stat);
+
+	if (state == -1)
+		state = MSTATE_UNKNOWN;
+	if (!conn_receipt_wanted(it->msg.pdu.registered_delivery, state))
+		return;
+	conn_receipt_of_msg(&of, &it->msg);
+	if (conn_receipt_build(&r, &of, stat, err, ctx.wall) == -1) {
+		log_warnx("receipt for %s cannot be built: dropped",
+		    it->msg.meta.id);
+		return;
+	}
+	errno = 0;
+	if (out_add(of.account, &r.meta, &r.pdu, &it->dep[0]) == 0)
+		return;
+	if (errno == EINVAL) {
+		/* It never will be: do not try again and again. */
+		log_warnx("receipt for %s dropped: %s cannot have an outbound "
+		    "spool", it->msg.meta.id, of.account);
+		return;
+	}
+	log_warn("receipt for %s of %s cannot be queued", it->msg.meta.id,
+	    of.account);
+	it->result = IR_ABANDON;
+}
+
+static void
+defer(struct item *it, int64_t when)
+{
+	if (store_defer(&it->msg.meta, &it->msg.pdu, when, &it->dep[1]) == -1) {
+		log_warn("deferring %s", it->msg.meta.id);
+		it->result = IR_ABANDON;
+	}
+}
+
+static void
+fail(struct item *it, const char *why)
+{
+	strlcpy(it->msg.meta.error, why, sizeof(it->msg.meta.error));
+	if (store_fail(&it->msg.meta, &it->msg.pdu, &it->dep[1]) == -1) {
+		log_warn("failed copy of %s", it->msg.meta.id);
+		it->result = IR_ABANDON;
+	}
+}
+
+static void
+tempfail(struct item *it, const char *why)
+{
+	struct msg_meta	*m = &it->msg.meta;
+
+	m->attempts++;
+	strlcpy(m->error, why != NULL ? why : "", sizeof(m->error));
+	m->next_try = conn_policy_next_try(m, &ctx.conf->spool,
+	    (int64_t)ctx.wall);
+	log_info("%s of %s to %s: attempt %d failed (%s), next in %llds",
+	    m->id, m->account, it->msg.pdu.destination_addr, m->attempts,
+	    m->error, (long long)(m->next_try - (int64_t)ctx.wall));
+	defer(it, m->next_try);
+}
+
+void
+mt_complete(struct item *it, enum item_result r, const char *stat, int err,
+    const char *why)
+{
+	struct msg	*m = &it->msg;
+
+	if (it->conn != NULL) {
+		it->conn->inhand--;
+		it->conn = NULL;
+	}
+	it->result = r;
+	if (r != IR_ABANDON && segdone_test(&it->job->done, it->index)) {
+		log_info("%s was deleted while in hand", m->meta.id);
+		it->result = IR_NONE;
+		r = IR_NONE;
+	}
+	switch (r) {
+	case IR_DELIVERED:
+		receipt(it, stat != NULL ? stat : "DELIVRD", err);
+		break;
+	case IR_TEMPFAIL:
+		tempfail(it, why);
+		break;
+	case IR_LATER:
+		defer(it, m->meta.next_try);
+		break;
+	case IR_EXPIRED:
+		log_info("%s of %s to %s: expired after %d attempt(s)",
+		    m->meta.id, m->meta.account, m->pdu.destination_addr,
+		    m->meta.attempts);
+		receipt(it, stat, err);
+		if (it->result != IR_ABANDON)
+			fail(it, why);
+		break;
+	case IR_PERMFAIL:
+		log_info("%s of %s to %s: failed (%s, err %d)", m->meta.id,
+		    m->meta.account, m->pdu.destination_addr, why, err);
+		receipt(it, stat, err);
+		if (it->result != IR_ABANDON)
+			fail(it, why);
+		break;
+	default:
+		break;
+	}
+	TAILQ_INSERT_TAIL(&ctx.done, it, link);
+}
+
+static void
+job_finish(struct job *job)
+{
+	char	 dir[1100];
+
+	TAILQ_REMOVE(&ctx.jobs, job, link);
+	ctx.njobs--;
+	segr_close(&job->seg);
+	segdone_close(&job->done);
+	if (job->corrupt)
+		spool_quarantine(ctx.conf->spool.dir, job->path,
+		    "corrupt record");
+	else if (job->unwell) {
+		if (area(dir, sizeof(dir), "new") == -1 ||
+		    spool_move(job->path, dir, NULL) == -1)
+			log_warn("returning %s", job->path);
+		/* Whatever went wrong, it is not tried again at once. */
+		ctx.pause_until = ctx.now + 1000000;
+	} else if (spool_remove(job->path) == -1)
+		log_warn("removing %s", job->path);
+	free(job);
+	ctx.want_scan = 1;
+}
+
+static int
+failed_dep(const struct item *it)
+{
+	return (it->dep[0] != NULL && *it->dep[0]) ||
+	    (it->dep[1] != NULL && *it->dep[1]) ||
+	    (it->result == IR_ACCEPTED && ctx.idmap_failed);
+}
+
+/*
+ * Whether the job's last records are in the done list, all settled:
+ * then it is removed in this turn, and its records need no marks.
+ */
+static int
+ends_now(const struct job *job)
+{
+	return job->eof && job->stalled == NULL && !job->unwell &&
+	    !job->corrupt && job->ndone == job->inhand;
+}
+
+/* Settle what the commit made safe to settle. */
+static void
+settle(void)
+{
+	struct item	*it;
+	struct job	*job;
+
+	TAILQ_FOREACH(it, &ctx.done, link) {
+		if (it->result == IR_ABANDON || failed_dep(it))
+			it->job->unwell = 1;
+		it->job->ndone++;
+	}
+	while ((it = TAILQ_FIRST(&ctx.done)) != NULL) {
+		TAILQ_REMOVE(&ctx.done, it, link);
+		job = it->job;
+		if (it->result == IR_ABANDON || failed_dep(it))
+			job->unwell = 1;
+		else if (it->result != IR_NONE && !ends_now(job) &&
+		    segdone_mark(&job->done, it->index) == -1) {
+			log_warn("%s.done", job->path);
+			job->unwell = 1;
+		}
+		job->inhand--;
+		job->ndone--;
+		ctx.inhand--;
+		item_put(it);
+	}
+}
+
+void
+mt_commit(void)
+{
+	struct job	*job, *tmp;
+	int		 i, ok;
+
+	ok = out_commit() == 0;
+	ok &= store_commit() == 0;
+	ok &= mo_commit() == 0;
+	if (ctx.idmap != NULL && idmap_sync(ctx.idmap) == -1) {
+		ctx.idmap_failed = 1;
+		ok = 0;
+	}
+	if (!ok) {
+		log_errorx("a spool commit failed: claims paused for a second");
+		ctx.pause_until = ctx.now + 1000000;
+	}
+	/* The receivers get this turn's receipts first. */
+	out_close();
+	settle();
+	for (i = 0; i < ctx.nconns; i++)
+		if (ctx.conns[i]->ops->committed != NULL)
+			ctx.conns[i]->ops->committed(ctx.conns[i]);
+	ctx.idmap_failed = 0;
+	store_close();
+	mo_close();
+	TAILQ_FOREACH_SAFE(job, &ctx.jobs, link, tmp)
+		if (job->eof && job->inhand == 0 && job->stalled == NULL)
+			job_finish(job);
+}
+
+/* Shutdown: what was not handed on goes back to mt/new/. */
+void
+mt_give_back(void)
+{
+	struct job	*job;
+	char		 dir[1100];
+
+	while ((job = TAILQ_FIRST(&ctx.jobs)) != NULL) {
+		if (job->stalled != NULL) {
+			job->inhand--;
+			ctx.inhand--;
+			item_put(job->stalled);
+			job->stalled = NULL;
+		}
+		if (job->inhand > 0)
+			log_warnx("%s: %u record(s) still in hand are handed "
+			    "on again later", job->path, job->inhand);
+		job->eof = 1;
+		job->unwell = 1;
+		if (area(dir, sizeof(dir), "new") == 0) {
+			TAILQ_REMOVE(&ctx.jobs, job, link);
+			ctx.njobs--;
+			segr_close(&job->seg);
+			segdone_close(&job->done);
+			if (spool_move(job->path, dir, NULL) == -1)
+				log_warn("returning %s", job->path);
+			free(job);
+		}
+	}
+}
+
+void
+mt_reread_done(void)
+{
+	struct job	*job;
+
+	TAILQ_FOREACH(job, &ctx.jobs, link) {
+		segdone_close(&job->done);
+		if (segdone_open(&job->done, job->path, 0) == -1) {
+			log_warn("%s.done", job->path);
+			job->unwell = 1;
+		}
+	}
+}
+
+void
+mt_free(void)
+{
+	struct item	*it;
+
+	while ((it = TAILQ_FIRST(&freeitems)) != NULL) {
+		TAILQ_REMOVE(&freeitems, it, link);
+		msg_free(&it->msg);
+		free(it);
+	}
+}

@@ -1,0 +1,238 @@
+/*
+ * conn_out.c - smppconn's writers of the accounts' outbound spools
+ *
+ * SYNOPSIS
+ *	out_add(account, meta, pdu, &dep)
+ *	out_commit()	out_close()	out_free()
+ *
+ * DESCRIPTION
+ *	Receipts and MO for an account are appended to a segment in
+ *	out/ACCOUNT/tmp/.  out_commit() makes what a loop turn added
+ *	durable, one write(2) and one fdatasync(2) per segment; out_close()
+ *	then renames the segments into out/ACCOUNT/new/ and signals the
+ *	account's bound receivers (spool_wake_user(), SIGUSR1), so that a
+ *	receipt reaches its client within milliseconds of the turn that
+ *	made it.
+ *
+ *	A receiver claims one segment at a time and sends its records
+ *	within its window.  So that several binds of an account share the
+ *	load, the records of one turn are split over as many segments as
+ *	the account has live receivers (counted at most once a second),
+ *	but never into segments of fewer than OUT_CHUNK_MIN records, nor of
+ *	more than [smppconn] batch (up to OUT_SPLIT_MAX segments).
+ *
+ *	*dep points to a flag that out_commit() sets when the account's
+ *	commit failed, for the caller to leave its record unsettled.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "conn.h"
+#include "log.h"
+
+#define OUT_SPLIT_MAX	64	/* segments per account per turn */
+#define OUT_CHUNK_MIN	64	/* records at least in each of them */
+#define OUT_RX_CHECK_US	1000000	/* receivers counted: 1/s */
+
+struct outacct {
+	char		 user[PDU_SYSTEM_ID_MAX];
+	char		 area[1024];
+	struct segw	 w[OUT_SPLIT_MAX];
+	int		 nw;		/* writers used this turn */
+	int		 failed;	/* its commit failed this turn */
+	int		 nrx;		/* live receivers */
+	int64_t		 rx_at;
+	int		 touched;
+};
+
+static struct outacct	**accts;
+static int		  naccts;
+
+static struct outacct *
+acct_find(const char *user)
+{
+	struct outacct	*a, **v;
+	int		 i;
+
+	for (i = 0; i < naccts; i++)
+		if (strcmp(accts[i]->user, user) == 0)
+			return accts[i];
+	if (!spool_user_valid(user)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (spool_user_area(ctx.conf->spool.dir, user, 1) == -1)
+		return NULL;
+	if ((a = calloc(1, sizeof(*a))) == NULL ||
+	    (v = reallocarray(accts, (size_t)naccts + 1, sizeof(*v))) == NULL) {
+		free(a);
+		return NULL;
+	}
+	accts = v;
+	strlcpy(a->user, user, sizeof(a->user));
+	if (spool_path(a->area, sizeof(a->area), "%s/out/%s",
+	    ctx.conf->spool.dir, user) == -1) {
+		free(a);
+		return NULL;
+	}
+	for (i = 0; i < OUT_SPLIT_MAX; i++)
+		segw_init(&a->w[i], a->area, ctx.conf->spool.sync);
+	a->nw = 1;
+	a->rx_at = -OUT_RX_CHECK_US;
+	accts[naccts++] = a;
+	return a;
+}
+
+int
+out_add(const char *user, const struct msg_meta *meta, const struct pdu *p,
+    int **dep)
+{
+	struct outacct	*a;
+
+	if ((a = acct_find(user)) == NULL)
+		return -1;
+	if (segw_add(&a->w[0], meta, p) == -1)
+		return -1;
+	a->touched = 1;
+	*dep = &a->failed;
+	return 0;
+}
+
+static int
+receivers(struct outacct *a)
+{
+	int	 n;
+
+	if (ctx.now - a->rx_at >= OUT_RX_CHECK_US) {
+		n = spool_session_pids(ctx.conf->spool.dir, a->user, 1, NULL,
+		    0);
+		a->nrx = n > 0 ? n : 1;
+		a->rx_at = ctx.now;
+	}
+	return a->nrx;
+}
+
+/* Offset of the record after the first `skip' records of a buffer. */
+static size_t
+record_offset(const struct buf *b, unsigned skip)
+{
+	size_t	 off = 0, hlen, blen;
+
+	while (skip-- > 0 && off < b->len) {
+		if (record_frame((const char *)b->data + off, b->len - off,
+		    &hlen, &blen) != 0)
+			return b->len;
+		off += hlen + blen;
+	}
+	return off;
+}
+
+/* Spread w[0]'s pending records over k writers, in order. */
+static void
+split(struct outacct *a, int k)
+{
+	struct segw	*src = &a->w[0];
+	unsigned	 n = src->npending, start;
+	size_t		 from;
+	int		 i;
+
+	for (i = k - 1; i >= 1; i--) {
+		start = (unsigned)((uint64_t)n * (unsigned)i / (unsigned)k);
+		from = record_offset(&src->pending, start);
+		if (buf_append(&a->w[i].pending, src->pending.data + from,
+		    src->pending.len - from) == -1)
+			break;
+		a->w[i].npending = src->npending - start;
+		src->pending.len = from;
+		src->npending = start;
+	}
+	a->nw = k;
+}
+
+static int
+acct_commit(struct outacct *a)
+{
+	unsigned	 n = a->w[0].npending;
+	unsigned	 batch = (unsigned)ctx.conf->conn.batch;
+	int		 k, i, rc = 0;
+
+	k = receivers(a);
+	if (k > (int)((n + OUT_CHUNK_MIN - 1) / OUT_CHUNK_MIN))
+		k = (int)((n + OUT_CHUNK_MIN - 1) / OUT_CHUNK_MIN);
+	if (k < (int)((n + batch - 1) / batch))
+		k = (int)((n + batch - 1) / batch);
+	if (k > OUT_SPLIT_MAX)
+		k = OUT_SPLIT_MAX;
+	if (k > 1)
+		split(a, k);
+	for (i = 0; i < a->nw; i++) {
+		if (segw_commit(&a->w[i]) == 0)
+			continue;
+		log_warn("%s: commit of %u record(s)", a->area,
+		    a->w[i].npending);
+		segw_rollback(&a->w[i]);
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+out_commit(void)
+{
+	int	 i, rc = 0;
+
+	for (i = 0; i < naccts; i++) {
+		accts[i]->failed = 0;
+		if (accts[i]->touched && acct_commit(accts[i]) == -1) {
+			accts[i]->failed = 1;
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* Hand the turn's segments to the receivers. */
+void
+out_close(void)
+{
+	struct outacct	*a;
+	int		 i, j, closed;
+
+	for (i = 0; i < naccts; i++) {
+		a = accts[i];
+		if (!a->touched)
+			continue;
+		for (j = closed = 0; j < a->nw; j++) {
+			if (a->w[j].fd != -1)
+				closed++;
+			if (segw_close(&a->w[j]) == -1)
+				log_warn("%s: closing a segment", a->area);
+		}
+		a->nw = 1;
+		a->touched = 0;
+		if (closed > 0 && spool_wake_user(ctx.conf->spool.dir, a->user,
+		    SIGUSR1) == -1)
+			log_warn("waking the receivers of %s", a->user);
+	}
+}
+
+void
+out_free(void)
+{
+	int	 i, j;
+
+	for (i = 0; i < naccts; i++) {
+		for (j = 0; j < OUT_SPLIT_MAX; j++)
+			segw_free(&accts[i]->w[j]);
+		free(accts[i]);
+	}
+	free(accts);
+	accts = NULL;
+	naccts = 0;
+}

@@ -1,0 +1,680 @@
+/*
+ * smppconn.c - the connector daemon: from the MT spool to the upstream,
+ * and receipts and MO back into the accounts' outbound spools
+ *
+ * SYNOPSIS
+ *	smppconn [-f] [-c config]
+ *
+ *	conn_mono()	conn_poll_add(fd, events, fn, arg)
+ *	conn_find(name)	conn_idmap()
+ *
+ * DESCRIPTION
+ *	main() reads the configuration, sets up logging, refuses a spool
+ *	with the wrong owner or modes, takes the lock of [smppconn]
+ *	pid_file (a second instance refuses to run), becomes a daemon
+ *	unless -f, recovers what dead processes left in the spool and
+ *	returns all of mt/active/ to mt/new/, opens the trigger FIFO,
+ *	starts the connectors and logs a line with "started".
+ *
+ *	The loop is one poll(2) over the trigger FIFO, the signal
+ *	self-pipe and the connectors' descriptors.  Each turn handles the
+ *	events and the connectors' timers, claims segments when woken
+ *	(trigger, rescan timer, finished work), hands records to the
+ *	connectors (conn_mt.c), and ends with the group commit
+ *	(mt_commit()): everything the turn wrote is made durable before
+ *	any record is marked settled or any upstream is answered.
+ *
+ *	Signals only write their number to a pipe.  SIGHUP reloads the
+ *	configuration (routes, connectors, log settings; a file that does
+ *	not load is logged and the old one kept) and reopens the log.
+ *	SIGTERM and SIGINT stop claiming, let the connectors finish what
+ *	they hold for at most CONN_STOP_US, give the rest back to mt/new/
+ *	and exit.  SIGUSR1 (from smppq(8) delete) rereads the settled
+ *	marks of the claimed segments.  SIGCHLD reaps pipe programs.
+ *
+ * DIAGNOSTICS
+ *	Exit status 0 after SIGTERM; 1 (fatal) for a bad configuration,
+ *	spool or pid file, with a log line saying why.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "conf.h"
+#include "conn.h"
+#include "idmap.h"
+#include "log.h"
+#include "msgid.h"
+#include "spool.h"
+
+#define POLL_MAX	4096
+
+struct conn_ctx	 ctx;
+
+static struct pollfd	 pfd[POLL_MAX];
+static struct {
+	conn_io_fn	 fn;
+	void		*arg;
+}			 pcb[POLL_MAX];
+static int		 npfd;
+
+static int		 sigpipe[2] = { -1, -1 };
+static int		 trigfd = -1;
+static int		 pidfd = -1;
+static volatile sig_atomic_t got_hup, got_term, got_chld, got_usr1;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: smppconn [-f] [-c config]\n");
+	exit(EX_USAGE);
+}
+
+int64_t
+conn_mono(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void
+conn_poll_add(int fd, short events, conn_io_fn fn, void *arg)
+{
+	if (npfd == POLL_MAX) {
+		log_warnx("more than %d descriptors to watch", POLL_MAX);
+		return;
+	}
+	pfd[npfd].fd = fd;
+	pfd[npfd].events = events;
+	pfd[npfd].revents = 0;
+	pcb[npfd].fn = fn;
+	pcb[npfd].arg = arg;
+	npfd++;
+}
+
+static void
+on_signal(int sig)
+{
+	int		 save = errno;
+	unsigned char	 c = (unsigned char)sig;
+
+	switch (sig) {
+	case SIGHUP:
+		got_hup = 1;
+		break;
+	case SIGCHLD:
+		got_chld = 1;
+		break;
+	case SIGUSR1:
+		got_usr1 = 1;
+		break;
+	default:
+		got_term = 1;
+		break;
+	}
+	(void)write(sigpipe[1], &c, 1);
+	errno = save;
+}
+
+static void
+signals(void)
+{
+	struct sigaction	 sa;
+	const int		 sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGCHLD,
+				    SIGUSR1 };
+	size_t			 i;
+
+	if (pipe2(sigpipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		fatal("pipe");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+drain(void *arg, int revents)
+{
+	char	 buf[256];
+	int	 fd = *(int *)arg;
+
+	(void)revents;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+static void
+trigger(void *arg, int revents)
+{
+	(void)arg;
+	(void)revents;
+	(void)spool_trigger_drain(trigfd);
+	ctx.want_scan = 1;
+}
+
+static int
+log_setup(const struct conf *c, char *err, size_t errlen)
+{
+	struct log_conf	 lc;
+
+	memset(&lc, 0, sizeof(lc));
+	lc.level = c->conn.log_level;
+	lc.file = c->conn.log_file;
+	lc.format = c->server.log_format;
+	lc.datefmt = c->server.log_date_format;
+	lc.foreground = ctx.foreground;
+	return log_configure(&lc, err, errlen);
+}
+
+static void
+report_log(const char *msg)
+{
+	log_warnx("%s", msg);
+}
+
+/* Run as the server's user, who owns the spool. */
+static void
+drop_privileges(const struct conf *c)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	gid_t		 gid;
+
+	if (geteuid() != 0 || c->server.user[0] == '\0')
+		return;
+	if ((pw = getpwnam(c->server.user)) == NULL)
+		fatalx("user %s: no such user", c->server.user);
+	gid = pw->pw_gid;
+	if (c->server.group[0] != '\0') {
+		if ((gr = getgrnam(c->server.group)) == NULL)
+			fatalx("group %s: no such group", c->server.group);
+		gid = gr->gr_gid;
+	}
+	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
+	    setuid(pw->pw_uid) == -1)
+		fatal("cannot run as %s", c->server.user);
+}
+
+static void
+lock_pidfile(const char *path)
+{
+	char	 buf[32];
+	ssize_t	 n;
+
+	if (path[0] == '\0')
+		return;
+	if ((pidfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		fatal("pid file %s", path);
+	if (flock(pidfd, LOCK_EX | LOCK_NB) == -1) {
+		n = read(pidfd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fatalx("another smppconn is running (pid %s, %s)", buf, path);
+	}
+}
+
+static void
+write_pidfile(void)
+{
+	char	 buf[32];
+	int	 n;
+
+	if (pidfd == -1)
+		return;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(pidfd, 0) == -1 || pwrite(pidfd, buf, (size_t)n, 0) != n)
+		log_warn("writing the pid file");
+}
+
+static void
+daemonize(void)
+{
+	pid_t	 pid;
+	int	 fd;
+
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid != 0)
+		_exit(0);
+	if (setsid() == -1)
+		fatal("setsid");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+}
+
+struct connector *
+conn_find(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < ctx.nconns; i++)
+		if (!ctx.conns[i]->gone &&
+		    strcmp(ctx.conns[i]->name, name) == 0)
+			return ctx.conns[i];
+	return NULL;
+}
+
+/* The id map, opened when first needed (an smpp connector). */
+struct idmap *
+conn_idmap(void)
+{
+	char	 err[512];
+
+	if (ctx.idmap == NULL &&
+	    (ctx.idmap = idmap_open(ctx.conf->conn.idmap, err,
+	    sizeof(err))) == NULL)
+		log_errorx("idmap: %s", err);
+	return ctx.idmap;
+}
+
+static const struct conn_ops *
+ops_of(enum conf_conn_type t)
+{
+	switch (t) {
+	case CONN_SINK:
+		return &sink_ops;
+	case CONN_PIPE:
+		return &pipe_ops;
+	default:
+		return &smpp_ops;
+	}
+}
+
+/*
+ * A connector keeps a copy of its settings: one that left the file
+ * still needs them after the old configuration is freed.  The copy's
+ * argv must point into the copy.
+ */
+static void
+conn_settings(struct connector *c, const struct conf_connector *cf)
+{
+	char	 err[256];
+
+	memcpy(&c->settings, cf, sizeof(c->settings));
+	c->cf = &c->settings;
+	if (cf->type == CONN_PIPE && conf_argv(c->cf, err, sizeof(err)) == -1)
+		log_warnx("connector %s: %s", c->name, err);
+}
+
+/* A connector starts; at start-up a failure is fatal, on reload not. */
+static void
+conn_new(struct conf_connector *cf, int must)
+{
+	struct connector	*c, **v;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (v = reallocarray(ctx.conns, (size_t)ctx.nconns + 1,
+	    sizeof(*v))) == NULL)
+		fatal("connector %s", cf->name);
+	ctx.conns = v;
+	strlcpy(c->name, cf->name, sizeof(c->name));
+	c->type = cf->type;
+	conn_settings(c, cf);
+	c->ops = ops_of(cf->type);
+	if (c->ops->start != NULL && c->ops->start(c) == -1) {
+		if (must)
+			fatalx("connector %s cannot start", c->name);
+		log_errorx("connector %s cannot start: its messages wait",
+		    c->name);
+		if (c->ops->release != NULL && c->priv != NULL)
+			c->ops->release(c);
+		free(c);
+		return;
+	}
+	ctx.conns[ctx.nconns++] = c;
+}
+
+/* Connectors that left the configuration go when they hold nothing. */
+static void
+conns_reap(void)
+{
+	int	 i, j;
+
+	for (i = j = 0; i < ctx.nconns; i++) {
+		struct connector *c = ctx.conns[i];
+
+		if (c->gone && c->inhand == 0 &&
+		    (c->ops->idle == NULL || c->ops->idle(c))) {
+			if (c->ops->release != NULL)
+				c->ops->release(c);
+			log_info("connector %s removed", c->name);
+			free(c);
+			continue;
+		}
+		ctx.conns[j++] = c;
+	}
+	ctx.nconns = j;
+}
+
+/* After a reload: point the connectors at their new settings. */
+static void
+conns_rebind(struct conf *nc)
+{
+	struct conf_connector	 old;
+	struct connector	*c;
+	int			 i, j, n = ctx.nconns;
+
+	for (i = 0; i < n; i++) {
+		c = ctx.conns[i];
+		if (c->gone)
+			continue;
+		for (j = 0; j < nc->nconnectors; j++)
+			if (strcmp(nc->connectors[j].name, c->name) == 0)
+				break;
+		if (j == nc->nconnectors || nc->connectors[j].type != c->type) {
+			c->gone = 1;
+			if (c->ops->stop != NULL)
+				c->ops->stop(c);
+			continue;
+		}
+		memcpy(&old, c->cf, sizeof(old));
+		conn_settings(c, &nc->connectors[j]);
+		if (c->ops->reload != NULL)
+			c->ops->reload(c, &old);
+	}
+	for (j = 0; j < nc->nconnectors; j++)
+		if (conn_find(nc->connectors[j].name) == NULL)
+			conn_new(&nc->connectors[j], 0);
+}
+
+static void
+reload(void)
+{
+	struct conf	*nc;
+	char		 err[512];
+
+	if ((nc = calloc(1, sizeof(*nc))) == NULL) {
+		log_warn("reload");
+		return;
+	}
+	if (conf_load(nc, ctx.confpath, report_log) != 0) {
+		log_errorx("%s does not load: the old configuration stays",
+		    ctx.confpath);
+		conf_free(nc);
+		free(nc);
+		return;
+	}
+	if (strcmp(nc->spool.dir, ctx.conf->spool.dir) != 0) {
+		log_warnx("[spool] dir cannot change without a restart");
+		strlcpy(nc->spool.dir, ctx.conf->spool.dir,
+		    sizeof(nc->spool.dir));
+	}
+	if (log_setup(nc, err, sizeof(err)) == -1)
+		log_errorx("%s", err);
+	if (log_reopen() == -1)
+		log_warn("reopening the log file");
+	conns_rebind(nc);
+	conf_free(ctx.conf);
+	free(ctx.conf);
+	ctx.conf = nc;
+	ctx.want_scan = 1;
+	log_info("configuration reloaded from %s", ctx.confpath);
+}
+
+static void
+start(void)
+{
+	int	 i, n;
+
+	if ((n = spool_recover_all(ctx.conf->spool.dir)) == -1)
+		log_warnx("spool recovery: some segments could not be moved");
+	if ((i = spool_recover_active(ctx.conf->spool.dir)) == -1)
+		log_warnx("spool recovery: some claims could not be returned");
+	if (n > 0 || i > 0)
+		log_info("recovery: %d segment(s) of dead processes, %d "
+		    "claim(s) returned", n > 0 ? n : 0, i > 0 ? i : 0);
+	if ((trigfd = spool_trigger_open(ctx.conf->spool.dir)) == -1)
+		fatal("trigger FIFO of %s", ctx.conf->spool.dir);
+	signals();
+	for (i = 0; i < ctx.conf->nconnectors; i++)
+		conn_new(&ctx.conf->connectors[i], 1);
+}
+
+static void
+handle_signals(void)
+{
+	if (got_chld) {
+		got_chld = 0;
+		pipe_reap();
+	}
+	if (got_hup) {
+		got_hup = 0;
+		reload();
+	}
+	if (got_usr1) {
+		got_usr1 = 0;
+		mt_reread_done();
+	}
+	if (got_term && !ctx.stopping) {
+		int	 i;
+
+		log_info("stopping");
+		ctx.stopping = 1;
+		ctx.stop_deadline = ctx.now + CONN_STOP_US;
+		for (i = 0; i < ctx.nconns; i++)
+			if (ctx.conns[i]->ops->stop != NULL)
+				ctx.conns[i]->ops->stop(ctx.conns[i]);
+	}
+}
+
+/* Run the connectors' timers; the earliest next deadline. */
+static int64_t
+timers(void)
+{
+	int64_t	 next = CONN_NEVER, t;
+	int	 i;
+
+	for (i = 0; i < ctx.nconns; i++) {
+		if (ctx.conns[i]->ops->timer == NULL)
+			continue;
+		t = ctx.conns[i]->ops->timer(ctx.conns[i], ctx.now);
+		if (t < next)
+			next = t;
+	}
+	return next;
+}
+
+static int
+all_idle(void)
+{
+	int	 i;
+
+	if (ctx.inhand > 0)
+		return 0;
+	for (i = 0; i < ctx.nconns; i++)
+		if (ctx.conns[i]->ops->idle != NULL &&
+		    !ctx.conns[i]->ops->idle(ctx.conns[i]))
+			return 0;
+	return 1;
+}
+
+static int
+poll_timeout(int64_t next)
+{
+	int64_t	 t;
+
+	if (ctx.more)
+		return 0;
+	if (ctx.want_scan && !ctx.stopping) {
+		if (ctx.now >= ctx.pause_until)
+			return 0;
+		if (ctx.pause_until < next)
+			next = ctx.pause_until;
+	}
+	if (ctx.next_rescan < next)
+		next = ctx.next_rescan;
+	if (ctx.next_deferred > 0 && !ctx.stopping) {
+		t = ctx.next_deferred * 1000000 - (int64_t)ctx.wall * 1000000 +
+		    ctx.now;
+		if (t < next)
+			next = t;
+	}
+	if (ctx.stopping && ctx.stop_deadline < next)
+		next = ctx.stop_deadline;
+	if (next <= ctx.now)
+		return 0;
+	t = (next - ctx.now + 999) / 1000;
+	return t > 60000 ? 60000 : (int)t;
+}
+
+static void
+wait_events(int timeout)
+{
+	int	 i, n;
+
+	npfd = 0;
+	conn_poll_add(sigpipe[0], POLLIN, drain, &sigpipe[0]);
+	if (!ctx.stopping)
+		conn_poll_add(trigfd, POLLIN, trigger, NULL);
+	for (i = 0; i < ctx.nconns; i++)
+		if (ctx.conns[i]->ops->poll != NULL)
+			ctx.conns[i]->ops->poll(ctx.conns[i]);
+	n = poll(pfd, (nfds_t)npfd, timeout);
+	if (n == -1 && errno != EINTR)
+		fatal("poll");
+	ctx.now = conn_mono();
+	ctx.wall = time(NULL);
+	for (i = 0; n > 0 && i < npfd; i++)
+		if (pfd[i].revents != 0)
+			pcb[i].fn(pcb[i].arg, pfd[i].revents);
+}
+
+static void
+housekeeping(void)
+{
+	ctx.want_scan = 1;
+	ctx.next_rescan = ctx.now + (int64_t)ctx.conf->conn.rescan * 1000000;
+	store_prune();
+	/* The deferred folder is listed once per rescan even without a hint. */
+	if (ctx.next_deferred == 0)
+		ctx.next_deferred = (int64_t)ctx.wall;
+	if (ctx.idmap != NULL && idmap_expire(ctx.idmap, (int64_t)ctx.wall,
+	    10000) > 0)
+		ctx.idmap_failed = idmap_sync(ctx.idmap) == -1;
+}
+
+static void
+loop(void)
+{
+	int64_t	 next = 0;
+
+	ctx.now = conn_mono();
+	ctx.wall = time(NULL);
+	ctx.want_scan = 1;
+	for (;;) {
+		wait_events(poll_timeout(next));
+		handle_signals();
+		if (ctx.now >= ctx.next_rescan)
+			housekeeping();
+		next = timers();
+		mt_scan();
+		mt_feed();
+		mt_commit();
+		conns_reap();
+		if (ctx.stopping && (all_idle() ||
+		    ctx.now >= ctx.stop_deadline))
+			break;
+	}
+}
+
+static void
+finish(void)
+{
+	int	 i;
+
+	/* What the connectors still hold is abandoned: handed on again. */
+	for (i = 0; i < ctx.nconns; i++)
+		if (ctx.conns[i]->ops->release != NULL)
+			ctx.conns[i]->ops->release(ctx.conns[i]);
+	for (i = 0; i < ctx.nconns; i++)
+		free(ctx.conns[i]);
+	free(ctx.conns);
+	ctx.conns = NULL;
+	ctx.nconns = 0;
+	mt_feed();
+	mt_commit();
+	mt_give_back();
+	mt_free();
+	out_free();
+	store_free();
+	mo_free();
+	idmap_close(ctx.idmap);
+	if (pidfd != -1 && ctx.conf->conn.pid_file[0] != '\0')
+		(void)unlink(ctx.conf->conn.pid_file);
+	log_info("smppconn stopped");
+	conf_free(ctx.conf);
+	free(ctx.conf);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*path = CONF_PATH_DEFAULT;
+	char		 err[512];
+	int		 ch;
+
+	log_init("smppconn");
+	while ((ch = getopt(argc, argv, "c:f")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			ctx.foreground = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	TAILQ_INIT(&ctx.jobs);
+	TAILQ_INIT(&ctx.done);
+	ctx.confpath = path;
+	if ((ctx.conf = calloc(1, sizeof(*ctx.conf))) == NULL)
+		fatal("configuration");
+	if (conf_load(ctx.conf, path, report_log) != 0)
+		fatalx("%s: the configuration does not load", path);
+	if (log_setup(ctx.conf, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	drop_privileges(ctx.conf);
+	if (spool_check(ctx.conf->spool.dir, err, sizeof(err)) == -1)
+		fatalx("refusing to run: %s (smppd -I creates the spool)", err);
+	lock_pidfile(ctx.conf->conn.pid_file);
+	if (!ctx.foreground)
+		daemonize();
+	write_pidfile();
+	msgid_init(ctx.conf->server.id);
+	start();
+	log_info("smppconn %s started (spool %s, %d connector(s))",
+	    PACKAGE_VERSION, ctx.conf->spool.dir, ctx.nconns);
+	loop();
+	finish();
+	return EX_OK;
+}

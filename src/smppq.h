@@ -1,0 +1,53 @@
+/*
+ * smppq.h - smppq's private header: walking the spool's records
+ */
+#ifndef SMPPQ_H
+#define SMPPQ_H
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "record.h"
+#include "spool.h"
+
+/* Where a record is. */
+struct qloc {
+	const char	*state;		/* new, active, deferred, ... */
+	const char	*area;		/* SPOOL/mt, SPOOL/out/USER, SPOOL/mo */
+	const char	*folder;	/* new, active, failed, cur, ... */
+	const char	*user;		/* out/USER: USER; else NULL */
+	const char	*name;		/* the segment's name */
+	const char	*path;		/* its path */
+	unsigned	 index;		/* the record's, in the segment */
+};
+
+/* The command line: options before and after the command word. */
+struct qopts {
+	const char	*account;	/* -a */
+	const char	*coding;	/* -C */
+	const char	*config;	/* -c */
+	const char	*from;		/* -f */
+	const char	*state;		/* -s */
+	const char	*to;		/* -t */
+	int		 json;		/* -j */
+	int		 hex;		/* -x */
+	char		 given[16];	/* the letters given after the command */
+};
+
+/* Called for each unsettled record; non-zero stops the walk. */
+typedef int (*qvisit_fn)(const struct qloc *, const struct msg *, void *);
+
+extern const struct conf *qconf;
+extern int		  qjson;
+
+/* smppq.c */
+int	 q_walk(qvisit_fn, void *);
+void	 q_json_str(FILE *, const char *);
+int	 q_conn_signal(int);
+
+/* smppq_edit.c */
+int	 q_delete(const char *);
+int	 q_requeue(const char *);
+int	 q_inject(const struct qopts *, int, char **);
+
+#endif /* SMPPQ_H */

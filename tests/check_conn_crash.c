@@ -1,0 +1,124 @@
+/*
+ * check_conn_crash.c - smppconn killed with SIGKILL, and stopped with
+ * SIGTERM, in the middle of a run of 10,000 messages with
+ * registered_delivery 1 through the sink, then started again: every
+ * acknowledged message gets its receipt, and duplicates stay within
+ * what smppd-spool(5) states (after SIGKILL at most the records of the
+ * turn that was cut short, CONN_TURN_MAX; after SIGTERM none)
+ */
+#include "config.h"
+
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "harness.h"
+#include "load.h"
+
+#define TOTAL		10000
+#define TURN_MAX	2000	/* CONN_TURN_MAX in src/conn.h */
+
+static struct th	 T;
+static int		 sig;
+static int		 killed, restarted;
+
+static void
+stop(void)
+{
+	th_cleanup(&T);
+}
+
+/* Kill smppconn after 3000 acks, start it again after 5000. */
+static void
+hook(struct load *l, int acked)
+{
+	(void)l;
+	if (!killed && acked >= 3000) {
+		th_kill_conn(&T, sig);
+		if (sig != SIGKILL) {
+			ck_assert(th_wait_exit(T.connpid, 10000, NULL));
+			T.connpid = 0;
+		}
+		killed = 1;
+	}
+	if (killed && !restarted && acked >= 5000) {
+		th_start_conn(&T);
+		restarted = 1;
+	}
+}
+
+static void
+run(int s)
+{
+	struct load	 l;
+
+	sig = s;
+	killed = restarted = 0;
+	th_init(&T, "crash");
+	strlcpy(T.server_keys, "log_level = INFO\nprefork = 12\n",
+	    sizeof(T.server_keys));
+	th_user(&T, "acme", "secret", NULL);
+	th_start(&T);
+	th_start_conn(&T);
+	memset(&l, 0, sizeof(l));
+	l.port = T.port;
+	l.user = "acme";
+	l.password = "secret";
+	l.binds = 10;
+	l.window = 10;
+	l.total = TOTAL;
+	l.rate = 5000;
+	l.registered_delivery = 1;
+	l.dest = "3312345678";
+	l.receipt_ms = 15000;
+	l.hook = hook;
+	load_run(&l);
+	load_print(&l, sig == SIGKILL ? "kill -9" : "SIGTERM");
+	ck_assert(killed && restarted);
+	ck_assert_int_eq(l.acked, TOTAL);
+	ck_assert_int_eq(l.distinct, TOTAL);
+	ck_assert_int_eq(l.unknown, 0);
+	if (sig == SIGKILL)
+		ck_assert_int_le(l.dups, TURN_MAX);
+	else
+		ck_assert_int_eq(l.dups, 0);
+}
+
+START_TEST(test_kill9)
+{
+	run(SIGKILL);
+	ck_assert(th_log_has(T.connlog, "claim(s) returned") ||
+	    th_log_has(T.connlog, "started"));
+}
+END_TEST
+
+START_TEST(test_sigterm)
+{
+	run(SIGTERM);
+	ck_assert(th_log_has(T.connlog, "smppconn stopped"));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("conn_crash");
+	TCase	*tc = tcase_create("conn_crash");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_checked_fixture(tc, NULL, stop);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_kill9);
+	tcase_add_test(tc, test_sigterm);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
