@@ -113,8 +113,13 @@ main(void)
 
 	if (access(VALGRIND, X_OK) != 0) {
 		fprintf(stderr, "valgrind is not installed: skipped\n");
-		return 77;
+		_exit(77);
 	}
+#ifdef WITH_SANITIZERS
+	fprintf(stderr, "built with sanitizers, which valgrind cannot run: "
+	    "skipped\n");
+	_exit(77);
+#endif
 	tcase_add_checked_fixture(tc, NULL, stop);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_session_under_valgrind);

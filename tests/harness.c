@@ -288,18 +288,26 @@ th_start(struct th *t)
 {
 	int	 i, st;
 
+	long	 from;
+
 	bindir();
 	th_write_conf(t);
 	if (access(t->spool, F_OK) != 0)
 		ck_assert_int_eq(th_run("smppd", "-I", "-c", t->conf,
 		    (char *)NULL), 0);
+	from = th_log_size(t->log);
 	t->pid = spawn("smppd", t->conf, t->log);
-	for (i = 0; i < 1000 && !port_open(t->port); i++) {
+	/*
+	 * Wait for the "started" line rather than probing the port: a probe
+	 * would use up a child and count against max_connections.
+	 */
+	for (i = 0; i < 1000; i++) {
 		ck_assert_msg(waitpid(t->pid, &st, WNOHANG) == 0,
 		    "smppd exited at start; see %s", t->log);
-		pause_ms(10);
+		if (th_wait_log_from(t->log, from, " started (id ", 10))
+			break;
 	}
-	ck_assert_msg(i < 1000, "smppd does not listen on %d", t->port);
+	ck_assert_msg(i < 1000, "smppd did not start; see %s", t->log);
 }
 
 /*

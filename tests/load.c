@@ -181,17 +181,22 @@ on_receipt(struct load *l, const struct pdu *p)
 	int64_t		 now = mono_us();
 
 	l->receipts++;
-	if (pdu_tlv_str(p, TLV_RECEIPTED_MESSAGE_ID, id, sizeof(id)) < 0 ||
-	    (e = lookup(id, 0)) == NULL) {
+	if (pdu_tlv_str(p, TLV_RECEIPTED_MESSAGE_ID, id, sizeof(id)) < 0) {
 		l->unknown++;
 		return;
 	}
+	/*
+	 * On another transceiver the receipt may be read before the
+	 * submit_sm_resp of its message: count it, without a latency.
+	 */
+	e = lookup(id, 1);
 	if (e->count++ > 0) {
 		l->dups++;
 		return;
 	}
 	l->distinct++;
-	lat[nlat++] = (double)(now - e->t) / 1000.0;
+	if (e->t != 0)
+		lat[nlat++] = (double)(now - e->t) / 1000.0;
 	t_lastrcpt = now;
 }
 
@@ -214,7 +219,8 @@ on_pdu(struct lconn *c, struct load *l, const uint8_t *buf, size_t len)
 			break;
 		}
 		e = lookup(p.message_id, 1);
-		e->t = c->sent_at[p.sequence_number % SLOT_MAX];
+		if (e->count == 0)
+			e->t = c->sent_at[p.sequence_number % SLOT_MAX];
 		l->acked++;
 		t_lastack = mono_us();
 		if (l->hook != NULL)
