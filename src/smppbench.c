@@ -105,6 +105,7 @@ struct opts {
 	int		 quiet;
 	long long	 timeout;	/* us: responses */
 	long long	 dlr_wait;	/* us without a receipt: give up */
+	long long	 rate;		/* submit_sm/s in all; 0: no limit */
 	enum mode	 mode;
 };
 
@@ -137,8 +138,9 @@ usage_exit(int status)
 	    "usage: smppbench [-qr] [-b bind] [-c binds] [-d dest] "
 	    "[-e coding] [-F file]\n"
 	    "\t[-h host] [-l length] [-n count] [-P password] [-p port] "
-	    "[-s source]\n"
-	    "\t[-T seconds] [-t seconds] [-u system_id] [-w window]\n"
+	    "[-R rate]\n"
+	    "\t[-s source] [-T seconds] [-t seconds] [-u system_id] "
+	    "[-w window]\n"
 	    "\t[--dlr-wait seconds] [--idle | --bind-cycles]\n");
 	exit(status);
 }
@@ -300,13 +302,22 @@ conn_unbind(struct conn *c)
 	conn_ctl(c, &p, C_UNBINDING);
 }
 
+/* With -R, has the pace left room for another submit_sm? */
+static int
+under_rate(void)
+{
+	return O.rate == 0 ||
+	    (long long)S.sent < (now - S.t0) * O.rate / SEC + 1;
+}
+
 /* Fill the window with copies of the template. */
 static void
 conn_fill(struct conn *c)
 {
 	uint32_t	 seq;
 
-	while (c->inflight < O.window && budget > 0 && !client_stop) {
+	while (c->inflight < O.window && budget > 0 && !client_stop &&
+	    under_rate()) {
 		seq = c->e.next_seq;
 		if (seq == 0 || seq > 0x7FFFFFFFU)
 			seq = 1;
@@ -670,6 +681,8 @@ run_submit(void)
 			break;
 		ms = O.duration > 0 ? (int)((S.t0 + O.duration - now) / 1000)
 		    + 1 : 1000;
+		if (O.rate > 0)
+			ms = 1;		/* the pace: a turn per millisecond */
 		turn(ms < 1000 ? ms : 1000);
 		check_timeouts();
 		progress();
@@ -840,6 +853,7 @@ static const struct option longopts[] = {
 	{ "password", required_argument, NULL, 'P' },
 	{ "port", required_argument, NULL, 'p' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "rate", required_argument, NULL, 'R' },
 	{ "receipts", no_argument, NULL, 'r' },
 	{ "source", required_argument, NULL, 's' },
 	{ "timeout", required_argument, NULL, 'T' },
@@ -897,6 +911,9 @@ opt_one(int ch, const char **pwarg, const char **pwfile)
 	case 'r':
 		O.regdlv = 1;
 		break;
+	case 'R':
+		O.rate = client_arg(optarg, 1, 10000000, "-R");
+		break;
 	case 's':
 		O.source = optarg;
 		break;
@@ -946,7 +963,7 @@ opts_parse(int argc, char **argv)
 	O.dest = "33612345678";
 	O.timeout = 30 * SEC;
 	O.dlr_wait = 10 * SEC;
-	while ((ch = getopt_long(argc, argv, "b:c:d:e:F:h:l:n:P:p:qrs:T:t:u:w:",
+	while ((ch = getopt_long(argc, argv, "b:c:d:e:F:h:l:n:P:p:qR:rs:T:t:u:w:",
 	    longopts, NULL)) != -1)
 		opt_one(ch, &pwarg, &pwfile);
 	if (optind != argc)

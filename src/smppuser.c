@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,32 @@ usage(void)
 }
 
 /* The [userdb] path and ledger of smppd.conf (-c). */
+/*
+ * Run by root, smppuser creates files that smppd, running as its own
+ * user, must read and update: give them to the owner of their folder
+ * (the server's user after smppd -I), as long as that is not root.
+ */
+static void
+give_to_dir_owner(const char *path)
+{
+	struct stat	 st, dst;
+	char		 dir[PATH_MAX], *slash;
+
+	if (geteuid() != 0 || stat(path, &st) == -1 || st.st_uid != 0 ||
+	    strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
+		return;
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strlcpy(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &dst) == -1 || dst.st_uid == 0)
+		return;
+	if (chown(path, dst.st_uid, dst.st_gid) == -1)
+		warn("chown %s", path);
+}
+
 static void
 report_conf(const char *msg)
 {
@@ -1186,7 +1213,7 @@ main(int argc, char *argv[])
 {
 	const char	*conf = NULL, *db = NULL;
 	size_t		 i;
-	int		 ch;
+	int		 ch, rc;
 
 	umask(077);
 	while ((ch = getopt(argc, argv, "+c:d:")) != -1) {
@@ -1216,8 +1243,12 @@ main(int argc, char *argv[])
 	    LEDGER_SUFFIX) >= sizeof(ledgerpath))
 		errx(EX_USAGE, "%s: path too long", dbpath);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
-			return commands[i].fn(argc, argv);
+		if (strcmp(argv[0], commands[i].name) == 0) {
+			rc = commands[i].fn(argc, argv);
+			give_to_dir_owner(dbpath);
+			give_to_dir_owner(ledgerpath);
+			return rc;
+		}
 	warnx("unknown command \"%s\"", argv[0]);
 	usage();
 }

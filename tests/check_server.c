@@ -11,6 +11,9 @@
 #include <arpa/inet.h>
 
 #include <check.h>
+#include <dirent.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,6 +337,108 @@ START_TEST(test_proxy_protocol)
 }
 END_TEST
 
+/* The uid of the process pid, from /proc; -1 when unknown. */
+static long
+uid_of(pid_t pid)
+{
+	char	 path[64], line[256];
+	FILE	*fp;
+	long	 uid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "Uid:", 4) == 0)
+			uid = atol(line + 4);
+	fclose(fp);
+	return uid;
+}
+
+START_TEST(test_drops_root)
+{
+	struct passwd	*pw;
+	struct tc	 c;
+	char		 dir[700], name[64];
+	DIR		*d;
+	struct dirent	*e;
+	pid_t		 child = 0;
+
+	if (geteuid() != 0 || (pw = getpwnam("nobody")) == NULL) {
+		fprintf(stderr, "not root or no user nobody: skipped\n");
+		return;
+	}
+	th_init(&T, "root");
+	snprintf(T.server_keys, sizeof(T.server_keys), "user = nobody\n"
+	    "group = %s\n", getgrgid(pw->pw_gid) ? getgrgid(pw->pw_gid)->
+	    gr_name : "nogroup");
+	th_write_conf(&T);
+	/* -I first: smppuser then gives the database to the folder's owner. */
+	ck_assert_int_eq(th_run("smppd", "-I", "-c", T.conf, (char *)NULL), 0);
+	th_user(&T, "acme", "secret", NULL);
+	th_start(&T);
+	tc_connect(&c, T.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme",
+	    "secret"), ESME_ROK);
+	ck_assert_uint_eq(tc_submit(&c, "", "4412345", "x", NULL), ESME_ROK);
+	snprintf(dir, sizeof(dir), "%s/sessions/acme", T.spool);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9') {
+			strlcpy(name, e->d_name, sizeof(name));
+			child = (pid_t)atol(name);
+		}
+	closedir(d);
+	ck_assert_int_gt(child, 0);
+	ck_assert_int_eq(uid_of(child), (long)pw->pw_uid);
+	ck_assert_int_eq(uid_of(T.pid), (long)pw->pw_uid);
+	tc_close(&c);
+}
+END_TEST
+
+START_TEST(test_ipv6_listener)
+{
+	struct sockaddr_in6	 sin6;
+	struct tc		 c;
+	int			 fd;
+
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) ==
+	    -1) {
+		fprintf(stderr, "no IPv6 loopback: skipped\n");
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	close(fd);
+	th_init(&T, "ipv6");
+	snprintf(T.server_keys, sizeof(T.server_keys),
+	    "bind = 127.0.0.1, [::1]:%d\n", th_free_port());
+	th_user(&T, "acme", "secret", NULL);
+	th_start(&T);
+	/* Both listeners serve. */
+	tc_connect(&c, T.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme",
+	    "secret"), ESME_ROK);
+	tc_close(&c);
+	ck_assert(th_wait_log(T.log, "listening on ::1", 5000));
+	sin6.sin6_port = htons((uint16_t)atoi(strrchr(T.server_keys, ':') +
+	    1));
+	memset(&c, 0, sizeof(c));
+	c.fd = socket(AF_INET6, SOCK_STREAM, 0);
+	c.seq = 1;
+	ck_assert_int_eq(connect(c.fd, (struct sockaddr *)&sin6,
+	    sizeof(sin6)), 0);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme",
+	    "secret"), ESME_ROK);
+	tc_close(&c);
+	ck_assert(th_wait_log(T.log, "connection from [::1]", 5000));
+}
+END_TEST
+
 START_TEST(test_check_config)
 {
 	FILE	*fp;
@@ -377,6 +482,8 @@ main(void)
 	tcase_add_test(tc, test_concurrent_charging);
 	tcase_add_test(tc, test_proxy_protocol);
 	tcase_add_test(tc, test_check_config);
+	tcase_add_test(tc, test_drops_root);
+	tcase_add_test(tc, test_ipv6_listener);
 	tcase_add_test(tc, test_second_master_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

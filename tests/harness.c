@@ -116,12 +116,13 @@ th_write_conf(struct th *t)
 
 	fp = fopen(t->conf, "w");
 	ck_assert_ptr_nonnull(fp);
-	fprintf(fp, "[smpp-server]\nid = \"smpps_01\"\nbind = 127.0.0.1\n"
+	fprintf(fp, "[smpp-server]\nid = \"smpps_01\"\n%s"
 	    "port = %d\n%slog_file = %s\n"
 	    "pid_file = %s/smppd.pid\nrun_dir = %s\n%s%s\n"
 	    "[spool]\ndir = %s\n%s\n[userdb]\npath = %s\n\n"
 	    "[smppconn]\npid_file = %s/smppconn.pid\nlog_file = %s\n"
 	    "idmap = %s/idmap.db\n%s\n%s",
+	    strstr(t->server_keys, "bind =") ? "" : "bind = 127.0.0.1\n",
 	    t->port, strstr(t->server_keys, "log_level") ? "" :
 	    "log_level = DEBUG\n", t->log, t->dir, t->dir,
 	    strstr(t->server_keys, "prefork") ? "" : "prefork = 2\n",
