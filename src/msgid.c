@@ -2,7 +2,8 @@
  * msgid.c - message ids unique across restarts and servers
  *
  * SYNOPSIS
- *	msgid_init(server_id)		in each process, after fork
+ *	msgid_init(server_id)		in each process, after fork: the
+ *					pid is read there, not per id
  *	msgid_next(buf, len)
  *
  * DESCRIPTION
@@ -56,7 +57,8 @@ msgid_next(char *buf, size_t len)
 	long long	 now;
 	int		 n;
 
-	if ((unsigned)getpid() != pid || epoch == 0)
+	/* No getpid() here: it would be a system call per message. */
+	if (epoch == 0)
 		msgid_init(server);
 	if (counter > COUNTER_MAX) {
 		now = now_ms();
