@@ -498,9 +498,9 @@ reload(int foreground)
 	if (log_reopen() == -1)
 		log_warn("reopening the log file");
 	maxchildren = conf->server.max_connections;
+	/* Idle children make way; busy ones only reopen the log file. */
 	for (i = 0; i < nchildren; i++)
-		if (!children[i].busy)
-			kill(children[i].pid, SIGUSR2);
+		kill(children[i].pid, children[i].busy ? SIGHUP : SIGUSR2);
 	log_info("configuration reloaded from %s", confpath);
 }
 

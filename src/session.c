@@ -57,6 +57,7 @@
 
 volatile sig_atomic_t session_wakeup;
 volatile sig_atomic_t session_term;
+static volatile sig_atomic_t session_hup;
 
 static sigset_t	 waitmask;	/* the mask while blocked in ppoll */
 
@@ -74,8 +75,16 @@ on_term(int sig)
 	session_term++;
 }
 
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	session_hup = 1;
+}
+
 /*
- * Install the child's handlers.  SIGALRM, SIGUSR1 and SIGTERM stay
+ * Install the child's handlers.  SIGALRM, SIGUSR1, SIGTERM and SIGHUP
+ * (from the master's reload: reopen the log file after logrotate) stay
  * blocked except inside ppoll.  SIGINT is ignored: in the foreground the
  * terminal sends it to the whole process group and the master, which
  * gets it too, decides what the children do.
@@ -93,18 +102,21 @@ session_signals(void)
 	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	sigemptyset(&block);
 	sigaddset(&block, SIGALRM);
 	sigaddset(&block, SIGUSR1);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	sigdelset(&waitmask, SIGALRM);
 	sigdelset(&waitmask, SIGUSR1);
 	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGHUP);
 }
 
 /* The signal mask to wait with: SIGALRM, SIGUSR1, SIGTERM unblocked. */
@@ -745,6 +757,11 @@ session_run(const struct conf *conf, int fd, int ofd,
 			service_timers(&s);
 		if (session_term && service_term(&s) == -1)
 			break;
+		if (session_hup) {
+			session_hup = 0;
+			if (log_reopen() == -1)
+				log_warn("reopening the log file");
+		}
 		more = handle_input(&s);
 		session_commit(&s);
 		if (session_wakeup) {

@@ -118,13 +118,23 @@ rewrite_conf(const char *keys)
 
 START_TEST(test_sighup_reload)
 {
-	struct tc	 c;
+	struct tc	 c, busy;
+	char		 rotated[700];
 	FILE		*fp;
 
 	start("enquireLinkTimerSecs = 30\n");
+	/* A busy child, to see that it reopens the log file too. */
+	tc_connect(&busy, T.port);
+	tc_bind(&busy, SMPP_BIND_TRANSMITTER, "acme", "secret");
+	snprintf(rotated, sizeof(rotated), "%s.1", T.log);
+	ck_assert_int_eq(rename(T.log, rotated), 0);
 	rewrite_conf("enquireLinkTimerSecs = 1\n");
 	kill(T.pid, SIGHUP);
 	ck_assert(th_wait_log(T.log, "configuration reloaded", 5000));
+	ck_assert_uint_eq(tc_submit(&busy, "", "", "x", NULL),
+	    ESME_RINVDSTADR);
+	ck_assert(th_wait_log(T.log, "empty destination", 5000));
+	tc_close(&busy);
 	/* New sessions get the new timer. */
 	tc_connect(&c, T.port);
 	tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret");
