@@ -45,20 +45,27 @@ struct outreq {
 	int		 used;
 };
 
+/* A claimed segment of the account's outbound spool. */
+struct dseg {
+	int		 used;
+	char		 path[1100];	/* SPOOL/out/USER/cur/NAME.PID */
+	struct segr	 seg;
+	struct segdone	 done;
+	unsigned	 nrecords;	/* read so far */
+	unsigned	 inflight;	/* deliver_sm sent, not answered */
+	int		 segend;	/* all records of it read */
+	int		 corrupt;	/* ... up to a corrupt one */
+};
+
+#define DELIVER_SEGS	8	/* segments claimed at once */
+
 /* The outbound (deliver_sm) side of a receiver or transceiver. */
 struct deliver {
 	char		 area[1024];	/* SPOOL/out/USER */
 	char		 newdir[1100];	/* SPOOL/out/USER/new */
-	char		 curpath[1100];	/* claimed segment, "" when none */
-	struct segr	 seg;
-	struct segdone	 done;
-	unsigned	 nrecords;	/* in the claimed segment */
-	unsigned	 next;		/* next record to consider */
-	unsigned	 settled;	/* done or handed on */
-	unsigned	 inflight;
+	struct dseg	 segs[DELIVER_SEGS];
+	int		 reading;	/* the segment being read, or -1 */
 	struct segw	 retry;		/* records to try again later */
-	int		 segend;	/* all records of it read */
-	int		 corrupt;	/* ... up to a corrupt one */
 	int		 eof;		/* nothing to claim until woken */
 };
 

@@ -12,7 +12,9 @@
  *	renaming it into out/USER/cur/NAME.PID (several receivers of one
  *	account each claim their own, which spreads the traffic over them)
  *	and sends its records as deliver_sm, at most deliver_window
- *	unanswered at a time.  A record is settled, and marked in the
+ *	unanswered at a time.  Up to DELIVER_SEGS segments are claimed at
+ *	once, so that a window can span many small segments: the next is
+ *	claimed while the records of the last are still unanswered.  A record is settled, and marked in the
  *	segment's .done sidecar, only when its deliver_sm_resp says
  *	ESME_ROK.  Any other status, or a generic_nack, writes the record
  *	into a retry segment whose name carries the time of the next try
@@ -47,7 +49,8 @@
 /* A record in flight: the window's slots. */
 struct slot {
 	int		 used;
-	unsigned	 index;
+	int		 seg;		/* in d->segs[] */
+	unsigned	 index;		/* record in the segment */
 	struct msg	 msg;
 };
 
@@ -71,7 +74,8 @@ deliver_start(struct session *s)
 		return;
 	}
 	segw_init(&d->retry, d->area, s->conf->spool.sync);
-	d->curpath[0] = '\0';
+	memset(d->segs, 0, sizeof(d->segs));
+	d->reading = -1;
 	nslots = (unsigned)s->conf->server.deliver_window;
 	if ((slots = calloc(nslots, sizeof(*slots))) == NULL)
 		fatal("deliver window");
@@ -81,22 +85,54 @@ deliver_start(struct session *s)
 	d->eof = 0;
 }
 
-/* Claim the oldest segment that is due; 0 when there is none. */
 static int
-claim(struct session *s)
+free_seg(const struct deliver *d)
+{
+	int	 i;
+
+	for (i = 0; i < DELIVER_SEGS; i++)
+		if (!d->segs[i].used)
+			return i;
+	return -1;
+}
+
+/* Open what was claimed into segs[k]; 0, or -1 (left for recovery). */
+static int
+open_claimed(struct session *s, int k)
+{
+	struct dseg	*g = &s->dl.segs[k];
+
+	if (segr_open(&g->seg, g->path) == -1) {
+		log_warn("reading %s", g->path);
+		spool_quarantine(s->conf->spool.dir, g->path, "unreadable");
+		return -1;
+	}
+	if (segdone_open(&g->done, g->path, 0) == -1) {
+		log_warn("%s.done", g->path);
+		segr_close(&g->seg);
+		return -1;
+	}
+	g->nrecords = g->inflight = 0;
+	g->segend = g->corrupt = 0;
+	g->used = 1;
+	return 0;
+}
+
+/* Claim the oldest segment that is due into segs[k]; 0 when none is. */
+static int
+claim(struct session *s, int k)
 {
 	struct deliver	*d = &s->dl;
-	char		 from[1100], to[1100];
+	char		 to[1100];
 	char		**names;
 	size_t		 n, i;
 	int64_t		 now = (int64_t)time(NULL), t;
 	int		 rc, got = 0;
 
-	strlcpy(from, d->newdir, sizeof(from));
 	if (spool_path(to, sizeof(to), "%s/cur", d->area) == -1)
 		return 0;
-	if (spool_list(from, &names, &n) == -1) {
-		log_warn("%s", from);
+	if (spool_list(d->newdir, &names, &n) == -1) {
+		log_warn("%s", d->newdir);
 		return 0;
 	}
 	for (i = 0; i < n && !got; i++) {
@@ -105,41 +141,26 @@ claim(struct session *s)
 			timer_after(TIMER_RETRY, (t - now) * 1000000);
 			break;
 		}
-		rc = spool_claim(from, to, names[i], d->curpath,
-		    sizeof(d->curpath));
+		rc = spool_claim(d->newdir, to, names[i], d->segs[k].path,
+		    sizeof(d->segs[k].path));
 		if (rc == 1)
 			continue;
 		if (rc == -1) {
-			log_warn("claiming %s/%s", from, names[i]);
+			log_warn("claiming %s/%s", d->newdir, names[i]);
 			continue;
 		}
 		got = 1;
 	}
 	spool_list_free(names, n);
-	if (!got)
-		return 0;
-	if (segr_open(&d->seg, d->curpath) == -1) {
-		log_warn("reading %s", d->curpath);
-		spool_quarantine(s->conf->spool.dir, d->curpath, "unreadable");
-		d->curpath[0] = '\0';
-		return 0;
-	}
-	if (segdone_open(&d->done, d->curpath, 0) == -1) {
-		log_warn("%s.done", d->curpath);
-		segr_close(&d->seg);
-		d->curpath[0] = '\0';
-		return 0;
-	}
-	d->next = d->settled = d->inflight = d->nrecords = 0;
-	d->segend = d->corrupt = 0;
-	return 1;
+	return got && open_claimed(s, k) == 0;
 }
 
-/* Every record of the claimed segment is settled: remove it. */
+/* Every record of segs[k] is settled: remove it. */
 static void
-finish(struct session *s)
+finish(struct session *s, int k)
 {
 	struct deliver	*d = &s->dl;
+	struct dseg	*g = &d->segs[k];
 
 	if (d->retry.npending > 0 && segw_commit(&d->retry) == -1) {
 		/* Keep the segment: its unsettled records are not lost. */
@@ -149,26 +170,28 @@ finish(struct session *s)
 	}
 	if (d->retry.fd != -1 && segw_close(&d->retry) == -1)
 		log_warn("closing retry segment");
-	segr_close(&d->seg);
-	segdone_close(&d->done);
-	if (d->corrupt) {
+	segr_close(&g->seg);
+	segdone_close(&g->done);
+	if (g->corrupt) {
 		/* Settled records are marked; an admin sees the rest. */
-		spool_quarantine(s->conf->spool.dir, d->curpath,
+		spool_quarantine(s->conf->spool.dir, g->path,
 		    "corrupt record");
-	} else if (spool_remove(d->curpath) == -1)
-		log_warn("removing %s", d->curpath);
-	d->curpath[0] = '\0';
+	} else if (spool_remove(g->path) == -1)
+		log_warn("removing %s", g->path);
+	g->used = 0;
+	if (d->reading == k)
+		d->reading = -1;
 }
 
-static struct slot *
+static int
 free_slot(void)
 {
 	unsigned	 i;
 
 	for (i = 0; i < nslots; i++)
 		if (!slots[i].used)
-			return &slots[i];
-	return NULL;
+			return (int)i;
+	return -1;
 }
 
 static int
@@ -181,39 +204,37 @@ expired(const struct session *s, const struct msg *m, int64_t now)
 	return now > until;
 }
 
-/* Read the next unsettled record into sl; 0 at the end of the segment. */
+/* Read the next unsettled record of segs[k] into sl; 0 at its end. */
 static int
-next_record(struct session *s, struct slot *sl)
+next_record(struct session *s, int k, struct slot *sl)
 {
-	struct deliver	*d = &s->dl;
+	struct dseg	*g = &s->dl.segs[k];
 	int64_t		 now = (int64_t)time(NULL);
 	int		 rc;
 
 	for (;;) {
-		rc = segr_next(&d->seg, &sl->msg);
+		rc = segr_next(&g->seg, &sl->msg);
 		if (rc == SEGR_EOF) {
-			d->segend = 1;
+			g->segend = 1;
 			return 0;
 		}
-		if (rc == SEGR_CORRUPT) {
+		if (rc != SEGR_OK) {
 			log_warnx("%s: corrupt record %u: the rest of the "
-			    "segment is left for an admin", d->curpath,
-			    d->seg.index);
-			d->segend = 1;
-			d->corrupt = 1;
+			    "segment is left for an admin", g->path,
+			    g->seg.index);
+			g->segend = 1;
+			g->corrupt = 1;
 			return 0;
 		}
-		sl->index = d->nrecords++;
-		if (segdone_test(&d->done, sl->index)) {
-			d->settled++;
+		sl->seg = k;
+		sl->index = g->nrecords++;
+		if (segdone_test(&g->done, sl->index))
 			continue;
-		}
 		if (expired(s, &sl->msg, now)) {
 			log_info("%s for %s expired undelivered: dropped",
 			    sl->msg.meta.kind == MSG_DLR ? "receipt" : "MO",
 			    s->acct.system_id);
-			segdone_mark(&d->done, sl->index);
-			d->settled++;
+			segdone_mark(&g->done, sl->index);
 			continue;
 		}
 		return 1;
@@ -221,24 +242,44 @@ next_record(struct session *s, struct slot *sl)
 }
 
 static void
-send_record(struct session *s, struct slot *sl)
+send_record(struct session *s, int n)
 {
+	struct slot	*sl = &slots[n];
 	struct pdu	*p = &sl->msg.pdu;
 
 	p->command_id = SMPP_DELIVER_SM;
 	p->command_status = 0;
-	p->sequence_number = session_request(s, SMPP_DELIVER_SM, sl->index);
+	p->sequence_number = session_request(s, SMPP_DELIVER_SM, (unsigned)n);
 	if (session_send(s, p) == -1) {
 		/* Cannot be encoded: it never will be. */
 		log_warnx("record %s cannot be sent as deliver_sm: dropped",
 		    sl->msg.meta.id);
-		segdone_mark(&s->dl.done, sl->index);
-		s->dl.settled++;
+		segdone_mark(&s->dl.segs[sl->seg].done, sl->index);
 		return;
 	}
 	sl->used = 1;
-	s->dl.inflight++;
+	s->dl.segs[sl->seg].inflight++;
 	sb_count(s->sb_acct, SB_DELIVER_SENT);
+}
+
+/* A segment to read from: the current one, or a newly claimed one. */
+static int
+reading(struct session *s)
+{
+	struct deliver	*d = &s->dl;
+	int		 k;
+
+	if (d->reading >= 0)
+		return d->reading;
+	if (d->eof || (k = free_seg(d)) == -1)
+		return -1;
+	if (!claim(s, k)) {
+		d->eof = 1;
+		if (!timer_pending(TIMER_RESCAN))
+			timer_after(TIMER_RESCAN, RESCAN_US);
+		return -1;
+	}
+	return d->reading = k;
 }
 
 /* Send deliver_sm while the window has room and records are due. */
@@ -246,29 +287,19 @@ void
 deliver_pump(struct session *s)
 {
 	struct deliver	*d = &s->dl;
-	struct slot	*sl;
+	int		 k, n;
 
 	while (!s->closing && s->state != SS_CLOSING) {
-		if (d->curpath[0] == '\0') {
-			if (d->eof || !claim(s)) {
-				d->eof = 1;
-				if (!timer_pending(TIMER_RESCAN))
-					timer_after(TIMER_RESCAN, RESCAN_US);
-				return;
-			}
-			d->seg.torn = 0;
-			d->retry.not_before = 0;
-		}
-		if ((sl = free_slot()) == NULL)
+		if ((n = free_slot()) == -1 || (k = reading(s)) == -1)
 			return;
-		if (!next_record(s, sl)) {
-			if (d->inflight == 0)
-				finish(s);
-			else
-				return;
+		if (next_record(s, k, &slots[n])) {
+			send_record(s, n);
 			continue;
 		}
-		send_record(s, sl);
+		/* Read to its end: the next one, while its answers come. */
+		d->reading = -1;
+		if (d->segs[k].inflight == 0)
+			finish(s, k);
 	}
 }
 
@@ -288,6 +319,7 @@ static void
 requeue(struct session *s, struct slot *sl, uint32_t status)
 {
 	struct deliver	*d = &s->dl;
+	struct segdone	*done = &d->segs[sl->seg].done;
 	struct msg	*m = &sl->msg;
 	int64_t		 now = (int64_t)time(NULL);
 
@@ -298,7 +330,7 @@ requeue(struct session *s, struct slot *sl, uint32_t status)
 	if (expired(s, m, m->meta.next_try)) {
 		log_info("%s %s expires before its next try: dropped",
 		    m->meta.kind == MSG_DLR ? "receipt" : "MO", m->meta.id);
-		segdone_mark(&d->done, sl->index);
+		segdone_mark(done, sl->index);
 		return;
 	}
 	if (d->retry.fd == -1 && d->retry.npending == 0)
@@ -310,32 +342,31 @@ requeue(struct session *s, struct slot *sl, uint32_t status)
 		segw_rollback(&d->retry);
 		return;
 	}
-	segdone_mark(&d->done, sl->index);
+	segdone_mark(done, sl->index);
 }
 
 void
 deliver_resp(struct session *s, const struct outreq *r, uint32_t status)
 {
 	struct deliver	*d = &s->dl;
-	unsigned	 i;
+	struct slot	*sl;
+	struct dseg	*g;
 
-	for (i = 0; i < nslots; i++)
-		if (slots[i].used && slots[i].index == r->index)
-			break;
-	if (i == nslots || d->curpath[0] == '\0')
+	if (r->index >= nslots || !(sl = &slots[r->index])->used)
 		return;
+	g = &d->segs[sl->seg];
 	if (status == ESME_ROK) {
-		segdone_mark(&d->done, r->index);
+		segdone_mark(&g->done, sl->index);
 		sb_count(s->sb_acct, SB_DELIVER_ACK);
 	} else {
 		log_info("deliver_sm seq %u refused: %s", r->seq,
 		    pdu_status_name(status));
 		sb_count(s->sb_acct, SB_DELIVER_ERR);
-		requeue(s, &slots[i], status);
+		requeue(s, sl, status);
 	}
-	slots[i].used = 0;
-	d->inflight--;
-	d->settled++;
+	sl->used = 0;
+	if (--g->inflight == 0 && g->segend && d->reading != sl->seg)
+		finish(s, sl->seg);
 }
 
 /* The session ends: give back what was claimed and not settled. */
@@ -343,7 +374,9 @@ void
 deliver_stop(struct session *s)
 {
 	struct deliver	*d = &s->dl;
+	struct dseg	*g;
 	unsigned	 i;
+	int		 k;
 
 	if (!s->delivering)
 		return;
@@ -353,23 +386,24 @@ deliver_stop(struct session *s)
 	if (d->retry.fd != -1 && segw_close(&d->retry) == -1)
 		log_warn("closing retry segment");
 	segw_free(&d->retry);
-	if (d->curpath[0] != '\0') {
-		if (d->segend && d->inflight == 0)
-			finish(s);
-		else {
-			segr_close(&d->seg);
-			segdone_close(&d->done);
-			if (spool_move(d->curpath, d->newdir, NULL) == -1)
-				log_warn("returning %s", d->curpath);
-			d->curpath[0] = '\0';
+	for (k = 0; k < DELIVER_SEGS; k++) {
+		g = &d->segs[k];
+		if (!g->used)
+			continue;
+		if (g->segend && g->inflight == 0) {
+			finish(s, k);
+			continue;
 		}
+		segr_close(&g->seg);
+		segdone_close(&g->done);
+		if (spool_move(g->path, d->newdir, NULL) == -1)
+			log_warn("returning %s", g->path);
+		g->used = 0;
 	}
 	for (i = 0; i < nslots; i++)
 		msg_free(&slots[i].msg);
 	free(slots);
 	slots = NULL;
 	nslots = 0;
-	if (s->conf != NULL)
-		spool_wake_user(s->conf->spool.dir, s->acct.system_id,
-		    SIGUSR1);
+	spool_wake_user(s->conf->spool.dir, s->acct.system_id, SIGUSR1);
 }

@@ -1,0 +1,256 @@
+/*
+ * check_deliver.c - integration tests of smppd's outbound side: what was
+ * queued for an account (as smppconn queues it) reaches its receivers as
+ * deliver_sm, within the window, settled only by deliver_sm_resp OK,
+ * retried with back-off after an error, requeued after a missing
+ * response, kept for a later bind, shared by several binds
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "harness.h"
+#include "pdu.h"
+
+static struct th	 T;
+
+static void
+start(const char *server_keys)
+{
+	th_init(&T, "deliver");
+	strlcpy(T.server_keys, server_keys, sizeof(T.server_keys));
+	strlcpy(T.spool_keys, "retry_min = 1\nretry_max = 2\n",
+	    sizeof(T.spool_keys));
+	th_user(&T, "acme", "secret", NULL);
+	th_start(&T);
+}
+
+static void
+stop(void)
+{
+	th_cleanup(&T);
+}
+
+/* Queue an MO "textN" for acme. */
+static void
+queue_mo(int n)
+{
+	struct pdu	 p;
+	char		 text[32];
+
+	snprintf(text, sizeof(text), "text%d", n);
+	pdu_init(&p, SMPP_DELIVER_SM, 0);
+	p.source_addr = "447700900123";
+	p.destination_addr = "12345";
+	p.short_message = (const uint8_t *)text;
+	p.sm_length = (uint8_t)strlen(text);
+	th_deliver(&T, "acme", &p, NULL);
+}
+
+/* Wait up to 5 s for a folder to hold no file. */
+static int
+wait_empty(const char *dir)
+{
+	int	 i;
+
+	for (i = 0; i < 500; i++) {
+		if (th_count_files(dir) == 0)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+static void
+receiver(struct tc *c, uint32_t cmd)
+{
+	tc_connect(c, T.port);
+	ck_assert_uint_eq(tc_bind(c, cmd, "acme", "secret"), ESME_ROK);
+}
+
+/* The next deliver_sm, or fail; returns its number N (from "textN"). */
+static int
+next_deliver(struct tc *c, int ms)
+{
+	ck_assert_int_eq(tc_recv(c, ms), 1);
+	ck_assert_uint_eq(c->p.command_id, SMPP_DELIVER_SM);
+	ck_assert_uint_ge(c->p.sm_length, 5);
+	return atoi((const char *)c->p.short_message + 4);
+}
+
+static void
+answer(struct tc *c, uint32_t status)
+{
+	struct pdu	 p;
+
+	pdu_init(&p, SMPP_DELIVER_SM_RESP, c->p.sequence_number);
+	p.command_status = status;
+	tc_send(c, &p);
+}
+
+START_TEST(test_queued_while_away)
+{
+	struct tc	 c;
+	char		 dir[700];
+	int		 i, seen = 0;
+
+	start("");
+	for (i = 0; i < 3; i++)
+		queue_mo(i);
+	receiver(&c, SMPP_BIND_RECEIVER);
+	for (i = 0; i < 3; i++) {
+		seen |= 1 << next_deliver(&c, 5000);
+		ck_assert_str_eq(c.p.source_addr, "447700900123");
+		answer(&c, ESME_ROK);
+	}
+	ck_assert_int_eq(seen, 7);
+	/* Settled: nothing more comes, and out/acme empties. */
+	ck_assert_int_eq(tc_recv(&c, 500), 0);
+	tc_close(&c);
+	snprintf(dir, sizeof(dir), "%s/out/acme/cur", T.spool);
+	ck_assert(wait_empty(dir));
+	snprintf(dir, sizeof(dir), "%s/out/acme/new", T.spool);
+	ck_assert(wait_empty(dir));
+}
+END_TEST
+
+START_TEST(test_transmitter_gets_none)
+{
+	struct tc	 c;
+
+	start("");
+	receiver(&c, SMPP_BIND_TRANSMITTER);
+	queue_mo(1);
+	ck_assert_int_eq(tc_recv(&c, 1000), 0);
+	tc_close(&c);
+}
+END_TEST
+
+START_TEST(test_error_is_retried)
+{
+	struct tc	 c;
+
+	start("");
+	receiver(&c, SMPP_BIND_TRANSCEIVER);
+	queue_mo(7);
+	ck_assert_int_eq(next_deliver(&c, 5000), 7);
+	answer(&c, ESME_RX_T_APPN);
+	/* The session goes on; the message comes again after the back-off. */
+	ck_assert_int_eq(next_deliver(&c, 10000), 7);
+	answer(&c, ESME_ROK);
+	ck_assert_int_eq(tc_recv(&c, 1500), 0);
+	ck_assert(th_wait_log(T.log, "refused: ESME_RX_T_APPN", 5000));
+	tc_close(&c);
+}
+END_TEST
+
+START_TEST(test_missing_response_requeues)
+{
+	struct tc	 c;
+
+	start("responseTimerSecs = 1\n");
+	receiver(&c, SMPP_BIND_RECEIVER);
+	queue_mo(3);
+	ck_assert_int_eq(next_deliver(&c, 5000), 3);
+	/* No answer: the session ends, the message waits for the next bind. */
+	ck_assert(tc_closed(&c, 5000));
+	tc_close(&c);
+	receiver(&c, SMPP_BIND_RECEIVER);
+	ck_assert_int_eq(next_deliver(&c, 10000), 3);
+	answer(&c, ESME_ROK);
+	tc_close(&c);
+}
+END_TEST
+
+START_TEST(test_window)
+{
+	struct tc	 c;
+	struct pdu	 p;
+	int		 i, got = 0;
+
+	start("deliver_window = 2\n");
+	for (i = 0; i < 5; i++)
+		queue_mo(i);
+	receiver(&c, SMPP_BIND_RECEIVER);
+	/* Two, then nothing until they are answered. */
+	next_deliver(&c, 5000);
+	pdu_init(&p, SMPP_DELIVER_SM_RESP, c.p.sequence_number);
+	next_deliver(&c, 5000);
+	ck_assert_int_eq(tc_recv(&c, 500), 0);
+	tc_send(&c, &p);
+	answer(&c, ESME_ROK);
+	for (got = 2; got < 5; got++) {
+		next_deliver(&c, 5000);
+		answer(&c, ESME_ROK);
+	}
+	ck_assert_int_eq(tc_recv(&c, 500), 0);
+	tc_close(&c);
+}
+END_TEST
+
+START_TEST(test_two_receivers_share)
+{
+	struct tc	 a, b;
+	int		 i, rc, seen = 0, n = 0, na = 0, nb = 0;
+
+	start("");
+	receiver(&a, SMPP_BIND_RECEIVER);
+	receiver(&b, SMPP_BIND_TRANSCEIVER);
+	for (i = 0; i < 6; i++)
+		queue_mo(i);
+	/* Each message reaches exactly one of the two. */
+	while (n < 6) {
+		rc = 0;
+		if ((rc = tc_recv(&a, 50)) == 1) {
+			ck_assert_uint_eq(a.p.command_id, SMPP_DELIVER_SM);
+			i = atoi((const char *)a.p.short_message + 4);
+			answer(&a, ESME_ROK);
+			na++;
+		} else if ((rc = tc_recv(&b, 50)) == 1) {
+			ck_assert_uint_eq(b.p.command_id, SMPP_DELIVER_SM);
+			i = atoi((const char *)b.p.short_message + 4);
+			answer(&b, ESME_ROK);
+			nb++;
+		} else {
+			ck_assert_int_lt(++rc, 200);
+			continue;
+		}
+		ck_assert_msg(!(seen & (1 << i)), "text%d twice", i);
+		seen |= 1 << i;
+		n++;
+	}
+	ck_assert_int_eq(seen, 63);
+	ck_assert_int_eq(na + nb, 6);
+	tc_close(&a);
+	tc_close(&b);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("deliver");
+	TCase	*tc = tcase_create("deliver");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_checked_fixture(tc, NULL, stop);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_queued_while_away);
+	tcase_add_test(tc, test_transmitter_gets_none);
+	tcase_add_test(tc, test_error_is_retried);
+	tcase_add_test(tc, test_missing_response_requeues);
+	tcase_add_test(tc, test_window);
+	tcase_add_test(tc, test_two_receivers_share);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
