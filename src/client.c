@@ -40,6 +40,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "buf.h"
 #include "compat.h"
 #include "client.h"
 #include "pdu.h"
@@ -176,4 +177,44 @@ client_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * The text of a message: the arguments joined by blanks, or standard
+ * input less one final newline (echo(1) and here-documents add one), at
+ * most max octets.  NUL-terminated; its length in *len.
+ */
+char *
+client_read_text(int argc, char **argv, size_t max, size_t *len)
+{
+	struct buf	 b = BUF_INITIALIZER;
+	char		 chunk[8192];
+	size_t		 n;
+	int		 i;
+
+	if (argc > 0) {
+		for (i = 0; i < argc; i++)
+			if ((i > 0 && buf_putc(&b, ' ') == -1) ||
+			    buf_puts(&b, argv[i]) == -1)
+				err(EX_OSERR, "text");
+	} else {
+		while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
+			if (b.len + n > max)
+				errx(EX_DATAERR, "text longer than %zu octets",
+				    max);
+			if (buf_append(&b, chunk, n) == -1)
+				err(EX_OSERR, "text");
+		}
+		if (ferror(stdin))
+			err(EX_NOINPUT, "stdin");
+		/* echo(1) and here-documents end in a newline. */
+		if (b.len > 0 && b.data[b.len - 1] == '\n')
+			b.len--;
+		if (b.len > 0 && b.data[b.len - 1] == '\r')
+			b.len--;
+	}
+	if (buf_putc(&b, '\0') == -1)
+		err(EX_OSERR, "text");
+	*len = b.len - 1;
+	return (char *)b.data;
 }

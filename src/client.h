@@ -20,6 +20,7 @@ int	 client_number(const char *, long long, long long, long long *);
 long long client_arg(const char *, long long, long long, const char *);
 long long client_now_us(void);
 void	 client_signals(void);
+char	*client_read_text(int, char **, size_t, size_t *);
 
 extern volatile sig_atomic_t client_stop;	/* SIGINT or SIGTERM came */
 

@@ -29,7 +29,6 @@
  */
 #include "config.h"
 
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -37,9 +36,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +45,7 @@
 
 #include "compat.h"
 #include "conf.h"
+#include "daemon.h"
 #include "log.h"
 #include "master.h"
 #include "msgid.h"
@@ -151,65 +149,6 @@ close_listeners(void)
 	nlisteners = 0;
 }
 
-/* The pid file doubles as a lock against a second master. */
-static void
-open_pidfile(void)
-{
-	char	 buf[32];
-	ssize_t	 n;
-
-	if (conf->server.pid_file[0] == '\0')
-		return;
-	pidfd = open(conf->server.pid_file, O_RDWR | O_CREAT | O_CLOEXEC,
-	    0644);
-	if (pidfd == -1)
-		fatal("pid file %s", conf->server.pid_file);
-	if (flock(pidfd, LOCK_EX | LOCK_NB) == -1) {
-		n = read(pidfd, buf, sizeof(buf) - 1);
-		buf[n > 0 ? n : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		fatalx("another smppd is running (pid %s, %s)", buf,
-		    conf->server.pid_file);
-	}
-}
-
-static void
-write_pidfile(void)
-{
-	char	 buf[32];
-	int	 n;
-
-	if (pidfd == -1)
-		return;
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(pidfd, 0) == -1 || pwrite(pidfd, buf, (size_t)n, 0) !=
-	    n)
-		log_warn("writing %s", conf->server.pid_file);
-}
-
-static void
-daemonize(void)
-{
-	pid_t	 pid;
-	int	 fd;
-
-	if ((pid = fork()) == -1)
-		fatal("fork");
-	if (pid != 0)
-		_exit(0);
-	if (setsid() == -1)
-		fatal("setsid");
-	if (chdir("/") == -1)
-		fatal("chdir /");
-	if ((fd = open("/dev/null", O_RDWR)) != -1) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
-}
-
 /* The run folder holds the pid file and the scoreboard. */
 static void
 make_run_dir(uid_t uid, gid_t gid)
@@ -227,41 +166,13 @@ make_run_dir(uid_t uid, gid_t gid)
 int
 master_drop_privileges(const struct conf *c, int must)
 {
-	uid_t	 uid;
-	gid_t	 gid;
-
-	if (geteuid() != 0 || c->server.user[0] == '\0') {
-		if (geteuid() == 0 && must)
+	if (geteuid() == 0 && c->server.user[0] == '\0') {
+		if (must)
 			log_warnx("running as root: set user in [smpp-server]");
 		return 0;
 	}
-	master_user_ids(c, &uid, &gid);
-	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
-	    setuid(uid) == -1)
-		fatal("dropping privileges to %s", c->server.user);
+	daemon_drop_privileges(c);
 	return 0;
-}
-
-/* The ids the server runs as: [smpp-server] user and group when root. */
-void
-master_user_ids(const struct conf *c, uid_t *uid, gid_t *gid)
-{
-	struct passwd	*pw;
-	struct group	*gr;
-
-	*uid = geteuid();
-	*gid = getegid();
-	if (*uid != 0 || c->server.user[0] == '\0')
-		return;
-	if ((pw = getpwnam(c->server.user)) == NULL)
-		fatalx("user %s: no such user", c->server.user);
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	if (c->server.group[0] != '\0') {
-		if ((gr = getgrnam(c->server.group)) == NULL)
-			fatalx("group %s: no such group", c->server.group);
-		*gid = gr->gr_gid;
-	}
 }
 
 /* In the child: wait for a connection, then serve it. */
@@ -596,13 +507,13 @@ master_run(struct conf *c, const char *path, int foreground)
 		fatal("children");
 	/* Before anything can be signalled: handlers, signals blocked. */
 	master_signals();
-	master_user_ids(conf, &uid, &gid);
+	daemon_user_ids(conf, &uid, &gid);
 	make_run_dir(uid, gid);
-	open_pidfile();
+	pidfd = daemon_pidfile_lock(conf->server.pid_file, "smppd");
 	open_listeners();
 	if (!foreground)
-		daemonize();
-	write_pidfile();
+		daemon_detach();
+	daemon_pidfile_write(pidfd, conf->server.pid_file);
 	master_drop_privileges(conf, 1);
 	master_check_spool(conf);
 	snprintf(sbpath, sizeof(sbpath), "%s/%s", conf->server.run_dir,

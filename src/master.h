@@ -14,6 +14,5 @@ int	 master_run(struct conf *, const char *, int);
 int	 master_drop_privileges(const struct conf *, int);
 int	 master_log_configure(const struct conf *, int, char *, size_t);
 void	 master_check_spool(const struct conf *);
-void	 master_user_ids(const struct conf *, uid_t *, gid_t *);
 
 #endif /* MASTER_H */

@@ -38,15 +38,12 @@
  */
 #include "config.h"
 
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +54,7 @@
 
 #include "compat.h"
 #include "conf.h"
+#include "daemon.h"
 #include "conn.h"
 #include "idmap.h"
 #include "log.h"
@@ -191,81 +189,6 @@ static void
 report_log(const char *msg)
 {
 	log_warnx("%s", msg);
-}
-
-/* Run as the server's user, who owns the spool. */
-static void
-drop_privileges(const struct conf *c)
-{
-	struct passwd	*pw;
-	struct group	*gr;
-	gid_t		 gid;
-
-	if (geteuid() != 0 || c->server.user[0] == '\0')
-		return;
-	if ((pw = getpwnam(c->server.user)) == NULL)
-		fatalx("user %s: no such user", c->server.user);
-	gid = pw->pw_gid;
-	if (c->server.group[0] != '\0') {
-		if ((gr = getgrnam(c->server.group)) == NULL)
-			fatalx("group %s: no such group", c->server.group);
-		gid = gr->gr_gid;
-	}
-	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
-	    setuid(pw->pw_uid) == -1)
-		fatal("cannot run as %s", c->server.user);
-}
-
-static void
-lock_pidfile(const char *path)
-{
-	char	 buf[32];
-	ssize_t	 n;
-
-	if (path[0] == '\0')
-		return;
-	if ((pidfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
-		fatal("pid file %s", path);
-	if (flock(pidfd, LOCK_EX | LOCK_NB) == -1) {
-		n = read(pidfd, buf, sizeof(buf) - 1);
-		buf[n > 0 ? n : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		fatalx("another smppconn is running (pid %s, %s)", buf, path);
-	}
-}
-
-static void
-write_pidfile(void)
-{
-	char	 buf[32];
-	int	 n;
-
-	if (pidfd == -1)
-		return;
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(pidfd, 0) == -1 || pwrite(pidfd, buf, (size_t)n, 0) != n)
-		log_warn("writing the pid file");
-}
-
-static void
-daemonize(void)
-{
-	pid_t	 pid;
-	int	 fd;
-
-	if ((pid = fork()) == -1)
-		fatal("fork");
-	if (pid != 0)
-		_exit(0);
-	if (setsid() == -1)
-		fatal("setsid");
-	if ((fd = open("/dev/null", O_RDWR)) != -1) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
 }
 
 struct connector *
@@ -663,13 +586,13 @@ main(int argc, char *argv[])
 		fatalx("%s: the configuration does not load", path);
 	if (log_setup(ctx.conf, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	drop_privileges(ctx.conf);
+	daemon_drop_privileges(ctx.conf);
 	if (spool_check(ctx.conf->spool.dir, err, sizeof(err)) == -1)
 		fatalx("refusing to run: %s (smppd -I creates the spool)", err);
-	lock_pidfile(ctx.conf->conn.pid_file);
+	pidfd = daemon_pidfile_lock(ctx.conf->conn.pid_file, "smppconn");
 	if (!ctx.foreground)
-		daemonize();
-	write_pidfile();
+		daemon_detach();
+	daemon_pidfile_write(pidfd, ctx.conf->conn.pid_file);
 	msgid_init(ctx.conf->server.id);
 	start();
 	log_info("smppconn %s started (spool %s, %d connector(s))",

@@ -34,6 +34,7 @@
 
 #include "compat.h"
 #include "conf.h"
+#include "daemon.h"
 #include "log.h"
 #include "master.h"
 #include "msgid.h"
@@ -153,7 +154,7 @@ init_dirs(const struct conf *c)
 	pid_t	 pid;
 	int	 st;
 
-	master_user_ids(c, &uid, &gid);
+	daemon_user_ids(c, &uid, &gid);
 	strlcpy(dbdir, c->userdb.path, sizeof(dbdir));
 	if ((slash = strrchr(dbdir, '/')) != NULL && slash != dbdir)
 		*slash = '\0';

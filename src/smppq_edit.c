@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "client.h"
 #include "charset.h"
 #include "msgid.h"
 #include "route.h"
@@ -369,33 +370,6 @@ ton_npi(const char *a, uint8_t *ton, uint8_t *npi)
 	}
 }
 
-/* The text from the arguments, or from standard input. */
-static char *
-read_text(int argc, char **argv, size_t *len)
-{
-	struct buf	 b = BUF_INITIALIZER;
-	char		 chunk[4096];
-	size_t		 n;
-	int		 i;
-
-	if (argc > 0) {
-		for (i = 0; i < argc; i++)
-			if ((i > 0 && buf_putc(&b, ' ') == -1) ||
-			    buf_puts(&b, argv[i]) == -1)
-				err(EX_OSERR, "malloc");
-	} else {
-		while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-			if (buf_append(&b, chunk, n) == -1)
-				err(EX_OSERR, "malloc");
-		while (b.len > 0 && (b.data[b.len - 1] == '\n' ||
-		    b.data[b.len - 1] == '\r'))
-			b.len--;
-	}
-	if (buf_putc(&b, '\0') == -1)
-		err(EX_OSERR, "malloc");
-	*len = b.len - 1;
-	return (char *)b.data;
-}
 
 /* Encode the content; the octets in *out (malloc), their count. */
 static ssize_t
@@ -464,7 +438,7 @@ q_inject(const struct qopts *o, int argc, char **argv)
 		    o->from, o->to);
 	if (!spool_user_valid(acct))
 		errx(EX_NOUSER, "%s: not a valid account name", acct);
-	text = read_text(argc, argv, &len);
+	text = client_read_text(argc, argv, 1024 * 1024, &len);
 	if ((n = encode(text, len, o->hex, &dc, &data)) < 0 ||
 	    n > UINT16_MAX)
 		errx(EX_DATAERR, "the text cannot be encoded%s", o->hex ?

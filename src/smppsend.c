@@ -467,41 +467,6 @@ trace(void *arg, int dir, const uint8_t *pdu, size_t len)
 
 /* ---- the message ---- */
 
-static char *
-read_text(int argc, char **argv, size_t *len)
-{
-	struct buf	 b = BUF_INITIALIZER;
-	char		 chunk[8192];
-	size_t		 n;
-	int		 i;
-
-	if (argc > 0) {
-		for (i = 0; i < argc; i++)
-			if ((i > 0 && buf_putc(&b, ' ') == -1) ||
-			    buf_puts(&b, argv[i]) == -1)
-				err(EX_OSERR, "text");
-	} else {
-		while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0) {
-			if (b.len + n > TEXT_MAX)
-				errx(EX_DATAERR, "text longer than %d octets",
-				    TEXT_MAX);
-			if (buf_append(&b, chunk, n) == -1)
-				err(EX_OSERR, "text");
-		}
-		if (ferror(stdin))
-			err(EX_NOINPUT, "stdin");
-		/* echo(1) and here-documents end in a newline. */
-		if (b.len > 0 && b.data[b.len - 1] == '\n')
-			b.len--;
-		if (b.len > 0 && b.data[b.len - 1] == '\r')
-			b.len--;
-	}
-	if (buf_putc(&b, '\0') == -1)
-		err(EX_OSERR, "text");
-	*len = b.len - 1;
-	return (char *)b.data;
-}
-
 /* Encode the text; returns the data_coding, the octets in out. */
 static int
 encode_text(const struct opts *o, const char *text, size_t len,
@@ -975,7 +940,7 @@ main(int argc, char **argv)
 	if (!o.listen || argc > 0) {
 		if (o.dest == NULL)
 			errx(EX_USAGE, "no destination: -d number");
-		text = read_text(argc, argv, &textlen);
+		text = client_read_text(argc, argv, TEXT_MAX, &textlen);
 	}
 	client_signals();
 	memset(&r, 0, sizeof(r));
