@@ -151,23 +151,14 @@ env_hex(struct buf *b, const char *name, const uint8_t *p, size_t len)
 static int
 env_text(struct buf *b, const struct pdu *p)
 {
-	const struct pdu_tlv	*t;
-	const uint8_t		*s = p->short_message;
-	size_t			 n = p->sm_length, udh = 0, cap, len;
-	char			*text;
-	int			 rc;
+	const uint8_t	*s;
+	size_t		 n, udh, cap, len;
+	char		*text;
+	int		 rc;
 
-	if (n == 0 && (t = pdu_tlv_get(p, TLV_MESSAGE_PAYLOAD)) != NULL) {
-		s = t->val;
-		n = t->len;
-	}
-	if (s == NULL)
-		n = 0;
-	if (n > 0 && (p->esm_class & ESM_UDHI)) {
-		udh = (size_t)s[0] + 1 > n ? n : (size_t)s[0] + 1;
-		if (env_hex(b, "SMPP_UDH_HEX", s, udh) == -1)
-			return -1;
-	}
+	s = pdu_content(p, &n, &udh);
+	if (udh > 0 && env_hex(b, "SMPP_UDH_HEX", s, udh) == -1)
+		return -1;
 	cap = (n - udh) * 4 + 1;
 	if ((text = malloc(cap)) == NULL)
 		return -1;

@@ -83,25 +83,12 @@ conn_receipt_wanted(uint8_t rd, int state)
 static const uint8_t *
 content(const struct pdu *p, size_t *len)
 {
-	const struct pdu_tlv	*t;
-	const uint8_t		*s = p->short_message;
-	size_t			 n = p->sm_length, udh;
+	const uint8_t	*s;
+	size_t		 udh;
 
-	if (n == 0 && (t = pdu_tlv_get(p, TLV_MESSAGE_PAYLOAD)) != NULL) {
-		s = t->val;
-		n = t->len;
-	}
-	if (s == NULL)
-		n = 0;
-	if (n > 0 && (p->esm_class & ESM_UDHI)) {
-		udh = (size_t)s[0] + 1;
-		if (udh > n)
-			udh = n;
-		s += udh;
-		n -= udh;
-	}
-	*len = n;
-	return s;
+	s = pdu_content(p, len, &udh);
+	*len -= udh;
+	return s + udh;
 }
 
 /* Length of the UTF-8 sequence that starts with c (1 for a stray octet). */

@@ -91,16 +91,10 @@ hold(struct sess *s, const struct pdu *p, int *dep, uint32_t status,
 static size_t
 text_of(const struct pdu *p, char *buf, size_t cap)
 {
-	const struct pdu_tlv	*t;
-	const uint8_t		*s = p->short_message;
-	size_t			 n = p->sm_length;
+	const uint8_t	*s;
+	size_t		 n;
 
-	if (n == 0 && (t = pdu_tlv_get(p, TLV_MESSAGE_PAYLOAD)) != NULL) {
-		s = t->val;
-		n = t->len;
-	}
-	if (s == NULL || n == 0)
-		n = 0;
+	s = pdu_content(p, &n, NULL);
 	if (n >= cap)
 		n = cap - 1;
 	if (n > 0)

@@ -386,6 +386,7 @@ int		 pdu_encode_resp(uint32_t, uint32_t, uint32_t, uint8_t *,
 const struct pdu_tlv *pdu_tlv_get(const struct pdu *, uint16_t);
 int		 pdu_tlv_add(struct pdu *, uint16_t, uint16_t, const void *);
 int		 pdu_tlv_uint(const struct pdu *, uint16_t, uint32_t *);
+const uint8_t	*pdu_content(const struct pdu *, size_t *, size_t *);
 int		 pdu_tlv_str(const struct pdu *, uint16_t, char *, size_t);
 void		 pdu_tlv_del(struct pdu *, uint16_t);
 const struct pdu_tlv_info *pdu_tlv_lookup(uint16_t);

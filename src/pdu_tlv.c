@@ -186,6 +186,37 @@ pdu_tlv_del(struct pdu *p, uint16_t tag)
 	p->ntlv = j;
 }
 
+/*
+ * The user data of a message: short_message, or message_payload when
+ * sm_length is 0.  *udh (when not NULL) gets the length of a leading
+ * UDH when esm_class says there is one, cut to the data's length, else
+ * 0.  Never NULL: no data is an empty string.
+ */
+const uint8_t *
+pdu_content(const struct pdu *p, size_t *len, size_t *udh)
+{
+	static const uint8_t	 empty[1];
+	const struct pdu_tlv	*t;
+	const uint8_t		*s = p->short_message;
+	size_t			 n = p->sm_length;
+
+	if (n == 0 && (t = pdu_tlv_get(p, TLV_MESSAGE_PAYLOAD)) != NULL) {
+		s = t->val;
+		n = t->len;
+	}
+	if (s == NULL || n == 0) {
+		s = empty;
+		n = 0;
+	}
+	if (udh != NULL) {
+		*udh = 0;
+		if (n > 0 && (p->esm_class & ESM_UDHI))
+			*udh = (size_t)s[0] + 1 > n ? n : (size_t)s[0] + 1;
+	}
+	*len = n;
+	return s;
+}
+
 int
 pdu_tlv_uint(const struct pdu *p, uint16_t tag, uint32_t *v)
 {

@@ -373,18 +373,10 @@ time_str(char *buf, size_t len, int64_t sec)
 static void
 text_of(const struct pdu *p, char **out)
 {
-	const struct pdu_tlv	*t;
-	const uint8_t		*s = p->short_message;
-	size_t			 n = p->sm_length, udh = 0, cap;
+	const uint8_t	*s;
+	size_t		 n, udh, cap;
 
-	if (n == 0 && (t = pdu_tlv_get(p, TLV_MESSAGE_PAYLOAD)) != NULL) {
-		s = t->val;
-		n = t->len;
-	}
-	if (s == NULL)
-		n = 0;
-	if (n > 0 && (p->esm_class & ESM_UDHI))
-		udh = (size_t)s[0] + 1 > n ? n : (size_t)s[0] + 1;
+	s = pdu_content(p, &n, &udh);
 	cap = (n - udh) * 4 + 1;
 	if ((*out = malloc(cap)) == NULL)
 		err(EX_OSERR, "malloc");

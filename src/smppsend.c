@@ -560,26 +560,6 @@ put_date(FILE *fp, const char *key, time_t t)
 	fprintf(fp, " %s=%s", key, s);
 }
 
-/* The content of a deliver_sm: short_message or message_payload. */
-static void
-content(const struct pdu *p, const uint8_t **data, size_t *len)
-{
-	const struct pdu_tlv	*t;
-
-	static const uint8_t	 empty[1];
-
-	*data = p->short_message;
-	*len = p->sm_length;
-	if (*len == 0 && (t = pdu_tlv_get(p, TLV_MESSAGE_PAYLOAD)) != NULL) {
-		*data = t->val;
-		*len = t->len;
-	}
-	if (*data == NULL || *len == 0) {
-		*data = empty;
-		*len = 0;
-	}
-}
-
 /* A receipt's fields from its text and TLVs; 0 or -1 (not a receipt). */
 static int
 receipt_parse(const struct pdu *p, struct dlr *d, char *rid, size_t ridlen)
@@ -592,7 +572,7 @@ receipt_parse(const struct pdu *p, struct dlr *d, char *rid, size_t ridlen)
 	if ((p->esm_class & ESM_TYPE_MASK) != ESM_TYPE_RECEIPT &&
 	    (p->esm_class & ESM_TYPE_MASK) != ESM_TYPE_INTERMEDIATE)
 		return -1;
-	content(p, &data, &len);
+	data = pdu_content(p, &len, NULL);
 	/*
 	 * Receipt text is ASCII in practice whatever data_coding says;
 	 * read as GSM, the '_' of an id would become a section sign.
@@ -659,7 +639,7 @@ print_mo(const struct pdu *p)
 	size_t			 len, hdr = 0, n;
 	int			 cat = 0;
 
-	content(p, &data, &len);
+	data = pdu_content(p, &len, NULL);
 	if ((p->esm_class & ESM_UDHI) && (cat = sms_udh_parse(data, len, &ci,
 	    &hdr)) == -1)
 		hdr = 0;
