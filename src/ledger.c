@@ -243,14 +243,18 @@ ledger_head_init(struct ledger *l)
 	return ledger_sync(l);
 }
 
-/* Under a whole-file lock: write the header of a new file, or check it. */
+/*
+ * Under a lock of the header's range: write the header of a new file, or
+ * check it.  Only the header: every smppd child opens the ledger at its
+ * bind, and charges on the slots must not wait for that.
+ */
 static int
 ledger_prepare(struct ledger *l, int writable)
 {
 	struct stat	 st;
 	int		 r;
 
-	if (ledger_lock(l, writable ? F_WRLCK : F_RDLCK, 0, 0) == -1)
+	if (ledger_lock(l, writable ? F_WRLCK : F_RDLCK, 0, LEDGER_HEAD) == -1)
 		return -1;
 	if (fstat(l->fd, &st) == -1) {
 		ledger_seterr("%s: %s", l->path, strerror(errno));
@@ -259,7 +263,7 @@ ledger_prepare(struct ledger *l, int writable)
 		r = ledger_head_init(l);
 	else
 		r = ledger_head_check(l);
-	if (ledger_lock(l, F_UNLCK, 0, 0) == -1)
+	if (ledger_lock(l, F_UNLCK, 0, LEDGER_HEAD) == -1)
 		r = -1;
 	return r;
 }
