@@ -144,15 +144,21 @@ refund(struct session *s, uint32_t parts)
 		    s->acct.system_id, ledger_error());
 }
 
-/* Fill what the spool keeps besides the PDU. */
+/*
+ * Fill what the spool keeps besides the PDU.  The message_id is msgid
+ * when it is set (the destinations of one submit_multi share it), else
+ * a new one.
+ */
 static int
 fill_meta(struct session *s, const struct pdu *p, struct msg_meta *m,
-    const char *route, uint32_t parts)
+    const char *msgid, const char *route, uint32_t parts)
 {
 	time_t	 now = time(NULL), t;
 
 	memset(m, 0, sizeof(*m));
-	if (msgid_next(m->id, sizeof(m->id)) == -1)
+	if (msgid[0] != '\0')
+		strlcpy(m->id, msgid, sizeof(m->id));
+	else if (msgid_next(m->id, sizeof(m->id)) == -1)
 		return -1;
 	m->kind = MSG_MT;
 	strlcpy(m->account, s->acct.system_id, sizeof(m->account));
@@ -208,9 +214,8 @@ queue_one(struct session *s, struct pdu *p, char *msgid, uint32_t *partsp,
 	}
 	if ((status = charge(s, (uint32_t)parts, why)) != ESME_ROK)
 		return status;
-	if (fill_meta(s, p, &meta, route, (uint32_t)parts) == -1 ||
-	    (msgid[0] != '\0' && strlcpy(meta.id, msgid, sizeof(meta.id)) >=
-	    sizeof(meta.id)) || segw_add(&s->mt, &meta, p) == -1) {
+	if (fill_meta(s, p, &meta, msgid, route, (uint32_t)parts) == -1 ||
+	    segw_add(&s->mt, &meta, p) == -1) {
 		refund(s, (uint32_t)parts);
 		*why = "cannot queue";
 		return ESME_RSUBMITFAIL;

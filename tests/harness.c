@@ -108,25 +108,51 @@ th_init(struct th *t, const char *name)
 	    "[mt-routes]\ndefault = sink\n", sizeof(t->sections));
 }
 
+/* [smpp-server] keys a test may set itself in server_keys. */
+static const struct {
+	const char	*key;
+	const char	*value;
+} defaults[] = {
+	{ "bind", "127.0.0.1" },
+	{ "log_level", "DEBUG" },
+	{ "prefork", "2" },
+};
+
+/* Does the INI text set key (at the start of a line)? */
+static int
+has_key(const char *text, const char *key)
+{
+	size_t		 n = strlen(key);
+	const char	*p;
+
+	for (p = text; p != NULL && *p != '\0'; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, key, n) == 0 && strchr(" \t=", p[n]) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
 /* Write smppd.conf from the defaults of a test and the extra keys. */
 void
 th_write_conf(struct th *t)
 {
 	FILE	*fp;
+	size_t	 i;
 
 	fp = fopen(t->conf, "w");
 	ck_assert_ptr_nonnull(fp);
-	fprintf(fp, "[smpp-server]\nid = \"smpps_01\"\n%s"
-	    "port = %d\n%slog_file = %s\n"
-	    "pid_file = %s/smppd.pid\nrun_dir = %s\n%s%s\n"
-	    "[spool]\ndir = %s\n%s\n[userdb]\npath = %s\n\n"
+	fprintf(fp, "[smpp-server]\nid = \"smpps_01\"\nport = %d\n"
+	    "log_file = %s\npid_file = %s/smppd.pid\nrun_dir = %s\n",
+	    t->port, t->log, t->dir, t->dir);
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		if (!has_key(t->server_keys, defaults[i].key))
+			fprintf(fp, "%s = %s\n", defaults[i].key,
+			    defaults[i].value);
+	fprintf(fp, "%s\n[spool]\ndir = %s\n%s\n[userdb]\npath = %s\n\n"
 	    "[smppconn]\npid_file = %s/smppconn.pid\nlog_file = %s\n"
-	    "idmap = %s/idmap.db\n%s\n%s",
-	    strstr(t->server_keys, "bind =") ? "" : "bind = 127.0.0.1\n",
-	    t->port, strstr(t->server_keys, "log_level") ? "" :
-	    "log_level = DEBUG\n", t->log, t->dir, t->dir,
-	    strstr(t->server_keys, "prefork") ? "" : "prefork = 2\n",
-	    t->server_keys, t->spool,
+	    "idmap = %s/idmap.db\n%s\n%s", t->server_keys, t->spool,
 	    t->spool_keys, t->db, t->dir, t->connlog, t->dir, t->conn_keys,
 	    t->sections);
 	ck_assert_int_eq(fclose(fp), 0);
