@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	buf_append(b, data, len)	buf_printf(b, fmt, ...)
  *	buf_hex(b, data, len)		buf_consume(b, n)
- *	hex_decode(hex, hexlen, out, cap)
+ *	buf_hex_decode(hex, hexlen, out, cap)
  *
  * DESCRIPTION
  *	A buffer grows by doubling; every append either succeeds whole or
@@ -162,7 +162,7 @@ hexval(int c)
  * of octets, or -1 for an odd length, a non-hex digit or no room.
  */
 int
-hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t cap)
+buf_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t cap)
 {
 	size_t	 i;
 	int	 hi, lo;

@@ -26,6 +26,6 @@ int	 buf_printf(struct buf *, const char *, ...)
 int	 buf_hex(struct buf *, const void *, size_t);
 void	 buf_consume(struct buf *, size_t);
 void	 buf_reset(struct buf *);
-int	 hex_decode(const char *, size_t, uint8_t *, size_t);
+int	 buf_hex_decode(const char *, size_t, uint8_t *, size_t);
 
 #endif /* BUF_H */

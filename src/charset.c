@@ -551,7 +551,7 @@ charset_encode(int dc, const char *s, size_t len, uint8_t *out, size_t cap)
 	if ((a = charset_alphabet(dc)) == -1)
 		return -1;
 	if (a == DC_BINARY)
-		return out == NULL ? -1 : hex_decode(s, len, out, cap);
+		return out == NULL ? -1 : buf_hex_decode(s, len, out, cap);
 	return encode(a, s, len, out, cap);
 }
 

@@ -3,7 +3,7 @@
  * sendmail-style exit codes
  *
  * SYNOPSIS
- *	pipe_ops	pipe_reap()
+ *	conn_pipe_ops	conn_pipe_reap()
  *
  * DESCRIPTION
  *	For each message the connector forks and executes the command of
@@ -59,7 +59,7 @@
 #include "compat.h"
 #include "buf.h"
 #include "charset.h"
-#include "conn.h"
+#include "smppconn.h"
 #include "log.h"
 
 #define PIPE_ENV_MAX	65536	/* octets of one variable's value */
@@ -334,7 +334,7 @@ pipe_submit(struct connector *c, struct item *it)
 	struct proc	*pr;
 
 	if ((pr = calloc(1, sizeof(*pr))) == NULL) {
-		mt_complete(it, IR_TEMPFAIL, NULL, 0, "pipe: out of memory");
+		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "pipe: out of memory");
 		return;
 	}
 	pr->conn = c;
@@ -343,7 +343,7 @@ pipe_submit(struct connector *c, struct item *it)
 	buf_init(&pr->in);
 	if (spawn(c, pr) == -1) {
 		proc_free(pr);
-		mt_complete(it, IR_TEMPFAIL, NULL, 0, "pipe: cannot run");
+		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "pipe: cannot run");
 		return;
 	}
 	pr->deadline = ctx.now + (int64_t)c->cf->timeout * 1000000;
@@ -412,9 +412,9 @@ pipe_poll(struct connector *c)
 		if (pr->conn != c)
 			continue;
 		if (pr->infd != -1)
-			conn_poll_add(pr->infd, POLLOUT, write_input, pr);
+			smppconn_poll_add(pr->infd, POLLOUT, write_input, pr);
 		if (pr->errfd != -1)
-			conn_poll_add(pr->errfd, POLLIN, read_errors, pr);
+			smppconn_poll_add(pr->errfd, POLLIN, read_errors, pr);
 	}
 }
 
@@ -468,27 +468,27 @@ finished(struct proc *pr, int st)
 	if (pr->killed) {
 		snprintf(why, sizeof(why), "pipe: timeout after %ds",
 		    c->cf->timeout);
-		mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
+		smppconn_mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
 	} else if (WIFSIGNALED(st)) {
 		snprintf(why, sizeof(why), "pipe: killed by signal %d",
 		    WTERMSIG(st));
-		mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
+		smppconn_mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
 	} else if ((code = WEXITSTATUS(st)) == 0)
-		mt_complete(pr->it, IR_DELIVERED, "DELIVRD", 0, NULL);
+		smppconn_mt_complete(pr->it, IR_DELIVERED, "DELIVRD", 0, NULL);
 	else {
 		if (snprintf(why, sizeof(why), "pipe: exit %d%s%.100s", code,
 		    line[0] ? ": " : "", line) < 0)
 			why[0] = '\0';
 		if (code == 75)
-			mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
+			smppconn_mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
 		else
-			mt_complete(pr->it, IR_PERMFAIL, "UNDELIV", code, why);
+			smppconn_mt_complete(pr->it, IR_PERMFAIL, "UNDELIV", code, why);
 	}
 	proc_free(pr);
 }
 
 void
-pipe_reap(void)
+conn_pipe_reap(void)
 {
 	struct proc	*pr;
 	pid_t		 pid;
@@ -524,14 +524,14 @@ pipe_release(struct connector *c)
 		kill(-pr->pid, SIGKILL);
 		(void)waitpid(pr->pid, NULL, 0);
 		LIST_REMOVE(pr, link);
-		mt_complete(pr->it, IR_ABANDON, NULL, 0, NULL);
+		smppconn_mt_complete(pr->it, IR_ABANDON, NULL, 0, NULL);
 		proc_free(pr);
 	}
 	free(c->priv);
 	c->priv = NULL;
 }
 
-const struct conn_ops pipe_ops = {
+const struct conn_ops conn_pipe_ops = {
 	.start = pipe_start,
 	.room = pipe_room,
 	.submit = pipe_submit,

@@ -3,7 +3,7 @@
  * with a receipt, for tests and demonstrations
  *
  * SYNOPSIS
- *	sink_ops
+ *	conn_sink_ops
  *
  * DESCRIPTION
  *	Every message is delivered after [connector] delay: DELIVRD, or
@@ -11,7 +11,7 @@
  *	undeliv_err.  The share is exact, not random: each message adds
  *	the permille to a counter, and the one that makes it reach 1000
  *	fails.  A receipt is queued only when the message's
- *	registered_delivery asks for one (conn_mt.c).
+ *	registered_delivery asks for one (smppconn_mt.c).
  *
  *	With a delay the messages wait in a queue in the order they came,
  *	which is the order they are due in; the record stays unsettled
@@ -22,7 +22,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "conn.h"
+#include "smppconn.h"
 #include "log.h"
 
 struct sink {
@@ -61,10 +61,10 @@ sink_done(struct connector *c, struct item *it)
 	s->acc += (unsigned)c->cf->undeliv_permille;
 	if (s->acc >= 1000) {
 		s->acc -= 1000;
-		mt_complete(it, IR_PERMFAIL, "UNDELIV", c->cf->undeliv_err,
+		smppconn_mt_complete(it, IR_PERMFAIL, "UNDELIV", c->cf->undeliv_err,
 		    "sink: undeliverable");
 	} else
-		mt_complete(it, IR_DELIVERED, "DELIVRD", 0, NULL);
+		smppconn_mt_complete(it, IR_DELIVERED, "DELIVRD", 0, NULL);
 }
 
 static void
@@ -111,13 +111,13 @@ sink_release(struct connector *c)
 
 	while ((it = TAILQ_FIRST(&s->q)) != NULL) {
 		TAILQ_REMOVE(&s->q, it, link);
-		mt_complete(it, IR_ABANDON, NULL, 0, NULL);
+		smppconn_mt_complete(it, IR_ABANDON, NULL, 0, NULL);
 	}
 	free(s);
 	c->priv = NULL;
 }
 
-const struct conn_ops sink_ops = {
+const struct conn_ops conn_sink_ops = {
 	.start = sink_start,
 	.room = sink_room,
 	.submit = sink_submit,

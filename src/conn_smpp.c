@@ -3,9 +3,9 @@
  * upstream SMSC, in smppconn's event loop
  *
  * SYNOPSIS
- *	smpp_ops
- *	smpp_submit_resp(sess, pdu, status)
- *	smpp_sent_lost(pc, item, why)
+ *	conn_smpp_ops
+ *	conn_smpp_submit_resp(sess, pdu, status)
+ *	conn_smpp_sent_lost(pc, item, why)
  *
  * DESCRIPTION
  *	The connector keeps [connector] binds sessions open: transceivers,
@@ -54,7 +54,7 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "conn_receipt.h"
+#include "receipt.h"
 #include "conn_smpp.h"
 #include "idmap.h"
 #include "log.h"
@@ -91,9 +91,9 @@ smpp_start(struct connector *c)
 	pc->tokens = c->cf->throughput;
 	pc->tok_at = ctx.now;
 	pc->ref = (uint8_t)getpid();
-	if (conn_idmap() == NULL)
+	if (smppconn_idmap() == NULL)
 		return -1;
-	return smpp_sessions(pc);
+	return conn_smpp_sessions(pc);
 }
 
 /* The parts of a message left to send are not sent any more. */
@@ -117,7 +117,7 @@ group(struct item *it, int nparts)
 
 	if (nparts < 2 || (it->msg.pdu.registered_delivery &
 	    (REGDLV_RECEIPT_MASK | REGDLV_INTERMEDIATE)) == 0 ||
-	    (m = conn_idmap()) == NULL)
+	    (m = smppconn_idmap()) == NULL)
 		return;
 	if (idmap_group_put(m, it->msg.meta.id, it->msg.pdu.destination_addr ?
 	    it->msg.pdu.destination_addr : "", nparts, (int64_t)ctx.wall +
@@ -136,12 +136,12 @@ settle_msg(struct item *it)
 		return;
 	it->priv = NULL;
 	if (m->perm)
-		mt_complete(it, IR_PERMFAIL, "REJECTD", (int)m->perm, m->why);
+		smppconn_mt_complete(it, IR_PERMFAIL, "REJECTD", (int)m->perm, m->why);
 	else if (m->temp)
-		mt_complete(it, IR_TEMPFAIL, NULL, 0, m->why);
+		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, m->why);
 	else {
 		group(it, m->nparts);
-		mt_complete(it, IR_ACCEPTED, NULL, 0, NULL);
+		smppconn_mt_complete(it, IR_ACCEPTED, NULL, 0, NULL);
 	}
 	free(m);
 }
@@ -163,7 +163,7 @@ part_failed(struct smppc *pc, struct item *it, int temp, uint32_t status,
 
 /* A part sent on a session that broke: no answer will come. */
 void
-smpp_sent_lost(struct smppc *pc, struct item *it, const char *why)
+conn_smpp_sent_lost(struct smppc *pc, struct item *it, const char *why)
 {
 	((struct smsg *)it->priv)->answered++;
 	part_failed(pc, it, 1, 0, why);
@@ -188,10 +188,10 @@ remember(struct smppc *pc, struct item *it, const char *upstream, int nparts)
 	    (it->msg.pdu.registered_delivery & (REGDLV_RECEIPT_MASK |
 	    REGDLV_INTERMEDIATE)) == 0)
 		return 0;
-	if ((m = conn_idmap()) == NULL)
+	if ((m = smppconn_idmap()) == NULL)
 		return -1;
 	memset(&e, 0, sizeof(e));
-	conn_receipt_of_msg(&e.of, &it->msg);
+	receipt_of_msg(&e.of, &it->msg);
 	e.expires = (int64_t)ctx.wall + ctx.conf->server.dlr_expiry;
 	e.parts = (uint8_t)(nparts > 255 ? 255 : nparts);
 	if (idmap_put(m, upstream, &e) == -1) {
@@ -203,7 +203,7 @@ remember(struct smppc *pc, struct item *it, const char *upstream, int nparts)
 }
 
 void
-smpp_submit_resp(struct smppc *pc, struct item *it, const struct pdu *p,
+conn_smpp_submit_resp(struct smppc *pc, struct item *it, const struct pdu *p,
     uint32_t status)
 {
 	char	 why[RECORD_ERROR_MAX], id[2 * PDU_MESSAGE_ID_MAX];
@@ -314,7 +314,7 @@ send_part(struct smppc *pc, struct sess *s, struct item *it)
 		settle_msg(it);
 		return -1;
 	}
-	smpp_sent_add(s, q.sequence_number, it);
+	conn_smpp_sent_add(s, q.sequence_number, it);
 	s->last_io = ctx.now;
 	m->next++;
 	return 0;
@@ -330,7 +330,7 @@ pump(struct smppc *pc)
 	if (pc->c->stopping || ctx.now < pc->pause_until)
 		return;
 	while ((it = TAILQ_FIRST(&pc->queue)) != NULL &&
-	    (s = smpp_pick(pc)) != NULL && token(pc)) {
+	    (s = conn_smpp_pick(pc)) != NULL && token(pc)) {
 		m = it->priv;
 		if (send_part(pc, s, it) == 0 && m->next == m->nparts)
 			unqueue(pc, it);
@@ -352,7 +352,7 @@ smpp_submit(struct connector *c, struct item *it)
 	struct smppc	*pc = c->priv;
 
 	if (plan(c, it) == -1) {
-		mt_complete(it, IR_TEMPFAIL, NULL, 0, "out of memory");
+		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "out of memory");
 		return;
 	}
 	it->deadline = ctx.now + (int64_t)c->cf->response_timeout * 1000000;
@@ -375,7 +375,7 @@ queue_timer(struct smppc *pc, int64_t now)
 		m = it->priv;
 		it->priv = NULL;
 		free(m);
-		mt_complete(it, IR_TEMPFAIL, NULL, 0,
+		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0,
 		    "upstream: no bind with room in response_timeout");
 	}
 	return it != NULL ? it->deadline : CONN_NEVER;
@@ -390,9 +390,9 @@ smpp_timer(struct connector *c, int64_t now)
 
 	next = queue_timer(pc, now);
 	for (i = 0; i < pc->nsess; i++)
-		if ((t = smpp_sess_timer(pc->sess[i], now)) < next)
+		if ((t = conn_smpp_sess_timer(pc->sess[i], now)) < next)
 			next = t;
-	if ((t = smpp_parked_timer(pc, now)) < next)
+	if ((t = conn_smpp_parked_timer(pc, now)) < next)
 		next = t;
 	pump(pc);
 	if (!TAILQ_EMPTY(&pc->queue) && !c->stopping) {
@@ -404,7 +404,7 @@ smpp_timer(struct connector *c, int64_t now)
 	for (i = 0; i < pc->nsess; i++)
 		if (pc->sess[i]->e.fd != -1 &&
 		    esme_flush(&pc->sess[i]->e) == -1)
-			smpp_sess_lost(pc->sess[i], pc->sess[i]->e.err);
+			conn_smpp_sess_lost(pc->sess[i], pc->sess[i]->e.err);
 	return next;
 }
 
@@ -437,7 +437,7 @@ smpp_stop(struct connector *c)
 		if (m->next == 0) {
 			it->priv = NULL;
 			free(m);
-			mt_complete(it, IR_ABANDON, NULL, 0, NULL);
+			smppconn_mt_complete(it, IR_ABANDON, NULL, 0, NULL);
 			continue;
 		}
 		/* Parts went out: the rest does not. */
@@ -453,7 +453,7 @@ smpp_reload(struct connector *c, const struct conf_connector *old)
 	const struct conf_connector	*cf = c->cf;
 	int				 i;
 
-	if (smpp_sessions(pc) == -1)
+	if (conn_smpp_sessions(pc) == -1)
 		log_warnx("connector %s: cannot apply the new settings",
 		    c->name);
 	if (strcmp(cf->host, old->host) == 0 && cf->port == old->port &&
@@ -479,11 +479,11 @@ smpp_committed(struct connector *c)
 	struct smppc	*pc = c->priv;
 	int		 i;
 
-	smpp_held_flush(pc);
+	conn_smpp_held_flush(pc);
 	for (i = 0; i < pc->nsess; i++)
 		if (pc->sess[i]->e.fd != -1 && esme_flush(&pc->sess[i]->e) ==
 		    -1)
-			smpp_sess_lost(pc->sess[i], pc->sess[i]->e.err);
+			conn_smpp_sess_lost(pc->sess[i], pc->sess[i]->e.err);
 }
 
 static void
@@ -498,15 +498,15 @@ smpp_release(struct connector *c)
 	for (i = 0; i < pc->nsess; i++) {
 		s = pc->sess[i];
 		if (s->state == SS_BOUND)
-			smpp_sess_unbind(s);
+			conn_smpp_sess_unbind(s);
 		if (s->e.fd != -1)
 			(void)esme_flush(&s->e);
 		s->retire = 1;
 		if (s->state != SS_DOWN || s->nsent > 0)
-			smpp_sess_lost(s, "stopped without waiting for the "
+			conn_smpp_sess_lost(s, "stopped without waiting for the "
 			    "upstream");
 	}
-	smpp_in_free(pc);
+	conn_smpp_in_free(pc);
 	for (i = 0; i < pc->nsess; i++) {
 		free(pc->sess[i]->sent);
 		free(pc->sess[i]);
@@ -516,11 +516,11 @@ smpp_release(struct connector *c)
 	c->priv = NULL;
 }
 
-const struct conn_ops smpp_ops = {
+const struct conn_ops conn_smpp_ops = {
 	.start = smpp_start,
 	.room = smpp_room,
 	.submit = smpp_submit,
-	.poll = smpp_poll,
+	.poll = conn_smpp_poll,
 	.timer = smpp_timer,
 	.idle = smpp_idle,
 	.stop = smpp_stop,

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "conn.h"
+#include "smppconn.h"
 #include "esme.h"
 
 enum sess_state { SS_DOWN, SS_CONNECTING, SS_BINDING, SS_BOUND, SS_UNBINDING };
@@ -95,24 +95,24 @@ struct smppc {
 };
 
 /* conn_smpp.c */
-void	 smpp_submit_resp(struct smppc *, struct item *, const struct pdu *,
+void	 conn_smpp_submit_resp(struct smppc *, struct item *, const struct pdu *,
 	    uint32_t);
-void	 smpp_sent_lost(struct smppc *, struct item *, const char *);
+void	 conn_smpp_sent_lost(struct smppc *, struct item *, const char *);
 
 /* conn_smpp_sess.c */
-int	 smpp_sessions(struct smppc *);
-void	 smpp_poll(struct connector *);
-int64_t	 smpp_sess_timer(struct sess *, int64_t);
-struct sess *smpp_pick(struct smppc *);
-void	 smpp_sent_add(struct sess *, uint32_t, struct item *);
-void	 smpp_sess_lost(struct sess *, const char *);
-void	 smpp_sess_unbind(struct sess *);
+int	 conn_smpp_sessions(struct smppc *);
+void	 conn_smpp_poll(struct connector *);
+int64_t	 conn_smpp_sess_timer(struct sess *, int64_t);
+struct sess *conn_smpp_pick(struct smppc *);
+void	 conn_smpp_sent_add(struct sess *, uint32_t, struct item *);
+void	 conn_smpp_sess_lost(struct sess *, const char *);
+void	 conn_smpp_sess_unbind(struct sess *);
 
 /* conn_smpp_in.c */
-void	 smpp_incoming(struct sess *, const struct pdu *);
-void	 smpp_held_flush(struct smppc *);
-int64_t	 smpp_parked_timer(struct smppc *, int64_t);
-void	 smpp_in_free(struct smppc *);
-void	 smpp_answer(struct sess *, uint32_t, uint32_t, uint32_t);
+void	 conn_smpp_incoming(struct sess *, const struct pdu *);
+void	 conn_smpp_held_flush(struct smppc *);
+int64_t	 conn_smpp_parked_timer(struct smppc *, int64_t);
+void	 conn_smpp_in_free(struct smppc *);
+void	 conn_smpp_answer(struct sess *, uint32_t, uint32_t, uint32_t);
 
 #endif /* CONN_SMPP_H */

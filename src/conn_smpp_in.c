@@ -3,21 +3,21 @@
  * receipts, rewritten for the account, and MO
  *
  * SYNOPSIS
- *	smpp_incoming(sess, pdu)	smpp_answer(sess, cmd, status, seq)
- *	smpp_held_flush(pc)		smpp_parked_timer(pc, now)
- *	smpp_in_free(pc)
+ *	conn_smpp_incoming(sess, pdu)	conn_smpp_answer(sess, cmd, status, seq)
+ *	conn_smpp_held_flush(pc)		conn_smpp_parked_timer(pc, now)
+ *	conn_smpp_in_free(pc)
  *
  * DESCRIPTION
  *	A deliver_sm or data_sm is a receipt when its esm_class says so
  *	(message type 0x04, SMSC delivery receipt, or 0x20, intermediate
  *	notification), when it carries receipted_message_id, or when its
  *	text parses as an Appendix B receipt; any other is an MO, routed
- *	by [mo-routes] (conn_mo.c).
+ *	by [mo-routes] (smppconn_mo.c).
  *
  *	A receipt names the upstream's message_id, in receipted_message_id
  *	or in the "id:" of its text; the id map finds ours by it, however
  *	the upstream spells it (hex or decimal, leading zeros, case).  The
- *	receipt for the account is built anew (conn_receipt.c) from what
+ *	receipt for the account is built anew (receipt.c) from what
  *	the map kept of the original -- our id, addresses swapped, the
  *	submit date, the start of the text -- and the upstream's stat and
  *	err (its message_state when the text has no stat), done date its
@@ -33,7 +33,7 @@
  *
  *	The upstream gets its deliver_sm_resp (or data_sm_resp) only
  *	after the receipt or MO is durable in the spool: the answers are
- *	held until the group commit (smpp_held_flush()), and say
+ *	held until the group commit (conn_smpp_held_flush()), and say
  *	ESME_RX_T_APPN, for the upstream to try again, when the commit
  *	failed.
  */
@@ -45,7 +45,7 @@
 #include <time.h>
 
 #include "compat.h"
-#include "conn_receipt.h"
+#include "receipt.h"
 #include "conn_smpp.h"
 #include "dlr.h"
 #include "idmap.h"
@@ -55,7 +55,7 @@
 #define PARK_MAX	10000
 
 void
-smpp_answer(struct sess *s, uint32_t cmd, uint32_t status, uint32_t seq)
+conn_smpp_answer(struct sess *s, uint32_t cmd, uint32_t status, uint32_t seq)
 {
 	if (s->e.fd == -1)
 		return;
@@ -72,7 +72,7 @@ hold(struct sess *s, const struct pdu *p, int *dep, uint32_t status,
 	struct held	*h;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
-		smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
+		conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
 		    p->sequence_number);
 		return;
 	}
@@ -161,19 +161,19 @@ rewrite(struct sess *s, const struct idmap_entry *e, const struct dlr *d,
 		state = MSTATE_UNKNOWN;
 		stat = "UNKNOWN";
 	}
-	kind = conn_receipt_kind(state);
+	kind = receipt_kind(state);
 	*final = kind != RECEIPT_INTERMEDIATE;
 	if (e->parts > 1 && *final) {
-		g = idmap_group_done(conn_idmap(), e->of.id, e->of.dst,
+		g = idmap_group_done(smppconn_idmap(), e->of.id, e->of.dst,
 		    kind == RECEIPT_SUCCESS);
 		if (g != IDMAP_GROUP_DONE)
 			return NULL;	/* parts to come, or reported */
 	}
-	if (!conn_receipt_wanted(e->of.registered_delivery, state))
+	if (!receipt_wanted(e->of.registered_delivery, state))
 		return NULL;
-	if (conn_receipt_build(&r, &e->of, stat, d->err, d->done_date ?
+	if (receipt_build(&r, &e->of, stat, d->err, d->done_date ?
 	    d->done_date : ctx.wall) == -1 ||
-	    out_add(e->of.account, &r.meta, &r.pdu, &dep) == -1) {
+	    smppconn_out_add(e->of.account, &r.meta, &r.pdu, &dep) == -1) {
 		log_warnx("connector %s: receipt for %s cannot be queued",
 		    s->owner->c->name, e->of.id);
 		*err = 1;
@@ -192,14 +192,14 @@ receipt(struct sess *s, const struct pdu *p, const struct dlr *d,
 	struct idmap_entry	 e;
 	char			 key[PDU_MESSAGE_ID_MAX];
 	int			*dep, final, err;
-	struct idmap		*m = conn_idmap();
+	struct idmap		*m = smppconn_idmap();
 
 	if (m == NULL || (idmap_get(m, d->id, &e, key, sizeof(key)) != 0 &&
 	    (alt[0] == '\0' || idmap_get(m, alt, &e, key, sizeof(key)) != 0)))
 		return 1;
 	dep = rewrite(s, &e, d, &final, &err);
 	if (err)
-		smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
+		conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
 		    p->sequence_number);
 	else
 		hold(s, p, dep, ESME_ROK, final ? key : NULL);
@@ -214,7 +214,7 @@ park(struct sess *s, const struct pdu *p, const struct dlr *d,
 	struct parked	*k;
 
 	if (pc->nparked >= PARK_MAX || (k = calloc(1, sizeof(*k))) == NULL) {
-		smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
+		conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
 		    p->sequence_number);
 		return;
 	}
@@ -233,7 +233,7 @@ park(struct sess *s, const struct pdu *p, const struct dlr *d,
 }
 
 void
-smpp_incoming(struct sess *s, const struct pdu *p)
+conn_smpp_incoming(struct sess *s, const struct pdu *p)
 {
 	struct dlr	 d;
 	char		 alt[PDU_MESSAGE_ID_MAX];
@@ -243,14 +243,14 @@ smpp_incoming(struct sess *s, const struct pdu *p)
 		if (d.id[0] == '\0') {
 			log_warnx("connector %s: receipt without an id: "
 			    "acknowledged and dropped", s->owner->c->name);
-			smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_ROK,
+			conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_ROK,
 			    p->sequence_number);
 		} else if (receipt(s, p, &d, alt) == 1)
 			park(s, p, &d, alt);
 		return;
 	}
-	if (mo_queue(p, s->owner->c->name, &dep) == -1)
-		smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
+	if (smppconn_mo_queue(p, s->owner->c->name, &dep) == -1)
+		conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
 		    p->sequence_number);
 	else
 		hold(s, p, dep, ESME_ROK, NULL);
@@ -258,7 +258,7 @@ smpp_incoming(struct sess *s, const struct pdu *p)
 
 /* Receipts parked earlier: found now, or given up at their time. */
 int64_t
-smpp_parked_timer(struct smppc *pc, int64_t now)
+conn_smpp_parked_timer(struct smppc *pc, int64_t now)
 {
 	struct parked	*k, *next;
 	struct pdu	 p;
@@ -285,7 +285,7 @@ smpp_parked_timer(struct smppc *pc, int64_t now)
 			log_warnx("connector %s: receipt for unknown id %s "
 			    "(%s): acknowledged and dropped", pc->c->name, id,
 			    k->stat);
-			smpp_answer(k->s, k->cmd | SMPP_RESP_BIT, ESME_ROK,
+			conn_smpp_answer(k->s, k->cmd | SMPP_RESP_BIT, ESME_ROK,
 			    k->seq);
 		}
 		TAILQ_REMOVE(&pc->parked, k, link);
@@ -297,7 +297,7 @@ smpp_parked_timer(struct smppc *pc, int64_t now)
 
 /* After the group commit: answer the upstream, forget final entries. */
 void
-smpp_held_flush(struct smppc *pc)
+conn_smpp_held_flush(struct smppc *pc)
 {
 	struct held	*h;
 	uint32_t	 status;
@@ -307,16 +307,16 @@ smpp_held_flush(struct smppc *pc)
 		status = h->dep != NULL && *h->dep ? ESME_RX_T_APPN :
 		    h->status;
 		if (h->gen == h->s->gen && h->s->state != SS_DOWN)
-			smpp_answer(h->s, h->cmd, status, h->seq);
+			conn_smpp_answer(h->s, h->cmd, status, h->seq);
 		if (status == ESME_ROK && h->delkey[0] != '\0' &&
-		    conn_idmap() != NULL)
-			(void)idmap_del(conn_idmap(), h->delkey);
+		    smppconn_idmap() != NULL)
+			(void)idmap_del(smppconn_idmap(), h->delkey);
 		free(h);
 	}
 }
 
 void
-smpp_in_free(struct smppc *pc)
+conn_smpp_in_free(struct smppc *pc)
 {
 	struct held	*h;
 	struct parked	*k;

@@ -3,24 +3,24 @@
  * connecting, binding, keeping alive, reading, breaking and unbinding
  *
  * SYNOPSIS
- *	smpp_sessions(pc)	smpp_poll(c)
- *	smpp_sess_timer(sess, now)
- *	smpp_pick(pc)		smpp_sent_add(sess, seq, item)
- *	smpp_sess_lost(sess, why)	smpp_sess_unbind(sess)
+ *	conn_smpp_sessions(pc)	conn_smpp_poll(c)
+ *	conn_smpp_sess_timer(sess, now)
+ *	conn_smpp_pick(pc)		conn_smpp_sent_add(sess, seq, item)
+ *	conn_smpp_sess_lost(sess, why)	conn_smpp_sess_unbind(sess)
  *
  * DESCRIPTION
- *	smpp_sessions() makes the sessions the settings ask for: binds
+ *	conn_smpp_sessions() makes the sessions the settings ask for: binds
  *	transceivers, or binds transmitters and binds receivers; sessions
  *	beyond a lowered count are retired (unbound once idle, never
  *	reconnected).  A session connects with a non-blocking connect(2)
  *	to the first address of host, binds, and once bound takes
- *	submit_sm (smpp_pick() chooses the bound session with the most
+ *	submit_sm (conn_smpp_pick() chooses the bound session with the most
  *	room).  Every request it sends is in a table by sequence number,
  *	so that its response finds it; the oldest unanswered one bounds
  *	response_timeout.
  *
- *	smpp_sess_lost() closes a broken session: what it had sent becomes
- *	a temporary failure (smpp_sent_lost()), and it connects again after
+ *	conn_smpp_sess_lost() closes a broken session: what it had sent becomes
+ *	a temporary failure (conn_smpp_sent_lost()), and it connects again after
  *	its back-off, doubled after each failure from reconnect_min up to
  *	reconnect_max and reset by a successful bind.  A session that
  *	unbinds on request (SIGTERM, new settings) reconnects at once
@@ -114,7 +114,7 @@ sent_resize(struct sess *s, unsigned window)
 }
 
 void
-smpp_sent_add(struct sess *s, uint32_t seq, struct item *it)
+conn_smpp_sent_add(struct sess *s, uint32_t seq, struct item *it)
 {
 	unsigned	 i = seq & (s->sentcap - 1);
 
@@ -149,7 +149,7 @@ sess_new(struct smppc *pc, int idx, enum sess_role role)
 
 /* Sessions for the settings: binds of them, twice with tx+rx. */
 int
-smpp_sessions(struct smppc *pc)
+conn_smpp_sessions(struct smppc *pc)
 {
 	const struct conf_connector	*cf = pc->c->cf;
 	struct sess			**v, *s;
@@ -194,7 +194,7 @@ sess_connected(struct sess *s)
 	if (esme_attach(&s->e, s->fd) == -1) {
 		close(s->fd);
 		s->fd = -1;
-		smpp_sess_lost(s, s->e.err);
+		conn_smpp_sess_lost(s, s->e.err);
 		return;
 	}
 	s->fd = -1;
@@ -205,7 +205,7 @@ sess_connected(struct sess *s)
 	p.system_type = cf->system_type;
 	p.interface_version = 0x34;
 	if (esme_queue(&s->e, &p) == -1) {
-		smpp_sess_lost(s, "bind cannot be encoded");
+		conn_smpp_sess_lost(s, "bind cannot be encoded");
 		return;
 	}
 	s->bind_seq = p.sequence_number;
@@ -226,7 +226,7 @@ sess_connect(struct sess *s)
 	hints.ai_socktype = SOCK_STREAM;
 	snprintf(port, sizeof(port), "%d", cf->port);
 	if ((rc = getaddrinfo(cf->host, port, &hints, &res)) != 0) {
-		smpp_sess_lost(s, gai_strerror(rc));
+		conn_smpp_sess_lost(s, gai_strerror(rc));
 		return;
 	}
 	s->fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK |
@@ -234,7 +234,7 @@ sess_connect(struct sess *s)
 	if (s->fd == -1 || (connect(s->fd, res->ai_addr, res->ai_addrlen) ==
 	    -1 && errno != EINPROGRESS)) {
 		freeaddrinfo(res);
-		smpp_sess_lost(s, strerror(errno));
+		conn_smpp_sess_lost(s, strerror(errno));
 		return;
 	}
 	freeaddrinfo(res);
@@ -255,14 +255,14 @@ sess_fail_sent(struct sess *s, const char *why)
 		it = s->sent[i].it;
 		s->sent[i].seq = 0;
 		s->nsent--;
-		smpp_sent_lost(s->owner, it, why);
+		conn_smpp_sent_lost(s->owner, it, why);
 	}
 	memset(s->sent, 0, s->sentcap * sizeof(*s->sent));
 	s->nsent = 0;
 }
 
 void
-smpp_sess_lost(struct sess *s, const char *why)
+conn_smpp_sess_lost(struct sess *s, const char *why)
 {
 	const struct conf_connector	*cf = s->owner->c->cf;
 	char				 msg[RECORD_ERROR_MAX];
@@ -304,7 +304,7 @@ sess_closed(struct sess *s)
 }
 
 void
-smpp_sess_unbind(struct sess *s)
+conn_smpp_sess_unbind(struct sess *s)
 {
 	struct pdu	 p;
 
@@ -329,7 +329,7 @@ on_bind_resp(struct sess *s, const struct pdu *p, uint32_t status)
 	if (status != ESME_ROK) {
 		snprintf(why, sizeof(why), "bind refused: %s",
 		    pdu_status_name(status));
-		smpp_sess_lost(s, why);
+		conn_smpp_sess_lost(s, why);
 		return;
 	}
 	s->state = SS_BOUND;
@@ -353,7 +353,7 @@ on_resp(struct sess *s, const struct pdu *p, uint32_t status)
 	}
 	it = e->it;
 	sent_del(s, e);
-	smpp_submit_resp(s->owner, it, p, status);
+	conn_smpp_submit_resp(s->owner, it, p, status);
 }
 
 static void
@@ -380,7 +380,7 @@ on_pdu(struct sess *s, const struct pdu *p, uint32_t status)
 			    p->command_status : ESME_RUNKNOWNERR);
 		break;
 	case SMPP_ENQUIRE_LINK:
-		smpp_answer(s, SMPP_ENQUIRE_LINK_RESP, ESME_ROK,
+		conn_smpp_answer(s, SMPP_ENQUIRE_LINK_RESP, ESME_ROK,
 		    p->sequence_number);
 		break;
 	case SMPP_ENQUIRE_LINK_RESP:
@@ -388,9 +388,9 @@ on_pdu(struct sess *s, const struct pdu *p, uint32_t status)
 			s->elink_seq = 0;
 		break;
 	case SMPP_UNBIND:
-		smpp_answer(s, SMPP_UNBIND_RESP, ESME_ROK, p->sequence_number);
+		conn_smpp_answer(s, SMPP_UNBIND_RESP, ESME_ROK, p->sequence_number);
 		(void)esme_flush(&s->e);
-		smpp_sess_lost(s, "the upstream unbound");
+		conn_smpp_sess_lost(s, "the upstream unbound");
 		break;
 	case SMPP_UNBIND_RESP:
 		if (s->state == SS_UNBINDING)
@@ -399,17 +399,17 @@ on_pdu(struct sess *s, const struct pdu *p, uint32_t status)
 	case SMPP_DELIVER_SM:
 	case SMPP_DATA_SM:
 		if (status != ESME_ROK)
-			smpp_answer(s, p->command_id | SMPP_RESP_BIT, status,
+			conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT, status,
 			    p->sequence_number);
 		else if (s->state == SS_BOUND || s->state == SS_UNBINDING)
-			smpp_incoming(s, p);
+			conn_smpp_incoming(s, p);
 		else
-			smpp_answer(s, p->command_id | SMPP_RESP_BIT,
+			conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT,
 			    ESME_RINVBNDSTS, p->sequence_number);
 		break;
 	default:
 		if (!SMPP_IS_RESP(p->command_id))
-			smpp_answer(s, SMPP_GENERIC_NACK, status != ESME_ROK ?
+			conn_smpp_answer(s, SMPP_GENERIC_NACK, status != ESME_ROK ?
 			    status : ESME_RINVCMDID, p->sequence_number);
 		break;
 	}
@@ -425,14 +425,14 @@ sess_read(struct sess *s)
 	n = esme_read(&s->e);
 	while (s->e.fd != -1 && (rc = esme_next(&s->e, &p, &status)) != 0) {
 		if (rc == -1) {
-			smpp_sess_lost(s, s->e.err);
+			conn_smpp_sess_lost(s, s->e.err);
 			return;
 		}
 		on_pdu(s, &p, status);
 		pdu_free(&p);
 	}
 	if (n == -1 && s->e.fd != -1)
-		smpp_sess_lost(s, s->e.err);
+		conn_smpp_sess_lost(s, s->e.err);
 }
 
 static void
@@ -446,7 +446,7 @@ sess_io(void *arg, int revents)
 		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 			err = errno;
 		if (err != 0)
-			smpp_sess_lost(s, strerror(err));
+			conn_smpp_sess_lost(s, strerror(err));
 		else
 			sess_connected(s);
 		return;
@@ -454,11 +454,11 @@ sess_io(void *arg, int revents)
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		sess_read(s);
 	if (s->e.fd != -1 && esme_flush(&s->e) == -1)
-		smpp_sess_lost(s, s->e.err);
+		conn_smpp_sess_lost(s, s->e.err);
 }
 
 void
-smpp_poll(struct connector *c)
+conn_smpp_poll(struct connector *c)
 {
 	struct smppc	*pc = c->priv;
 	struct sess	*s;
@@ -467,9 +467,9 @@ smpp_poll(struct connector *c)
 	for (i = 0; i < pc->nsess; i++) {
 		s = pc->sess[i];
 		if (s->state == SS_CONNECTING)
-			conn_poll_add(s->fd, POLLOUT, sess_io, s);
+			smppconn_poll_add(s->fd, POLLOUT, sess_io, s);
 		else if (s->e.fd != -1)
-			conn_poll_add(s->e.fd, (short)esme_want(&s->e), sess_io,
+			smppconn_poll_add(s->e.fd, (short)esme_want(&s->e), sess_io,
 			    s);
 	}
 }
@@ -483,7 +483,7 @@ can_submit(const struct sess *s)
 
 /* The bound session with the most room, round robin among equals. */
 struct sess *
-smpp_pick(struct smppc *pc)
+conn_smpp_pick(struct smppc *pc)
 {
 	struct sess	*best = NULL, *s;
 	int		 i;
@@ -499,7 +499,7 @@ smpp_pick(struct smppc *pc)
 }
 
 int64_t
-smpp_sess_timer(struct sess *s, int64_t now)
+conn_smpp_sess_timer(struct sess *s, int64_t now)
 {
 	const struct conf_connector	*cf = s->owner->c->cf;
 	int64_t				 rt, el;
@@ -517,7 +517,7 @@ smpp_sess_timer(struct sess *s, int64_t now)
 	case SS_CONNECTING:
 	case SS_BINDING:
 		if (now - s->since >= rt)
-			smpp_sess_lost(s, s->state == SS_CONNECTING ?
+			conn_smpp_sess_lost(s, s->state == SS_CONNECTING ?
 			    "connect timed out" : "no bind_resp");
 		return s->since + rt;
 	case SS_UNBINDING:
@@ -532,15 +532,15 @@ smpp_sess_timer(struct sess *s, int64_t now)
 		if (s->sent[i].seq != 0 && s->sent[i].at < oldest)
 			oldest = s->sent[i].at;
 	if (oldest != CONN_NEVER && now - oldest >= rt) {
-		smpp_sess_lost(s, "no answer within response_timeout");
+		conn_smpp_sess_lost(s, "no answer within response_timeout");
 		return now;
 	}
 	if (s->elink_seq != 0 && now - s->elink_at >= rt) {
-		smpp_sess_lost(s, "no enquire_link_resp");
+		conn_smpp_sess_lost(s, "no enquire_link_resp");
 		return now;
 	}
 	if ((s->owner->c->stopping || s->redo || s->retire) && s->nsent == 0) {
-		smpp_sess_unbind(s);
+		conn_smpp_sess_unbind(s);
 		return now + rt;
 	}
 	if (s->elink_seq == 0 && now - s->last_io >= el) {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conn_receipt.h"
+#include "receipt.h"
 
 struct idmap;
 

@@ -11,7 +11,7 @@
  *	ledger_refund(l, slot, system_id, parts, rate, flags)
  *	ledger_credit(l, slot, system_id, delta)
  *	ledger_set(l, slot, system_id, balance, count)
- *	money_parse(s, &micro)		money_format(buf, len, micro)
+ *	ledger_money_parse(s, &micro)		ledger_money_format(buf, len, micro)
  *	ledger_error()
  *
  * DESCRIPTION
@@ -466,14 +466,14 @@ ledger_do_credit(struct ledger_slot *s, const void *arg)
 	if (__builtin_add_overflow(s->balance, delta, &balance) ||
 	    balance > MONEY_MAX) {
 		errno = ERANGE;
-		money_format(have, sizeof(have), MONEY_MAX);
+		ledger_money_format(have, sizeof(have), MONEY_MAX);
 		ledger_seterr("balance of %s would exceed %s", s->system_id,
 		    have);
 		return LEDGER_ERR;
 	}
 	if (balance < 0) {
-		money_format(have, sizeof(have), s->balance);
-		money_format(want, sizeof(want), -delta);
+		ledger_money_format(have, sizeof(have), s->balance);
+		ledger_money_format(want, sizeof(want), -delta);
 		ledger_seterr("balance of %s is %s, less than %s",
 		    s->system_id, have, want);
 		return LEDGER_NOCREDIT;
@@ -628,7 +628,7 @@ ledger_slot_alloc(struct ledger *l, const char *system_id, uint32_t *slot)
  * decimals, and a magnitude of at most INT64_MAX micro-units.
  */
 int
-money_parse(const char *s, int64_t *v)
+ledger_money_parse(const char *s, int64_t *v)
 {
 	uint64_t	 units = 0, frac = 0, total;
 	int		 neg = 0, d;
@@ -665,7 +665,7 @@ money_parse(const char *s, int64_t *v)
 
 /* The shortest exact decimal: "12", "0.035", "-1.5". */
 int
-money_format(char *buf, size_t len, int64_t v)
+ledger_money_format(char *buf, size_t len, int64_t v)
 {
 	uint64_t	 mag;
 	char		 frac[8];

@@ -82,8 +82,8 @@ int	 ledger_refund(struct ledger *, uint32_t, const char *, uint32_t,
 int	 ledger_credit(struct ledger *, uint32_t, const char *, int64_t);
 int	 ledger_set(struct ledger *, uint32_t, const char *, int64_t,
 	    int64_t);
-int	 money_parse(const char *, int64_t *);
-int	 money_format(char *, size_t, int64_t);
+int	 ledger_money_parse(const char *, int64_t *);
+int	 ledger_money_format(char *, size_t, int64_t);
 const char *ledger_error(void);
 
 #endif /* LEDGER_H */

@@ -50,7 +50,7 @@
 #include "master.h"
 #include "msgid.h"
 #include "net.h"
-#include "scoreboard.h"
+#include "sb.h"
 #include "session.h"
 #include "spool.h"
 

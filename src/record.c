@@ -3,8 +3,8 @@
  *
  * SYNOPSIS
  *	record_write(buf, meta, pdu)	append one framed record to buf
- *	crc32_update(crc, data, len)	CRC-32 (IEEE 802.3), crc 0 to start
- *	msg_init(msg)	msg_free(msg)	msg_copy(msg, meta, pdu)
+ *	record_crc32(crc, data, len)	CRC-32 (IEEE 802.3), crc 0 to start
+ *	record_msg_init(msg)	record_msg_free(msg)	record_msg_copy(msg, meta, pdu)
  *
  * DESCRIPTION
  *	A record is "%smppd1 BODYLEN CRC32\n" and a body of "key: value"
@@ -70,7 +70,7 @@ crc32_init(void)
 }
 
 uint32_t
-crc32_update(uint32_t crc, const void *data, size_t len)
+record_crc32(uint32_t crc, const void *data, size_t len)
 {
 	const uint8_t	*p = data;
 	uint32_t	 a, b;
@@ -390,7 +390,7 @@ record_write(struct buf *b, const struct msg_meta *m, const struct pdu *p)
 		errno = EMSGSIZE;
 		return -1;
 	}
-	crc = crc32_update(0, body, blen);
+	crc = record_crc32(0, body, blen);
 	memcpy(hdr, RECORD_MAGIC, sizeof(RECORD_MAGIC) - 1);
 	o = put_digits(hdr + sizeof(RECORD_MAGIC) - 1, blen);
 	*o++ = ' ';
@@ -407,7 +407,7 @@ record_write(struct buf *b, const struct msg_meta *m, const struct pdu *p)
 }
 
 void
-msg_init(struct msg *msg)
+record_msg_init(struct msg *msg)
 {
 	memset(msg, 0, sizeof(*msg));
 	msg->bin = NULL;
@@ -415,10 +415,10 @@ msg_init(struct msg *msg)
 }
 
 void
-msg_free(struct msg *msg)
+record_msg_free(struct msg *msg)
 {
 	free(msg->bin);
-	msg_init(msg);
+	record_msg_init(msg);
 }
 
 /*
@@ -426,7 +426,7 @@ msg_free(struct msg *msg)
  * TLV values, reusing the one it has.  Internal to record*.c.
  */
 int
-msg_reserve(struct msg *msg, size_t n)
+record_msg_reserve(struct msg *msg, size_t n)
 {
 	uint8_t	*p;
 
@@ -468,7 +468,7 @@ copy_bin(struct msg *msg, struct pdu *q, const struct pdu *p)
 
 	for (i = 0; i < p->ntlv; i++)
 		n += p->tlv[i].len;
-	if (msg_reserve(msg, n) == -1)
+	if (record_msg_reserve(msg, n) == -1)
 		return -1;
 	n = 0;
 	if (p->sm_length > 0)
@@ -492,7 +492,7 @@ copy_bin(struct msg *msg, struct pdu *q, const struct pdu *p)
  * EINVAL (a string longer than a record holds) or ENOMEM.
  */
 int
-msg_copy(struct msg *msg, const struct msg_meta *m, const struct pdu *p)
+record_msg_copy(struct msg *msg, const struct msg_meta *m, const struct pdu *p)
 {
 	struct pdu	*q = &msg->pdu;
 	size_t		 off = 0;

@@ -67,11 +67,11 @@ int	 record_write(struct buf *, const struct msg_meta *,
 int	 record_parse(const char *, size_t, struct msg *, size_t *);
 int	 record_frame(const char *, size_t, size_t *, size_t *);
 const char *record_bad_name(int);
-void	 msg_init(struct msg *);
-void	 msg_free(struct msg *);
-int	 msg_copy(struct msg *, const struct msg_meta *, const struct pdu *);
-int	 msg_reserve(struct msg *, size_t);
-uint32_t crc32_update(uint32_t, const void *, size_t);
+void	 record_msg_init(struct msg *);
+void	 record_msg_free(struct msg *);
+int	 record_msg_copy(struct msg *, const struct msg_meta *, const struct pdu *);
+int	 record_msg_reserve(struct msg *, size_t);
+uint32_t record_crc32(uint32_t, const void *, size_t);
 
 /* record_parse() results besides 0 (OK) */
 #define RECORD_SHORT	1	/* incomplete: a torn tail at end of file */

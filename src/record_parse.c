@@ -500,11 +500,11 @@ record_parse(const char *text, size_t avail, struct msg *msg, size_t *used)
 	}
 	if (avail - hlen < blen)
 		return RECORD_SHORT;
-	if (crc32_update(0, text + hlen, blen) != crc) {
+	if (record_crc32(0, text + hlen, blen) != crc) {
 		msg->bad = RECORD_E_CHECKSUM;
 		return RECORD_BAD;
 	}
-	if (msg_reserve(msg, blen / 2 + 1) == -1)
+	if (record_msg_reserve(msg, blen / 2 + 1) == -1)
 		return RECORD_NOMEM;
 	memset(&r, 0, sizeof(r));
 	r.p = text + hlen;

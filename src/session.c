@@ -46,7 +46,7 @@
 #include "compat.h"
 #include "log.h"
 #include "net.h"
-#include "scoreboard.h"
+#include "sb.h"
 #include "session.h"
 #include "timer.h"
 
@@ -312,7 +312,7 @@ handle_response(struct session *s, const uint8_t *buf, size_t len,
 	response_timer_update(s);
 	switch (r.command_id) {
 	case SMPP_DELIVER_SM:
-		deliver_resp(s, &r, h->command_status);
+		session_deliver_resp(s, &r, h->command_status);
 		break;
 	case SMPP_UNBIND:
 		log_info("unbind_resp received");
@@ -599,7 +599,7 @@ service_term(struct session *s)
 	if (bound(s)) {
 		log_info("shutting down: unbind");
 		if (s->delivering)
-			deliver_stop(s);
+			session_deliver_stop(s);
 		send_unbind(s);
 		timer_after(TIMER_SHUTDOWN, s->conf->server.response_timer *
 		    SEC);
@@ -694,7 +694,7 @@ session_end(struct session *s)
 	if (s->mt.fd != -1 || s->mt.npending > 0)
 		session_segment_close(s);
 	if (s->delivering)
-		deliver_stop(s);
+		session_deliver_stop(s);
 	session_unbound(s);
 	sb_count(-1, SB_DISCONNECT);
 	sb_child_set(s->sb_slot, SB_IDLE, -1, NULL);
@@ -769,7 +769,7 @@ session_run(const struct conf *conf, int fd, int ofd,
 			s.dl.eof = 0;
 		}
 		if (s.delivering && !s.closing)
-			deliver_pump(&s);
+			session_deliver_pump(&s);
 		if (flush(&s) == -1)
 			break;
 		if (s.closing && s.out.len == 0)

@@ -139,9 +139,9 @@ void	 session_commit(struct session *);
 void	 session_segment_close(struct session *);
 
 /* session_deliver.c */
-void	 deliver_start(struct session *);
-void	 deliver_pump(struct session *);
-void	 deliver_resp(struct session *, const struct outreq *, uint32_t);
-void	 deliver_stop(struct session *);
+void	 session_deliver_start(struct session *);
+void	 session_deliver_pump(struct session *);
+void	 session_deliver_resp(struct session *, const struct outreq *, uint32_t);
+void	 session_deliver_stop(struct session *);
 
 #endif /* SESSION_H */

@@ -29,7 +29,7 @@
 
 #include "compat.h"
 #include "log.h"
-#include "scoreboard.h"
+#include "sb.h"
 #include "session.h"
 #include "timer.h"
 
@@ -185,7 +185,7 @@ bound(struct session *s, int b)
 		timer_after(TIMER_ENQUIRE_LINK,
 		    (int64_t)s->conf->server.enquire_link_timer * 1000000);
 	if (b != 0)
-		deliver_start(s);
+		session_deliver_start(s);
 }
 
 void

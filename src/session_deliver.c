@@ -3,9 +3,9 @@
  * and MO that smppconn queued in the account's outbound spool
  *
  * SYNOPSIS
- *	deliver_start(s)	deliver_pump(s)
- *	deliver_resp(s, req, status)
- *	deliver_stop(s)
+ *	session_deliver_start(s)	session_deliver_pump(s)
+ *	session_deliver_resp(s, req, status)
+ *	session_deliver_stop(s)
  *
  * DESCRIPTION
  *	A bound receiver claims the oldest due segment of out/USER/new/ by
@@ -40,7 +40,7 @@
 
 #include "compat.h"
 #include "log.h"
-#include "scoreboard.h"
+#include "sb.h"
 #include "session.h"
 #include "timer.h"
 
@@ -58,7 +58,7 @@ static struct slot	*slots;
 static unsigned		 nslots;
 
 void
-deliver_start(struct session *s)
+session_deliver_start(struct session *s)
 {
 	struct deliver	*d = &s->dl;
 	unsigned	 i;
@@ -80,7 +80,7 @@ deliver_start(struct session *s)
 	if ((slots = calloc(nslots, sizeof(*slots))) == NULL)
 		fatal("deliver window");
 	for (i = 0; i < nslots; i++)
-		msg_init(&slots[i].msg);
+		record_msg_init(&slots[i].msg);
 	s->delivering = 1;
 	d->eof = 0;
 }
@@ -165,7 +165,7 @@ finish(struct session *s, int k)
 	if (d->retry.npending > 0 && segw_commit(&d->retry) == -1) {
 		/* Keep the segment: its unsettled records are not lost. */
 		log_error("retry segment in %s", d->area);
-		segw_rollback(&d->retry);
+		segw_discard(&d->retry);
 		return;
 	}
 	if (d->retry.fd != -1 && segw_close(&d->retry) == -1)
@@ -284,7 +284,7 @@ reading(struct session *s)
 
 /* Send deliver_sm while the window has room and records are due. */
 void
-deliver_pump(struct session *s)
+session_deliver_pump(struct session *s)
 {
 	struct deliver	*d = &s->dl;
 	int		 k, n;
@@ -339,14 +339,14 @@ requeue(struct session *s, struct slot *sl, uint32_t status)
 	    segw_commit(&d->retry) == -1) {
 		/* Leave it unsettled: it goes back with the segment. */
 		log_error("retry segment in %s", d->area);
-		segw_rollback(&d->retry);
+		segw_discard(&d->retry);
 		return;
 	}
 	segdone_mark(done, sl->index);
 }
 
 void
-deliver_resp(struct session *s, const struct outreq *r, uint32_t status)
+session_deliver_resp(struct session *s, const struct outreq *r, uint32_t status)
 {
 	struct deliver	*d = &s->dl;
 	struct slot	*sl;
@@ -371,7 +371,7 @@ deliver_resp(struct session *s, const struct outreq *r, uint32_t status)
 
 /* The session ends: give back what was claimed and not settled. */
 void
-deliver_stop(struct session *s)
+session_deliver_stop(struct session *s)
 {
 	struct deliver	*d = &s->dl;
 	struct dseg	*g;
@@ -382,7 +382,7 @@ deliver_stop(struct session *s)
 		return;
 	s->delivering = 0;
 	if (d->retry.npending > 0 && segw_commit(&d->retry) == -1)
-		segw_rollback(&d->retry);
+		segw_discard(&d->retry);
 	if (d->retry.fd != -1 && segw_close(&d->retry) == -1)
 		log_warn("closing retry segment");
 	segw_free(&d->retry);
@@ -401,7 +401,7 @@ deliver_stop(struct session *s)
 		g->used = 0;
 	}
 	for (i = 0; i < nslots; i++)
-		msg_free(&slots[i].msg);
+		record_msg_free(&slots[i].msg);
 	free(slots);
 	slots = NULL;
 	nslots = 0;

@@ -39,7 +39,7 @@
 #include "log.h"
 #include "msgid.h"
 #include "route.h"
-#include "scoreboard.h"
+#include "sb.h"
 #include "session.h"
 #include "sms.h"
 #include "smpptime.h"
@@ -367,7 +367,7 @@ commit_failed(struct session *s)
 	size_t		 i;
 
 	log_error("spool commit in %s", s->mt.area);
-	segw_rollback(&s->mt);
+	segw_discard(&s->mt);
 	for (i = 0; i < s->nheld; i++) {
 		h = &s->held[i];
 		if (h->status != ESME_ROK || h->parts == 0)

@@ -5,8 +5,8 @@
  * SYNOPSIS
  *	smppconn [-f] [-c config]
  *
- *	conn_mono()	conn_poll_add(fd, events, fn, arg)
- *	conn_find(name)	conn_idmap()
+ *	conn_mono()	smppconn_poll_add(fd, events, fn, arg)
+ *	smppconn_find(name)	smppconn_idmap()
  *
  * DESCRIPTION
  *	main() reads the configuration, sets up logging, refuses a spool
@@ -20,8 +20,8 @@
  *	self-pipe and the connectors' descriptors.  Each turn handles the
  *	events and the connectors' timers, claims segments when woken
  *	(trigger, rescan timer, finished work), hands records to the
- *	connectors (conn_mt.c), and ends with the group commit
- *	(mt_commit()): everything the turn wrote is made durable before
+ *	connectors (smppconn_mt.c), and ends with the group commit
+ *	(smppconn_mt_commit()): everything the turn wrote is made durable before
  *	any record is marked settled or any upstream is answered.
  *
  *	Signals only write their number to a pipe.  SIGHUP reloads the
@@ -55,7 +55,7 @@
 #include "compat.h"
 #include "conf.h"
 #include "daemon.h"
-#include "conn.h"
+#include "smppconn.h"
 #include "idmap.h"
 #include "log.h"
 #include "msgid.h"
@@ -67,7 +67,7 @@ struct conn_ctx	 ctx;
 
 static struct pollfd	 pfd[POLL_MAX];
 static struct {
-	conn_io_fn	 fn;
+	smppconn_io_fn	 fn;
 	void		*arg;
 }			 pcb[POLL_MAX];
 static int		 npfd;
@@ -94,7 +94,7 @@ conn_mono(void)
 }
 
 void
-conn_poll_add(int fd, short events, conn_io_fn fn, void *arg)
+smppconn_poll_add(int fd, short events, smppconn_io_fn fn, void *arg)
 {
 	if (npfd == POLL_MAX) {
 		log_warnx("more than %d descriptors to watch", POLL_MAX);
@@ -192,7 +192,7 @@ report_log(const char *msg)
 }
 
 struct connector *
-conn_find(const char *name)
+smppconn_find(const char *name)
 {
 	int	 i;
 
@@ -205,7 +205,7 @@ conn_find(const char *name)
 
 /* The id map, opened when first needed (an smpp connector). */
 struct idmap *
-conn_idmap(void)
+smppconn_idmap(void)
 {
 	char	 err[512];
 
@@ -221,11 +221,11 @@ ops_of(enum conf_conn_type t)
 {
 	switch (t) {
 	case CONN_SINK:
-		return &sink_ops;
+		return &conn_sink_ops;
 	case CONN_PIPE:
-		return &pipe_ops;
+		return &conn_pipe_ops;
 	default:
-		return &smpp_ops;
+		return &conn_smpp_ops;
 	}
 }
 
@@ -322,7 +322,7 @@ conns_rebind(struct conf *nc)
 			c->ops->reload(c, &old);
 	}
 	for (j = 0; j < nc->nconnectors; j++)
-		if (conn_find(nc->connectors[j].name) == NULL)
+		if (smppconn_find(nc->connectors[j].name) == NULL)
 			conn_new(&nc->connectors[j], 0);
 }
 
@@ -384,7 +384,7 @@ handle_signals(void)
 {
 	if (got_chld) {
 		got_chld = 0;
-		pipe_reap();
+		conn_pipe_reap();
 	}
 	if (got_hup) {
 		got_hup = 0;
@@ -392,7 +392,7 @@ handle_signals(void)
 	}
 	if (got_usr1) {
 		got_usr1 = 0;
-		mt_reread_done();
+		smppconn_mt_reread_done();
 	}
 	if (got_term && !ctx.stopping) {
 		int	 i;
@@ -472,9 +472,9 @@ wait_events(int timeout)
 	int	 i, n;
 
 	npfd = 0;
-	conn_poll_add(sigpipe[0], POLLIN, drain, &sigpipe[0]);
+	smppconn_poll_add(sigpipe[0], POLLIN, drain, &sigpipe[0]);
 	if (!ctx.stopping)
-		conn_poll_add(trigfd, POLLIN, trigger, NULL);
+		smppconn_poll_add(trigfd, POLLIN, trigger, NULL);
 	for (i = 0; i < ctx.nconns; i++)
 		if (ctx.conns[i]->ops->poll != NULL)
 			ctx.conns[i]->ops->poll(ctx.conns[i]);
@@ -493,7 +493,7 @@ housekeeping(void)
 {
 	ctx.want_scan = 1;
 	ctx.next_rescan = ctx.now + (int64_t)ctx.conf->conn.rescan * 1000000;
-	store_prune();
+	smppconn_store_prune();
 	/* The deferred folder is listed once per rescan even without a hint. */
 	if (ctx.next_deferred == 0)
 		ctx.next_deferred = (int64_t)ctx.wall;
@@ -516,9 +516,9 @@ loop(void)
 		if (ctx.now >= ctx.next_rescan)
 			housekeeping();
 		next = timers();
-		mt_scan();
-		mt_feed();
-		mt_commit();
+		smppconn_mt_scan();
+		smppconn_mt_feed();
+		smppconn_mt_commit();
 		conns_reap();
 		if (ctx.stopping && (all_idle() ||
 		    ctx.now >= ctx.stop_deadline))
@@ -540,13 +540,13 @@ finish(void)
 	free(ctx.conns);
 	ctx.conns = NULL;
 	ctx.nconns = 0;
-	mt_feed();
-	mt_commit();
-	mt_give_back();
-	mt_free();
-	out_free();
-	store_free();
-	mo_free();
+	smppconn_mt_feed();
+	smppconn_mt_commit();
+	smppconn_mt_give_back();
+	smppconn_mt_free();
+	smppconn_out_free();
+	smppconn_store_free();
+	smppconn_mo_free();
 	idmap_close(ctx.idmap);
 	if (pidfd != -1 && ctx.conf->conn.pid_file[0] != '\0')
 		(void)unlink(ctx.conf->conn.pid_file);

@@ -10,10 +10,10 @@
  *	    [text ...]
  *	smppq [-j] [-c config] stats
  *
- *	q_walk(fn, arg)	q_json_str(fp, s)	q_conn_signal(sig)
+ *	smppq_walk(fn, arg)	smppq_json_str(fp, s)	smppq_conn_signal(sig)
  *
  * DESCRIPTION
- *	smppq reads the spool of smppd.conf's [spool] dir.  q_walk()
+ *	smppq reads the spool of smppd.conf's [spool] dir.  smppq_walk()
  *	visits every unsettled record of every state: mt/tmp/ and mo/tmp/
  *	(incoming: still being written), mt/new/ (new), mt/active/
  *	(active: claimed by smppconn), mt/deferred/ (deferred), mt/failed/
@@ -55,11 +55,11 @@
 #include "charset.h"
 #include "conf.h"
 #include "log.h"
-#include "scoreboard.h"
+#include "sb.h"
 #include "smppq.h"
 
-const struct conf	*qconf;
-int			 qjson;
+const struct conf	*smppq_conf;
+int			 smppq_json;
 
 static const struct {
 	const char	*state;
@@ -145,7 +145,7 @@ walk_out(struct qloc *l, qvisit_fn fn, void *arg, struct msg *m)
 	size_t		 n, i, k;
 	int		 stop = 0;
 
-	if (spool_path(top, sizeof(top), "%s/out", qconf->spool.dir) == -1 ||
+	if (spool_path(top, sizeof(top), "%s/out", smppq_conf->spool.dir) == -1 ||
 	    spool_list(top, &users, &n) == -1)
 		return 0;
 	for (i = 0; i < n && !stop; i++) {
@@ -167,7 +167,7 @@ walk_out(struct qloc *l, qvisit_fn fn, void *arg, struct msg *m)
 }
 
 int
-q_walk(qvisit_fn fn, void *arg)
+smppq_walk(qvisit_fn fn, void *arg)
 {
 	struct qloc	 l;
 	struct msg	 m;
@@ -175,10 +175,10 @@ q_walk(qvisit_fn fn, void *arg)
 	size_t		 i;
 	int		 stop = 0;
 
-	msg_init(&m);
+	record_msg_init(&m);
 	memset(&l, 0, sizeof(l));
 	for (i = 0; i < sizeof(qdirs) / sizeof(qdirs[0]) && !stop; i++) {
-		if (spool_path(area, sizeof(area), "%s/%s", qconf->spool.dir,
+		if (spool_path(area, sizeof(area), "%s/%s", smppq_conf->spool.dir,
 		    qdirs[i].area) == -1 || spool_path(dir, sizeof(dir),
 		    "%s/%s", area, qdirs[i].folder) == -1)
 			continue;
@@ -191,20 +191,20 @@ q_walk(qvisit_fn fn, void *arg)
 	if (!stop)
 		stop = walk_out(&l, fn, arg, &m);
 	if (!stop && spool_path(dir, sizeof(dir), "%s/corrupt",
-	    qconf->spool.dir) == 0) {
+	    smppq_conf->spool.dir) == 0) {
 		l.state = "corrupt";
-		l.area = qconf->spool.dir;
+		l.area = smppq_conf->spool.dir;
 		l.folder = "corrupt";
 		l.user = NULL;
 		stop = walk_folder(&l, dir, fn, arg, &m);
 	}
-	msg_free(&m);
+	record_msg_free(&m);
 	return stop;
 }
 
 /* A JSON string: escapes, and octets that are not UTF-8 as Latin-1. */
 void
-q_json_str(FILE *fp, const char *s)
+smppq_json_str(FILE *fp, const char *s)
 {
 	size_t		 len = s != NULL ? strlen(s) : 0;
 	int		 utf8 = len == 0 || charset_utf8_valid(s, len);
@@ -225,15 +225,15 @@ q_json_str(FILE *fp, const char *s)
 
 /* Signal the running smppconn, found by its locked pid file. */
 int
-q_conn_signal(int sig)
+smppq_conn_signal(int sig)
 {
 	char	 buf[32];
 	ssize_t	 n;
 	long	 pid;
 	int	 fd, rc = -1;
 
-	if (qconf->conn.pid_file[0] == '\0' ||
-	    (fd = open(qconf->conn.pid_file, O_RDONLY | O_CLOEXEC)) == -1)
+	if (smppq_conf->conn.pid_file[0] == '\0' ||
+	    (fd = open(smppq_conf->conn.pid_file, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	if (flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK &&
 	    (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
@@ -288,19 +288,19 @@ static void
 list_json(const struct qloc *l, const struct msg *m, int first)
 {
 	printf("%s\n {\"id\": ", first ? "" : ",");
-	q_json_str(stdout, m ? m->meta.id : "");
+	smppq_json_str(stdout, m ? m->meta.id : "");
 	if (m != NULL) {
 		printf(", \"created\": %lld, \"account\": ",
 		    (long long)(m->meta.created_us / 1000000));
-		q_json_str(stdout, m->meta.account);
+		smppq_json_str(stdout, m->meta.account);
 		printf(", \"kind\": \"%s\", \"destination\": ", kind_of(m));
-		q_json_str(stdout, m->pdu.destination_addr);
+		smppq_json_str(stdout, m->pdu.destination_addr);
 		printf(", \"attempts\": %d, \"error\": ", m->meta.attempts);
-		q_json_str(stdout, m->meta.error);
+		smppq_json_str(stdout, m->meta.error);
 	} else
 		printf(", \"error\": \"corrupt from here\"");
 	printf(", \"state\": \"%s\", \"segment\": ", l->state);
-	q_json_str(stdout, l->path);
+	smppq_json_str(stdout, l->path);
 	printf(", \"index\": %u}", l->index);
 }
 
@@ -314,7 +314,7 @@ list_one(const struct qloc *l, const struct msg *m, void *arg)
 	    (ls->account != NULL && (m == NULL ||
 	    strcmp(ls->account, m->meta.account) != 0)))
 		return 0;
-	if (qjson) {
+	if (smppq_json) {
 		list_json(l, m, ls->n++ == 0);
 		return 0;
 	}
@@ -347,10 +347,10 @@ cmd_list(const struct qopts *o, int argc)
 		usage();
 	ls.account = o->account;
 	ls.state = o->state;
-	if (qjson)
+	if (smppq_json)
 		printf("[");
-	q_walk(list_one, &ls);
-	if (qjson)
+	smppq_walk(list_one, &ls);
+	if (smppq_json)
 		printf("%s]\n", ls.n ? "\n" : "");
 	else if (ls.n == 0)
 		printf("queue empty\n");
@@ -387,9 +387,9 @@ text_of(const struct pdu *p, char **out)
 static void
 field(const char *name, const char *value, int *first)
 {
-	if (qjson) {
+	if (smppq_json) {
 		printf("%s\n  \"%s\": ", *first ? "" : ",", name);
-		q_json_str(stdout, value != NULL ? value : "");
+		smppq_json_str(stdout, value != NULL ? value : "");
 	} else
 		printf("%-24s %s\n", name, value != NULL ? value : "");
 	*first = 0;
@@ -464,7 +464,7 @@ show_one(const struct qloc *l, const struct msg *m, void *arg)
 
 	if (m == NULL || strcmp(m->meta.id, sh->id) != 0)
 		return 0;
-	printf(qjson ? "%s\n {" : "%s", sh->n++ == 0 ? "" : qjson ? "," :
+	printf(smppq_json ? "%s\n {" : "%s", sh->n++ == 0 ? "" : smppq_json ? "," :
 	    "\n");
 	field("id", m->meta.id, &first);
 	field("kind", kind_of(m), &first);
@@ -484,7 +484,7 @@ show_one(const struct qloc *l, const struct msg *m, void *arg)
 	field("ref", m->meta.ref, &first);
 	field("error", m->meta.error, &first);
 	show_pdu(&m->pdu, &first);
-	if (qjson)
+	if (smppq_json)
 		printf("\n }");
 	return 0;
 }
@@ -498,10 +498,10 @@ cmd_show(int argc, char **argv)
 		usage();
 	sh.id = argv[0];
 	sh.n = 0;
-	if (qjson)
+	if (smppq_json)
 		printf("[");
-	q_walk(show_one, &sh);
-	if (qjson)
+	smppq_walk(show_one, &sh);
+	if (smppq_json)
 		printf("%s]\n", sh.n ? "\n" : "");
 	if (sh.n == 0) {
 		warnx("%s: no such message", sh.id);
@@ -572,7 +572,7 @@ print_depths(const char *label, const unsigned *n, int json, int first)
 
 	if (json) {
 		printf("%s", first ? "" : ", ");
-		q_json_str(stdout, label);
+		smppq_json_str(stdout, label);
 		printf(": {");
 		for (i = 0; i < NSTATES - 1; i++, f = 0)
 			printf("%s\"%s\": %u", f ? "" : ", ", states[i], n[i]);
@@ -596,12 +596,12 @@ cmd_stats(int argc)
 	if (argc != 0)
 		usage();
 	memset(&d, 0, sizeof(d));
-	q_walk(count_one, &d);
-	snprintf(path, sizeof(path), "%s/%s", qconf->server.run_dir, SB_FILE);
+	smppq_walk(count_one, &d);
+	snprintf(path, sizeof(path), "%s/%s", smppq_conf->server.run_dir, SB_FILE);
 	up = sb_attach(path) == 0;
 	if (!up)
 		warnx("%s: %s (is smppd running?)", path, strerror(errno));
-	if (qjson) {
+	if (smppq_json) {
 		printf("{\"scoreboard\": ");
 		if (up)
 			sb_print(stdout, sb_board(), 1);
@@ -712,29 +712,29 @@ main(int argc, char *argv[])
 	options(argc, argv, &o, 1);
 	argc -= optind;
 	argv += optind;
-	qjson = o.json;
+	smppq_json = o.json;
 	if (conf_load(&conf, o.config, report) != 0)
 		return EX_CONFIG;
-	qconf = &conf;
+	smppq_conf = &conf;
 	if (strcmp(cmd, "list") == 0) {
 		allow(&o, "as");
 		return cmd_list(&o, argc);
 	}
-	if (strcmp(cmd, "inject") == 0 && !qjson) {
+	if (strcmp(cmd, "inject") == 0 && !smppq_json) {
 		allow(&o, "aCftx");
-		return q_inject(&o, argc, argv);
+		return smppq_inject(&o, argc, argv);
 	}
 	allow(&o, "");
 	if (strcmp(cmd, "show") == 0)
 		return cmd_show(argc, argv);
 	if (strcmp(cmd, "stats") == 0)
 		return cmd_stats(argc);
-	if (qjson || argc != 1)
+	if (smppq_json || argc != 1)
 		usage();
 	if (strcmp(cmd, "delete") == 0)
-		return q_delete(argv[0]);
+		return smppq_delete(argv[0]);
 	if (strcmp(cmd, "requeue") == 0)
-		return q_requeue(argv[0]);
+		return smppq_requeue(argv[0]);
 	usage();
 	return EX_USAGE;
 }

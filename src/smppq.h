@@ -37,17 +37,17 @@ struct qopts {
 /* Called for each unsettled record; non-zero stops the walk. */
 typedef int (*qvisit_fn)(const struct qloc *, const struct msg *, void *);
 
-extern const struct conf *qconf;
-extern int		  qjson;
+extern const struct conf *smppq_conf;
+extern int		  smppq_json;
 
 /* smppq.c */
-int	 q_walk(qvisit_fn, void *);
-void	 q_json_str(FILE *, const char *);
-int	 q_conn_signal(int);
+int	 smppq_walk(qvisit_fn, void *);
+void	 smppq_json_str(FILE *, const char *);
+int	 smppq_conn_signal(int);
 
 /* smppq_edit.c */
-int	 q_delete(const char *);
-int	 q_requeue(const char *);
-int	 q_inject(const struct qopts *, int, char **);
+int	 smppq_delete(const char *);
+int	 smppq_requeue(const char *);
+int	 smppq_inject(const struct qopts *, int, char **);
 
 #endif /* SMPPQ_H */

@@ -3,7 +3,7 @@
  * requeue, inject
  *
  * SYNOPSIS
- *	q_delete(id)	q_requeue(id | "all")	q_inject(argc, argv)
+ *	smppq_delete(id)	smppq_requeue(id | "all")	smppq_inject(argc, argv)
  *
  * DESCRIPTION
  *	A segment that nobody has claimed (mt/new/, mt/deferred/,
@@ -181,7 +181,7 @@ copy(const struct target *t, const char *path, struct segw *keep,
 	if (segr_open(&r, path) == -1)
 		return -1;
 	have = segdone_open(&d, path, 0) == 0;
-	msg_init(&m);
+	record_msg_init(&m);
 	while ((rc = segr_next(&r, &m)) == SEGR_OK) {
 		if (have && segdone_test(&d, r.index - 1))
 			continue;
@@ -196,7 +196,7 @@ copy(const struct target *t, const char *path, struct segw *keep,
 		if (rc == -1)
 			break;
 	}
-	msg_free(&m);
+	record_msg_free(&m);
 	if (have)
 		segdone_close(&d);
 	segr_close(&r);
@@ -213,12 +213,12 @@ rewrite(const struct target *t, int requeue, unsigned *n)
 {
 	struct segw	 keep, moved;
 	char		 cdir[1200], cpath[1300], folder[1200], mt[1100];
-	int		 rc, lock = -1, sync = qconf->spool.sync;
+	int		 rc, lock = -1, sync = smppq_conf->spool.sync;
 
 	if (claim_dir(t, cdir, sizeof(cdir)) == -1 ||
 	    spool_path(folder, sizeof(folder), "%s/%s", t->area,
 	    t->folder) == -1 || spool_path(mt, sizeof(mt), "%s/mt",
-	    qconf->spool.dir) == -1)
+	    smppq_conf->spool.dir) == -1)
 		return -1;
 	if ((rc = spool_claim(folder, cdir, t->name, cpath, sizeof(cpath))) !=
 	    0)
@@ -270,7 +270,7 @@ mark(const struct target *t, unsigned *n)
 		(*n)++;
 	}
 	segdone_close(&d);
-	if (strcmp(t->state, "active") == 0 && q_conn_signal(SIGUSR1) == -1)
+	if (strcmp(t->state, "active") == 0 && smppq_conn_signal(SIGUSR1) == -1)
 		warnx("smppconn could not be told; it sees the mark when it "
 		    "claims %s again", t->name);
 	return 0;
@@ -311,7 +311,7 @@ edit(const char *id, const char *only, int all, int requeue)
 	s.only = only;
 	for (tries = 0; again && tries < WALK_TRIES; tries++) {
 		again = 0;
-		q_walk(collect, &s);
+		smppq_walk(collect, &s);
 		if (s.found == 0 && tries == 0) {
 			search_free(&s);
 			if (all)
@@ -337,18 +337,18 @@ edit(const char *id, const char *only, int all, int requeue)
 		rc = EX_TEMPFAIL;
 	printf("%u record(s) %s\n", n, requeue ? "requeued" : "deleted");
 	if (requeue && n > 0)
-		(void)spool_wake_conn(qconf->spool.dir);
+		(void)spool_wake_conn(smppq_conf->spool.dir);
 	return rc;
 }
 
 int
-q_delete(const char *id)
+smppq_delete(const char *id)
 {
 	return edit(id, NULL, 0, 0);
 }
 
 int
-q_requeue(const char *id)
+smppq_requeue(const char *id)
 {
 	if (strcmp(id, "all") == 0)
 		return edit(NULL, "deferred", 1, 1);
@@ -383,7 +383,7 @@ encode(const char *text, size_t len, int hex, int *dc, uint8_t **out)
 	if (hex) {
 		if (*dc == CHARSET_AUTO)
 			*dc = DC_BINARY;
-		n = len % 2 == 0 ? hex_decode(text, len, *out, cap) : -1;
+		n = len % 2 == 0 ? buf_hex_decode(text, len, *out, cap) : -1;
 		return n;
 	}
 	if (*dc == CHARSET_AUTO && (*dc = charset_choose(text, len)) == -1)
@@ -398,13 +398,13 @@ inject_write(const char *acct, const struct msg_meta *m, const struct pdu *p)
 	char		 area[1100];
 	int		 rc = 0;
 
-	if (spool_user_area(qconf->spool.dir, acct, 1) == -1 ||
-	    spool_path(area, sizeof(area), "%s/out/%s", qconf->spool.dir,
+	if (spool_user_area(smppq_conf->spool.dir, acct, 1) == -1 ||
+	    spool_path(area, sizeof(area), "%s/out/%s", smppq_conf->spool.dir,
 	    acct) == -1) {
 		warn("out/%s", acct);
 		return EX_IOERR;
 	}
-	segw_init(&w, area, qconf->spool.sync);
+	segw_init(&w, area, smppq_conf->spool.sync);
 	if (segw_add(&w, m, p) == -1 || segw_commit(&w) == -1 ||
 	    segw_close(&w) == -1) {
 		warn("%s", area);
@@ -412,12 +412,12 @@ inject_write(const char *acct, const struct msg_meta *m, const struct pdu *p)
 	}
 	segw_free(&w);
 	if (rc == 0)
-		(void)spool_wake_user(qconf->spool.dir, acct, SIGUSR1);
+		(void)spool_wake_user(smppq_conf->spool.dir, acct, SIGUSR1);
 	return rc;
 }
 
 int
-q_inject(const struct qopts *o, int argc, char **argv)
+smppq_inject(const struct qopts *o, int argc, char **argv)
 {
 	struct msg_meta	 m;
 	struct pdu	 p;
@@ -433,7 +433,7 @@ q_inject(const struct qopts *o, int argc, char **argv)
 	if (o->coding != NULL &&
 	    (dc = charset_parse_name(o->coding)) == CHARSET_UNKNOWN)
 		errx(EX_USAGE, "%s: unknown coding", o->coding);
-	if (acct == NULL && (acct = route_mo(qconf, o->from, o->to)) == NULL)
+	if (acct == NULL && (acct = route_mo(smppq_conf, o->from, o->to)) == NULL)
 		errx(EX_NOUSER, "no [mo-routes] entry for %s -> %s: use -a",
 		    o->from, o->to);
 	if (!spool_user_valid(acct))
@@ -444,7 +444,7 @@ q_inject(const struct qopts *o, int argc, char **argv)
 		errx(EX_DATAERR, "the text cannot be encoded%s", o->hex ?
 		    " (hex expected)" : " in that coding");
 	memset(&m, 0, sizeof(m));
-	msgid_init(qconf->server.id);
+	msgid_init(smppq_conf->server.id);
 	if (msgid_next(m.id, sizeof(m.id)) == -1)
 		errx(EX_SOFTWARE, "message id");
 	m.kind = MSG_MO;

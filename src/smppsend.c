@@ -194,7 +194,7 @@ parse_tlv(struct opts *o, const char *arg)
 		errx(EX_USAGE, "-o %s: value too long", name);
 	if ((t->val = malloc(hexlen / 2 + 1)) == NULL)
 		err(EX_OSERR, "malloc");
-	if ((len = hex_decode(eq + 1, hexlen, t->val, hexlen / 2)) == -1)
+	if ((len = buf_hex_decode(eq + 1, hexlen, t->val, hexlen / 2)) == -1)
 		errx(EX_USAGE, "-o %s: the value is not hex", name);
 	t->len = (uint16_t)len;
 	o->ntlv++;

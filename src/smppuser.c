@@ -247,7 +247,7 @@ fmt_money(char *buf, size_t len, int64_t v)
 {
 	if (v == LEDGER_UNLIMITED)
 		strlcpy(buf, "unlimited", len);
-	else if (money_format(buf, len, v) == -1)
+	else if (ledger_money_format(buf, len, v) == -1)
 		strlcpy(buf, "?", len);
 	return buf;
 }
@@ -274,8 +274,8 @@ parse_figure(const char *key, const char *v, struct figures *f, char *err,
 	if (strcmp(key, "balance") == 0) {
 		if (strcmp(v, "unlimited") == 0)
 			n = LEDGER_UNLIMITED;
-		else if (money_parse(v, &n) == -1 || n < 0 || n > MONEY_MAX) {
-			money_format(max, sizeof(max), MONEY_MAX);
+		else if (ledger_money_parse(v, &n) == -1 || n < 0 || n > MONEY_MAX) {
+			ledger_money_format(max, sizeof(max), MONEY_MAX);
 			snprintf(err, errlen, "balance: \"%.128s\" is not "
 			    "an amount 0..%s with up to 6 decimals, or "
 			    "unlimited", v, max);
@@ -713,9 +713,9 @@ cmd_credit(int argc, char **argv)
 	if (argc != 3)
 		usage();
 	check_user(argv[1]);
-	if (money_parse(argv[2], &delta) == -1 || delta > MONEY_MAX ||
+	if (ledger_money_parse(argv[2], &delta) == -1 || delta > MONEY_MAX ||
 	    delta < -MONEY_MAX) {
-		money_format(buf, sizeof(buf), MONEY_MAX);
+		ledger_money_format(buf, sizeof(buf), MONEY_MAX);
 		errx(EX_DATAERR, "%s: credit: \"%s\" is not an amount +N or -N "
 		    "up to %s with up to 6 decimals", argv[1], argv[2], buf);
 	}
@@ -961,7 +961,7 @@ unescape(const char *s, char *out, size_t len)
 			out[n++] = *s;
 			continue;
 		}
-		if (s[1] == '\0' || hex_decode(s + 1, 2, &c, 1) != 1 || c == 0)
+		if (s[1] == '\0' || buf_hex_decode(s + 1, 2, &c, 1) != 1 || c == 0)
 			return -1;
 		out[n++] = (char)c;
 		s += 2;

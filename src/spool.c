@@ -67,7 +67,6 @@
 
 #define DIR_MODE	0750
 #define FIFO_MODE	0620
-#define DONE_SUFFIX	".done"
 
 static const struct {
 	const char	*sub;
@@ -397,10 +396,10 @@ by_time(const void *a, const void *b)
 static int
 is_listed(const char *name)
 {
-	size_t	 n = strlen(name), s = sizeof(DONE_SUFFIX) - 1;
+	size_t	 n = strlen(name), s = sizeof(SEGDONE_SUFFIX) - 1;
 
 	return name[0] != '.' &&
-	    !(n >= s && strcmp(name + n - s, DONE_SUFFIX) == 0);
+	    !(n >= s && strcmp(name + n - s, SEGDONE_SUFFIX) == 0);
 }
 
 /*
@@ -462,8 +461,8 @@ move_done(const char *from, const char *to)
 {
 	char	 a[1100], b[1100];
 
-	if (spool_path(a, sizeof(a), "%s.done", from) == -1 ||
-	    spool_path(b, sizeof(b), "%s.done", to) == -1)
+	if (segdone_path(a, sizeof(a), from) == -1 ||
+	    segdone_path(b, sizeof(b), to) == -1)
 		return -1;
 	if (rename(a, b) == -1 && errno != ENOENT)
 		return -1;
@@ -577,4 +576,24 @@ spool_quarantine(const char *dir, const char *path, const char *why)
 		errno = EEXIST;
 	log_warn("spool: %s: %s; cannot move it to %s", path, why, cdir);
 	return -1;
+}
+
+/* Read up to len octets; *got says how many (fewer at end of file). */
+int
+spool_read_all(int fd, char *p, size_t len, size_t *got)
+{
+	ssize_t	 n;
+
+	*got = 0;
+	while (*got < len) {
+		if ((n = read(fd, p + *got, len - *got)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	return 0;
 }

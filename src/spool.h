@@ -64,6 +64,8 @@ struct segdone {
 	char		 path[1100];	/* SEGMENT.done, made on first mark */
 };
 
+#define SEGDONE_SUFFIX	".done"	/* a segment's sidecar: SEGMENT.done */
+
 /* Results of segr_next(). */
 #define SEGR_OK		0
 #define SEGR_EOF	1
@@ -76,6 +78,7 @@ int	 spool_area(char *, size_t, const char *, const char *);
 int	 spool_path(char *, size_t, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 spool_user_area(const char *, const char *, int);
+int	 spool_read_all(int, char *, size_t, size_t *);
 
 /*
  * segw_init(w, "SPOOL/mt", sync); segw_set_dest(w, "deferred") to close
@@ -87,7 +90,7 @@ void	 segw_init(struct segw *, const char *, int);
 void	 segw_set_dest(struct segw *, const char *);
 int	 segw_add(struct segw *, const struct msg_meta *, const struct pdu *);
 int	 segw_commit(struct segw *);
-void	 segw_rollback(struct segw *);
+void	 segw_discard(struct segw *);
 int	 segw_due(const struct segw *, size_t, unsigned, int, int64_t);
 int	 segw_close(struct segw *);
 void	 segw_free(struct segw *);
@@ -102,6 +105,7 @@ int	 segdone_test(const struct segdone *, unsigned);
 int	 segdone_all(const struct segdone *, unsigned);
 void	 segdone_close(struct segdone *);
 int	 segdone_remove(const char *);
+int	 segdone_path(char *, size_t, const char *);
 
 int	 spool_name(char *, size_t, int64_t);
 int64_t	 spool_name_time(const char *);

@@ -82,7 +82,7 @@ validate(struct segr *r, char *why, size_t len)
 	struct msg	 m;
 	int		 rc;
 
-	msg_init(&m);
+	record_msg_init(&m);
 	while ((rc = segr_next(r, &m)) == SEGR_OK)
 		;
 	if (rc == SEGR_CORRUPT && m.badline > 0)
@@ -94,7 +94,7 @@ validate(struct segr *r, char *why, size_t len)
 		    record_bad_name(m.bad));
 	else if (rc == SEGR_ERROR)
 		snprintf(why, len, "%s", strerror(errno));
-	msg_free(&m);
+	record_msg_free(&m);
 	return rc == SEGR_EOF ? 0 : rc;
 }
 

@@ -20,7 +20,7 @@
 #include "load.h"
 
 #define TOTAL		10000
-#define TURN_MAX	2000	/* CONN_TURN_MAX in src/conn.h */
+#define TURN_MAX	2000	/* CONN_TURN_MAX in src/smppconn.h */
 
 static struct th	 T;
 static int		 sig;

@@ -14,8 +14,8 @@
 
 #include "compat.h"
 #include "conf.h"
-#include "conn_policy.h"
-#include "conn_receipt.h"
+#include "policy.h"
+#include "receipt.h"
 #include "dlr.h"
 #include "idmap.h"
 #include "msgid.h"
@@ -25,22 +25,22 @@
 START_TEST(test_wanted)
 {
 	/* rd 0: never; 1: final ones; 2: failures; 0x10: intermediate. */
-	ck_assert(!conn_receipt_wanted(0, MSTATE_DELIVERED));
-	ck_assert(!conn_receipt_wanted(0, MSTATE_UNDELIVERABLE));
-	ck_assert(conn_receipt_wanted(1, MSTATE_DELIVERED));
-	ck_assert(conn_receipt_wanted(1, MSTATE_UNDELIVERABLE));
-	ck_assert(conn_receipt_wanted(1, MSTATE_REJECTED));
-	ck_assert(conn_receipt_wanted(1, MSTATE_EXPIRED));
-	ck_assert(!conn_receipt_wanted(1, MSTATE_ENROUTE));
-	ck_assert(!conn_receipt_wanted(1, MSTATE_ACCEPTED));
-	ck_assert(!conn_receipt_wanted(2, MSTATE_DELIVERED));
-	ck_assert(conn_receipt_wanted(2, MSTATE_UNDELIVERABLE));
-	ck_assert(conn_receipt_wanted(2, MSTATE_EXPIRED));
-	ck_assert(!conn_receipt_wanted(3, MSTATE_DELIVERED));
-	ck_assert(conn_receipt_wanted(0x11, MSTATE_ENROUTE));
-	ck_assert(conn_receipt_wanted(0x10, MSTATE_ACCEPTED));
-	ck_assert(!conn_receipt_wanted(0x10, MSTATE_DELIVERED));
-	ck_assert_int_eq(conn_receipt_kind(MSTATE_UNKNOWN), RECEIPT_FAILURE);
+	ck_assert(!receipt_wanted(0, MSTATE_DELIVERED));
+	ck_assert(!receipt_wanted(0, MSTATE_UNDELIVERABLE));
+	ck_assert(receipt_wanted(1, MSTATE_DELIVERED));
+	ck_assert(receipt_wanted(1, MSTATE_UNDELIVERABLE));
+	ck_assert(receipt_wanted(1, MSTATE_REJECTED));
+	ck_assert(receipt_wanted(1, MSTATE_EXPIRED));
+	ck_assert(!receipt_wanted(1, MSTATE_ENROUTE));
+	ck_assert(!receipt_wanted(1, MSTATE_ACCEPTED));
+	ck_assert(!receipt_wanted(2, MSTATE_DELIVERED));
+	ck_assert(receipt_wanted(2, MSTATE_UNDELIVERABLE));
+	ck_assert(receipt_wanted(2, MSTATE_EXPIRED));
+	ck_assert(!receipt_wanted(3, MSTATE_DELIVERED));
+	ck_assert(receipt_wanted(0x11, MSTATE_ENROUTE));
+	ck_assert(receipt_wanted(0x10, MSTATE_ACCEPTED));
+	ck_assert(!receipt_wanted(0x10, MSTATE_DELIVERED));
+	ck_assert_int_eq(receipt_kind(MSTATE_UNKNOWN), RECEIPT_FAILURE);
 }
 END_TEST
 
@@ -65,8 +65,8 @@ sample(struct msg *m, uint8_t dc, const void *sm, size_t len)
 	p.data_coding = dc;
 	p.short_message = sm;
 	p.sm_length = (uint8_t)len;
-	msg_init(m);
-	ck_assert_int_eq(msg_copy(m, &meta, &p), 0);
+	record_msg_init(m);
+	ck_assert_int_eq(record_msg_copy(m, &meta, &p), 0);
 }
 
 START_TEST(test_build)
@@ -80,9 +80,9 @@ START_TEST(test_build)
 
 	msgid_init("test");
 	sample(&m, 0, "Hello, world!\nThis is more than 20", 34);
-	conn_receipt_of_msg(&of, &m);
+	receipt_of_msg(&of, &m);
 	ck_assert_str_eq(of.text, "Hello, world! This i");
-	ck_assert_int_eq(conn_receipt_build(&r, &of, "DELIVRD", 0,
+	ck_assert_int_eq(receipt_build(&r, &of, "DELIVRD", 0,
 	    (time_t)1795933755), 0);
 	ck_assert_str_eq(r.sm, "id:smpps_01-abc sub:001 dlvrd:001 submit "
 	    "date:2611290627 done date:2611290629 stat:DELIVRD err:000 "
@@ -108,14 +108,14 @@ START_TEST(test_build)
 	ck_assert_str_ne(r.meta.id, "smpps_01-abc");
 	ck_assert_int_eq(dlr_parse(r.sm, strlen(r.sm), &d), 0);
 	/* A failure: err as given, dlvrd 000. */
-	ck_assert_int_eq(conn_receipt_build(&r, &of, "UNDELIV", 69,
+	ck_assert_int_eq(receipt_build(&r, &of, "UNDELIV", 69,
 	    (time_t)1795933755), 0);
 	ck_assert_ptr_nonnull(strstr(r.sm, "dlvrd:000"));
 	ck_assert_ptr_nonnull(strstr(r.sm, "stat:UNDELIV err:069"));
 	ck_assert_int_eq(pdu_tlv_uint(&r.pdu, TLV_MESSAGE_STATE, &state), 0);
 	ck_assert_uint_eq(state, MSTATE_UNDELIVERABLE);
-	ck_assert_int_eq(conn_receipt_build(&r, &of, "NOSUCH", 0, 0), -1);
-	msg_free(&m);
+	ck_assert_int_eq(receipt_build(&r, &of, "NOSUCH", 0, 0), -1);
+	record_msg_free(&m);
 }
 END_TEST
 
@@ -128,22 +128,22 @@ START_TEST(test_text)
 	struct msg	 m;
 
 	sample(&m, DC_UCS2, ucs2, sizeof(ucs2));
-	conn_receipt_of_msg(&of, &m);
+	receipt_of_msg(&of, &m);
 	ck_assert_str_eq(of.text, "H?!");
-	msg_free(&m);
+	record_msg_free(&m);
 	sample(&m, 0, udh, sizeof(udh));
 	m.pdu.esm_class = ESM_UDHI;
-	conn_receipt_of_msg(&of, &m);
+	receipt_of_msg(&of, &m);
 	ck_assert_str_eq(of.text, "part");
-	msg_free(&m);
+	record_msg_free(&m);
 	sample(&m, DC_BINARY, bin, sizeof(bin));
-	conn_receipt_of_msg(&of, &m);
+	receipt_of_msg(&of, &m);
 	ck_assert_str_eq(of.text, "dead");
-	msg_free(&m);
+	record_msg_free(&m);
 	sample(&m, 0, "", 0);
-	conn_receipt_of_msg(&of, &m);
+	receipt_of_msg(&of, &m);
 	ck_assert_str_eq(of.text, "");
-	msg_free(&m);
+	record_msg_free(&m);
 }
 END_TEST
 
@@ -152,13 +152,13 @@ START_TEST(test_backoff)
 	struct conf_spool	 sp;
 	struct msg_meta		 m;
 
-	ck_assert_int_eq(conn_policy_backoff(1, 30, 3600), 30);
-	ck_assert_int_eq(conn_policy_backoff(2, 30, 3600), 60);
-	ck_assert_int_eq(conn_policy_backoff(3, 30, 3600), 120);
-	ck_assert_int_eq(conn_policy_backoff(7, 30, 3600), 1920);
-	ck_assert_int_eq(conn_policy_backoff(8, 30, 3600), 3600);
-	ck_assert_int_eq(conn_policy_backoff(100, 30, 3600), 3600);
-	ck_assert_int_eq(conn_policy_backoff(5, 10, 5), 10);
+	ck_assert_int_eq(policy_backoff(1, 30, 3600), 30);
+	ck_assert_int_eq(policy_backoff(2, 30, 3600), 60);
+	ck_assert_int_eq(policy_backoff(3, 30, 3600), 120);
+	ck_assert_int_eq(policy_backoff(7, 30, 3600), 1920);
+	ck_assert_int_eq(policy_backoff(8, 30, 3600), 3600);
+	ck_assert_int_eq(policy_backoff(100, 30, 3600), 3600);
+	ck_assert_int_eq(policy_backoff(5, 10, 5), 10);
 	memset(&sp, 0, sizeof(sp));
 	sp.retry_min = 30;
 	sp.retry_max = 3600;
@@ -166,17 +166,17 @@ START_TEST(test_backoff)
 	memset(&m, 0, sizeof(m));
 	m.created_us = 1000000LL * 1000000;
 	/* max_age, or validity_period when sooner. */
-	ck_assert_int_eq(conn_policy_expiry(&m, sp.max_age), 1000000 + 172800);
+	ck_assert_int_eq(policy_expiry(&m, sp.max_age), 1000000 + 172800);
 	m.expires = 1000000 + 100;
-	ck_assert_int_eq(conn_policy_expiry(&m, sp.max_age), 1000100);
+	ck_assert_int_eq(policy_expiry(&m, sp.max_age), 1000100);
 	m.expires = 1000000 + 999999;
-	ck_assert_int_eq(conn_policy_expiry(&m, sp.max_age), 1172800);
+	ck_assert_int_eq(policy_expiry(&m, sp.max_age), 1172800);
 	/* The next try never lies past the expiry. */
 	m.expires = 1000000 + 100;
 	m.attempts = 1;
-	ck_assert_int_eq(conn_policy_next_try(&m, &sp, 1000000), 1000030);
+	ck_assert_int_eq(policy_next_try(&m, &sp, 1000000), 1000030);
 	m.attempts = 3;
-	ck_assert_int_eq(conn_policy_next_try(&m, &sp, 1000000), 1000101);
+	ck_assert_int_eq(policy_next_try(&m, &sp, 1000000), 1000101);
 }
 END_TEST
 
@@ -207,19 +207,19 @@ START_TEST(test_route)
 	    "[connector c]\ntype = sink\n[mt-routes]\n49 = a\n"
 	    "4915@acme = b\n");
 	sample(&m, 0, "x", 1);
-	c = conn_policy_route(&C, &m);
+	c = policy_route(&C, &m);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(c->name, "b");
 	strlcpy(m.meta.account, "other", sizeof(m.meta.account));
-	ck_assert_str_eq(conn_policy_route(&C, &m)->name, "a");
+	ck_assert_str_eq(policy_route(&C, &m)->name, "a");
 	/* No route now: the connector chosen at submit, if it exists. */
 	m.pdu.destination_addr = "3312345";
-	ck_assert_ptr_null(conn_policy_route(&C, &m));
+	ck_assert_ptr_null(policy_route(&C, &m));
 	strlcpy(m.meta.route, "c", sizeof(m.meta.route));
-	ck_assert_str_eq(conn_policy_route(&C, &m)->name, "c");
+	ck_assert_str_eq(policy_route(&C, &m)->name, "c");
 	strlcpy(m.meta.route, "gone", sizeof(m.meta.route));
-	ck_assert_ptr_null(conn_policy_route(&C, &m));
-	msg_free(&m);
+	ck_assert_ptr_null(policy_route(&C, &m));
+	record_msg_free(&m);
 	conf_free(&C);
 }
 END_TEST

@@ -126,11 +126,11 @@ START_TEST(test_buf)
 	buf_reset(&b);
 	ck_assert_int_eq(buf_hex(&b, "\x00\xff\x1b", 3), 0);
 	ck_assert_str_eq((char *)b.data, "00ff1b");
-	ck_assert_int_eq(hex_decode("00FF1b", 6, raw, sizeof(raw)), 3);
+	ck_assert_int_eq(buf_hex_decode("00FF1b", 6, raw, sizeof(raw)), 3);
 	ck_assert_int_eq(raw[1], 0xff);
-	ck_assert_int_eq(hex_decode("0", 1, raw, sizeof(raw)), -1);
-	ck_assert_int_eq(hex_decode("zz", 2, raw, sizeof(raw)), -1);
-	ck_assert_int_eq(hex_decode("0011223344", 10, raw, sizeof(raw)), -1);
+	ck_assert_int_eq(buf_hex_decode("0", 1, raw, sizeof(raw)), -1);
+	ck_assert_int_eq(buf_hex_decode("zz", 2, raw, sizeof(raw)), -1);
+	ck_assert_int_eq(buf_hex_decode("0011223344", 10, raw, sizeof(raw)), -1);
 	buf_free(&b);
 }
 END_TEST

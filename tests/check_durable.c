@@ -129,7 +129,7 @@ missing_ids(int tmp_too, char *first, size_t len)
 	size_t		 n, i, d, nseen = 0;
 	int		 k, missing = 0;
 
-	msg_init(&m);
+	record_msg_init(&m);
 	for (d = 0; d < (size_t)(tmp_too ? 2 : 1); d++) {
 		snprintf(dir, sizeof(dir), "%s/mt/%s", T.spool, dirs[d]);
 		ck_assert_int_eq(spool_list(dir, &names, &n), 0);
@@ -145,7 +145,7 @@ missing_ids(int tmp_too, char *first, size_t len)
 		}
 		spool_list_free(names, n);
 	}
-	msg_free(&m);
+	record_msg_free(&m);
 	qsort(seen, nseen, sizeof(seen[0]), cmp);
 	for (k = 0; k < nacked; k++)
 		if (bsearch(acked[k], seen, nseen, sizeof(seen[0]), cmp) ==

@@ -130,7 +130,7 @@ round_trip(const struct msg_meta *m, const struct pdu *p)
 	struct msg	 g;
 	size_t		 used;
 
-	msg_init(&g);
+	record_msg_init(&g);
 	ck_assert_int_eq(record_write(&b, m, p), 0);
 	ck_assert_int_eq(record_parse((char *)b.data, b.len, &g, &used), 0);
 	ck_assert_uint_eq(used, b.len);
@@ -138,7 +138,7 @@ round_trip(const struct msg_meta *m, const struct pdu *p)
 	ck_assert_int_eq(record_write(&b2, &g.meta, &g.pdu), 0);
 	ck_assert_uint_eq(b2.len, b.len);
 	ck_assert_mem_eq(b2.data, b.data, b.len);
-	msg_free(&g);
+	record_msg_free(&g);
 	buf_free(&b);
 	buf_free(&b2);
 }
@@ -150,8 +150,8 @@ START_TEST(test_crc32)
 	size_t		 i, n;
 	int		 k;
 
-	ck_assert_uint_eq(crc32_update(0, "123456789", 9), 0xcbf43926U);
-	ck_assert_uint_eq(crc32_update(0, "", 0), 0);
+	ck_assert_uint_eq(record_crc32(0, "123456789", 9), 0xcbf43926U);
+	ck_assert_uint_eq(record_crc32(0, "", 0), 0);
 	for (i = 0; i < sizeof(d); i++)
 		d[i] = (uint8_t)(i * 37 + 11);
 	for (n = 0; n <= sizeof(d); n++) {
@@ -162,8 +162,8 @@ START_TEST(test_crc32)
 			for (k = 0; k < 8; k++)
 				r = (r & 1) ? (r >> 1) ^ 0xedb88320U : r >> 1;
 		}
-		ck_assert_uint_eq(crc32_update(0, d, n), ~r);
-		c = crc32_update(crc32_update(0, d, n / 3), d + n / 3,
+		ck_assert_uint_eq(record_crc32(0, d, n), ~r);
+		c = record_crc32(record_crc32(0, d, n / 3), d + n / 3,
 		    n - n / 3);
 		ck_assert_uint_eq(c, ~r);
 	}
@@ -284,7 +284,7 @@ START_TEST(test_dates)
 	size_t		 i, used;
 	int64_t		 s;
 
-	msg_init(&g);
+	record_msg_init(&g);
 	sample(&m, &p, MSG_MT, SMPP_SUBMIT_SM);
 	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
 		buf_reset(&b);
@@ -305,7 +305,7 @@ START_TEST(test_dates)
 		ck_assert_int_eq(g.meta.expires, s);
 		ck_assert_int_eq(g.meta.created_us, m.created_us);
 	}
-	msg_free(&g);
+	record_msg_free(&g);
 	buf_free(&b);
 }
 END_TEST
@@ -356,7 +356,7 @@ frame(char *out, size_t cap, const char *body)
 	int	 n;
 
 	n = snprintf(out, cap, "%%smppd1 %zu %08x\n%s", strlen(body),
-	    crc32_update(0, body, strlen(body)), body);
+	    record_crc32(0, body, strlen(body)), body);
 	ck_assert_int_lt(n, (int)cap);
 	return (size_t)n;
 }
@@ -388,12 +388,12 @@ expect_bad(const char *text, size_t len, int why)
 	struct msg	 g;
 	size_t		 used;
 
-	msg_init(&g);
+	record_msg_init(&g);
 	ck_assert_int_eq(record_parse(text, len, &g, &used), RECORD_BAD);
 	ck_assert_msg(g.bad == why, "%s: want %s, got %s (line %u, %s)",
 	    text, record_bad_name(why), record_bad_name(g.bad), g.badline,
 	    g.badkey);
-	msg_free(&g);
+	record_msg_free(&g);
 }
 
 static void
@@ -498,14 +498,14 @@ START_TEST(test_short)
 	struct msg	 g;
 	size_t		 k, used;
 
-	msg_init(&g);
+	record_msg_init(&g);
 	sample(&m, &p, MSG_MT, SMPP_SUBMIT_SM);
 	ck_assert_int_eq(record_write(&b, &m, &p), 0);
 	for (k = 0; k < b.len; k++)
 		ck_assert_msg(record_parse((char *)b.data, k, &g, &used) ==
 		    RECORD_SHORT, "cut at %zu of %zu", k, b.len);
 	ck_assert_int_eq(record_parse((char *)b.data, b.len, &g, &used), 0);
-	msg_free(&g);
+	record_msg_free(&g);
 	buf_free(&b);
 }
 END_TEST
@@ -520,7 +520,7 @@ START_TEST(test_sequence)
 	size_t		 off = 0, used;
 	int		 i;
 
-	msg_init(&g);
+	record_msg_init(&g);
 	for (i = 0; i < 10; i++) {
 		sample(&m, &p, MSG_MT, SMPP_SUBMIT_SM);
 		m.attempts = i;
@@ -539,7 +539,7 @@ START_TEST(test_sequence)
 		off += used;
 	}
 	ck_assert_uint_eq(off, b.len);
-	msg_free(&g);
+	record_msg_free(&g);
 	buf_free(&b);
 }
 END_TEST
@@ -552,7 +552,7 @@ START_TEST(test_copy)
 	char		 src[32], dst[32];
 	uint8_t		 text[8], tv[4];
 
-	msg_init(&g);
+	record_msg_init(&g);
 	sample(&m, &p, MSG_DLR, SMPP_DELIVER_SM);
 	strlcpy(src, "4917000000", sizeof(src));
 	strlcpy(dst, "12345", sizeof(dst));
@@ -564,7 +564,7 @@ START_TEST(test_copy)
 	p.sm_length = 8;
 	p.tlv[0].val = tv;
 	p.tlv[0].len = 4;
-	ck_assert_int_eq(msg_copy(&g, &m, &p), 0);
+	ck_assert_int_eq(record_msg_copy(&g, &m, &p), 0);
 	memset(src, 'x', sizeof(src));
 	memset(dst, 'y', sizeof(dst));
 	memset(text, 'z', sizeof(text));
@@ -575,12 +575,12 @@ START_TEST(test_copy)
 	ck_assert_mem_eq(g.pdu.tlv[0].val, "abcd", 4);
 	ck_assert_str_eq(g.meta.ref, "orig-1");
 	/* Copying again into the used msg reuses its storage. */
-	ck_assert_int_eq(msg_copy(&g, &g.meta, &g.pdu), 0);
+	ck_assert_int_eq(record_msg_copy(&g, &g.meta, &g.pdu), 0);
 	ck_assert_mem_eq(g.pdu.short_message, "id:1 sub", 8);
 	p.source_addr = "1234567890123456789012345678901234567890"
 	    "12345678901234567890123456";	/* 66: too long */
-	ck_assert_int_eq(msg_copy(&g, &m, &p), -1);
-	msg_free(&g);
+	ck_assert_int_eq(record_msg_copy(&g, &m, &p), -1);
+	record_msg_free(&g);
 }
 END_TEST
 

@@ -160,7 +160,7 @@ read_seg(const char *path, int *attempts, int max, int *torn)
 	struct msg	 m;
 	int		 n = 0, rc;
 
-	msg_init(&m);
+	record_msg_init(&m);
 	ck_assert_int_eq(segr_open(&r, path), 0);
 	while ((rc = segr_next(&r, &m)) == SEGR_OK) {
 		if (n < max)
@@ -169,7 +169,7 @@ read_seg(const char *path, int *attempts, int max, int *torn)
 	}
 	*torn = r.torn;
 	segr_close(&r);
-	msg_free(&m);
+	record_msg_free(&m);
 	return rc == SEGR_EOF ? n : rc;
 }
 
@@ -437,7 +437,7 @@ fsize_child(void)
 	if (file_size(tmp) != (off_t)committed || w.bytes != committed ||
 	    w.count != 1 || w.npending != 2)
 		return 5;
-	segw_rollback(&w);
+	segw_discard(&w);
 	sample(&m, &p, 2);
 	if (segw_add(&w, &m, &p) == -1 || segw_commit(&w) == -1 ||
 	    w.count != 2 || segw_close(&w) == -1)
@@ -448,7 +448,7 @@ fsize_child(void)
 		return 7;
 	if (segw_add(&w, &m, &p) == -1 || segw_commit(&w) != -1)
 		return 8;
-	segw_rollback(&w);
+	segw_discard(&w);
 	snprintf(tmp, sizeof(tmp), "%s/mt/tmp/%s", spool, w.name);
 	if (file_size(tmp) != 0 || segw_close(&w) == -1 || exists(tmp))
 		return 9;

@@ -71,7 +71,7 @@ find_record(const char *id, struct msg *out)
 	size_t		 n, i, d;
 	int		 found = 0;
 
-	msg_init(&m);
+	record_msg_init(&m);
 	for (d = 0; d < 2 && !found; d++) {
 		snprintf(dir, sizeof(dir), "%s/mt/%s", T.spool, dirs[d]);
 		if (spool_list(dir, &names, &n) == -1)
@@ -84,13 +84,13 @@ find_record(const char *id, struct msg *out)
 				if (strcmp(m.meta.id, id) == 0) {
 					found = 1;
 					if (out != NULL)
-						msg_copy(out, &m.meta, &m.pdu);
+						record_msg_copy(out, &m.meta, &m.pdu);
 				}
 			segr_close(&r);
 		}
 		spool_list_free(names, n);
 	}
-	msg_free(&m);
+	record_msg_free(&m);
 	return found;
 }
 
@@ -125,14 +125,14 @@ START_TEST(test_submit_ok_is_spooled)
 	    id), ESME_ROK);
 	ck_assert_int_eq(strncmp(id, "smpps_01-", 9), 0);
 	ck_assert_uint_le(strlen(id), 64);
-	msg_init(&m);
+	record_msg_init(&m);
 	ck_assert(find_record(id, &m));
 	ck_assert_str_eq(m.meta.account, "acme");
 	ck_assert_int_eq(m.meta.kind, MSG_MT);
 	ck_assert_str_eq(m.pdu.destination_addr, "447700900001");
 	ck_assert_uint_eq(m.pdu.sm_length, 5);
 	ck_assert_int_eq(memcmp(m.pdu.short_message, "hello", 5), 0);
-	msg_free(&m);
+	record_msg_free(&m);
 	tc_close(&c);
 }
 END_TEST
@@ -193,10 +193,10 @@ START_TEST(test_source_rules_and_default)
 	ck_assert_uint_eq(tc_submit(&c, "OTHER", "4412345", "x", NULL),
 	    ESME_RINVSRCADR);
 	ck_assert_uint_eq(tc_submit(&c, "", "4412345", "x", id), ESME_ROK);
-	msg_init(&m);
+	record_msg_init(&m);
 	ck_assert(find_record(id, &m));
 	ck_assert_str_eq(m.pdu.source_addr, "ACME");
-	msg_free(&m);
+	record_msg_free(&m);
 	tc_close(&c);
 }
 END_TEST
@@ -387,10 +387,10 @@ START_TEST(test_data_sm)
 	tc_send(&c, &p);
 	ck_assert_uint_eq(tc_expect(&c, SMPP_DATA_SM_RESP, 5000), ESME_ROK);
 	strlcpy(id, c.p.message_id, sizeof(id));
-	msg_init(&m);
+	record_msg_init(&m);
 	ck_assert(find_record(id, &m));
 	ck_assert_uint_eq(m.pdu.command_id, SMPP_DATA_SM);
-	msg_free(&m);
+	record_msg_free(&m);
 	tc_close(&c);
 }
 END_TEST
@@ -465,7 +465,7 @@ START_TEST(test_disk_full)
 	tc_close(&c);
 	th_stop(&T);
 	/* Every record on disk is whole and acknowledged. */
-	msg_init(&m);
+	record_msg_init(&m);
 	snprintf(dir, sizeof(dir), "%s/mt/new", T.spool);
 	ck_assert_int_eq(spool_list(dir, &names, &n), 0);
 	for (i = 0; i < n; i++) {
@@ -477,7 +477,7 @@ START_TEST(test_disk_full)
 		segr_close(&r);
 	}
 	spool_list_free(names, n);
-	msg_free(&m);
+	record_msg_free(&m);
 	ck_assert_int_eq(records, ok);
 }
 END_TEST

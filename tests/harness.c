@@ -945,7 +945,7 @@ out_open(struct th *t, struct segw *w, const char *user)
 }
 
 static void
-out_close(struct th *t, struct segw *w, const char *user)
+smppconn_out_close(struct th *t, struct segw *w, const char *user)
 {
 	ck_assert_int_eq(segw_commit(w), 0);
 	ck_assert_int_eq(segw_close(w), 0);
@@ -967,7 +967,7 @@ th_deliver(struct th *t, const char *user, const struct pdu *p,
 	out_meta(&m, user, ref);
 	out_open(t, &w, user);
 	ck_assert_int_eq(segw_add(&w, &m, p), 0);
-	out_close(t, &w, user);
+	smppconn_out_close(t, &w, user);
 }
 
 /*
@@ -995,7 +995,7 @@ th_sink(struct th *t, const char *user)
 		spool_list_free(names, n);
 		return 0;
 	}
-	msg_init(&m);
+	record_msg_init(&m);
 	out_open(t, &w, user);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
@@ -1021,8 +1021,8 @@ th_sink(struct th *t, const char *user)
 		segr_close(&r);
 		unlink(path);
 	}
-	out_close(t, &w, user);
-	msg_free(&m);
+	smppconn_out_close(t, &w, user);
+	record_msg_free(&m);
 	spool_list_free(names, n);
 	return count;
 }

@@ -1,13 +1,13 @@
 /*
- * conn_mo.c - smppconn's MO: a message from a phone, routed by
+ * smppconn_mo.c - smppconn's MO: a message from a phone, routed by
  * [mo-routes] to the account whose receivers get it
  *
  * SYNOPSIS
- *	mo_queue(pdu, from, &dep)
- *	mo_commit()	mo_close()	mo_free()
+ *	smppconn_mo_queue(pdu, from, &dep)
+ *	smppconn_mo_commit()	smppconn_mo_close()	smppconn_mo_free()
  *
  * DESCRIPTION
- *	mo_queue() takes a deliver_sm or data_sm that an upstream sent
+ *	smppconn_mo_queue() takes a deliver_sm or data_sm that an upstream sent
  *	(from names the connector, for the log), finds the account with
  *	route_mo() -- destination prefix, then source prefix, then the
  *	default -- and queues the message, as a deliver_sm with all its
@@ -16,7 +16,7 @@
  *	a segment in mo/tmp/) for an administrator; smppq(8) shows it.
  *
  *	*dep points to the flag that is set when the commit of what
- *	mo_queue() wrote failed; the caller answers its upstream only
+ *	smppconn_mo_queue() wrote failed; the caller answers its upstream only
  *	after the commit, with an error then.
  */
 #include "config.h"
@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "compat.h"
-#include "conn.h"
+#include "smppconn.h"
 #include "log.h"
 #include "msgid.h"
 #include "route.h"
@@ -68,7 +68,7 @@ queue_failed(const struct msg_meta *m, const struct pdu *p, int **dep)
 }
 
 int
-mo_queue(const struct pdu *in, const char *from, int **dep)
+smppconn_mo_queue(const struct pdu *in, const char *from, int **dep)
 {
 	struct msg_meta	 m;
 	struct pdu	 p = *in;
@@ -91,7 +91,7 @@ mo_queue(const struct pdu *in, const char *from, int **dep)
 		return queue_failed(&m, &p, dep);
 	}
 	strlcpy(m.account, acct, sizeof(m.account));
-	if (out_add(acct, &m, &p, dep) == -1) {
+	if (smppconn_out_add(acct, &m, &p, dep) == -1) {
 		log_warn("MO %s for %s", m.id, acct);
 		return -1;
 	}
@@ -100,7 +100,7 @@ mo_queue(const struct pdu *in, const char *from, int **dep)
 }
 
 int
-mo_commit(void)
+smppconn_mo_commit(void)
 {
 	fw_failed = 0;
 	if (!fw_used || fw.npending == 0)
@@ -108,13 +108,13 @@ mo_commit(void)
 	if (segw_commit(&fw) == 0)
 		return 0;
 	log_warn("%s/tmp/%s: commit", fw.area, fw.name);
-	segw_rollback(&fw);
+	segw_discard(&fw);
 	fw_failed = 1;
 	return -1;
 }
 
 void
-mo_close(void)
+smppconn_mo_close(void)
 {
 	if (fw_used && segw_close(&fw) == -1)
 		log_warn("%s: closing a segment into failed/", fw.area);
@@ -123,7 +123,7 @@ mo_close(void)
 }
 
 void
-mo_free(void)
+smppconn_mo_free(void)
 {
 	if (fw_ready)
 		segw_free(&fw);

@@ -1,14 +1,14 @@
 /*
- * conn_out.c - smppconn's writers of the accounts' outbound spools
+ * smppconn_out.c - smppconn's writers of the accounts' outbound spools
  *
  * SYNOPSIS
- *	out_add(account, meta, pdu, &dep)
- *	out_commit()	out_close()	out_free()
+ *	smppconn_out_add(account, meta, pdu, &dep)
+ *	smppconn_out_commit()	smppconn_out_close()	smppconn_out_free()
  *
  * DESCRIPTION
  *	Receipts and MO for an account are appended to a segment in
- *	out/ACCOUNT/tmp/.  out_commit() makes what a loop turn added
- *	durable, one write(2) and one fdatasync(2) per segment; out_close()
+ *	out/ACCOUNT/tmp/.  smppconn_out_commit() makes what a loop turn added
+ *	durable, one write(2) and one fdatasync(2) per segment; smppconn_out_close()
  *	then renames the segments into out/ACCOUNT/new/ and signals the
  *	account's bound receivers (spool_wake_user(), SIGUSR1), so that a
  *	receipt reaches its client within milliseconds of the turn that
@@ -21,7 +21,7 @@
  *	but never into segments of fewer than OUT_CHUNK_MIN records, nor of
  *	more than [smppconn] batch (up to OUT_SPLIT_MAX segments).
  *
- *	*dep points to a flag that out_commit() sets when the account's
+ *	*dep points to a flag that smppconn_out_commit() sets when the account's
  *	commit failed, for the caller to leave its record unsettled.
  */
 #include "config.h"
@@ -33,7 +33,7 @@
 #include <string.h>
 
 #include "compat.h"
-#include "conn.h"
+#include "smppconn.h"
 #include "log.h"
 
 #define OUT_SPLIT_MAX	64	/* segments per account per turn */
@@ -90,7 +90,7 @@ acct_find(const char *user)
 }
 
 int
-out_add(const char *user, const struct msg_meta *meta, const struct pdu *p,
+smppconn_out_add(const char *user, const struct msg_meta *meta, const struct pdu *p,
     int **dep)
 {
 	struct outacct	*a;
@@ -176,14 +176,14 @@ acct_commit(struct outacct *a)
 			continue;
 		log_warn("%s: commit of %u record(s)", a->area,
 		    a->w[i].npending);
-		segw_rollback(&a->w[i]);
+		segw_discard(&a->w[i]);
 		rc = -1;
 	}
 	return rc;
 }
 
 int
-out_commit(void)
+smppconn_out_commit(void)
 {
 	int	 i, rc = 0;
 
@@ -199,7 +199,7 @@ out_commit(void)
 
 /* Hand the turn's segments to the receivers. */
 void
-out_close(void)
+smppconn_out_close(void)
 {
 	struct outacct	*a;
 	int		 i, j, closed;
@@ -223,7 +223,7 @@ out_close(void)
 }
 
 void
-out_free(void)
+smppconn_out_free(void)
 {
 	int	 i, j;
 

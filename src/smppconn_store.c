@@ -1,11 +1,11 @@
 /*
- * conn_store.c - smppconn's retry and failure segments in mt/deferred/
+ * smppconn_store.c - smppconn's retry and failure segments in mt/deferred/
  * and mt/failed/, and the expiry of mt/failed/ and mo/failed/
  *
  * SYNOPSIS
- *	store_defer(meta, pdu, when, &dep)	store_fail(meta, pdu, &dep)
- *	store_commit()	store_close()
- *	store_prune()	store_free()
+ *	smppconn_store_defer(meta, pdu, when, &dep)	smppconn_store_fail(meta, pdu, &dep)
+ *	smppconn_store_commit()	smppconn_store_close()
+ *	smppconn_store_prune()	smppconn_store_free()
  *
  * DESCRIPTION
  *	A record to be tried again is copied, with its attempts, error
@@ -22,7 +22,7 @@
  *	mo/failed/ are removed [spool] failed_keep seconds after they were
  *	written.
  *
- *	*dep points to a flag store_commit() sets when the writer's
+ *	*dep points to a flag smppconn_store_commit() sets when the writer's
  *	commit failed.
  */
 #include "config.h"
@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "compat.h"
-#include "conn.h"
+#include "smppconn.h"
 #include "log.h"
 
 #define DEFER_WRITERS	16
@@ -97,7 +97,7 @@ defer_writer(int64_t when)
 }
 
 int
-store_defer(const struct msg_meta *m, const struct pdu *p, int64_t when,
+smppconn_store_defer(const struct msg_meta *m, const struct pdu *p, int64_t when,
     int **dep)
 {
 	struct writer	*w;
@@ -111,7 +111,7 @@ store_defer(const struct msg_meta *m, const struct pdu *p, int64_t when,
 }
 
 int
-store_fail(const struct msg_meta *m, const struct pdu *p, int **dep)
+smppconn_store_fail(const struct msg_meta *m, const struct pdu *p, int **dep)
 {
 	init();
 	if (segw_add(&fw.w, m, p) == -1)
@@ -130,13 +130,13 @@ commit(struct writer *w)
 	if (segw_commit(&w->w) == 0)
 		return 0;
 	log_warn("%s/tmp/%s: commit", w->w.area, w->w.name);
-	segw_rollback(&w->w);
+	segw_discard(&w->w);
 	w->failed = 1;
 	return -1;
 }
 
 int
-store_commit(void)
+smppconn_store_commit(void)
 {
 	int	 i, rc = 0;
 
@@ -160,7 +160,7 @@ close_writer(struct writer *w)
 }
 
 void
-store_close(void)
+smppconn_store_close(void)
 {
 	int	 i;
 
@@ -198,14 +198,14 @@ prune(const char *sub)
 }
 
 void
-store_prune(void)
+smppconn_store_prune(void)
 {
 	prune("mt/failed");
 	prune("mo/failed");
 }
 
 void
-store_free(void)
+smppconn_store_free(void)
 {
 	int	 i;
 

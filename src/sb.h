@@ -1,5 +1,5 @@
 /*
- * scoreboard.h - counters shared by all processes of a server: a file
+ * sb.h - counters shared by all processes of a server: a file
  * in run_dir mapped by the master (inherited by its children), by each
  * inetd-mode process, and read-only by smppq stats and smppd -s
  *
@@ -8,8 +8,8 @@
  * counted at read time from the children's slots, which the master
  * frees when it reaps a child: a crash cannot leave them wrong.
  */
-#ifndef SCOREBOARD_H
-#define SCOREBOARD_H
+#ifndef SB_H
+#define SB_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -98,4 +98,4 @@ void	 sb_child_release_pid(pid_t);
 const char *sb_counter_name(enum sb_counter);
 int	 sb_print(FILE *, const struct sb_board *, int);
 
-#endif /* SCOREBOARD_H */
+#endif /* SB_H */

@@ -1,5 +1,5 @@
 /*
- * scoreboard.c - counters shared by all processes of a server
+ * sb.c - counters shared by all processes of a server
  *
  * SYNOPSIS
  *	sb_open(path, id, create)	map (and with create, reset) the file
@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "scoreboard.h"
+#include "sb.h"
 
 #define SB_MAGIC	0x53425031U	/* "SBP1" */
 #define SB_VERSION	1

@@ -1,9 +1,9 @@
 /*
- * conn_receipt.h - the delivery receipts smppconn queues for an account:
+ * receipt.h - the delivery receipts smppconn queues for an account:
  * when one is wanted, and the deliver_sm that carries it
  */
-#ifndef CONN_RECEIPT_H
-#define CONN_RECEIPT_H
+#ifndef RECEIPT_H
+#define RECEIPT_H
 
 #include <stdint.h>
 #include <time.h>
@@ -39,16 +39,16 @@ struct receipt {
 	char		 dst[PDU_ADDR_MAX_LONG];
 };
 
-/* Kinds of states, for conn_receipt_wanted(). */
+/* Kinds of states, for receipt_wanted(). */
 #define RECEIPT_SUCCESS		1	/* DELIVRD */
 #define RECEIPT_FAILURE		2	/* EXPIRED DELETED UNDELIV UNKNOWN REJECTD */
 #define RECEIPT_INTERMEDIATE	3	/* ENROUTE ACCEPTD */
 
-int	 conn_receipt_kind(int);
-int	 conn_receipt_wanted(uint8_t, int);
-void	 conn_receipt_text(const struct pdu *, char *, size_t);
-void	 conn_receipt_of_msg(struct receipt_of *, const struct msg *);
-int	 conn_receipt_build(struct receipt *, const struct receipt_of *,
+int	 receipt_kind(int);
+int	 receipt_wanted(uint8_t, int);
+void	 receipt_text(const struct pdu *, char *, size_t);
+void	 receipt_of_msg(struct receipt_of *, const struct msg *);
+int	 receipt_build(struct receipt *, const struct receipt_of *,
 	    const char *, int, time_t);
 
-#endif /* CONN_RECEIPT_H */
+#endif /* RECEIPT_H */

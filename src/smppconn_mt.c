@@ -1,37 +1,37 @@
 /*
- * conn_mt.c - smppconn's MT side: claiming segments, handing records to
+ * smppconn_mt.c - smppconn's MT side: claiming segments, handing records to
  * connectors, and settling them after the group commit
  *
  * SYNOPSIS
- *	mt_scan()	mt_feed()	mt_commit()
- *	mt_complete(item, result, stat, err, why)
- *	mt_give_back()	mt_reread_done()	mt_free()
+ *	smppconn_mt_scan()	smppconn_mt_feed()	smppconn_mt_commit()
+ *	smppconn_mt_complete(item, result, stat, err, why)
+ *	smppconn_mt_give_back()	smppconn_mt_reread_done()	smppconn_mt_free()
  *
  * DESCRIPTION
- *	mt_scan() claims the segments of mt/deferred/ whose time has
+ *	smppconn_mt_scan() claims the segments of mt/deferred/ whose time has
  *	come, then those of mt/new/, oldest first, by renaming them into
  *	mt/active/NAME.PID, while fewer than CONN_MAX_JOBS are claimed
  *	and fewer than CONN_INHAND_MAX records are in hand.
  *
- *	mt_feed() reads the records of the claimed segments in turn,
+ *	smppconn_mt_feed() reads the records of the claimed segments in turn,
  *	skips those the .done sidecar marks settled, and decides: past
- *	its expiry (conn_policy_expiry()) a record ends as IR_EXPIRED;
+ *	its expiry (policy_expiry()) a record ends as IR_EXPIRED;
  *	before its next try (schedule_delivery_time, or a retry segment
  *	claimed early) it is deferred again without counting an attempt;
- *	without a route (conn_policy_route()) it fails with REJECTD and
+ *	without a route (policy_route()) it fails with REJECTD and
  *	err 11 (ESME_RINVDSTADR); otherwise its connector gets it, when
  *	it has room -- else the segment waits with that record until it
  *	has.  At most CONN_TURN_MAX records are handed on per turn.
  *
- *	mt_complete() is what a connector calls when it is done with a
+ *	smppconn_mt_complete() is what a connector calls when it is done with a
  *	record.  It writes what the outcome produces into the open
  *	writers: a receipt for the account when its registered_delivery
- *	asks for one (conn_receipt.c), a copy in a retry segment of
+ *	asks for one (receipt.c), a copy in a retry segment of
  *	mt/deferred/ whose name is the next try (back-off from [spool]
  *	retry_min to retry_max), a copy in mt/failed/ with the error.
  *	The record then waits in the done list.
  *
- *	mt_commit() ends each turn: it commits every writer (one
+ *	smppconn_mt_commit() ends each turn: it commits every writer (one
  *	fdatasync each) and syncs the id map, and only then marks the
  *	records of the done list settled in their sidecars -- those whose
  *	writes all committed; the others stay unsettled and their segment
@@ -41,7 +41,7 @@
  *	record is settled are removed.  A segment with a corrupt record
  *	goes to corrupt/ once the records before it are settled.
  *
- *	mt_reread_done() rereads the sidecars after smppq(8) deleted a
+ *	smppconn_mt_reread_done() rereads the sidecars after smppq(8) deleted a
  *	record of a claimed segment: a record not yet handed on is then
  *	skipped, one in hand is settled without a receipt or a copy when
  *	its connector is done with it.
@@ -55,9 +55,9 @@
 #include <time.h>
 
 #include "compat.h"
-#include "conn.h"
-#include "conn_policy.h"
-#include "conn_receipt.h"
+#include "smppconn.h"
+#include "policy.h"
+#include "receipt.h"
 #include "dlr.h"
 #include "idmap.h"
 #include "log.h"
@@ -76,7 +76,7 @@ item_get(struct job *job)
 	else {
 		if ((it = calloc(1, sizeof(*it))) == NULL)
 			return NULL;
-		msg_init(&it->msg);
+		record_msg_init(&it->msg);
 	}
 	it->job = job;
 	it->conn = NULL;
@@ -177,7 +177,7 @@ claim_from(const char *sub, int deferred)
 }
 
 void
-mt_scan(void)
+smppconn_mt_scan(void)
 {
 	int	 due;
 
@@ -208,22 +208,22 @@ hand(struct item *it)
 	struct connector		*c;
 	struct msg			*m = &it->msg;
 
-	if (conn_policy_expiry(&m->meta, ctx.conf->spool.max_age) <
+	if (policy_expiry(&m->meta, ctx.conf->spool.max_age) <
 	    (int64_t)ctx.wall) {
-		mt_complete(it, IR_EXPIRED, "EXPIRED", 0, "expired");
+		smppconn_mt_complete(it, IR_EXPIRED, "EXPIRED", 0, "expired");
 		return 1;
 	}
 	if (m->meta.next_try > (int64_t)ctx.wall) {
-		mt_complete(it, IR_LATER, NULL, 0, NULL);
+		smppconn_mt_complete(it, IR_LATER, NULL, 0, NULL);
 		return 1;
 	}
-	if ((cf = conn_policy_route(ctx.conf, m)) == NULL) {
-		mt_complete(it, IR_PERMFAIL, "REJECTD", REJECT_NO_ROUTE,
+	if ((cf = policy_route(ctx.conf, m)) == NULL) {
+		smppconn_mt_complete(it, IR_PERMFAIL, "REJECTD", REJECT_NO_ROUTE,
 		    "no route");
 		return 1;
 	}
-	if ((c = conn_find(cf->name)) == NULL) {
-		mt_complete(it, IR_TEMPFAIL, NULL, 0, "connector not running");
+	if ((c = smppconn_find(cf->name)) == NULL) {
+		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "connector not running");
 		return 1;
 	}
 	if (c->stopping || c->ops->room(c) <= 0)
@@ -301,7 +301,7 @@ feed_job(struct job *job, int budget)
 }
 
 void
-mt_feed(void)
+smppconn_mt_feed(void)
 {
 	struct job	*job;
 	int		 budget = CONN_TURN_MAX, n, progress = 1;
@@ -310,7 +310,7 @@ mt_feed(void)
 	if (ctx.stopping) {
 		TAILQ_FOREACH(job, &ctx.jobs, link)
 			if (job->stalled != NULL) {
-				mt_complete(job->stalled, IR_ABANDON, NULL, 0,
+				smppconn_mt_complete(job->stalled, IR_ABANDON, NULL, 0,
 				    NULL);
 				job->stalled = NULL;
 			}
@@ -340,16 +340,16 @@ receipt(struct item *it, const char *stat, int err)
 
 	if (state == -1)
 		state = MSTATE_UNKNOWN;
-	if (!conn_receipt_wanted(it->msg.pdu.registered_delivery, state))
+	if (!receipt_wanted(it->msg.pdu.registered_delivery, state))
 		return;
-	conn_receipt_of_msg(&of, &it->msg);
-	if (conn_receipt_build(&r, &of, stat, err, ctx.wall) == -1) {
+	receipt_of_msg(&of, &it->msg);
+	if (receipt_build(&r, &of, stat, err, ctx.wall) == -1) {
 		log_warnx("receipt for %s cannot be built: dropped",
 		    it->msg.meta.id);
 		return;
 	}
 	errno = 0;
-	if (out_add(of.account, &r.meta, &r.pdu, &it->dep[0]) == 0)
+	if (smppconn_out_add(of.account, &r.meta, &r.pdu, &it->dep[0]) == 0)
 		return;
 	if (errno == EINVAL) {
 		/* It never will be: do not try again and again. */
@@ -365,7 +365,7 @@ receipt(struct item *it, const char *stat, int err)
 static void
 defer(struct item *it, int64_t when)
 {
-	if (store_defer(&it->msg.meta, &it->msg.pdu, when, &it->dep[1]) == -1) {
+	if (smppconn_store_defer(&it->msg.meta, &it->msg.pdu, when, &it->dep[1]) == -1) {
 		log_warn("deferring %s", it->msg.meta.id);
 		it->result = IR_ABANDON;
 	}
@@ -375,7 +375,7 @@ static void
 fail(struct item *it, const char *why)
 {
 	strlcpy(it->msg.meta.error, why, sizeof(it->msg.meta.error));
-	if (store_fail(&it->msg.meta, &it->msg.pdu, &it->dep[1]) == -1) {
+	if (smppconn_store_fail(&it->msg.meta, &it->msg.pdu, &it->dep[1]) == -1) {
 		log_warn("failed copy of %s", it->msg.meta.id);
 		it->result = IR_ABANDON;
 	}
@@ -388,7 +388,7 @@ tempfail(struct item *it, const char *why)
 
 	m->attempts++;
 	strlcpy(m->error, why != NULL ? why : "", sizeof(m->error));
-	m->next_try = conn_policy_next_try(m, &ctx.conf->spool,
+	m->next_try = policy_next_try(m, &ctx.conf->spool,
 	    (int64_t)ctx.wall);
 	log_info("%s of %s to %s: attempt %d failed (%s), next in %llds",
 	    m->id, m->account, it->msg.pdu.destination_addr, m->attempts,
@@ -397,7 +397,7 @@ tempfail(struct item *it, const char *why)
 }
 
 void
-mt_complete(struct item *it, enum item_result r, const char *stat, int err,
+smppconn_mt_complete(struct item *it, enum item_result r, const char *stat, int err,
     const char *why)
 {
 	struct msg	*m = &it->msg;
@@ -516,14 +516,14 @@ settle(void)
 }
 
 void
-mt_commit(void)
+smppconn_mt_commit(void)
 {
 	struct job	*job, *tmp;
 	int		 i, ok;
 
-	ok = out_commit() == 0;
-	ok &= store_commit() == 0;
-	ok &= mo_commit() == 0;
+	ok = smppconn_out_commit() == 0;
+	ok &= smppconn_store_commit() == 0;
+	ok &= smppconn_mo_commit() == 0;
 	if (ctx.idmap != NULL && idmap_sync(ctx.idmap) == -1) {
 		ctx.idmap_failed = 1;
 		ok = 0;
@@ -533,14 +533,14 @@ mt_commit(void)
 		ctx.pause_until = ctx.now + 1000000;
 	}
 	/* The receivers get this turn's receipts first. */
-	out_close();
+	smppconn_out_close();
 	settle();
 	for (i = 0; i < ctx.nconns; i++)
 		if (ctx.conns[i]->ops->committed != NULL)
 			ctx.conns[i]->ops->committed(ctx.conns[i]);
 	ctx.idmap_failed = 0;
-	store_close();
-	mo_close();
+	smppconn_store_close();
+	smppconn_mo_close();
 	TAILQ_FOREACH_SAFE(job, &ctx.jobs, link, tmp)
 		if (job->eof && job->inhand == 0 && job->stalled == NULL)
 			job_finish(job);
@@ -548,7 +548,7 @@ mt_commit(void)
 
 /* Shutdown: what was not handed on goes back to mt/new/. */
 void
-mt_give_back(void)
+smppconn_mt_give_back(void)
 {
 	struct job	*job;
 	char		 dir[1100];
@@ -578,7 +578,7 @@ mt_give_back(void)
 }
 
 void
-mt_reread_done(void)
+smppconn_mt_reread_done(void)
 {
 	struct job	*job;
 
@@ -592,13 +592,13 @@ mt_reread_done(void)
 }
 
 void
-mt_free(void)
+smppconn_mt_free(void)
 {
 	struct item	*it;
 
 	while ((it = TAILQ_FIRST(&freeitems)) != NULL) {
 		TAILQ_REMOVE(&freeitems, it, link);
-		msg_free(&it->msg);
+		record_msg_free(&it->msg);
 		free(it);
 	}
 }

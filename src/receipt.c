@@ -1,12 +1,12 @@
 /*
- * conn_receipt.c - the delivery receipts smppconn queues for an account
+ * receipt.c - the delivery receipts smppconn queues for an account
  *
  * SYNOPSIS
- *	conn_receipt_kind(message_state)
- *	conn_receipt_wanted(registered_delivery, message_state)
- *	conn_receipt_text(pdu, out, cap)
- *	conn_receipt_of_msg(of, msg)
- *	conn_receipt_build(r, of, stat, err, done)
+ *	receipt_kind(message_state)
+ *	receipt_wanted(registered_delivery, message_state)
+ *	receipt_text(pdu, out, cap)
+ *	receipt_of_msg(of, msg)
+ *	receipt_build(r, of, stat, err, done)
  *
  * DESCRIPTION
  *	A receipt is a deliver_sm for the account that submitted the
@@ -24,13 +24,13 @@
  *	parameters receipted_message_id (our id, with its NUL) and
  *	message_state follow.  dlvrd is 001 for DELIVRD and 000 otherwise.
  *
- *	conn_receipt_wanted() applies registered_delivery: bits 0-1 = 1,
+ *	receipt_wanted() applies registered_delivery: bits 0-1 = 1,
  *	a receipt for every final state; = 2, only for a failure; bit 4
  *	(0x10), intermediate states too (ENROUTE, ACCEPTD).  ACCEPTD is
  *	taken as intermediate, as upstreams send it when they accepted a
  *	message, before the final state.
  *
- *	conn_receipt_text() takes the text of a message (short_message
+ *	receipt_text() takes the text of a message (short_message
  *	after its UDH, or message_payload), decodes it by its data_coding
  *	(binary content comes out as hex) and keeps the first 20
  *	characters: printable ASCII as it is, blanks for line breaks and
@@ -45,13 +45,13 @@
 
 #include "compat.h"
 #include "charset.h"
-#include "conn_receipt.h"
+#include "receipt.h"
 #include "dlr.h"
 #include "msgid.h"
 #include "spool.h"
 
 int
-conn_receipt_kind(int state)
+receipt_kind(int state)
 {
 	switch (state) {
 	case MSTATE_DELIVERED:
@@ -65,11 +65,11 @@ conn_receipt_kind(int state)
 }
 
 int
-conn_receipt_wanted(uint8_t rd, int state)
+receipt_wanted(uint8_t rd, int state)
 {
 	int	 want = rd & REGDLV_RECEIPT_MASK;
 
-	switch (conn_receipt_kind(state)) {
+	switch (receipt_kind(state)) {
 	case RECEIPT_SUCCESS:
 		return want == 1;
 	case RECEIPT_FAILURE:
@@ -105,7 +105,7 @@ utf8_len(unsigned char c)
 }
 
 void
-conn_receipt_text(const struct pdu *p, char *out, size_t cap)
+receipt_text(const struct pdu *p, char *out, size_t cap)
 {
 	char		 utf8[RECEIPT_TEXT_MAX * 8 + 8];
 	const uint8_t	*s;
@@ -134,7 +134,7 @@ conn_receipt_text(const struct pdu *p, char *out, size_t cap)
 }
 
 void
-conn_receipt_of_msg(struct receipt_of *of, const struct msg *m)
+receipt_of_msg(struct receipt_of *of, const struct msg *m)
 {
 	const struct pdu	*p = &m->pdu;
 
@@ -151,7 +151,7 @@ conn_receipt_of_msg(struct receipt_of *of, const struct msg *m)
 	of->dst_npi = p->dest_addr_npi;
 	of->submitted = m->meta.created_us / 1000000;
 	of->registered_delivery = p->registered_delivery;
-	conn_receipt_text(p, of->text, sizeof(of->text));
+	receipt_text(p, of->text, sizeof(of->text));
 }
 
 /*
@@ -160,7 +160,7 @@ conn_receipt_of_msg(struct receipt_of *of, const struct msg *m)
  * cannot be made.
  */
 int
-conn_receipt_build(struct receipt *r, const struct receipt_of *of,
+receipt_build(struct receipt *r, const struct receipt_of *of,
     const char *stat, int err, time_t done)
 {
 	struct dlr	 d;

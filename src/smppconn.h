@@ -1,8 +1,8 @@
 /*
- * conn.h - smppconn's private header: the state its modules share
+ * smppconn.h - smppconn's private header: the state its modules share
  */
-#ifndef CONN_H
-#define CONN_H
+#ifndef SMPPCONN_H
+#define SMPPCONN_H
 
 #include <sys/queue.h>
 #include <sys/types.h>
@@ -75,8 +75,8 @@ TAILQ_HEAD(jobq, job);
 
 /*
  * What a type of connector does.  room() says how many more records
- * it takes now; submit() takes one and calls mt_complete() for it,
- * now or later.  poll() registers descriptors with conn_poll_add();
+ * it takes now; submit() takes one and calls smppconn_mt_complete() for it,
+ * now or later.  poll() registers descriptors with smppconn_poll_add();
  * timer(now) does what is due and returns its next deadline; idle()
  * is true when it holds nothing; stop() begins closing (SIGTERM, or
  * the connector left the configuration); reload() sees its new
@@ -135,50 +135,50 @@ struct conn_ctx {
 
 extern struct conn_ctx ctx;
 
-typedef void (*conn_io_fn)(void *, int);
+typedef void (*smppconn_io_fn)(void *, int);
 
 /* smppconn.c */
 int64_t	 conn_mono(void);
-void	 conn_poll_add(int, short, conn_io_fn, void *);
-struct connector *conn_find(const char *);
-struct idmap *conn_idmap(void);
+void	 smppconn_poll_add(int, short, smppconn_io_fn, void *);
+struct connector *smppconn_find(const char *);
+struct idmap *smppconn_idmap(void);
 
-/* conn_mt.c */
-void	 mt_scan(void);
-void	 mt_feed(void);
-void	 mt_complete(struct item *, enum item_result, const char *, int,
+/* smppconn_mt.c */
+void	 smppconn_mt_scan(void);
+void	 smppconn_mt_feed(void);
+void	 smppconn_mt_complete(struct item *, enum item_result, const char *, int,
 	    const char *);
-void	 mt_commit(void);
-void	 mt_give_back(void);
-void	 mt_reread_done(void);
-void	 mt_free(void);
+void	 smppconn_mt_commit(void);
+void	 smppconn_mt_give_back(void);
+void	 smppconn_mt_reread_done(void);
+void	 smppconn_mt_free(void);
 
-/* conn_out.c */
-int	 out_add(const char *, const struct msg_meta *, const struct pdu *,
+/* smppconn_out.c */
+int	 smppconn_out_add(const char *, const struct msg_meta *, const struct pdu *,
 	    int **);
-int	 out_commit(void);
-void	 out_close(void);
-void	 out_free(void);
+int	 smppconn_out_commit(void);
+void	 smppconn_out_close(void);
+void	 smppconn_out_free(void);
 
-/* conn_store.c */
-int	 store_defer(const struct msg_meta *, const struct pdu *, int64_t,
+/* smppconn_store.c */
+int	 smppconn_store_defer(const struct msg_meta *, const struct pdu *, int64_t,
 	    int **);
-int	 store_fail(const struct msg_meta *, const struct pdu *, int **);
-int	 store_commit(void);
-void	 store_close(void);
-void	 store_prune(void);
-void	 store_free(void);
+int	 smppconn_store_fail(const struct msg_meta *, const struct pdu *, int **);
+int	 smppconn_store_commit(void);
+void	 smppconn_store_close(void);
+void	 smppconn_store_prune(void);
+void	 smppconn_store_free(void);
 
-/* conn_mo.c */
-int	 mo_queue(const struct pdu *, const char *, int **);
-int	 mo_commit(void);
-void	 mo_close(void);
-void	 mo_free(void);
+/* smppconn_mo.c */
+int	 smppconn_mo_queue(const struct pdu *, const char *, int **);
+int	 smppconn_mo_commit(void);
+void	 smppconn_mo_close(void);
+void	 smppconn_mo_free(void);
 
 /* conn_sink.c, conn_pipe.c, conn_smpp.c */
-extern const struct conn_ops sink_ops;
-extern const struct conn_ops pipe_ops;
-extern const struct conn_ops smpp_ops;
-void	 pipe_reap(void);
+extern const struct conn_ops conn_sink_ops;
+extern const struct conn_ops conn_pipe_ops;
+extern const struct conn_ops conn_smpp_ops;
+void	 conn_pipe_reap(void);
 
-#endif /* CONN_H */
+#endif /* SMPPCONN_H */

@@ -1,26 +1,26 @@
 /*
- * conn_policy.c - smppconn's decisions about one MT message
+ * policy.c - smppconn's decisions about one MT message
  *
  * SYNOPSIS
- *	conn_policy_route(conf, msg)
- *	conn_policy_expiry(meta, max_age)
- *	conn_policy_backoff(attempts, retry_min, retry_max)
- *	conn_policy_next_try(meta, spool, now)
+ *	policy_route(conf, msg)
+ *	policy_expiry(meta, max_age)
+ *	policy_backoff(attempts, retry_min, retry_max)
+ *	policy_next_try(meta, spool, now)
  *
  * DESCRIPTION
- *	conn_policy_route() routes a message again with the [mt-routes]
+ *	policy_route() routes a message again with the [mt-routes]
  *	in force now, so that a changed table (after SIGHUP) applies to
  *	messages already queued; when nothing matches any more, the
  *	connector that smppd chose at submit time (meta.route) is used
  *	if it still exists.  NULL means no route at all.
  *
- *	conn_policy_expiry() is the second a message expires: its
+ *	policy_expiry() is the second a message expires: its
  *	validity_period, or the time it was accepted plus [spool]
  *	max_age, whichever comes first.
  *
- *	conn_policy_backoff() is the delay before attempt n + 1 after
+ *	policy_backoff() is the delay before attempt n + 1 after
  *	n failed ones: retry_min, doubled for each further attempt, at
- *	most retry_max.  conn_policy_next_try() applies it to a message
+ *	most retry_max.  policy_next_try() applies it to a message
  *	whose meta.attempts counts the failed attempts, but never later
  *	than one second past its expiry, so that a message that cannot
  *	be delivered in time comes back when it expires and ends with an
@@ -28,11 +28,11 @@
  */
 #include "config.h"
 
-#include "conn_policy.h"
+#include "policy.h"
 #include "route.h"
 
 const struct conf_connector *
-conn_policy_route(const struct conf *conf, const struct msg *m)
+policy_route(const struct conf *conf, const struct msg *m)
 {
 	const struct conf_connector	*c;
 
@@ -43,7 +43,7 @@ conn_policy_route(const struct conf *conf, const struct msg *m)
 }
 
 int64_t
-conn_policy_expiry(const struct msg_meta *m, long max_age)
+policy_expiry(const struct msg_meta *m, long max_age)
 {
 	int64_t	 limit = m->created_us / 1000000 + max_age;
 
@@ -53,7 +53,7 @@ conn_policy_expiry(const struct msg_meta *m, long max_age)
 }
 
 int64_t
-conn_policy_backoff(int attempts, int min, int max)
+policy_backoff(int attempts, int min, int max)
 {
 	int64_t	 delay = min;
 
@@ -65,13 +65,13 @@ conn_policy_backoff(int attempts, int min, int max)
 }
 
 int64_t
-conn_policy_next_try(const struct msg_meta *m, const struct conf_spool *sp,
+policy_next_try(const struct msg_meta *m, const struct conf_spool *sp,
     int64_t now)
 {
 	int64_t	 next, until;
 
-	next = now + conn_policy_backoff(m->attempts, sp->retry_min,
+	next = now + policy_backoff(m->attempts, sp->retry_min,
 	    sp->retry_max);
-	until = conn_policy_expiry(m, sp->max_age) + 1;
+	until = policy_expiry(m, sp->max_age) + 1;
 	return next < until ? next : until;
 }
