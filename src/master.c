@@ -396,6 +396,7 @@ reload(int foreground)
 		free(c);
 		return;
 	}
+	spool_durable_set(c->spool.sync);
 	if (!same_listeners(conf, c))
 		log_warnx("bind and port changes need a restart");
 	c->server.nlisten = conf->server.nlisten;

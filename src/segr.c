@@ -1,18 +1,35 @@
 /*
- * segr.c - a segment reader, with torn-tail detection
+ * segr.c - a segment reader: records up to the last intact commit
  *
  * SYNOPSIS
  *	segr_open(r, path)	segr_next(r, msg)	segr_close(r)
+ *	segr_next_id(r, buf, len)
  *
  * DESCRIPTION
  *	A reader loads a whole segment (at most SEGR_FILE_MAX) and hands
- *	out its records in order.  A torn tail -- a final record cut
- *	short, a final record whose checksum fails with nothing after it,
- *	or a run of zero octets to the end, which is what a crash during
- *	an append leaves -- ends the segment: SEGR_EOF with r->torn set,
- *	r->off being the length of the valid part.  Such a tail was never
- *	acknowledged.  A bad record with more data after it cannot come
- *	from a crash: SEGR_CORRUPT, and the caller quarantines the file.
+ *	out its records in order.
+ *
+ *	A segment of format 2 (segmark.c) is read up to the end of its
+ *	last intact commit: the last commit line whose group has the
+ *	length and CRC-32 that the line says.  What follows it was never
+ *	acknowledged -- a commit that a power failure cut, with pages
+ *	lost in any order -- and ends the segment: SEGR_EOF with r->torn
+ *	set and r->off the length of the part that counts.  A record
+ *	before that boundary that fails its own checksum, or does not
+ *	parse, is damage after the fact: SEGR_BAD, r->bad_off and
+ *	r->bad_len its octets (up to the next line that starts with '%'),
+ *	and the next call goes on with the record after it; the damaged
+ *	one still counts in r->index, so that record numbers stay those
+ *	of the writer.  segr_next_id() gives the id of the next record,
+ *	r->prev_id that of the last good one: the neighbours of damage.
+ *
+ *	A segment without the header (format 1, before commit lines) is
+ *	read as it always was: a torn tail -- a final record cut short, a
+ *	final record whose checksum fails with nothing after it, or a run
+ *	of zero octets to the end -- ends it (SEGR_EOF, r->torn); a bad
+ *	record with more data after it is SEGR_CORRUPT.  Either format
+ *	beginning with a NUL octet lost its first page: its first commit
+ *	never completed, so nothing in it was acknowledged.
  *
  * DIAGNOSTICS
  *	-1 with errno, except as described for segr_next().
@@ -35,6 +52,44 @@
 #include "spool.h"
 
 #define SEGR_FILE_MAX	(256 * 1024 * 1024)
+
+/* The end of the last commit whose group matches its line, or 0. */
+static size_t
+last_commit(const struct segr *r)
+{
+	size_t		 off = 0, glen, used, last = 0;
+	unsigned	 n;
+	uint32_t	 crc;
+
+	while ((off = segmark_line_start(r->data, r->len, off)) < r->len) {
+		if (segmark_parse(r->data + off, r->len - off, &n, &glen, &crc,
+		    &used) == 0 && glen <= off && n > 0 &&
+		    record_crc32(0, r->data + off - glen, glen) == crc)
+			last = off + used;
+		off++;
+	}
+	return last;
+}
+
+/* Which format, and where the records that count begin and end. */
+static void
+scan(struct segr *r)
+{
+	size_t	 hlen = sizeof(SEGMARK_HEADER) - 1;
+	size_t	 last = last_commit(r);
+
+	r->end = r->len;
+	if (segmark_is_header(r->data, r->len) || last > 0) {
+		r->version = 2;
+		/* A damaged header is damage in the first record. */
+		r->off = segmark_is_header(r->data, r->len) ? hlen : 0;
+		r->end = last > r->off ? last : r->off;
+	} else {
+		r->version = 1;
+		if (r->len > 0 && r->data[0] == '\0')
+			r->end = 0;
+	}
+}
 
 int
 segr_open(struct segr *r, const char *path)
@@ -60,6 +115,7 @@ segr_open(struct segr *r, const char *path)
 		goto fail;
 	r->data[r->len] = '\0';
 	close(fd);
+	scan(r);
 	return 0;
 fail:
 	save = errno;
@@ -92,14 +148,17 @@ torn(const struct segr *r, const struct msg *msg)
 	    hlen + blen == left;
 }
 
-int
-segr_next(struct segr *r, struct msg *msg)
+/* Format 1: as before commit lines. */
+static int
+next_v1(struct segr *r, struct msg *msg)
 {
 	size_t	 used;
 	int	 rc;
 
-	if (r->off == r->len || r->torn)
+	if (r->end == 0 && r->len > 0) {
+		r->torn = 1;
 		return SEGR_EOF;
+	}
 	rc = record_parse(r->data + r->off, r->len - r->off, msg, &used);
 	if (rc == 0) {
 		r->off += used;
@@ -117,11 +176,93 @@ segr_next(struct segr *r, struct msg *msg)
 	return SEGR_CORRUPT;
 }
 
+/* The id of a good record, from its body's first line. */
+static void
+keep_id(char *dst, size_t len, const char *rec, size_t avail)
+{
+	size_t		 hlen, blen, n;
+	const char	*b, *nl;
+
+	dst[0] = '\0';
+	if (record_frame(rec, avail, &hlen, &blen) != 0 || blen > avail - hlen)
+		return;
+	b = rec + hlen;
+	if (blen < 4 || memcmp(b, "id: ", 4) != 0 ||
+	    (nl = memchr(b + 4, '\n', blen - 4)) == NULL)
+		return;
+	n = (size_t)(nl - b - 4);
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, b + 4, n);
+	dst[n] = '\0';
+}
+
+void
+segr_next_id(const struct segr *r, char *buf, size_t len)
+{
+	size_t	 off = r->off, used, glen;
+	unsigned n;
+	uint32_t crc;
+
+	while (off < r->end && segmark_parse(r->data + off, r->end - off,
+	    &n, &glen, &crc, &used) == 0)
+		off += used;
+	if (off >= r->end) {
+		strlcpy(buf, "(none)", len);
+		return;
+	}
+	keep_id(buf, len, r->data + off, r->end - off);
+	if (buf[0] == '\0')
+		strlcpy(buf, "(unknown)", len);
+}
+
+int
+segr_next(struct segr *r, struct msg *msg)
+{
+	size_t		 used, glen;
+	unsigned	 n;
+	uint32_t	 crc;
+	int		 rc;
+
+	if (r->torn)
+		return SEGR_EOF;
+	if (r->version == 1)
+		return r->off == r->len ? SEGR_EOF : next_v1(r, msg);
+	for (;;) {
+		if (r->off >= r->end) {
+			if (r->end < r->len)
+				r->torn = 1;
+			return SEGR_EOF;
+		}
+		if (segmark_parse(r->data + r->off, r->end - r->off, &n,
+		    &glen, &crc, &used) != 0)
+			break;
+		r->off += used;
+	}
+	rc = record_parse(r->data + r->off, r->end - r->off, msg, &used);
+	if (rc == RECORD_NOMEM) {
+		errno = ENOMEM;
+		return SEGR_ERROR;
+	}
+	r->index++;
+	if (rc == 0) {
+		keep_id(r->prev_id, sizeof(r->prev_id), r->data + r->off, used);
+		r->off += used;
+		return SEGR_OK;
+	}
+	if (rc == RECORD_SHORT)
+		msg->bad = RECORD_E_LENGTH;
+	r->bad_off = r->off;
+	r->off = segmark_line_start(r->data, r->end, r->off + 1);
+	r->bad_len = r->off - r->bad_off;
+	return SEGR_BAD;
+}
+
 void
 segr_close(struct segr *r)
 {
 	free(r->data);
 	r->data = NULL;
-	r->len = r->off = 0;
+	r->len = r->off = r->end = 0;
 }
 

@@ -9,9 +9,11 @@
  *
  * DESCRIPTION
  *	A writer appends records to AREA/tmp/NAME, which it holds an
- *	flock(2) on while it is open.  segw_add() formats a
- *	record into memory; segw_commit() writes everything added since
- *	the last commit with one write(2) and, when sync is on, one
+ *	flock(2) on while it is open.  The file opens with the segment
+ *	header "%segment 2".  segw_add() formats a record into memory;
+ *	segw_commit() writes everything added since the last commit and
+ *	its commit line (segmark.c: record count, length and CRC-32 of
+ *	the group) with one write(2) and, when sync is on, one
  *	fdatasync(2); on the segment's first commit it also fsyncs
  *	AREA/tmp so that the file's name survives a power failure.  Only
  *	after segw_commit() returns 0 may the caller acknowledge the
@@ -19,11 +21,12 @@
  *	commits wrote, the counters are unchanged, and the caller drops
  *	the group with segw_discard() and answers with an error.
  *
- *	segw_close() renames AREA/tmp/NAME to AREA/DEST/NAME (DEST "new"
+ *	segw_close() moves AREA/tmp/NAME to AREA/DEST/NAME (DEST "new"
  *	unless segw_set_dest() said otherwise) or removes an empty one.
- *	The rename is not synced: after a power failure the segment is
- *	either in DEST or still in tmp/, where recovery finds it, as it
- *	finds the segment of a writer that died (spool_recover.c).
+ *	The move is spool_durable_move(): the name in DEST is synced
+ *	before the name in tmp/ goes, so after a power failure the
+ *	segment is in DEST, or still in tmp/ where recovery finds it, as
+ *	it finds the segment of a writer that died (spool_recover.c).
  *	segw_due(w, bytes, count, age_ms, now) tells when an open segment
  *	has reached one of its limits (0: no limit; now 0: the clock).
  *
@@ -124,6 +127,9 @@ segw_create(struct segw *w, char *path, size_t len)
 	return fd;
 }
 
+static int	 write_all(int, const void *, size_t);
+static void	 segw_free_fd(struct segw *);
+
 static int
 segw_open(struct segw *w)
 {
@@ -143,13 +149,20 @@ segw_open(struct segw *w)
 	w->count = 0;
 	w->dir_synced = 0;
 	w->broken = 0;
+	/* Synced with the first commit, which cuts back to here if it fails. */
+	if (write_all(w->fd, SEGMARK_HEADER, sizeof(SEGMARK_HEADER) - 1) == -1) {
+		segw_free_fd(w);
+		return -1;
+	}
+	w->bytes = sizeof(SEGMARK_HEADER) - 1;
 	return 0;
 }
 
 static int
-write_all(int fd, const uint8_t *p, size_t len)
+write_all(int fd, const void *data, size_t len)
 {
-	ssize_t	 n;
+	const uint8_t	*p = data;
+	ssize_t		 n;
 
 	while (len > 0) {
 		if ((n = write(fd, p, len)) == -1) {
@@ -168,15 +181,10 @@ static int
 sync_tmpdir(const struct segw *w)
 {
 	char	 path[1100];
-	int	 fd, rc;
 
 	if (spool_path(path, sizeof(path), "%s/tmp", w->area) == -1)
 		return -1;
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
+	return spool_durable_dir(path);
 }
 
 /* Undo a failed commit: nothing of it may stay in the file. */
@@ -197,6 +205,8 @@ segw_undo(struct segw *w)
 int
 segw_commit(struct segw *w)
 {
+	size_t	 group = w->pending.len;
+
 	if (w->npending == 0)
 		return 0;
 	if (w->broken) {
@@ -205,9 +215,14 @@ segw_commit(struct segw *w)
 	}
 	if (w->fd == -1 && segw_open(w) == -1)
 		return -1;
+	/* The group and its commit line: one write, one sync. */
+	if (segmark_put(&w->pending, w->npending, w->pending.data, group) ==
+	    -1)
+		return -1;
 	if (write_all(w->fd, w->pending.data, w->pending.len) == -1 ||
 	    (w->sync && fdatasync(w->fd) == -1) ||
 	    (w->sync && !w->dir_synced && sync_tmpdir(w) == -1)) {
+		w->pending.len = group;
 		segw_undo(w);
 		return -1;
 	}
@@ -271,17 +286,19 @@ segw_close(struct segw *w)
 		rc = -1;
 	else if (w->count == 0)
 		rc = unlink(tmp);
-	else
-		rc = rename(tmp, dst);
+	else if ((rc = spool_durable_move(tmp, dst)) == 1) {
+		errno = ENOENT;
+		rc = -1;
+	}
 	if (close(w->fd) == -1)
 		log_warn("spool: %s/tmp/%s: close", w->area, w->name);
 	segw_reset(w);
 	return rc;
 }
 
-/* Without closing: an open segment stays in tmp/ for recovery. */
-void
-segw_free(struct segw *w)
+/* Close the file; one without records is removed. */
+static void
+segw_free_fd(struct segw *w)
 {
 	char	 tmp[1100];
 
@@ -291,5 +308,12 @@ segw_free(struct segw *w)
 			unlink(tmp);
 	}
 	segw_reset(w);
+}
+
+/* Without closing: an open segment stays in tmp/ for recovery. */
+void
+segw_free(struct segw *w)
+{
+	segw_free_fd(w);
 	buf_free(&w->pending);
 }

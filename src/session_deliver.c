@@ -218,6 +218,13 @@ next_record(struct session *s, int k, struct slot *sl)
 			g->segend = 1;
 			return 0;
 		}
+		if (rc == SEGR_BAD) {
+			/* Damage alone: the rest of the segment goes on. */
+			(void)spool_quarantine_record(s->conf->spool.dir,
+			    &g->seg, &sl->msg);
+			segdone_mark(&g->done, g->nrecords++);
+			continue;
+		}
 		if (rc != SEGR_OK) {
 			log_warnx("%s: corrupt record %u: the rest of the "
 			    "segment is left for an admin", g->path,

@@ -343,6 +343,7 @@ reload(void)
 		free(nc);
 		return;
 	}
+	spool_durable_set(nc->spool.sync);
 	if (strcmp(nc->spool.dir, ctx.conf->spool.dir) != 0) {
 		log_warnx("[spool] dir cannot change without a restart");
 		strlcpy(nc->spool.dir, ctx.conf->spool.dir,
@@ -584,6 +585,7 @@ main(int argc, char *argv[])
 		fatal("configuration");
 	if (conf_load(ctx.conf, path, report_log) != 0)
 		fatalx("%s: the configuration does not load", path);
+	spool_durable_set(ctx.conf->spool.sync);
 	if (log_setup(ctx.conf, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	daemon_drop_privileges(ctx.conf);

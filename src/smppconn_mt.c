@@ -264,6 +264,14 @@ next_record(struct job *job)
 			ctx.inhand++;
 			return it;
 		}
+		if (rc == SEGR_BAD) {
+			/* Damage alone: the rest of the segment goes on. */
+			(void)spool_quarantine_record(ctx.conf->spool.dir,
+			    &job->seg, &it->msg);
+			segdone_mark(&job->done, job->seg.index - 1);
+			item_put(it);
+			continue;
+		}
 		item_put(it);
 		job->eof = 1;
 		if (rc == SEGR_CORRUPT) {

@@ -284,6 +284,7 @@ main(int argc, char *argv[])
 		conf_free(&conf);
 		return EX_CONFIG;
 	}
+	spool_durable_set(conf.spool.sync);
 	if (tflag || Tflag || sflag || Iflag || iflag) {
 		if (tflag)
 			rc = check_all(&conf);

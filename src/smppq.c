@@ -99,11 +99,12 @@ walk_segment(struct qloc *l, qvisit_fn fn, void *arg, struct msg *m)
 	if (segr_open(&r, l->path) == -1)
 		return 0;	/* gone meanwhile, or unreadable */
 	have_done = segdone_open(&d, l->path, 0) == 0;
-	while (!stop && (rc = segr_next(&r, m)) == SEGR_OK) {
+	while (!stop && ((rc = segr_next(&r, m)) == SEGR_OK ||
+	    rc == SEGR_BAD)) {
 		l->index = r.index - 1;
 		if (have_done && segdone_test(&d, l->index))
 			continue;
-		stop = fn(l, m, arg);
+		stop = fn(l, rc == SEGR_BAD ? NULL : m, arg);
 	}
 	if (!stop && rc == SEGR_CORRUPT) {
 		l->index = r.index;
@@ -716,6 +717,7 @@ main(int argc, char *argv[])
 	if (conf_load(&conf, o.config, report) != 0)
 		return EX_CONFIG;
 	smppq_conf = &conf;
+	spool_durable_set(conf.spool.sync);
 	if (strcmp(cmd, "list") == 0) {
 		allow(&o, "as");
 		return cmd_list(&o, argc);

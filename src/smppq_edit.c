@@ -182,7 +182,14 @@ copy(const struct target *t, const char *path, struct segw *keep,
 		return -1;
 	have = segdone_open(&d, path, 0) == 0;
 	record_msg_init(&m);
-	while ((rc = segr_next(&r, &m)) == SEGR_OK) {
+	while ((rc = segr_next(&r, &m)) == SEGR_OK || rc == SEGR_BAD) {
+		if (rc == SEGR_BAD) {
+			/* Not rewritten: its copy in corrupt/ is all that stays. */
+			(void)spool_quarantine_record(smppq_conf->spool.dir, &r,
+			    &m);
+			rc = 0;
+			continue;
+		}
 		if (have && segdone_test(&d, r.index - 1))
 			continue;
 		if (!wanted(t, r.index - 1))

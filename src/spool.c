@@ -12,11 +12,13 @@
  *	spool_claim(from, to, name, path, pathlen)
  *	spool_move(path, todir, newname)
  *	spool_quarantine(dir, path, why)	spool_remove(path)
+ *	spool_quarantine_record(dir, reader, msg)
  *	now_us()
  *
  * DESCRIPTION
- *	Every state change of a segment is one rename(2) between folders
- *	of one file system, so a crash leaves it in exactly one state.
+ *	Every state change of a segment is a move between folders of one
+ *	file system (spool_durable_move(): link, folder fsync, unlink), so
+ *	a crash leaves it in one state, or under two names of one file.
  *	The layout, the states and who moves what are in smppd-spool(5).
  *
  *	A name is SECONDS.MICROS.PID.SEQ: the time before which the
@@ -24,7 +26,7 @@
  *	the writer's pid and a per-process counter, which together are
  *	unique; a claimer appends ".PID" of its own.
  *
- *	spool_claim(from, to, name, ...) renames FROM/NAME to TO/NAME.PID
+ *	spool_claim(from, to, name, ...) moves FROM/NAME to TO/NAME.PID
  *	and then its sidecar FROM/NAME.done along; it returns 1 when the
  *	segment is gone (another process claimed it first).  The segment
  *	moves before its sidecar, so that a loser of the race never takes
@@ -54,6 +56,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,7 +149,10 @@ make(const char *path, int fifo)
 	rc = fifo ? mkfifo(path, mode) : mkdir(path, mode);
 	if (rc == -1)
 		return errno == EEXIST ? 0 : -1;
-	return chmod(path, mode);
+	/* A folder made at run time (out/USER/) holds acknowledged data. */
+	if (chmod(path, mode) == -1)
+		return -1;
+	return spool_durable_parent(path);
 }
 
 static int
@@ -478,13 +484,14 @@ spool_claim(const char *from, const char *to, const char *name, char *path,
     size_t len)
 {
 	char	 src[1100], sfx[24];
+	int	 rc;
 
 	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
 	if (spool_path(src, sizeof(src), "%s/%s", from, name) == -1 ||
 	    spool_path(path, len, "%s/%s%s", to, name, sfx) == -1)
 		return -1;
-	if (rename(src, path) == -1)
-		return errno == ENOENT ? 1 : -1;
+	if ((rc = spool_durable_move(src, path)) != 0)
+		return rc;
 	if (move_done(src, path) == -1)
 		log_warn("spool: %s: cannot take its sidecar along", path);
 	return 0;
@@ -518,7 +525,7 @@ int
 spool_move(const char *path, const char *todir, const char *newname)
 {
 	char	 name[SPOOL_NAME_MAX + 16], dst[1100];
-	int	 save;
+	int	 save, rc;
 
 	if (newname == NULL) {
 		if (unclaimed(base(path), name, sizeof(name)) == -1)
@@ -528,8 +535,8 @@ spool_move(const char *path, const char *todir, const char *newname)
 	if (spool_path(dst, sizeof(dst), "%s/%s", todir, newname) == -1 ||
 	    move_done(path, dst) == -1)
 		return -1;
-	if (rename(path, dst) == -1) {
-		save = errno;
+	if ((rc = spool_durable_move(path, dst)) != 0) {
+		save = rc == 1 ? ENOENT : errno;
 		(void)move_done(dst, path);
 		errno = save;
 		return -1;
@@ -576,6 +583,47 @@ spool_quarantine(const char *dir, const char *path, const char *why)
 		errno = EEXIST;
 	log_warn("spool: %s: %s; cannot move it to %s", path, why, cdir);
 	return -1;
+}
+
+/*
+ * Copy the damaged record r just skipped (SEGR_BAD) alone to
+ * SPOOL/corrupt/SEGMENT.rN, N its number in the segment, and log it
+ * with its neighbours' ids; the segment itself stays where it is and
+ * its other records are delivered.  Done once: a later reader of the
+ * same segment finds the copy there.
+ */
+int
+spool_quarantine_record(const char *dir, const struct segr *r,
+    const struct msg *m)
+{
+	char	 dst[1100], name[SPOOL_NAME_MAX + 16], next[PDU_MESSAGE_ID_MAX];
+	int	 fd, save;
+
+	if (unclaimed(base(r->path), name, sizeof(name)) == -1 ||
+	    spool_path(dst, sizeof(dst), "%s/corrupt/%s.r%u", dir, name,
+	    r->index) == -1)
+		return -1;
+	if ((fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
+	    -1)
+		return errno == EEXIST ? 0 : -1;
+	if (write(fd, r->data + r->bad_off, r->bad_len) != (ssize_t)r->bad_len ||
+	    fsync(fd) == -1) {
+		save = errno;
+		close(fd);
+		unlink(dst);
+		errno = save;
+		log_warn("spool: %s: record %u is damaged; cannot copy it to %s",
+		    r->path, r->index, dst);
+		return -1;
+	}
+	close(fd);
+	(void)spool_durable_parent(dst);
+	segr_next_id(r, next, sizeof(next));
+	log_warnx("spool: %s: record %u (%zu octets) is damaged (%s), between "
+	    "%s and %s: copied alone to %s; the segment's other records are "
+	    "kept", r->path, r->index, r->bad_len, record_bad_name(m->bad),
+	    r->prev_id[0] != '\0' ? r->prev_id : "(none)", next, dst);
+	return 0;
 }
 
 /* Read up to len octets; *got says how many (fewer at end of file). */

@@ -52,8 +52,13 @@ struct segr {
 	char		*data;
 	size_t		 len;
 	size_t		 off;
+	size_t		 end;		/* of the last intact commit */
 	unsigned	 index;		/* of the next record */
 	int		 torn;		/* a torn tail was dropped */
+	int		 version;	/* 1: no commit lines; 2 */
+	size_t		 bad_off;	/* SEGR_BAD: the damaged octets */
+	size_t		 bad_len;
+	char		 prev_id[PDU_MESSAGE_ID_MAX];	/* last good record */
 };
 
 /* The settled-records sidecar of a claimed segment. */
@@ -71,6 +76,11 @@ struct segdone {
 #define SEGR_EOF	1
 #define SEGR_CORRUPT	(-1)
 #define SEGR_ERROR	(-2)	/* out of memory: errno */
+#define SEGR_BAD	2	/* a damaged record, skipped: quarantine it */
+
+/* The first line of a segment of format 2; see segmark.c. */
+#define SEGMARK_HEADER	"%segment 2\n"
+
 
 int	 spool_init(const char *, int);
 int	 spool_check(const char *, char *, size_t);
@@ -97,7 +107,23 @@ void	 segw_free(struct segw *);
 
 int	 segr_open(struct segr *, const char *);
 int	 segr_next(struct segr *, struct msg *);
+void	 segr_next_id(const struct segr *, char *, size_t);
 void	 segr_close(struct segr *);
+
+int	 segmark_put(struct buf *, unsigned, const void *, size_t);
+int	 segmark_parse(const char *, size_t, unsigned *, size_t *, uint32_t *,
+	    size_t *);
+int	 segmark_is_header(const char *, size_t);
+size_t	 segmark_line_start(const char *, size_t, size_t);
+
+/*
+ * spool_durable_move(src, dst): link, fsync of dst's folder, unlink;
+ * 0, 1 when src was gone (another claimer won), -1.
+ */
+void	 spool_durable_set(int);
+int	 spool_durable_dir(const char *);
+int	 spool_durable_parent(const char *);
+int	 spool_durable_move(const char *, const char *);
 
 int	 segdone_open(struct segdone *, const char *, unsigned);
 int	 segdone_mark(struct segdone *, unsigned);
@@ -125,6 +151,8 @@ void	 spool_list_free(char **, size_t);
 int	 spool_claim(const char *, const char *, const char *, char *, size_t);
 int	 spool_move(const char *, const char *, const char *);
 int	 spool_quarantine(const char *, const char *, const char *);
+int	 spool_quarantine_record(const char *, const struct segr *,
+	    const struct msg *);
 int	 spool_remove(const char *);
 
 int	 spool_recover_pid(const char *, pid_t);

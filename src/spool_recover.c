@@ -11,11 +11,13 @@
  *	out/USER/tmp/, claimed segments in mt/active/ and out/USER/cur/,
  *	and entries in sessions/USER/.
  *
- *	An open segment holds acknowledged records.  It is validated:
- *	a torn tail (the one append the crash interrupted, never
- *	acknowledged) is cut off with ftruncate(2); a segment that fails
- *	validation otherwise goes to corrupt/; one left without records
- *	is removed; the rest is renamed to where its writer would have
+ *	An open segment holds acknowledged records.  It is validated
+ *	(segr.c): what follows its last intact commit (the commit a crash
+ *	interrupted, never acknowledged) is cut off with ftruncate(2); a
+ *	damaged record before it is copied alone to corrupt/ and the rest
+ *	is kept; a segment of format 1 that fails validation otherwise
+ *	goes to corrupt/; one left without records is removed; the rest
+ *	is moved (spool_durable_move()) to where its writer would have
  *	closed it: mt/new/ (mt/deferred/ when its name's time is still
  *	ahead, as for a retry segment), mo/failed/, out/USER/new/.  Its
  *	writer held an flock(2) on it while alive, and recovery takes
@@ -75,16 +77,21 @@ rec_fail(struct rec *s, const char *what, const char *path)
 	s->err = 1;
 }
 
-/* Read a segment to its end; 0 valid (maybe torn), -1 corrupt. */
+/*
+ * Read a segment to its end; 0 valid (maybe torn), -1 corrupt.  A
+ * damaged record before the last intact commit is copied alone to
+ * corrupt/ and the segment stays valid.
+ */
 static int
-validate(struct segr *r, char *why, size_t len)
+validate(const char *dir, struct segr *r, char *why, size_t len)
 {
 	struct msg	 m;
 	int		 rc;
 
 	record_msg_init(&m);
-	while ((rc = segr_next(r, &m)) == SEGR_OK)
-		;
+	while ((rc = segr_next(r, &m)) == SEGR_OK || rc == SEGR_BAD)
+		if (rc == SEGR_BAD)
+			(void)spool_quarantine_record(dir, r, &m);
 	if (rc == SEGR_CORRUPT && m.badline > 0)
 		snprintf(why, len, "record %u: %s at line %u (%s)",
 		    r->index + 1, record_bad_name(m.bad), m.badline,
@@ -125,7 +132,7 @@ finish(struct rec *s, int fd, const char *area, const char *name,
 		rec_fail(s, "cannot read", path);
 		return;
 	}
-	if ((rc = validate(&r, why, sizeof(why))) == SEGR_ERROR)
+	if ((rc = validate(s->dir, &r, why, sizeof(why))) == SEGR_ERROR)
 		rec_fail(s, "cannot validate", path);
 	else if (rc == SEGR_CORRUPT) {
 		if (spool_quarantine(s->dir, path, why) == 0)
@@ -134,13 +141,14 @@ finish(struct rec *s, int fd, const char *area, const char *name,
 		rec_fail(s, "cannot cut the torn tail of", path);
 	else {
 		if (r.torn)
-			log_warnx("spool: %s: torn tail of %zu octets dropped "
-			    "(never acknowledged)", path, r.len - r.off);
+			log_warnx("spool: %s: %zu octets after the last intact "
+			    "commit dropped (never acknowledged)", path,
+			    r.len - r.off);
 		if (r.index == 0 && unlink(path) == 0)
 			s->n++;
 		else if (r.index > 0 && (spool_path(dst, sizeof(dst),
 		    "%s/%s/%s", area, tmp_dest(area, name), name) == -1 ||
-		    rename(path, dst) == -1))
+		    spool_durable_move(path, dst) != 0))
 			rec_fail(s, "cannot move", path);
 		else if (r.index > 0) {
 			log_info("spool: %s: %u records of a dead writer "
@@ -161,6 +169,31 @@ still_there(int fd, const char *path)
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/*
+ * A writer that died between the link(2) and the unlink(2) of
+ * spool_durable_move() left the segment under two names.  Make sure
+ * the other name is durable, then the one in tmp/ may go.  Another
+ * name that is not where the writer put it was moved on by a claimer
+ * that synced it.
+ */
+static int
+published(const char *area, const char *name, int fd)
+{
+	static const char *const dests[] = { "new", "deferred", "failed" };
+	char		 path[1100];
+	struct stat	 a, b;
+	size_t		 i;
+
+	if (fstat(fd, &a) == -1 || a.st_nlink < 2)
+		return 0;
+	for (i = 0; i < sizeof(dests) / sizeof(dests[0]); i++)
+		if (spool_path(path, sizeof(path), "%s/%s/%s", area, dests[i],
+		    name) == 0 && lstat(path, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return spool_durable_parent(path) == 0;
+	return 1;
+}
+
 static void
 recover_open(struct rec *s, const char *area, const char *name)
 {
@@ -178,6 +211,10 @@ recover_open(struct rec *s, const char *area, const char *name)
 		if (name[0] == '.') {
 			if (unlink(path) == 0)
 				log_info("spool: %s: litter removed", path);
+		} else if (published(area, name, fd)) {
+			if (unlink(path) == 0)
+				log_info("spool: %s: already moved on; the name "
+				    "left in tmp/ removed", path);
 		} else
 			finish(s, fd, area, name, path);
 	}

@@ -442,7 +442,10 @@ fsize_child(void)
 	if (segw_add(&w, &m, &p) == -1 || segw_commit(&w) == -1 ||
 	    w.count != 2 || segw_close(&w) == -1)
 		return 6;
-	/* A first commit that fails leaves an empty file: close drops it. */
+	/*
+	 * A first commit that fails leaves the header alone: close drops
+	 * the file.
+	 */
 	rl.rlim_cur = rl.rlim_max = 100;
 	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
 		return 7;
@@ -450,7 +453,8 @@ fsize_child(void)
 		return 8;
 	segw_discard(&w);
 	snprintf(tmp, sizeof(tmp), "%s/mt/tmp/%s", spool, w.name);
-	if (file_size(tmp) != 0 || segw_close(&w) == -1 || exists(tmp))
+	if (file_size(tmp) != (off_t)sizeof(SEGMARK_HEADER) - 1 ||
+	    segw_close(&w) == -1 || exists(tmp))
 		return 9;
 	segw_free(&w);
 	return 0;
