@@ -238,6 +238,29 @@ check_fail(char *err, size_t len, const char *path, const char *why)
 	return -1;
 }
 
+/*
+ * A subfolder of out/USER/ that a power failure took while the
+ * account's first receipt made the area (the mkdir of out/USER/ on
+ * disk, its subfolder's not): made again by the area's owner, who is
+ * the daemon at its start.
+ */
+static int
+repair(const char *path, size_t i)
+{
+	char		 top[1024], *slash;
+	struct stat	 st;
+
+	if (i == 0 || strlcpy(top, path, sizeof(top)) >= sizeof(top) ||
+	    (slash = strrchr(top, '/')) == NULL)
+		return 0;
+	*slash = '\0';
+	if (lstat(path, &st) == 0 || errno != ENOENT ||
+	    lstat(top, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid())
+		return 0;
+	return make(path, 0) == 0;
+}
+
 /* The areas of each account that exists under out/. */
 static int
 check_users(const char *dir, char *err, size_t len)
@@ -261,7 +284,7 @@ check_users(const char *dir, char *err, size_t len)
 				rc = check_fail(err, len, de->d_name,
 				    "name too long");
 			else if ((w = check_one(path, 0, 0, why,
-			    sizeof(why))) != NULL)
+			    sizeof(why))) != NULL && !repair(path, i))
 				rc = check_fail(err, len, path, w);
 		}
 	}
