@@ -112,8 +112,8 @@ main(void)
 	int	 failed;
 
 	if (access(VALGRIND, X_OK) != 0) {
-		fprintf(stderr, "valgrind is not installed: skipped\n");
-		_exit(77);
+		th_skip("check_memcheck", "valgrind is not installed");
+		return th_exit(0);
 	}
 #ifdef WITH_SANITIZERS
 	fprintf(stderr, "built with sanitizers, which valgrind cannot run: "

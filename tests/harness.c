@@ -56,6 +56,32 @@
 
 char	 th_bindir[512];
 
+static int	 skipped;
+
+void
+th_skip(const char *test, const char *why)
+{
+	fprintf(stderr, "SKIP: %s: %s\n", test, why);
+	skipped++;
+}
+
+int
+th_exit(int failed)
+{
+	const char	*ci = getenv("CI");
+
+	if (failed)
+		return 1;
+	if (skipped == 0)
+		return 0;
+	if (ci != NULL && strcmp(ci, "true") == 0) {
+		fprintf(stderr, "CI=true: %d skipped test(s) count as "
+		    "failures\n", skipped);
+		return 1;
+	}
+	return 77;
+}
+
 static void
 bindir(void)
 {

@@ -41,6 +41,15 @@ struct tc {
 
 extern char	 th_bindir[];
 
+/*
+ * A test that cannot run here is not added: th_skip() says so, and
+ * main returns th_exit(failed): 1 when a test failed, else 77 (SKIP)
+ * when one was skipped -- 1 too when CI=true, where every tool a test
+ * needs is installed and a skip would hide a regression -- else 0.
+ */
+void	 th_skip(const char *, const char *);
+int	 th_exit(int);
+
 int	 th_free_port(void);
 void	 th_init(struct th *, const char *);
 void	 th_write_conf(struct th *);
