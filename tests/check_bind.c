@@ -209,7 +209,8 @@ START_TEST(test_enquire_link_any_state)
 	ck_assert_uint_eq(tc_expect(&c, SMPP_ENQUIRE_LINK_RESP, 5000),
 	    ESME_ROK);
 	ck_assert_uint_eq(c.p.sequence_number, p.sequence_number);
-	tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme", "secret");
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme", "secret"),
+	    ESME_ROK);
 	pdu_init(&p, SMPP_ENQUIRE_LINK, 0);
 	tc_send(&c, &p);
 	ck_assert_uint_eq(tc_expect(&c, SMPP_ENQUIRE_LINK_RESP, 5000),
@@ -224,7 +225,8 @@ START_TEST(test_unbind_closes)
 	struct pdu	 p;
 
 	tc_connect(&c, T.port);
-	tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret");
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
 	pdu_init(&p, SMPP_UNBIND, 0);
 	tc_send(&c, &p);
 	ck_assert_uint_eq(tc_expect(&c, SMPP_UNBIND_RESP, 5000), ESME_ROK);
@@ -276,7 +278,8 @@ START_TEST(test_command_length_too_big)
 	struct tc	 c;
 
 	tc_connect(&c, T.port);
-	tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme", "secret");
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme", "secret"),
+	    ESME_ROK);
 	tc_send_raw(&c, raw, sizeof(raw));
 	ck_assert_uint_eq(tc_expect(&c, SMPP_GENERIC_NACK, 5000),
 	    ESME_RINVCMDLEN);
@@ -291,7 +294,8 @@ START_TEST(test_response_to_nothing_ignored)
 	struct pdu	 p;
 
 	tc_connect(&c, T.port);
-	tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret");
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
 	pdu_init(&p, SMPP_DELIVER_SM_RESP, 4242);
 	tc_send(&c, &p);
 	pdu_init(&p, SMPP_ENQUIRE_LINK, 0);
@@ -319,7 +323,8 @@ START_TEST(test_sm_requests_from_esme)
 	size_t		 i;
 
 	tc_connect(&c, T.port);
-	tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret");
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		pdu_init(&p, cases[i].cmd, 0);
 		p.message_id = "x";

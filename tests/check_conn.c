@@ -34,7 +34,7 @@ static const char script[] =
     "443*) test -e \"$d/seen.$SMPP_ID\" && exit 0\n"
     "      : > \"$d/seen.$SMPP_ID\"; echo busy >&2; exit 75 ;;\n"
     "444*) exit 75 ;;\n"
-    "445*) exec sleep 30 ;;\n"
+    "445*) echo run >> \"$d/runs.$SMPP_DESTINATION\"; exec sleep 30 ;;\n"
     "esac\n"
     "exit 3\n";
 
@@ -303,16 +303,39 @@ START_TEST(test_expiry)
 }
 END_TEST
 
+/* The number of lines of a file, 0 when there is none. */
+static int
+lines_of(const char *path)
+{
+	FILE	*fp;
+	int	 ch, n = 0;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while ((ch = getc(fp)) != EOF)
+		if (ch == '\n')
+			n++;
+	fclose(fp);
+	return n;
+}
+
 /* A program that outlives its timeout is killed: temporary. */
 START_TEST(test_pipe_timeout)
 {
 	struct tc	 c;
+	char		 runs[700];
+	int		 i;
 
 	start();
 	bound(&c);
 	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "4455", "slow", 0, NULL),
 	    ESME_ROK);
 	ck_assert(th_wait_log(T.connlog, "pipe: timeout after 1s", 8000));
+	/* Killed, then tried again: a second run of the program. */
+	snprintf(runs, sizeof(runs), "%s/runs.4455", T.dir);
+	for (i = 0; i < 1000 && lines_of(runs) < 2; i++)
+		usleep(10000);
+	ck_assert_int_ge(lines_of(runs), 2);
 	tc_close(&c);
 }
 END_TEST

@@ -82,7 +82,8 @@ START_TEST(test_enquire_link_timer)
 
 	start_with("enquireLinkTimerSecs = 1\n");
 	tc_connect(&c, T.port);
-	tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret");
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
 	ck_assert_int_eq(tc_recv(&c, 3000), 1);
 	ck_assert_uint_eq(c.p.command_id, SMPP_ENQUIRE_LINK);
 	pdu_init(&p, SMPP_ENQUIRE_LINK_RESP, c.p.sequence_number);
@@ -101,7 +102,8 @@ START_TEST(test_inactivity_timer)
 
 	start_with("inactivityTimerSecs = 1\nenquireLinkTimerSecs = 30\n");
 	tc_connect(&c, T.port);
-	tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme", "secret");
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme", "secret"),
+	    ESME_ROK);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(tc_recv(&c, 4000), 1);
 	ck_assert_uint_eq(c.p.command_id, SMPP_UNBIND);
@@ -118,7 +120,8 @@ START_TEST(test_response_timer)
 
 	start_with("enquireLinkTimerSecs = 1\nresponseTimerSecs = 1\n");
 	tc_connect(&c, T.port);
-	tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme", "secret");
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme", "secret"),
+	    ESME_ROK);
 	ck_assert_int_eq(tc_recv(&c, 3000), 1);
 	ck_assert_uint_eq(c.p.command_id, SMPP_ENQUIRE_LINK);
 	/* No answer: the session ends. */

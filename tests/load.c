@@ -9,9 +9,13 @@
  *	load->window submit_sm outstanding on each until load->total are
  *	sent, answers every deliver_sm at once, and stops when every
  *	acknowledged message has a receipt (with registered_delivery 1)
- *	or load->receipt_ms passed without progress after the last ack.
+ *	and then load->grace_ms more passed (default 1000, < 0 none), so
+ *	that late duplicates are counted too, or when load->receipt_ms
+ *	passed without progress after the last ack.
  *	Receipts are matched by receipted_message_id; a receipt's latency
  *	is from the submit_sm of its message to the receipt's arrival.
+ *	A receipt for an id that was never acknowledged is unknown, not
+ *	distinct, however many come.
  *	One thread and one poll(2) over non-blocking sockets, so that a
  *	server writing deliver_sm never waits for the generator.
  */
@@ -55,13 +59,16 @@ struct entry {
 	char		 id[PDU_MESSAGE_ID_MAX];
 	int64_t		 t;		/* submit_sm sent */
 	int		 count;		/* receipts */
+	int		 acked;		/* its submit_sm_resp came */
 };
 
 static struct entry	*tab;
 static size_t		 tabmask;
 static double		*lat;
 static int		 nlat;
-static int64_t		 t_start, t_lastack, t_lastrcpt;
+static int64_t		 t_start, t_lastack, t_lastrcpt, t_all;
+
+#define GRACE_MS	1000
 
 static int64_t
 mono_us(void)
@@ -221,6 +228,7 @@ on_pdu(struct lconn *c, struct load *l, const uint8_t *buf, size_t len)
 		e = lookup(p.message_id, 1);
 		if (e->count == 0)
 			e->t = c->sent_at[p.sequence_number % SLOT_MAX];
+		e->acked = 1;
 		l->acked++;
 		t_lastack = mono_us();
 		if (l->hook != NULL)
@@ -300,6 +308,20 @@ results(struct load *l)
 	l->lat_max_ms = lat[nlat - 1];
 }
 
+/* Receipts for ids never acknowledged are unknown, not distinct. */
+static void
+unknowns(struct load *l)
+{
+	size_t	 i;
+
+	for (i = 0; i <= tabmask; i++)
+		if (tab[i].id[0] != '\0' && tab[i].count > 0 && !tab[i].acked) {
+			l->unknown += tab[i].count;
+			l->distinct--;
+			l->dups -= tab[i].count - 1;
+		}
+}
+
 static int
 finished(const struct load *l, int64_t now)
 {
@@ -307,8 +329,15 @@ finished(const struct load *l, int64_t now)
 
 	if (l->acked + l->rejected < l->total)
 		return 0;
-	if (l->distinct >= want && (want > 0 || l->receipt_ms == 0))
+	if (l->distinct >= want && want == 0 && l->receipt_ms == 0)
 		return 1;
+	if (l->distinct >= want && want > 0) {
+		/* All there: read on a while for late duplicates. */
+		if (t_all == 0)
+			t_all = now;
+		return now - t_all >= (int64_t)(l->grace_ms == 0 ? GRACE_MS :
+		    l->grace_ms < 0 ? 0 : l->grace_ms) * 1000;
+	}
 	return now - (t_lastrcpt > t_lastack ? t_lastrcpt : t_lastack) >
 	    (int64_t)l->receipt_ms * 1000;
 }
@@ -343,6 +372,7 @@ load_run(struct load *l)
 	for (i = 0; i < l->binds; i++)
 		connect_bind(&c[i], l);
 	t_start = t_lastack = t_lastrcpt = mono_us();
+	t_all = 0;
 	while (!finished(l, mono_us())) {
 		for (i = 0; i < l->binds; i++) {
 			while (c[i].bound && c[i].outstanding < l->window &&
@@ -360,6 +390,7 @@ load_run(struct load *l)
 				do_read(&c[i], l);
 		}
 	}
+	unknowns(l);
 	results(l);
 	for (i = 0; i < l->binds; i++) {
 		close(c[i].fd);

@@ -20,6 +20,8 @@ struct load {
 	uint8_t		 registered_delivery;
 	const char	*dest;
 	int		 receipt_ms;	/* wait for receipts after the last ack */
+	int		 grace_ms;	/* read on after the last receipt for
+					   duplicates; 0: 1000, < 0: none */
 	void		(*hook)(struct load *, int);	/* after each ack */
 	void		*arg;
 
