@@ -612,9 +612,13 @@ START_TEST(test_speed)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ns = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / n;
+	/*
+	 * A figure for BENCHMARKS.md ("Pieces"), not a verdict: a timed
+	 * assertion fails on a busy machine and proves nothing on an idle
+	 * one.  What is checked is that every write succeeded.
+	 */
 	printf("record_write: %.0f ns per %zu-octet submit_sm record\n", ns,
 	    b.len);
-	ck_assert_double_lt(ns, 20000.0);
 	buf_free(&b);
 }
 END_TEST
