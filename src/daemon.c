@@ -105,7 +105,10 @@ daemon_user_ids(const struct conf *c, uid_t *uid, gid_t *gid)
 	if (*uid != 0 || c->server.user[0] == '\0')
 		return;
 	if ((pw = getpwnam(c->server.user)) == NULL)
-		fatalx("user %s: no such user", c->server.user);
+		fatalx("user %s: no such user (create it, for example with "
+		    "\"useradd --system --user-group --home-dir %s --shell "
+		    "/usr/sbin/nologin %s\")", c->server.user, c->spool.dir,
+		    c->server.user);
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
 	if (c->server.group[0] != '\0') {
@@ -124,6 +127,9 @@ daemon_drop_privileges(const struct conf *c)
 	if (geteuid() != 0 || c->server.user[0] == '\0')
 		return;
 	daemon_user_ids(c, &uid, &gid);
+	/* A log file root made must stay reopenable (SIGHUP). */
+	if (log_give(uid, gid) == -1)
+		log_warn("giving the log file to %s", c->server.user);
 	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
 	    setuid(uid) == -1)
 		fatal("dropping privileges to %s", c->server.user);

@@ -4,6 +4,7 @@
  * SYNOPSIS
  *	log_init(progname)			stderr, INFO, until configured
  *	log_configure(conf, err, errlen)	file, syslog or stderr
+ *	log_reopen()	log_give(uid, gid)	SIGHUP; the file to the daemon user
  *	log_debug() log_info() log_warn() log_warnx() log_error()
  *	log_errorx() log_crit() fatal() fatalx() panic()
  *
@@ -28,6 +29,7 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -363,6 +365,26 @@ log_configure(const struct log_conf *c, char *err, size_t errlen)
 }
 
 /* Reopen the log file, after logrotate(8) moved it away (SIGHUP). */
+/*
+ * Give the log file, which root opened or created, to the user the
+ * daemon runs as, so that it can reopen it on SIGHUP after dropping
+ * root: on the descriptor, never by path, and only a regular file
+ * with one link that root owns.
+ */
+int
+log_give(uid_t uid, gid_t gid)
+{
+	struct stat	 st;
+
+	if (target != T_FILE || logfd == -1)
+		return 0;
+	if (fstat(logfd, &st) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != 0)
+		return 0;
+	return fchown(logfd, uid, gid);
+}
+
 int
 log_reopen(void)
 {

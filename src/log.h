@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Python logging's numeric levels, as jasmin.cfg's log_level names them. */
 #define LOGL_DEBUG	10
@@ -32,6 +33,7 @@ void	 log_init(const char *);
 int	 log_configure(const struct log_conf *, char *, size_t);
 int	 log_format_check(const char *, char *, size_t);
 int	 log_reopen(void);
+int	 log_give(uid_t, gid_t);
 void	 log_prefix(const char *, ...)
 	    __attribute__((format(printf, 1, 2)));
 void	 log_cleanup_hook(void (*)(void));

@@ -153,10 +153,17 @@ close_listeners(void)
 static void
 make_run_dir(uid_t uid, gid_t gid)
 {
+	int	 fd;
+
 	if (mkdir(conf->server.run_dir, 0755) == -1 && errno != EEXIST)
 		fatal("mkdir %s", conf->server.run_dir);
-	if (geteuid() == 0 && chown(conf->server.run_dir, uid, gid) == -1)
+	if (geteuid() != 0)
+		return;
+	/* The folder itself, not what a link in its place points to. */
+	if ((fd = open(conf->server.run_dir, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1 || fchown(fd, uid, gid) == -1)
 		fatal("chown %s", conf->server.run_dir);
+	close(fd);
 }
 
 /*

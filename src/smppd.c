@@ -88,9 +88,13 @@ static int
 check_all(const struct conf *c)
 {
 	char	 err[512];
+	uid_t	 uid;
+	gid_t	 gid;
 
 	check_userdb(c);
-	if (spool_check(c->spool.dir, err, sizeof(err)) == -1) {
+	/* As root: against the user the daemon will run as. */
+	daemon_user_ids(c, &uid, &gid);
+	if (spool_check_owner(c->spool.dir, uid, err, sizeof(err)) == -1) {
 		fprintf(stderr, "smppd: spool %s: %s\n", c->spool.dir, err);
 		nerrors++;
 	}
@@ -126,6 +130,7 @@ static int
 make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid)
 {
 	char	 tmp[CONF_PATH_MAX], *p;
+	int	 fd, rc;
 
 	if (strlcpy(tmp, path, sizeof(tmp)) >= sizeof(tmp))
 		return -1;
@@ -139,9 +144,34 @@ make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid)
 	}
 	if (mkdir(tmp, mode) == -1 && errno != EEXIST)
 		return -1;
-	if (geteuid() == 0 && chown(tmp, uid, gid) == -1)
+	/*
+	 * On the folder itself, never through a link the daemon's user
+	 * may have put in its place (root runs this).
+	 */
+	if ((fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
 		return -1;
-	return chmod(tmp, mode);
+	rc = (geteuid() == 0 && fchown(fd, uid, gid) == -1) ||
+	    fchmod(fd, mode) == -1 ? -1 : 0;
+	close(fd);
+	return rc;
+}
+
+/* The folder of the log file, when it is missing: the daemon's too. */
+static int
+make_log_dir(const struct conf *c, uid_t uid, gid_t gid)
+{
+	char		 dir[CONF_PATH_MAX], *slash;
+	struct stat	 st;
+
+	if (c->server.log_file[0] != '/' ||
+	    strlcpy(dir, c->server.log_file, sizeof(dir)) >= sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == dir)
+		return 0;
+	*slash = '\0';
+	if (stat(dir, &st) == 0 || errno != ENOENT)
+		return 0;
+	return make_dir(dir, 0750, uid, gid);
 }
 
 /* -I: the spool, run and database folders, owned by the server's user. */
@@ -164,6 +194,8 @@ init_dirs(const struct conf *c)
 		err(EX_CANTCREAT, "%s", c->server.run_dir);
 	if (slash != NULL && make_dir(dbdir, 0750, uid, gid) == -1)
 		err(EX_CANTCREAT, "%s", dbdir);
+	if (make_log_dir(c, uid, gid) == -1)
+		err(EX_CANTCREAT, "folder of %s", c->server.log_file);
 	/* The spool's insides are made by its owner. */
 	if ((pid = fork()) == -1)
 		err(EX_OSERR, "fork");

@@ -4,6 +4,7 @@
  *
  * SYNOPSIS
  *	spool_init(dir, create)		spool_check(dir, err, errlen)
+ *	spool_check_owner(dir, uid, err, errlen)
  *	spool_area(buf, len, dir, sub)	spool_path(buf, len, fmt, ...)
  *	spool_user_area(dir, user, create)	spool_user_valid(user)
  *	spool_name(buf, len, not_before)
@@ -198,7 +199,8 @@ spool_user_area(const char *dir, const char *user, int create)
 
 /* What is wrong with one folder (or the FIFO), or NULL. */
 static const char *
-check_one(const char *path, int fifo, int top, char *why, size_t len)
+check_one(const char *path, int fifo, int top, uid_t uid, char *why,
+    size_t len)
 {
 	struct stat	 st;
 	int		 rc;
@@ -211,10 +213,10 @@ check_one(const char *path, int fifo, int top, char *why, size_t len)
 	}
 	if (fifo ? !S_ISFIFO(st.st_mode) : !S_ISDIR(st.st_mode))
 		return fifo ? "not a FIFO" : "not a directory";
-	if (st.st_uid != geteuid()) {
+	if (st.st_uid != uid) {
 		snprintf(why, len, "owned by uid %lu, not by uid %lu (the "
 		    "user smppd runs as)", (unsigned long)st.st_uid,
-		    (unsigned long)geteuid());
+		    (unsigned long)uid);
 		return why;
 	}
 	if ((st.st_mode & 0700) != (fifo ? 0600 : 0700))
@@ -263,7 +265,7 @@ repair(const char *path, size_t i)
 
 /* The areas of each account that exists under out/. */
 static int
-check_users(const char *dir, char *err, size_t len)
+check_users(const char *dir, uid_t uid, char *err, size_t len)
 {
 	char		 path[1024], why[128];
 	const char	*w;
@@ -283,7 +285,7 @@ check_users(const char *dir, char *err, size_t len)
 			    de->d_name, user_layout[i].sub) == -1)
 				rc = check_fail(err, len, de->d_name,
 				    "name too long");
-			else if ((w = check_one(path, 0, 0, why,
+			else if ((w = check_one(path, 0, 0, uid, why,
 			    sizeof(why))) != NULL && !repair(path, i))
 				rc = check_fail(err, len, path, w);
 		}
@@ -293,12 +295,19 @@ check_users(const char *dir, char *err, size_t len)
 }
 
 /*
- * Verify the layout: every folder and the FIFO exist, belong to the
- * effective uid, and neither others nor (except the FIFO, which the
- * group may write to wake smppconn) the group can write them.
+ * Verify the layout: every folder and the FIFO exist, belong to uid
+ * (spool_check(): the effective uid; smppd -t run as root: the
+ * configured user), and neither others nor (except the FIFO, which
+ * the group may write to wake smppconn) the group can write them.
  */
 int
 spool_check(const char *dir, char *err, size_t len)
+{
+	return spool_check_owner(dir, geteuid(), err, len);
+}
+
+int
+spool_check_owner(const char *dir, uid_t uid, char *err, size_t len)
 {
 	char		 path[1024], why[128];
 	const char	*w;
@@ -307,11 +316,11 @@ spool_check(const char *dir, char *err, size_t len)
 	for (i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
 		if (spool_area(path, sizeof(path), dir, layout[i].sub) == -1)
 			return check_fail(err, len, dir, "path too long");
-		if ((w = check_one(path, layout[i].fifo, i == 0, why,
+		if ((w = check_one(path, layout[i].fifo, i == 0, uid, why,
 		    sizeof(why))) != NULL)
 			return check_fail(err, len, path, w);
 	}
-	return check_users(dir, err, len);
+	return check_users(dir, uid, err, len);
 }
 
 /* Name fields; claimer is 0 when there is no ".PID" suffix. */

@@ -84,6 +84,7 @@ struct segdone {
 
 int	 spool_init(const char *, int);
 int	 spool_check(const char *, char *, size_t);
+int	 spool_check_owner(const char *, uid_t, char *, size_t);
 int	 spool_area(char *, size_t, const char *, const char *);
 int	 spool_path(char *, size_t, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
