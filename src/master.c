@@ -392,11 +392,18 @@ reload(int foreground)
 	int		 i;
 
 	got_hup = 0;
+	/* First, and whatever the file says: logrotate relies on it. */
+	if (log_reopen() == -1)
+		log_warn("reopening the log file");
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("reload");
 		return;
 	}
 	if (conf_load(c, confpath, report_error) != 0) {
+		/* Busy children still reopen theirs. */
+		for (i = 0; i < nchildren; i++)
+			if (children[i].busy)
+				kill(children[i].pid, SIGHUP);
 		log_errorx("%s has errors: keeping the old configuration",
 		    confpath);
 		conf_free(c);
@@ -414,8 +421,6 @@ reload(int foreground)
 	conf = c;
 	if (master_log_configure(conf, foreground, err, sizeof(err)) == -1)
 		log_errorx("%s", err);
-	if (log_reopen() == -1)
-		log_warn("reopening the log file");
 	maxchildren = conf->server.max_connections;
 	/* Idle children make way; busy ones only reopen the log file. */
 	for (i = 0; i < nchildren; i++)

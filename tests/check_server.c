@@ -6,12 +6,14 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -386,10 +388,13 @@ START_TEST(test_drops_root)
 {
 	struct passwd	*pw;
 	struct tc	 c;
-	char		 dir[700], name[64];
+	struct stat	 st;
+	char		 dir[700], name[64], rotated[700];
 	DIR		*d;
 	struct dirent	*e;
 	pid_t		 child = 0;
+	long		 from;
+	int		 fd;
 
 	pw = getpwnam("nobody");
 	th_init(&T, "root");
@@ -417,6 +422,29 @@ START_TEST(test_drops_root)
 	ck_assert_int_eq(uid_of(child), (long)pw->pw_uid);
 	ck_assert_int_eq(uid_of(T.pid), (long)pw->pw_uid);
 	tc_close(&c);
+	/*
+	 * The log file root created is nobody's: SIGHUP reopens it.  The
+	 * configuration is read again as nobody: let its group read it.
+	 */
+	ck_assert_int_eq(chown(T.conf, 0, pw->pw_gid), 0);
+	ck_assert_int_eq(chmod(T.conf, 0640), 0);
+	ck_assert_int_eq(stat(T.log, &st), 0);
+	ck_assert_int_eq(st.st_uid, pw->pw_uid);
+	from = th_log_size(T.log);
+	kill(T.pid, SIGHUP);
+	ck_assert(th_wait_log_from(T.log, from, "configuration reloaded",
+	    5000));
+	/* Rotated as logrotate's "create" does: the new file is used. */
+	snprintf(rotated, sizeof(rotated), "%s.1", T.log);
+	ck_assert_int_eq(rename(T.log, rotated), 0);
+	ck_assert_int_ge(fd = open(T.log, O_WRONLY | O_CREAT | O_EXCL, 0640),
+	    0);
+	ck_assert_int_eq(fchown(fd, pw->pw_uid, pw->pw_gid), 0);
+	close(fd);
+	kill(T.pid, SIGHUP);
+	ck_assert(th_wait_log(T.log, "configuration reloaded", 5000));
+	ck_assert(!th_log_has(T.log, "reopening the log file"));
+	ck_assert(!th_log_has(rotated, "reopening the log file"));
 }
 END_TEST
 
