@@ -56,6 +56,7 @@
 #include "conf.h"
 #include "log.h"
 #include "sb.h"
+#include "owner.h"
 #include "smppq.h"
 
 const struct conf	*smppq_conf;
@@ -718,6 +719,9 @@ main(int argc, char *argv[])
 		return EX_CONFIG;
 	smppq_conf = &conf;
 	spool_durable_set(conf.spool.sync);
+	/* As root: the spool's owner, before the spool is touched. */
+	if (owner_become(conf.spool.dir) == -1)
+		err(EX_NOPERM, "becoming the owner of %s", conf.spool.dir);
 	if (strcmp(cmd, "list") == 0) {
 		allow(&o, "as");
 		return cmd_list(&o, argc);

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <check.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +200,50 @@ START_TEST(test_inject_and_stats)
 }
 END_TEST
 
+/*
+ * Run by root on a spool of user nobody: smppq becomes nobody, so an
+ * injected MO is the daemon's to read and deliver, and a link nobody
+ * put in the spool leads nowhere root alone may write.
+ */
+START_TEST(test_root_inject)
+{
+	struct passwd	*pw = getpwnam("nobody");
+	struct group	*gr = getgrgid(pw->pw_gid);
+	struct tc	 c;
+	char		 tmp[700], away[700], trap[700];
+
+	th_init(&T, "smppqroot");
+	snprintf(T.server_keys, sizeof(T.server_keys), "user = nobody\n"
+	    "group = %s\n", gr != NULL ? gr->gr_name : "nogroup");
+	th_write_conf(&T);
+	ck_assert_int_eq(th_run("smppd", "-I", "-c", T.conf, (char *)NULL), 0);
+	th_user(&T, "acme", "secret", NULL);
+	th_start(&T);
+	/* Root reads the configuration; the daemons never need to. */
+	tc_connect(&c, T.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_RECEIVER, "acme", "secret"),
+	    ESME_ROK);
+	ck_assert_int_eq(q("inject", "-a", "acme", "-f"), EX_USAGE);
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err,
+	    sizeof(err), "smppq", "-c", T.conf, "inject", "-a", "acme", "-f",
+	    "447700900123", "-t", "5555", "from root", (char *)NULL), 0);
+	ck_assert_int_eq(tc_deliver(&c, 5000), 1);
+	ck_assert_uint_eq(c.p.sm_length, 9);
+	tc_close(&c);
+	/* out/acme/tmp/ becomes a link to a folder only root may write. */
+	snprintf(trap, sizeof(trap), "%s/rootonly", T.dir);
+	ck_assert_int_eq(mkdir(trap, 0700), 0);
+	snprintf(tmp, sizeof(tmp), "%s/out/acme/tmp", T.spool);
+	snprintf(away, sizeof(away), "%s/out/acme/tmp.away", T.spool);
+	ck_assert_int_eq(rename(tmp, away), 0);
+	ck_assert_int_eq(symlink(trap, tmp), 0);
+	ck_assert_int_ne(th_run_io(NULL, out, sizeof(out), err,
+	    sizeof(err), "smppq", "-c", T.conf, "inject", "-a", "acme", "-f",
+	    "1", "-t", "2", "trap", (char *)NULL), 0);
+	ck_assert_int_eq(th_count_files(trap), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -211,10 +257,14 @@ main(void)
 	tcase_add_test(tc, test_deferred);
 	tcase_add_test(tc, test_delete_in_hand);
 	tcase_add_test(tc, test_inject_and_stats);
+	if (geteuid() != 0 || getpwnam("nobody") == NULL)
+		th_skip("test_root_inject", "not root, or no user nobody");
+	else
+		tcase_add_test(tc, test_root_inject);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return th_exit(failed);
 }
