@@ -448,6 +448,38 @@ START_TEST(test_drops_root)
 }
 END_TEST
 
+/*
+ * smppd -I run again by root, after the daemon's user (nobody) put a
+ * link to a folder of root's where the spool was: that folder stays
+ * root's, -I fails.
+ */
+START_TEST(test_init_no_follow)
+{
+	struct passwd	*pw = getpwnam("nobody");
+	struct stat	 st;
+	char		 run[700], trap[700];
+
+	th_init(&T, "initroot");
+	snprintf(T.server_keys, sizeof(T.server_keys), "user = nobody\n"
+	    "group = %s\n", getgrgid(pw->pw_gid) ?
+	    getgrgid(pw->pw_gid)->gr_name : "nogroup");
+	th_write_conf(&T);
+	ck_assert_int_eq(th_run("smppd", "-I", "-c", T.conf, (char *)NULL), 0);
+	ck_assert_int_eq(stat(T.spool, &st), 0);
+	ck_assert_int_eq(st.st_uid, pw->pw_uid);
+	/* The spool's folder is nobody's too: nobody can do this. */
+	snprintf(trap, sizeof(trap), "%s/rootonly", T.dir);
+	snprintf(run, sizeof(run), "%s.away", T.spool);
+	ck_assert_int_eq(mkdir(trap, 0700), 0);
+	ck_assert_int_eq(rename(T.spool, run), 0);
+	ck_assert_int_eq(symlink(trap, T.spool), 0);
+	ck_assert_int_ne(th_run("smppd", "-I", "-c", T.conf, (char *)NULL), 0);
+	ck_assert_int_eq(stat(trap, &st), 0);
+	ck_assert_int_eq(st.st_uid, 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0700);
+}
+END_TEST
+
 /* Whether this machine has an IPv6 loopback to test on. */
 static int
 have_ipv6(void)
@@ -543,8 +575,10 @@ main(void)
 	tcase_add_test(tc, test_check_config);
 	if (geteuid() != 0 || getpwnam("nobody") == NULL)
 		th_skip("test_drops_root", "not root, or no user nobody");
-	else
+	else {
 		tcase_add_test(tc, test_drops_root);
+		tcase_add_test(tc, test_init_no_follow);
+	}
 	if (!have_ipv6())
 		th_skip("test_ipv6_listener", "no IPv6 loopback");
 	else
