@@ -100,7 +100,7 @@ segw_add(struct segw *w, const struct msg_meta *m, const struct pdu *p)
 static int
 segw_create(struct segw *w, char *path, size_t len)
 {
-	char	 dot[1100];
+	char	 dot[SPOOL_PATH_MAX];
 	int	 fd, save;
 
 	if (spool_name(w->name, sizeof(w->name), w->not_before) == -1 ||
@@ -127,7 +127,7 @@ segw_create(struct segw *w, char *path, size_t len)
 static int
 segw_open(struct segw *w)
 {
-	char	 path[1100];
+	char	 path[SPOOL_PATH_MAX];
 	int	 i;
 
 	for (i = 0; i < OPEN_TRIES; i++) {
@@ -167,7 +167,7 @@ write_all(int fd, const uint8_t *p, size_t len)
 static int
 sync_tmpdir(const struct segw *w)
 {
-	char	 path[1100];
+	char	 path[SPOOL_PATH_MAX];
 	int	 fd, rc;
 
 	if (spool_path(path, sizeof(path), "%s/tmp", w->area) == -1)
@@ -255,7 +255,7 @@ segw_reset(struct segw *w)
 int
 segw_close(struct segw *w)
 {
-	char	 tmp[1100], dst[1100];
+	char	 tmp[SPOOL_PATH_MAX], dst[SPOOL_PATH_MAX];
 	int	 rc = 0;
 
 	if (w->npending > 0) {
@@ -283,7 +283,7 @@ segw_close(struct segw *w)
 void
 segw_free(struct segw *w)
 {
-	char	 tmp[1100];
+	char	 tmp[SPOOL_PATH_MAX];
 
 	if (w->fd != -1) {
 		close(w->fd);

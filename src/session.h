@@ -48,7 +48,7 @@ struct outreq {
 /* A claimed segment of the account's outbound spool. */
 struct dseg {
 	int		 used;
-	char		 path[1100];	/* SPOOL/out/USER/cur/NAME.PID */
+	char		 path[SPOOL_PATH_MAX];	/* SPOOL/out/USER/cur/NAME.PID */
 	struct segr	 seg;
 	struct segdone	 done;
 	unsigned	 nrecords;	/* read so far */
@@ -62,7 +62,7 @@ struct dseg {
 /* The outbound (deliver_sm) side of a receiver or transceiver. */
 struct deliver {
 	char		 area[1024];	/* SPOOL/out/USER */
-	char		 newdir[1100];	/* SPOOL/out/USER/new */
+	char		 newdir[SPOOL_PATH_MAX];	/* SPOOL/out/USER/new */
 	struct dseg	 segs[DELIVER_SEGS];
 	int		 reading;	/* the segment being read, or -1 */
 	struct segw	 retry;		/* records to try again later */

@@ -61,7 +61,7 @@ TAILQ_HEAD(itemq, item);
 /* A claimed MT segment (mt/active/NAME.PID). */
 struct job {
 	TAILQ_ENTRY(job)	 link;
-	char			 path[1100];
+	char			 path[SPOOL_PATH_MAX];
 	struct segr		 seg;
 	struct segdone		 done;
 	struct item		*stalled;	/* waits for its connector */

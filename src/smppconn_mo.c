@@ -50,7 +50,7 @@ log_mo(const char *what, const struct msg_meta *m, const struct pdu *p,
 static int
 queue_failed(const struct msg_meta *m, const struct pdu *p, int **dep)
 {
-	char	 area[1100];
+	char	 area[SPOOL_PATH_MAX];
 
 	if (!fw_ready) {
 		if (spool_path(area, sizeof(area), "%s/mo",

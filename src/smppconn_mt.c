@@ -116,7 +116,7 @@ job_open(const char *path)
 		return;
 	}
 	if (segdone_open(&job->done, path, 0) == -1) {
-		char	 dir[1100];
+		char	 dir[SPOOL_PATH_MAX];
 
 		log_warn("%s.done", path);
 		segr_close(&job->seg);
@@ -134,7 +134,7 @@ job_open(const char *path)
 static void
 claim_from(const char *sub, int deferred)
 {
-	char		 from[1100], to[1100], path[1100], **names;
+	char		 from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX], path[SPOOL_PATH_MAX], **names;
 	size_t		 n, i;
 	int64_t		 t;
 	int		 rc;
@@ -446,7 +446,7 @@ smppconn_mt_complete(struct item *it, enum item_result r, const char *stat, int 
 static void
 job_finish(struct job *job)
 {
-	char	 dir[1100];
+	char	 dir[SPOOL_PATH_MAX];
 
 	TAILQ_REMOVE(&ctx.jobs, job, link);
 	ctx.njobs--;
@@ -551,7 +551,7 @@ void
 smppconn_mt_give_back(void)
 {
 	struct job	*job;
-	char		 dir[1100];
+	char		 dir[SPOOL_PATH_MAX];
 
 	while ((job = TAILQ_FIRST(&ctx.jobs)) != NULL) {
 		if (job->stalled != NULL) {

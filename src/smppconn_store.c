@@ -51,7 +51,7 @@ static int		 ready;
 static void
 init(void)
 {
-	char	 area[1100];
+	char	 area[SPOOL_PATH_MAX];
 	int	 i;
 
 	if (ready)
@@ -179,7 +179,7 @@ smppconn_store_close(void)
 static void
 prune(const char *sub)
 {
-	char	 dir[1100], path[1200], **names;
+	char	 dir[SPOOL_PATH_MAX], path[1200], **names;
 	size_t	 n, i;
 	int64_t	 limit, t;
 

@@ -459,7 +459,7 @@ spool_list_free(char **names, size_t n)
 static int
 move_done(const char *from, const char *to)
 {
-	char	 a[1100], b[1100];
+	char	 a[SPOOL_PATH_MAX], b[SPOOL_PATH_MAX];
 
 	if (segdone_path(a, sizeof(a), from) == -1 ||
 	    segdone_path(b, sizeof(b), to) == -1)
@@ -477,7 +477,7 @@ int
 spool_claim(const char *from, const char *to, const char *name, char *path,
     size_t len)
 {
-	char	 src[1100], sfx[24];
+	char	 src[SPOOL_PATH_MAX], sfx[24];
 
 	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
 	if (spool_path(src, sizeof(src), "%s/%s", from, name) == -1 ||
@@ -517,7 +517,7 @@ unclaimed(const char *name, char *buf, size_t len)
 int
 spool_move(const char *path, const char *todir, const char *newname)
 {
-	char	 name[SPOOL_NAME_MAX + 16], dst[1100];
+	char	 name[SPOOL_NAME_MAX + 16], dst[SPOOL_PATH_MAX];
 	int	 save;
 
 	if (newname == NULL) {
@@ -552,7 +552,7 @@ spool_remove(const char *path)
 int
 spool_quarantine(const char *dir, const char *path, const char *why)
 {
-	char		 cdir[1024], dst[1100], name[SPOOL_NAME_MAX + 24];
+	char		 cdir[1024], dst[SPOOL_PATH_MAX], name[SPOOL_NAME_MAX + 24];
 	struct stat	 st;
 	int		 i, rc;
 
