@@ -18,7 +18,6 @@ uint32_t client_bind_cmd(const char *);
 const char *client_bind_name(uint32_t);
 int	 client_number(const char *, long long, long long, long long *);
 long long client_arg(const char *, long long, long long, const char *);
-long long client_now_us(void);
 void	 client_signals(void);
 char	*client_read_text(int, char **, size_t, size_t *);
 

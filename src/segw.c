@@ -43,6 +43,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "spool.h"
@@ -138,7 +139,7 @@ segw_open(struct segw *w)
 	}
 	if (w->fd == -1)
 		return -1;
-	w->opened_us = now_us();
+	w->opened_us = clock_wall_us();
 	w->bytes = 0;
 	w->count = 0;
 	w->dir_synced = 0;
@@ -233,7 +234,7 @@ segw_due(const struct segw *w, size_t max_bytes, unsigned max_count,
 	if (w->fd == -1)
 		return 0;
 	if (now == 0)
-		now = now_us();
+		now = clock_wall_us();
 	return (max_bytes > 0 && w->bytes >= max_bytes) ||
 	    (max_count > 0 && w->count >= max_count) ||
 	    (max_age_ms > 0 && now - w->opened_us >= (int64_t)max_age_ms *

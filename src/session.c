@@ -43,6 +43,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "net.h"
@@ -217,7 +218,7 @@ session_request(struct session *s, uint32_t cmd, unsigned index)
 	r->command_id = cmd;
 	r->index = index;
 	r->used = 1;
-	deadline = timer_now() + s->conf->server.response_timer * SEC;
+	deadline = clock_mono_us() + s->conf->server.response_timer * SEC;
 	r->deadline = deadline;
 	if (!timer_pending(TIMER_RESPONSE) ||
 	    timer_deadline(TIMER_RESPONSE) > deadline)
@@ -557,7 +558,7 @@ pdu_read_expired(struct session *s)
 static void
 service_timers(struct session *s)
 {
-	int64_t	 now = timer_now();
+	int64_t	 now = clock_mono_us();
 
 	timer_alarm = 0;
 	if (timer_due(TIMER_SESSION_INIT, now) && s->state == SS_OPEN) {

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "msgid.h"
@@ -112,7 +113,7 @@ charge(struct session *s, uint32_t parts, const char **why)
 		    LEDGER_NOBILL;
 
 	rc = ledger_charge(&s->ledger, s->acct.slot, s->acct.system_id, parts,
-	    s->acct.rate, s->acct.throughput, flags, timer_now());
+	    s->acct.rate, s->acct.throughput, flags, clock_mono_us());
 	switch (rc) {
 	case LEDGER_OK:
 		return ESME_ROK;
@@ -162,7 +163,7 @@ fill_meta(struct session *s, const struct pdu *p, struct msg_meta *m,
 		return -1;
 	m->kind = MSG_MT;
 	strlcpy(m->account, s->acct.system_id, sizeof(m->account));
-	m->created_us = now_us();
+	m->created_us = clock_wall_us();
 	m->parts = parts;
 	strlcpy(m->route, route, sizeof(m->route));
 	if (p->validity_period && p->validity_period[0] != '\0' &&
@@ -409,7 +410,7 @@ session_commit(struct session *s)
 				    (int64_t)c->segment_max_age_ms * 1000);
 			if (segw_due(&s->mt, c->segment_max_bytes,
 			    c->segment_max_messages, c->segment_max_age_ms,
-			    now_us()))
+			    clock_wall_us()))
 				session_segment_close(s);
 		}
 		s->uncommitted = 0;

@@ -5,7 +5,7 @@
  * SYNOPSIS
  *	smppconn [-f] [-c config]
  *
- *	conn_mono()	smppconn_poll_add(fd, events, fn, arg)
+ *	smppconn_poll_add(fd, events, fn, arg)
  *	smppconn_find(name)	smppconn_idmap()
  *
  * DESCRIPTION
@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "conf.h"
 #include "daemon.h"
@@ -84,14 +85,6 @@ usage(void)
 	exit(EX_USAGE);
 }
 
-int64_t
-conn_mono(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 void
 smppconn_poll_add(int fd, short events, smppconn_io_fn fn, void *arg)
@@ -481,7 +474,7 @@ wait_events(int timeout)
 	n = poll(pfd, (nfds_t)npfd, timeout);
 	if (n == -1 && errno != EINTR)
 		fatal("poll");
-	ctx.now = conn_mono();
+	ctx.now = clock_mono_us();
 	ctx.wall = time(NULL);
 	for (i = 0; n > 0 && i < npfd; i++)
 		if (pfd[i].revents != 0)
@@ -507,7 +500,7 @@ loop(void)
 {
 	int64_t	 next = 0;
 
-	ctx.now = conn_mono();
+	ctx.now = clock_mono_us();
 	ctx.wall = time(NULL);
 	ctx.want_scan = 1;
 	for (;;) {

@@ -138,7 +138,6 @@ extern struct conn_ctx ctx;
 typedef void (*smppconn_io_fn)(void *, int);
 
 /* smppconn.c */
-int64_t	 conn_mono(void);
 void	 smppconn_poll_add(int, short, smppconn_io_fn, void *);
 struct connector *smppconn_find(const char *);
 struct idmap *smppconn_idmap(void);

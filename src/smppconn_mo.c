@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "smppconn.h"
 #include "log.h"
@@ -78,7 +79,7 @@ smppconn_mo_queue(const struct pdu *in, const char *from, int **dep)
 	if (msgid_next(m.id, sizeof(m.id)) == -1)
 		return -1;
 	m.kind = MSG_MO;
-	m.created_us = now_us();
+	m.created_us = clock_wall_us();
 	p.command_id = SMPP_DELIVER_SM;
 	p.command_status = 0;
 	p.sequence_number = 0;

@@ -43,6 +43,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "client.h"
 #include "charset.h"
@@ -449,7 +450,7 @@ smppq_inject(const struct qopts *o, int argc, char **argv)
 		errx(EX_SOFTWARE, "message id");
 	m.kind = MSG_MO;
 	strlcpy(m.account, acct, sizeof(m.account));
-	m.created_us = now_us();
+	m.created_us = clock_wall_us();
 	pdu_init(&p, SMPP_DELIVER_SM, 0);
 	p.source_addr = o->from;
 	p.destination_addr = o->to;

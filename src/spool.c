@@ -12,7 +12,7 @@
  *	spool_claim(from, to, name, path, pathlen)
  *	spool_move(path, todir, newname)
  *	spool_quarantine(dir, path, why)	spool_remove(path)
- *	now_us()
+ *	clock_wall_us()
  *
  * DESCRIPTION
  *	Every state change of a segment is one rename(2) between folders
@@ -61,6 +61,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "spool.h"
@@ -87,14 +88,6 @@ static const struct {
 	{ "sessions", "" }
 };
 
-int64_t
-now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* snprintf(3) that fails (ENAMETOOLONG) rather than truncate. */
 int
@@ -365,7 +358,7 @@ spool_name(char *buf, size_t len, int64_t not_before)
 {
 	static pid_t	 pid;
 	static unsigned	 seq;
-	int64_t		 now = now_us();
+	int64_t		 now = clock_wall_us();
 
 	if (getpid() != pid) {
 		pid = getpid();

@@ -158,6 +158,5 @@ int	 spool_wake_user(const char *, const char *, int);
 int	 spool_trigger_open(const char *);
 int	 spool_trigger_drain(int);
 
-int64_t	 now_us(void);
 
 #endif /* SPOOL_H */

@@ -56,6 +56,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "spool.h"
@@ -107,7 +108,7 @@ tmp_dest(const char *area, const char *name)
 	if (n >= 3 && strcmp(area + n - 3, "/mo") == 0)
 		return "failed";
 	if (n >= 3 && strcmp(area + n - 3, "/mt") == 0 &&
-	    spool_name_time(name) > now_us() / 1000000)
+	    spool_name_time(name) > clock_wall_us() / 1000000)
 		return "deferred";
 	return "new";
 }

@@ -5,7 +5,7 @@
  *	timer_init()			install the SIGALRM handler
  *	timer_set(id, deadline)		timer_after(id, microseconds)
  *	timer_clear(id)			timer_arm()
- *	timer_due(id, now)		timer_now()
+ *	timer_due(id, now)
  *
  * DESCRIPTION
  *	Deadlines are microseconds on CLOCK_MONOTONIC, so that a change of
@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "timer.h"
 
 volatile sig_atomic_t timer_alarm;
@@ -46,14 +47,6 @@ on_alarm(int sig)
 	fired = 1;
 }
 
-int64_t
-timer_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 void
 timer_init(void)
@@ -79,7 +72,7 @@ timer_set(enum timer_id id, int64_t when)
 void
 timer_after(enum timer_id id, int64_t usec)
 {
-	timer_set(id, timer_now() + usec);
+	timer_set(id, clock_mono_us() + usec);
 }
 
 void
@@ -131,7 +124,7 @@ timer_arm(void)
 	armed = first;
 	memset(&it, 0, sizeof(it));
 	if (first != 0) {
-		wait = first - timer_now();
+		wait = first - clock_mono_us();
 		if (wait < 1)
 			wait = 1;	/* already due: fire at once */
 		it.it_value.tv_sec = wait / 1000000;
