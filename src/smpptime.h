@@ -12,5 +12,6 @@ int	 smpptime_valid(const char *);
 int	 smpptime_parse(const char *, time_t, time_t *);
 int	 smpptime_format(char *, size_t, time_t);
 int	 smpptime_format_rel(char *, size_t, long);
+long long smpptime_days_from_civil(long long, int, int);
 
 #endif /* SMPPTIME_H */

@@ -880,20 +880,10 @@ cmd_list(int argc, char **argv)
 static void
 escape(const char *s, char *out, size_t len)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	size_t			 n = 0;
-	unsigned char		 c;
+	int	 n;
 
-	for (; *s != '\0' && n + 4 < len; s++) {
-		c = (unsigned char)*s;
-		if (c > 0x20 && c < 0x7f && c != '%')
-			out[n++] = (char)c;
-		else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		}
-	}
+	if ((n = buf_pct_encode(out, len - 1, s, strlen(s))) == -1)
+		n = 0;
 	out[n] = '\0';
 }
 
@@ -951,23 +941,8 @@ cmd_export(int argc, char **argv)
 static int
 unescape(const char *s, char *out, size_t len)
 {
-	size_t	 n = 0;
-	uint8_t	 c;
-
-	for (; *s != '\0'; s++) {
-		if (n + 1 >= len)
-			return -1;
-		if (*s != '%') {
-			out[n++] = *s;
-			continue;
-		}
-		if (s[1] == '\0' || buf_hex_decode(s + 1, 2, &c, 1) != 1 || c == 0)
-			return -1;
-		out[n++] = (char)c;
-		s += 2;
-	}
-	out[n] = '\0';
-	return 0;
+	return buf_pct_decode(out, len, s, strlen(s), BUF_PCT_NONUL) == -1 ?
+	    -1 : 0;
 }
 
 /* One field=value word of an import line. */
