@@ -46,8 +46,6 @@ void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_errorx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_crit(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 log_vlog(int, int, const char *, va_list)
-	    __attribute__((format(printf, 3, 0)));
 void	 fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	 fatalx(const char *, ...)

@@ -12,7 +12,6 @@
 int	 net_listen(const char *, int, int, char *, size_t);
 int	 net_nonblock(int, int);
 int	 net_addr_str(const struct sockaddr *, char *, size_t);
-int	 net_addr_ip(const struct sockaddr *, char *, size_t);
 int	 net_peer(int, struct sockaddr_storage *, char *, size_t);
 int	 net_connect(const char *, int, int, char *, size_t);
 int	 proxy_header(int, int, struct sockaddr_storage *);

@@ -105,7 +105,7 @@ utf8_len(unsigned char c)
 	return 1;
 }
 
-void
+static void
 receipt_text(const struct pdu *p, char *out, size_t cap)
 {
 	char		 utf8[RECEIPT_TEXT_MAX * 8 + 8];

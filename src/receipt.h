@@ -46,7 +46,6 @@ struct receipt {
 
 int	 receipt_kind(int);
 int	 receipt_wanted(uint8_t, int);
-void	 receipt_text(const struct pdu *, char *, size_t);
 void	 receipt_of_msg(struct receipt_of *, const struct msg *);
 int	 receipt_build(struct receipt *, const struct receipt_of *,
 	    const char *, int, time_t);

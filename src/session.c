@@ -56,7 +56,7 @@
 #define BATCH_MAX	1024		/* PDUs handled per group commit */
 #define SEC		1000000LL
 
-volatile sig_atomic_t session_wakeup;
+static volatile sig_atomic_t session_wakeup;
 volatile sig_atomic_t session_term;
 static volatile sig_atomic_t session_hup;
 
@@ -147,20 +147,6 @@ session_send(struct session *s, struct pdu *p)
 	return 0;
 }
 
-/* A response without body, or with an empty message_id. */
-int
-session_send_resp(struct session *s, uint32_t cmd, uint32_t seq,
-    uint32_t status)
-{
-	uint8_t	 tmp[PDU_HEADER_LEN + 8];
-	int	 n;
-
-	if ((n = pdu_encode_resp(cmd, status, seq, tmp, sizeof(tmp))) < 0)
-		return -1;
-	sb_time(SB_T_TX_PDU);
-	return buf_append(&s->out, tmp, (size_t)n);
-}
-
 /*
  * Queue an answer behind those already waiting, so that answers leave in
  * the order of their requests even when some wait for the spool commit.
@@ -242,7 +228,7 @@ response_timer_update(struct session *s)
 		timer_clear(TIMER_RESPONSE);
 }
 
-void
+static void
 session_close(struct session *s, const char *why)
 {
 	if (!s->closing)

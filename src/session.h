@@ -109,7 +109,6 @@ struct session {
 	int			 terms;		/* SIGTERMs seen */
 };
 
-extern volatile sig_atomic_t session_wakeup;
 extern volatile sig_atomic_t session_term;
 
 void	 session_signals(void);
@@ -119,11 +118,9 @@ int	 session_run(const struct conf *, int, int,
 
 /* session.c, for the parts below */
 int	 session_send(struct session *, struct pdu *);
-int	 session_send_resp(struct session *, uint32_t, uint32_t, uint32_t);
 uint32_t session_request(struct session *, uint32_t, unsigned);
 void	 session_hold(struct session *, uint32_t, uint32_t, uint32_t,
 	    uint32_t, const char *);
-void	 session_close(struct session *, const char *);
 
 /* session_bind.c */
 void	 session_bind(struct session *, const uint8_t *, size_t,
@@ -132,8 +129,6 @@ void	 session_unbound(struct session *);
 
 /* session_submit.c */
 void	 session_submit(struct session *, const uint8_t *, size_t,
-	    const struct pdu_hdr *);
-uint32_t session_submit_multi(struct session *, struct pdu *,
 	    const struct pdu_hdr *);
 void	 session_commit(struct session *);
 void	 session_segment_close(struct session *);

@@ -46,6 +46,9 @@
 #include "smpptime.h"
 #include "timer.h"
 
+static uint32_t	 session_submit_multi(struct session *, struct pdu *,
+		    const struct pdu_hdr *);
+
 /* How many parts the message costs; -1 when it is too long. */
 static int
 count_parts(const struct pdu *p)
@@ -270,7 +273,7 @@ session_submit(struct session *s, const uint8_t *buf, size_t len,
  * and held like the others; when nothing could be queued it is the
  * first destination's error.
  */
-uint32_t
+static uint32_t
 session_submit_multi(struct session *s, struct pdu *p,
     const struct pdu_hdr *h)
 {

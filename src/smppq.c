@@ -59,7 +59,7 @@
 #include "smppq.h"
 
 const struct conf	*smppq_conf;
-int			 smppq_json;
+static int		 smppq_json;
 
 static const struct {
 	const char	*state;
@@ -203,7 +203,7 @@ smppq_walk(qvisit_fn fn, void *arg)
 }
 
 /* A JSON string: escapes, and octets that are not UTF-8 as Latin-1. */
-void
+static void
 smppq_json_str(FILE *fp, const char *s)
 {
 	size_t		 len = s != NULL ? strlen(s) : 0;

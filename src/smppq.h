@@ -38,11 +38,9 @@ struct qopts {
 typedef int (*qvisit_fn)(const struct qloc *, const struct msg *, void *);
 
 extern const struct conf *smppq_conf;
-extern int		  smppq_json;
 
 /* smppq.c */
 int	 smppq_walk(qvisit_fn, void *);
-void	 smppq_json_str(FILE *, const char *);
 int	 smppq_conn_signal(int);
 
 /* smppq_edit.c */

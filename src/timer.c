@@ -33,12 +33,6 @@ static int64_t	 deadline[TIMER_MAX];	/* 0: not set */
 static int64_t	 armed;			/* what ITIMER_REAL points at */
 static volatile sig_atomic_t fired;	/* ... and it went off */
 
-static const char *const names[TIMER_MAX] = {
-	"sessionInitTimer", "enquireLinkTimer", "inactivityTimer",
-	"responseTimer", "pduReadTimer", "segment", "rescan", "retry",
-	"shutdown"
-};
-
 static void
 on_alarm(int sig)
 {
@@ -46,7 +40,6 @@ on_alarm(int sig)
 	timer_alarm = 1;
 	fired = 1;
 }
-
 
 void
 timer_init(void)
@@ -131,10 +124,4 @@ timer_arm(void)
 		it.it_value.tv_usec = wait % 1000000;
 	}
 	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-const char *
-timer_name(enum timer_id id)
-{
-	return id < TIMER_MAX ? names[id] : "?";
 }

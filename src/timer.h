@@ -35,6 +35,5 @@ int	 timer_pending(enum timer_id);
 int64_t	 timer_deadline(enum timer_id);
 int	 timer_due(enum timer_id, int64_t);
 void	 timer_arm(void);
-const char *timer_name(enum timer_id);
 
 #endif /* TIMER_H */
