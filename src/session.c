@@ -5,6 +5,8 @@
  * SYNOPSIS
  *	session_signals()
  *	session_run(conf, fd, ofd, peer, sb_slot)
+ *	session_send(s, pdu)		session_request(s, cmd, index)
+ *	session_hold(s, cmd, seq, status, parts, msgid)
  *
  * DESCRIPTION
  *	The loop blocks in ppoll(2) with SIGALRM, SIGUSR1 and SIGTERM
@@ -387,19 +389,15 @@ dispatch(struct session *s, const uint8_t *buf, size_t len,
 		break;
 	case SMPP_SUBMIT_SM:
 	case SMPP_DATA_SM:
+	case SMPP_SUBMIT_MULTI:
 		session_submit(s, buf, len, h);
 		break;
 	case SMPP_QUERY_SM:
 	case SMPP_CANCEL_SM:
 	case SMPP_REPLACE_SM:
-	case SMPP_SUBMIT_MULTI:
 	case SMPP_DELIVER_SM:
 	case SMPP_OUTBIND:
 	case SMPP_ALERT_NOTIFICATION:
-		if (h->command_id == SMPP_SUBMIT_MULTI) {
-			session_submit(s, buf, len, h);
-			break;
-		}
 		handle_unsupported(s, h);
 		break;
 	default:
@@ -644,6 +642,61 @@ wait_io(struct session *s)
 	return 0;
 }
 
+/* One held answer: the header, and the body its command carries. */
+static void
+send_held(struct session *s, const struct held *h)
+{
+	struct pdu	 p;
+	uint8_t		 ver = 0x34;
+
+	if (h->raw != NULL) {
+		buf_append(&s->out, h->raw, h->rawlen);
+		return;
+	}
+	pdu_init(&p, h->command_id, h->seq);
+	p.command_status = h->status;
+	switch (h->command_id) {
+	case SMPP_BIND_TRANSMITTER_RESP:
+	case SMPP_BIND_RECEIVER_RESP:
+	case SMPP_BIND_TRANSCEIVER_RESP:
+		if (h->status != ESME_ROK)
+			break;
+		p.system_id = s->conf->server.id;
+		pdu_tlv_add(&p, TLV_SC_INTERFACE_VERSION, 1, &ver);
+		break;
+	case SMPP_SUBMIT_SM_RESP:
+	case SMPP_DATA_SM_RESP:
+		p.message_id = h->msgid;
+		break;
+	default:
+		break;
+	}
+	session_send(s, &p);
+}
+
+/*
+ * Make the records of this turn durable (session_submit.c), then answer
+ * every request held behind them, in order.  Nothing leaves before the
+ * fdatasync returned.
+ */
+static void
+session_answer(struct session *s)
+{
+	struct held	*h;
+	size_t		 i;
+
+	if (s->nheld == 0)
+		return;
+	session_submit_commit(s);
+	for (i = 0; i < s->nheld; i++) {
+		h = &s->held[i];
+		send_held(s, h);
+		free(h->raw);
+		h->raw = NULL;
+	}
+	s->nheld = 0;
+}
+
 static void
 session_init(struct session *s, const struct conf *conf, int fd, int ofd,
     const struct sockaddr_storage *peer, int sb_slot)
@@ -676,7 +729,7 @@ session_init(struct session *s, const struct conf *conf, int fd, int ofd,
 static void
 session_end(struct session *s)
 {
-	session_commit(s);
+	session_answer(s);
 	flush(s);
 	if (s->mt.fd != -1 || s->mt.npending > 0)
 		session_segment_close(s);
@@ -750,7 +803,7 @@ session_run(const struct conf *conf, int fd, int ofd,
 				log_warn("reopening the log file");
 		}
 		more = handle_input(&s);
-		session_commit(&s);
+		session_answer(&s);
 		if (session_wakeup) {
 			session_wakeup = 0;
 			s.dl.eof = 0;

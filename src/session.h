@@ -130,7 +130,7 @@ void	 session_unbound(struct session *);
 /* session_submit.c */
 void	 session_submit(struct session *, const uint8_t *, size_t,
 	    const struct pdu_hdr *);
-void	 session_commit(struct session *);
+void	 session_submit_commit(struct session *);
 void	 session_segment_close(struct session *);
 
 /* session_deliver.c */
