@@ -76,7 +76,7 @@ TAILQ_HEAD(jobq, job);
 /*
  * What a type of connector does.  room() says how many more records
  * it takes now; submit() takes one and calls smppconn_mt_complete() for it,
- * now or later.  poll() registers descriptors with smppconn_poll_add();
+ * now or later.  poll() registers descriptors with smppconn_ctx_poll_add();
  * timer(now) does what is due and returns its next deadline; idle()
  * is true when it holds nothing; stop() begins closing (SIGTERM, or
  * the connector left the configuration); reload() sees its new
@@ -109,7 +109,7 @@ struct connector {
 	int			 stopping;
 };
 
-struct conn_ctx {
+struct smppconn_ctx {
 	struct conf		*conf;
 	const char		*confpath;
 	int			 foreground;
@@ -133,14 +133,16 @@ struct conn_ctx {
 	int			 reload_done;	/* smppq marked records */
 };
 
-extern struct conn_ctx ctx;
+extern struct smppconn_ctx smppconn_ctx;
 
 typedef void (*smppconn_io_fn)(void *, int);
 
-/* smppconn.c */
-void	 smppconn_poll_add(int, short, smppconn_io_fn, void *);
-struct connector *smppconn_find(const char *);
-struct idmap *smppconn_idmap(void);
+/* smppconn_ctx.c */
+void	 smppconn_ctx_poll_reset(void);
+void	 smppconn_ctx_poll_add(int, short, smppconn_io_fn, void *);
+void	 smppconn_ctx_poll(int);
+struct connector *smppconn_ctx_find(const char *);
+struct idmap *smppconn_ctx_idmap(void);
 
 /* smppconn_mt.c */
 void	 smppconn_mt_scan(void);

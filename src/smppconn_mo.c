@@ -55,9 +55,9 @@ queue_failed(const struct msg_meta *m, const struct pdu *p, int **dep)
 
 	if (!fw_ready) {
 		if (spool_path(area, sizeof(area), "%s/mo",
-		    ctx.conf->spool.dir) == -1)
+		    smppconn_ctx.conf->spool.dir) == -1)
 			return -1;
-		segw_init(&fw, area, ctx.conf->spool.sync);
+		segw_init(&fw, area, smppconn_ctx.conf->spool.sync);
 		segw_set_dest(&fw, "failed");
 		fw_ready = 1;
 	}
@@ -85,7 +85,7 @@ smppconn_mo_queue(const struct pdu *in, const char *from, int **dep)
 	p.sequence_number = 0;
 	/* A deliver_sm has no place for these; data_sm fields stay TLVs. */
 	p.schedule_delivery_time = p.validity_period = NULL;
-	acct = route_mo(ctx.conf, p.source_addr, p.destination_addr);
+	acct = route_mo(smppconn_ctx.conf, p.source_addr, p.destination_addr);
 	if (acct == NULL) {
 		strlcpy(m.error, "no MO route", sizeof(m.error));
 		log_mo("no route, kept in mo/failed/", &m, &p, from);
