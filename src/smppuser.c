@@ -471,7 +471,7 @@ hash_password(struct account *a, int from_stdin)
 	explicit_bzero(pw, sizeof(pw));
 	if (r == -1)
 		errx(errno == EINVAL ? EX_DATAERR : EX_SOFTWARE, "%s",
-		    userdb_error());
+		    account_error());
 }
 
 /* Remove the option opt from argv; 1 if it was there. */
