@@ -1,5 +1,12 @@
 /*
  * buf.h - growable byte buffers with explicit lengths
+ *
+ * A struct buf owns its data (malloc'd); buf_free() releases it and
+ * leaves an empty buffer that can be used again.  Every append either
+ * succeeds whole or returns -1 (ENOMEM) with the buffer unchanged; the
+ * data stays NUL-terminated past len.  buf_hex_decode() and the %XX
+ * pair write into the caller's memory and return a length or -1 (see
+ * below); none of them allocates.
  */
 #ifndef BUF_H
 #define BUF_H

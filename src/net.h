@@ -1,5 +1,12 @@
 /*
  * net.h - listening sockets, peer addresses, PROXY protocol headers
+ *
+ * Every call returns a descriptor or 0, or -1; those with an err buffer
+ * say why in it, the others leave errno set.  Descriptors belong to the
+ * caller.  net_addr_str() writes "1.2.3.4:2775" or "[::1]:2775" into
+ * the caller's buffer (NET_ADDRSTR_MAX).  proxy_header() reads a PROXY
+ * v1 or v2 header (untrusted bytes, every length checked) within the
+ * timeout and puts the client address in *peer: 0, or -1 to close.
  */
 #ifndef NET_H
 #define NET_H

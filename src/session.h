@@ -1,5 +1,14 @@
 /*
  * session.h - one client connection, served by one smppd child
+ *
+ * smppd's private header.  session.c reads PDUs and sends every
+ * answer; session_bind.c, session_submit.c and session_deliver.c handle
+ * their commands and queue answers with session_hold(), which session.c
+ * sends after the turn's spool commit (session_submit_commit()), in the
+ * order of the requests.  struct session is the child's one session; it
+ * owns its buffers and held answers.  Handlers return nothing: a
+ * protocol error becomes an answer, an environment error a log line
+ * and, where the client cannot be served, closing.
  */
 #ifndef SESSION_H
 #define SESSION_H

@@ -1,5 +1,13 @@
 /*
  * smppconn.h - smppconn's private header: the state its modules share
+ *
+ * smppconn_ctx (smppconn_ctx.c) is the one loop state of the process;
+ * smppconn_mt.c hands claimed records to the connectors (conn_*.c,
+ * through struct conn_ops) and settles them; smppconn_out.c,
+ * smppconn_store.c and smppconn_mo.c append to their spools and make
+ * them durable in the turn's group commit.  Items and jobs belong to
+ * smppconn_mt.c: a connector holds an item until it calls
+ * smppconn_mt_complete().  Calls that can fail return -1 and log.
  */
 #ifndef SMPPCONN_H
 #define SMPPCONN_H

@@ -1,5 +1,10 @@
 /*
  * smppq.h - smppq's private header: walking the spool's records
+ *
+ * smppq.c lists and counts (text or JSON), smppq_edit.c changes records
+ * (delete, retry, inject).  smppq_walk() calls fn for every record of
+ * the spool with a decoded message valid only during the call; a
+ * non-zero return of fn stops the walk and is its result.
  */
 #ifndef SMPPQ_H
 #define SMPPQ_H
