@@ -5,7 +5,7 @@
  *	client_password(arg, file, out, cap)
  *	client_bind_cmd(name)		client_bind_name(cmd)
  *	client_number(s, min, max, &n)	client_arg(s, min, max, what)
- *	clock_mono_us()			client_signals()
+ *	client_signals()		client_read_text(argc, argv, max, &len)
  *
  * DESCRIPTION
  *	client_password() takes the password from the -P argument when

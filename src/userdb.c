@@ -54,7 +54,7 @@
 
 static char	 userdb_errbuf[USERDB_ERR_MAX];
 
-void
+static void
 userdb_seterr(const char *fmt, ...)
 {
 	va_list	 ap;

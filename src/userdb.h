@@ -51,7 +51,5 @@ int	 userdb_update(const char *, const char *,
 	    int (*)(struct account *, void *), void *);
 int	 userdb_replace_all(const char *, const struct account *, size_t);
 const char *userdb_error(void);
-void	 userdb_seterr(const char *, ...)
-	    __attribute__((format(printf, 1, 2)));
 
 #endif /* USERDB_H */
