@@ -89,6 +89,9 @@ prompt_tty(int fd, const char *prompt, char *buf, size_t len)
 	if (tcsetattr(fd, TCSADRAIN, &noecho) == 0 &&
 	    write(fd, prompt, strlen(prompt)) != -1)
 		r = read_line(fd, buf, len);
+	/* No line typed (end of input): end the prompt's line ourselves. */
+	if (r == -1)
+		(void)write(fd, "\n", 1);
 	(void)tcsetattr(fd, TCSADRAIN, &t);
 	for (i = 0; i < 5; i++)
 		sigaction(sigs[i], &old[i], NULL);
