@@ -14,7 +14,7 @@
  *	spool_move(path, todir, newname)
  *	spool_quarantine(dir, path, why)	spool_remove(path)
  *	spool_quarantine_record(dir, reader, msg)
- *	now_us()
+ *	clock_wall_us()
  *
  * DESCRIPTION
  *	Every state change of a segment is a move between folders of one
@@ -65,6 +65,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "spool.h"
@@ -91,14 +92,6 @@ static const struct {
 	{ "sessions", "" }
 };
 
-int64_t
-now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* snprintf(3) that fails (ENAMETOOLONG) rather than truncate. */
 int
@@ -403,7 +396,7 @@ spool_name(char *buf, size_t len, int64_t not_before)
 {
 	static pid_t	 pid;
 	static unsigned	 seq;
-	int64_t		 now = now_us();
+	int64_t		 now = clock_wall_us();
 
 	if (getpid() != pid) {
 		pid = getpid();
@@ -497,10 +490,10 @@ spool_list_free(char **names, size_t n)
 static int
 move_done(const char *from, const char *to)
 {
-	char	 a[1100], b[1100];
+	char	 a[SPOOL_PATH_MAX], b[SPOOL_PATH_MAX];
 
-	if (segdone_path(a, sizeof(a), from) == -1 ||
-	    segdone_path(b, sizeof(b), to) == -1)
+	if (spool_done_path(a, sizeof(a), from) == -1 ||
+	    spool_done_path(b, sizeof(b), to) == -1)
 		return -1;
 	if (rename(a, b) == -1 && errno != ENOENT)
 		return -1;
@@ -515,7 +508,7 @@ int
 spool_claim(const char *from, const char *to, const char *name, char *path,
     size_t len)
 {
-	char	 src[1100], sfx[24];
+	char	 src[SPOOL_PATH_MAX], sfx[24];
 	int	 rc;
 
 	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
@@ -556,7 +549,7 @@ unclaimed(const char *name, char *buf, size_t len)
 int
 spool_move(const char *path, const char *todir, const char *newname)
 {
-	char	 name[SPOOL_NAME_MAX + 16], dst[1100];
+	char	 name[SPOOL_NAME_MAX + 16], dst[SPOOL_PATH_MAX];
 	int	 save, rc;
 
 	if (newname == NULL) {
@@ -581,7 +574,27 @@ spool_remove(const char *path)
 {
 	if (unlink(path) == -1 && errno != ENOENT)
 		return -1;
-	return segdone_remove(path);
+	return spool_done_remove(path);
+}
+
+/* The name of a segment's sidecar: the one place that builds it. */
+int
+spool_done_path(char *buf, size_t len, const char *segpath)
+{
+	return spool_path(buf, len, "%s" SEGDONE_SUFFIX, segpath);
+}
+
+/* Remove a segment's sidecar; none is fine. */
+int
+spool_done_remove(const char *segpath)
+{
+	char	 path[SPOOL_PATH_MAX];
+
+	if (spool_done_path(path, sizeof(path), segpath) == -1)
+		return -1;
+	if (unlink(path) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
 }
 
 /*
@@ -591,7 +604,7 @@ spool_remove(const char *path)
 int
 spool_quarantine(const char *dir, const char *path, const char *why)
 {
-	char		 cdir[1024], dst[1100], name[SPOOL_NAME_MAX + 24];
+	char		 cdir[1024], dst[SPOOL_PATH_MAX], name[SPOOL_NAME_MAX + 24];
 	struct stat	 st;
 	int		 i, rc;
 
@@ -628,7 +641,8 @@ int
 spool_quarantine_record(const char *dir, const struct segr *r,
     const struct msg *m)
 {
-	char	 dst[1100], name[SPOOL_NAME_MAX + 16], next[PDU_MESSAGE_ID_MAX];
+	char	 dst[SPOOL_PATH_MAX], name[SPOOL_NAME_MAX + 16];
+	char	 next[PDU_MESSAGE_ID_MAX];
 	int	 fd, save;
 
 	if (unclaimed(base(r->path), name, sizeof(name)) == -1 ||

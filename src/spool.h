@@ -28,6 +28,14 @@
 
 #define SPOOL_DIR_DEFAULT	LOCALSTATEDIR "/spool/smppd"
 #define SPOOL_NAME_MAX		64
+/*
+ * Size of every buffer that holds a path inside the spool: the spool
+ * directory (at most CONF_PATH_MAX, 1024 with its NUL) plus the longest
+ * tail put under it, "/out/" + a system_id (30) + "/cur/" + a segment
+ * name with its suffix, and slack.  Paths that would not fit are refused
+ * by spool_path() (snprintf truncation is an error), never cut.
+ */
+#define SPOOL_PATH_MAX		1100
 
 /* An open segment being appended to (a writer). */
 struct segw {
@@ -48,7 +56,7 @@ struct segw {
 
 /* A segment read into memory (a reader). */
 struct segr {
-	char		 path[1100];
+	char		 path[SPOOL_PATH_MAX];
 	char		*data;
 	size_t		 len;
 	size_t		 off;
@@ -66,7 +74,7 @@ struct segdone {
 	int		 fd;
 	uint8_t		*map;		/* one octet per record */
 	size_t		 n;
-	char		 path[1100];	/* SEGMENT.done, made on first mark */
+	char		 path[SPOOL_PATH_MAX];	/* SEGMENT.done, made on first mark */
 };
 
 #define SEGDONE_SUFFIX	".done"	/* a segment's sidecar: SEGMENT.done */
@@ -131,8 +139,6 @@ int	 segdone_mark(struct segdone *, unsigned);
 int	 segdone_test(const struct segdone *, unsigned);
 int	 segdone_all(const struct segdone *, unsigned);
 void	 segdone_close(struct segdone *);
-int	 segdone_remove(const char *);
-int	 segdone_path(char *, size_t, const char *);
 
 int	 spool_name(char *, size_t, int64_t);
 int64_t	 spool_name_time(const char *);
@@ -155,6 +161,8 @@ int	 spool_quarantine(const char *, const char *, const char *);
 int	 spool_quarantine_record(const char *, const struct segr *,
 	    const struct msg *);
 int	 spool_remove(const char *);
+int	 spool_done_path(char *, size_t, const char *);
+int	 spool_done_remove(const char *);
 
 int	 spool_recover_pid(const char *, pid_t);
 int	 spool_recover_all(const char *);
@@ -179,6 +187,5 @@ int	 spool_wake_user(const char *, const char *, int);
 int	 spool_trigger_open(const char *);
 int	 spool_trigger_drain(int);
 
-int64_t	 now_us(void);
 
 #endif /* SPOOL_H */

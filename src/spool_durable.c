@@ -74,7 +74,7 @@ spool_durable_dir(const char *folder)
 int
 spool_durable_parent(const char *path)
 {
-	char	 dir[1100];
+	char	 dir[SPOOL_PATH_MAX];
 	char	*slash;
 
 	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir)) {

@@ -252,7 +252,7 @@ static void
 replay(struct th *run, struct crashfs *m, size_t stride, int nseeds,
     struct tally *t)
 {
-	char		 dir[1100];
+	char		 dir[SPOOL_PATH_MAX];
 	size_t		 next = 0, n = crashfs_nevents(m);
 	int		 mode, k, nstates = 0;
 	unsigned	 seed;
