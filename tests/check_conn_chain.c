@@ -127,23 +127,6 @@ START_TEST(test_upstream_rejects)
 }
 END_TEST
 
-/* How many lines of a log hold needle. */
-static int
-log_count(const char *log, const char *needle)
-{
-	char	 line[2048];
-	FILE	*fp;
-	int	 n = 0;
-
-	if ((fp = fopen(log, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (strstr(line, needle) != NULL)
-			n++;
-	fclose(fp);
-	return n;
-}
-
 /* A message_payload split into 3 parts: one receipt for the message. */
 START_TEST(test_split_payload)
 {
@@ -169,11 +152,11 @@ START_TEST(test_split_payload)
 	ck_assert_str_eq(d.stat, "DELIVRD");
 	ck_assert_int_eq(tc_deliver(&c, 500), 0);
 	/* B got three parts: 153 + 153 + 94 octets, each behind a UDH. */
-	ck_assert_int_eq(log_count(B.log, "-> 4412345, 1 part(s), dc 0, 159 "
+	ck_assert_int_eq(th_log_count(B.log, "-> 4412345, 1 part(s), dc 0, 159 "
 	    "octets"), 2);
-	ck_assert_int_eq(log_count(B.log, "-> 4412345, 1 part(s), dc 0, 100 "
+	ck_assert_int_eq(th_log_count(B.log, "-> 4412345, 1 part(s), dc 0, 100 "
 	    "octets"), 1);
-	ck_assert_int_eq(log_count(B.log, "-> 4412345,"), 3);
+	ck_assert_int_eq(th_log_count(B.log, "-> 4412345,"), 3);
 	tc_close(&c);
 }
 END_TEST

@@ -193,44 +193,66 @@ START_TEST(test_window)
 }
 END_TEST
 
+/* Take one deliver_sm of c, unanswered: its number and sequence. */
+static int
+hold_one(struct tc *c, int ms, uint32_t *seq)
+{
+	int	 n;
+
+	if (tc_recv(c, ms) != 1)
+		return -1;
+	ck_assert_uint_eq(c->p.command_id, SMPP_DELIVER_SM);
+	n = atoi((const char *)c->p.short_message + 4);
+	*seq = c->p.sequence_number;
+	return n;
+}
+
+static void
+answer_seq(struct tc *c, uint32_t seq)
+{
+	struct pdu	 p;
+
+	pdu_init(&p, SMPP_DELIVER_SM_RESP, seq);
+	tc_send(c, &p);
+}
+
+/*
+ * Twelve one-record segments, two receivers that answer nothing at
+ * first: one claims at most DELIVER_SEGS (8) segments, so the other
+ * must get the rest.  Then each message reaches exactly one of them.
+ */
 START_TEST(test_two_receivers_share)
 {
-	struct tc	 a, b;
-	int		 i, idle = 0, seen = 0, n = 0, na = 0, nb = 0;
+	struct tc	 r[2];
+	uint32_t	 seq[2][12];
+	int		 got[2] = { 0, 0 }, done[2] = { 0, 0 }, k, n, seen = 0;
+	int		 turns;
 
 	start("");
-	receiver(&a, SMPP_BIND_RECEIVER);
-	receiver(&b, SMPP_BIND_TRANSCEIVER);
-	for (i = 0; i < 6; i++)
-		queue_mo(i);
-	/* Each message reaches exactly one of the two. */
-	while (n < 6) {
-		if (tc_recv(&a, 50) == 1) {
-			ck_assert_uint_eq(a.p.command_id, SMPP_DELIVER_SM);
-			i = atoi((const char *)a.p.short_message + 4);
-			answer(&a, ESME_ROK);
-			na++;
-		} else if (tc_recv(&b, 50) == 1) {
-			ck_assert_uint_eq(b.p.command_id, SMPP_DELIVER_SM);
-			i = atoi((const char *)b.p.short_message + 4);
-			answer(&b, ESME_ROK);
-			nb++;
-		} else {
-			/* 200 quiet turns of 100 ms: stuck, not slow. */
-			ck_assert_int_lt(++idle, 200);
-			continue;
+	receiver(&r[0], SMPP_BIND_RECEIVER);
+	receiver(&r[1], SMPP_BIND_TRANSCEIVER);
+	for (n = 0; n < 12; n++)
+		queue_mo(n);
+	for (turns = 0; got[0] + got[1] < 12 && turns < 400; turns++) {
+		for (k = 0; k < 2; k++) {
+			if ((n = hold_one(&r[k], 25, &seq[k][got[k]])) < 0)
+				continue;
+			ck_assert_msg(n >= 0 && n < 12 && !(seen & (1 << n)),
+			    "text%d twice", n);
+			seen |= 1 << n;
+			got[k]++;
 		}
-		ck_assert_msg(!(seen & (1 << i)), "text%d twice", i);
-		seen |= 1 << i;
-		n++;
+		/* Answer only once both have had a share. */
+		for (k = 0; k < 2 && got[0] > 0 && got[1] > 0; k++)
+			while (done[k] < got[k])
+				answer_seq(&r[k], seq[k][done[k]++]);
 	}
-	ck_assert_int_eq(seen, 63);
-	ck_assert_int_eq(na + nb, 6);
-	/* Shared: both got some (one segment per receiver and turn). */
-	ck_assert_msg(na > 0 && nb > 0, "one receiver got all: %d and %d",
-	    na, nb);
-	tc_close(&a);
-	tc_close(&b);
+	ck_assert_msg(got[0] > 0 && got[1] > 0, "one receiver got all: %d "
+	    "and %d", got[0], got[1]);
+	ck_assert_int_eq(got[0] + got[1], 12);
+	ck_assert_int_eq(seen, 4095);
+	tc_close(&r[0]);
+	tc_close(&r[1]);
 }
 END_TEST
 

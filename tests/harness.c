@@ -443,6 +443,23 @@ th_cleanup(struct th *t)
 		fprintf(stderr, "cannot remove %s\n", t->dir);
 }
 
+/* How many lines of a log hold needle; -1 when it cannot be read. */
+int
+th_log_count(const char *log, const char *needle)
+{
+	char	 line[4096];
+	FILE	*fp;
+	int	 n = 0;
+
+	if ((fp = fopen(log, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strstr(line, needle) != NULL)
+			n++;
+	fclose(fp);
+	return n;
+}
+
 long
 th_log_size(const char *log)
 {

@@ -63,6 +63,7 @@ void	 th_cleanup(struct th *);
 int	 th_wait_exit(pid_t, int, int *);
 int	 th_wait_port_closed(int, int);
 int	 th_log_has(const char *, const char *);
+int	 th_log_count(const char *, const char *);
 int	 th_wait_log(const char *, const char *, int);
 int	 th_wait_log_from(const char *, long, const char *, int);
 long	 th_log_size(const char *);
