@@ -41,6 +41,7 @@
 #include "compat.h"
 #include "conf.h"
 #include "ledger.h"
+#include "owner.h"
 #include "smppuser.h"
 #include "userdb.h"
 
@@ -72,29 +73,27 @@ usage(void)
 
 /* The [userdb] path and ledger of smppd.conf (-c). */
 /*
- * Run by root, smppuser creates files that smppd, running as its own
- * user, must read and update: give them to the owner of their folder
- * (the server's user after smppd -I), as long as that is not root.
+ * Run by root, smppuser becomes the owner of the database's folder
+ * (the server's user after smppd -I) before it touches anything, as
+ * postqueue(1) does: the files it makes are the server's, and a link
+ * that user put in the folder is never followed with root's rights.
+ * A folder that does not exist yet protects nothing: gdbm says so.
  */
 static void
-give_to_dir_owner(const char *path)
+become_db_owner(const char *path)
 {
-	struct stat	 st, dst;
-	char		 dir[PATH_MAX], *slash;
+	char	 dir[PATH_MAX], *slash;
 
-	if (geteuid() != 0 || stat(path, &st) == -1 || st.st_uid != 0 ||
-	    strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
-		return;
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
+		errx(EX_USAGE, "%s: path too long", path);
 	if ((slash = strrchr(dir, '/')) == NULL)
 		strlcpy(dir, ".", sizeof(dir));
 	else if (slash == dir)
 		dir[1] = '\0';
 	else
 		*slash = '\0';
-	if (stat(dir, &dst) == -1 || dst.st_uid == 0)
-		return;
-	if (chown(path, dst.st_uid, dst.st_gid) == -1)
-		warn("chown %s", path);
+	if (owner_become(dir) == -1 && errno != ENOENT)
+		err(EX_NOPERM, "becoming the owner of %s", dir);
 }
 
 static void
@@ -777,7 +776,7 @@ main(int argc, char *argv[])
 {
 	const char	*conf = NULL, *db = NULL;
 	size_t		 i;
-	int		 ch, rc;
+	int		 ch;
 
 	umask(077);
 	while ((ch = getopt(argc, argv, "+c:d:")) != -1) {
@@ -808,10 +807,8 @@ main(int argc, char *argv[])
 		errx(EX_USAGE, "%s: path too long", dbpath);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[0], commands[i].name) == 0) {
-			rc = commands[i].fn(argc, argv);
-			give_to_dir_owner(dbpath);
-			give_to_dir_owner(ledgerpath);
-			return rc;
+			become_db_owner(dbpath);
+			return commands[i].fn(argc, argv);
 		}
 	warnx("unknown command \"%s\"", argv[0]);
 	usage();

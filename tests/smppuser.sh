@@ -334,6 +334,31 @@ expect_err $EX_DATAERR "ledger has format version 2" credit alice +1
 
 mode_is "$db"
 mode_is "$ledger"
+# Run by root in a folder of the daemon's user (nobody), smppuser acts as
+# that user: its files are nobody's, and a link nobody put in place of the
+# ledger never hands root's file over nor writes it.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	chmod 711 "$tmp"
+	rd=$tmp/nobody
+	mkdir "$rd" && chown nobody "$rd"
+	echo pw | "$SMPPUSER" -d "$rd/users.db" add --password-stdin demo \
+	    >/dev/null 2>&1 || fail "root: add in nobody's folder"
+	[ "$(stat -c %U "$rd/users.db")" = nobody ] ||
+	    fail "root: the database is not nobody's"
+	secret=$tmp/rootsecret
+	echo secret >"$secret" && chmod 600 "$secret"
+	rm -f "$rd/users.db.ledger"
+	ln -s "$secret" "$rd/users.db.ledger"
+	"$SMPPUSER" -d "$rd/users.db" enable demo >/dev/null 2>&1
+	"$SMPPUSER" -d "$rd/users.db" credit demo +5 >/dev/null 2>&1
+	[ "$(stat -c %U:%a "$secret")" = root:600 ] ||
+	    fail "root: a file of root's given away through a link"
+	[ "$(cat "$secret")" = secret ] ||
+	    fail "root: a file of root's written through a link"
+else
+	skipped="$skipped root-and-nobody"
+fi
+
 [ "$failed" -eq 0 ] || { echo "$failed failure(s)"; exit 1; }
 if [ -n "$skipped" ]; then
 	# A visible SKIP; under CI every tool is there, so it is a failure.
