@@ -186,45 +186,41 @@ do_open(int dirfd, const char *path, int flags, mode_t mode, int at)
 	return fd;
 }
 
+/* The mode argument of open(2), present with O_CREAT or O_TMPFILE. */
+#define MODE_ARG(flags, mode) do {					\
+	va_list	 ap_;							\
+									\
+	if ((flags) & (O_CREAT | O_TMPFILE)) {				\
+		va_start(ap_, flags);					\
+		(mode) = (mode_t)va_arg(ap_, int);			\
+		va_end(ap_);						\
+	}								\
+} while (0)
+
 int
 open(const char *path, int flags, ...)
 {
-	va_list	 ap;
 	mode_t	 mode = 0;
 
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	MODE_ARG(flags, mode);
 	return do_open(AT_FDCWD, path, flags, mode, 0);
 }
 
 int
 open64(const char *path, int flags, ...)
 {
-	va_list	 ap;
 	mode_t	 mode = 0;
 
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	MODE_ARG(flags, mode);
 	return do_open(AT_FDCWD, path, flags, mode, 0);
 }
 
 int
 openat(int dirfd, const char *path, int flags, ...)
 {
-	va_list	 ap;
 	mode_t	 mode = 0;
 
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	MODE_ARG(flags, mode);
 	return do_open(dirfd, path, flags, mode, 1);
 }
 
@@ -344,28 +340,30 @@ close(int fd)
 	return get_close()(fd);
 }
 
-int
-rename(const char *a, const char *b)
+/* A call on two names, recorded when it succeeded on names under root. */
+static int
+two_names(int op, int (*fn)(const char *, const char *), const char *a,
+    const char *b)
 {
 	char	 x[PATH_MAX], y[PATH_MAX];
 	int	 rc, on = under(a, x) && under(b, y);
 
-	rc = get_rename()(a, b);
+	rc = fn(a, b);
 	if (rc == 0 && on)
-		emit(CRASHFS_RENAME, 0, 0, x, y, NULL, 0);
+		emit(op, 0, 0, x, y, NULL, 0);
 	return rc;
+}
+
+int
+rename(const char *a, const char *b)
+{
+	return two_names(CRASHFS_RENAME, get_rename(), a, b);
 }
 
 int
 link(const char *a, const char *b)
 {
-	char	 x[PATH_MAX], y[PATH_MAX];
-	int	 rc, on = under(a, x) && under(b, y);
-
-	rc = get_link()(a, b);
-	if (rc == 0 && on)
-		emit(CRASHFS_LINK, 0, 0, x, y, NULL, 0);
-	return rc;
+	return two_names(CRASHFS_LINK, get_link(), a, b);
 }
 
 int
