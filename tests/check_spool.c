@@ -634,8 +634,9 @@ START_TEST(test_commit_damage)
 {
 	struct buf	 b;
 	size_t		 marks[4];
-	char		 path[1100], name[SPOOL_NAME_MAX], *slash;
-	int		 att[8];
+	char		 path[1100], name[SPOOL_NAME_MAX], *slash, logbuf[4096];
+	int		 att[8], fd;
+	ssize_t		 n;
 
 	log_init("check_spool");
 	committed_seg(path, sizeof(path), &b, marks);
@@ -643,7 +644,18 @@ START_TEST(test_commit_damage)
 	strlcpy(name, slash + 1, sizeof(name));
 	b.data[marks[0] + 40] ^= 0x01;	/* in record 2 */
 	put_file(path, b.data, b.len);
+	/* The warning goes to stderr: into a file, to read it back. */
+	ck_assert_int_ge(fd = open(at("log"), O_RDWR | O_CREAT | O_TRUNC,
+	    0600), 0);
+	ck_assert_int_eq(dup2(fd, 2), 2);
 	ck_assert_int_eq(recovered(att, 8), 4);
+	n = pread(fd, logbuf, sizeof(logbuf) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	logbuf[n] = '\0';
+	ck_assert_msg(strstr(logbuf, "record 2 (") != NULL && strstr(logbuf,
+	    "between smpps_01-00000000 and smpps_01-00000002") != NULL,
+	    "log: %s", logbuf);
+	close(fd);
 	ck_assert_int_eq(att[0], 0);
 	ck_assert_int_eq(att[1], 2);
 	ck_assert_int_eq(att[3], 4);
