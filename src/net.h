@@ -15,6 +15,6 @@ int	 net_addr_str(const struct sockaddr *, char *, size_t);
 int	 net_addr_ip(const struct sockaddr *, char *, size_t);
 int	 net_peer(int, struct sockaddr_storage *, char *, size_t);
 int	 net_connect(const char *, int, int, char *, size_t);
-int	 proxy_header(int, int, struct sockaddr_storage *);
+int	 proxy_header(int, int, struct sockaddr_storage *, const char **);
 
 #endif /* NET_H */

@@ -107,6 +107,8 @@ struct session {
 	int			 closing;	/* close once output is written */
 	int			 unbind_sent;
 	int			 terms;		/* SIGTERMs seen */
+	int			 bind_failures;	/* wrong passwords */
+	int			 dead;		/* drop now, unsent or not */
 };
 
 extern volatile sig_atomic_t session_wakeup;

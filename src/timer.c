@@ -35,7 +35,7 @@ static volatile sig_atomic_t fired;	/* ... and it went off */
 static const char *const names[TIMER_MAX] = {
 	"sessionInitTimer", "enquireLinkTimer", "inactivityTimer",
 	"responseTimer", "pduReadTimer", "segment", "rescan", "retry",
-	"shutdown"
+	"shutdown", "closing", "stalled output"
 };
 
 static void

@@ -102,6 +102,9 @@ int	 account_encode(const struct account *, char *, size_t);
 int	 account_decode(const char *, size_t, struct account *);
 int	 account_set_password(struct account *, const char *);
 int	 account_check_password(const struct account *, const char *);
+int	 account_decoy_init(void);
+void	 account_check_decoy(const char *);
+unsigned long account_hash_count(void);
 int	 account_network_allowed(const struct account *,
 	    const struct sockaddr *);
 const char *account_field(int, int *);
