@@ -321,7 +321,7 @@ START_TEST(test_proxy_protocol)
 	struct tc	 c;
 
 	th_init(&T, "proxy");
-	strlcpy(T.server_keys, "proxy_protocol = yes\n",
+	strlcpy(T.server_keys, "proxy_protocol = yes\nproxy_from = 127.0.0.1\n",
 	    sizeof(T.server_keys));
 	th_user(&T, "far", "secret", "networks=10.0.0.0/8", NULL);
 	th_start(&T);
