@@ -432,23 +432,6 @@ START_TEST(test_proxy_partial)
 }
 END_TEST
 
-static double
-balance_of(const char *user)
-{
-	char	 cmd[1400], line[256];
-	FILE	*fp;
-	double	 b = -1;
-
-	snprintf(cmd, sizeof(cmd), "%s/smppuser -d %s show %s", th_bindir,
-	    T.db, user);
-	ck_assert_ptr_nonnull(fp = popen(cmd, "r"));
-	while (fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, "balance", 7) == 0)
-			b = strtod(line + strcspn(line, "0123456789-"), NULL);
-	pclose(fp);
-	return b;
-}
-
 /* A standard TLV twice: ESME_RINVOPTPARSTREAM, nothing charged. */
 START_TEST(test_duplicate_tlv)
 {
@@ -470,7 +453,7 @@ START_TEST(test_duplicate_tlv)
 	ck_assert_uint_eq(tc_expect(&c, SMPP_SUBMIT_SM_RESP, 5000),
 	    ESME_RINVOPTPARSTREAM);
 	tc_close(&c);
-	ck_assert(balance_of("acme") == 100.0);
+	ck_assert(th_balance(&T, "acme") == 100.0);
 }
 END_TEST
 
