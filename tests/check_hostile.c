@@ -22,9 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anvil.h"
 #include "compat.h"
+#include "conf.h"
 #include "harness.h"
 #include "pdu.h"
+#include "sb.h"
 
 static struct th	 T;
 static char		 out[256 * 1024], err[4096];
@@ -554,6 +557,46 @@ START_TEST(test_reload_grows)
 }
 END_TEST
 
+static int
+admit6(const struct conf *c, const char *addr)
+{
+	struct sockaddr_in6	 sin6;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	ck_assert_int_eq(inet_pton(AF_INET6, addr, &sin6.sin6_addr), 1);
+	return anvil_admit(c, (struct sockaddr *)&sin6, 0);
+}
+
+/* IPv6 addresses count per /64, or per address_ipv6_prefix. */
+START_TEST(test_ipv6_prefix)
+{
+	char		 path[] = "anvil.XXXXXX";
+	struct conf	 c;
+	int		 fd;
+
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	close(fd);
+	ck_assert_int_eq(sb_open(path, "t", 1), 0);
+	conf_defaults(&c);
+	c.server.max_connections_per_address = 1;
+	ck_assert_int_eq(admit6(&c, "2001:db8::1"), 1);
+	ck_assert_int_eq(admit6(&c, "2001:db8::2"), 0);
+	ck_assert_int_eq(admit6(&c, "2001:db8:0:0:ffff::9"), 0);
+	ck_assert_int_eq(admit6(&c, "2001:db8:0:1::1"), 1);
+	c.server.address_ipv6_prefix = 128;
+	ck_assert_int_eq(admit6(&c, "2001:db8::3"), 1);
+	ck_assert_int_eq(admit6(&c, "2001:db8::3"), 0);
+	/* limits_exempt: not counted, not limited. */
+	strlcpy(c.server.limits_exempt, "2001:db8::/32",
+	    sizeof(c.server.limits_exempt));
+	ck_assert_int_eq(admit6(&c, "2001:db8::3"), 1);
+	sb_close();
+	unlink(path);
+	conf_free(&c);
+}
+END_TEST
+
 static Suite *
 hostile_suite(void)
 {
@@ -574,6 +617,9 @@ hostile_suite(void)
 	tcase_add_test(tc, test_duplicate_tlv);
 	tcase_add_test(tc, test_address_length);
 	tcase_add_test(tc, test_reload_grows);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("anvil");
+	tcase_add_test(tc, test_ipv6_prefix);
 	suite_add_tcase(s, tc);
 	return s;
 }
