@@ -48,9 +48,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "anvil.h"
+#include "clock.h"
 #include "compat.h"
 #include "conf.h"
 #include "log.h"
@@ -62,15 +62,6 @@ static const char *const reasons[] = {
 	"", "", "max_connections_per_address", "connection_rate_per_address",
 	"failed binds (penalty)"
 };
-
-static int64_t
-anvil_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
-}
 
 void
 anvil_init(struct anvil_board *a)
@@ -246,7 +237,7 @@ anvil_admit(const struct conf *c, const struct sockaddr *sa, int sb_slot)
 	struct anvil_entry	*e;
 	enum anvil_verdict	 v = ANVIL_OK;
 	uint8_t			 key[16];
-	int64_t			 now = anvil_now();
+	int64_t			 now = clock_mono_ms() / 1000;
 
 	if (a == NULL || anvil_exempt(c, sa) || anvil_key(c, sa, key) == -1)
 		return 1;
@@ -299,7 +290,7 @@ anvil_penalty(const struct conf *c, const struct sockaddr *sa)
 	struct anvil_board	*a = anvil_board();
 	struct anvil_entry	*e;
 	uint8_t			 key[16];
-	int64_t			 now = anvil_now();
+	int64_t			 now = clock_mono_ms() / 1000;
 	int			 left = 0;
 
 	if (a == NULL || anvil_exempt(c, sa) || anvil_key(c, sa, key) == -1 ||
@@ -322,7 +313,7 @@ anvil_bind_failed(const struct conf *c, const struct sockaddr *sa)
 	struct anvil_board	*a = anvil_board();
 	struct anvil_entry	*e;
 	uint8_t			 key[16];
-	int64_t			 now = anvil_now(), d;
+	int64_t			 now = clock_mono_ms() / 1000, d;
 
 	if (a == NULL || c->server.bind_failure_rate_per_address == 0 ||
 	    anvil_exempt(c, sa) || anvil_key(c, sa, key) == -1 ||
@@ -390,7 +381,7 @@ int
 anvil_print(FILE *fp, const struct anvil_board *a, int json)
 {
 	const struct anvil_entry	*e;
-	int64_t				 now = anvil_now();
+	int64_t				 now = clock_mono_ms() / 1000;
 	int				 i, n = 0;
 
 	if (json)

@@ -30,9 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "net.h"
 
@@ -40,15 +40,6 @@
 #define V2_SIG		"\r\n\r\n\0\r\nQUIT\n"
 #define V2_SIGLEN	12
 #define V2_MAX		(16 + 216)
-
-static int64_t
-proxy_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * Read exactly n octets before the deadline.  Each wait is one poll(2)
@@ -64,7 +55,7 @@ readn(int fd, uint8_t *buf, size_t n, int64_t deadline)
 	int64_t		 left;
 
 	while (got < n) {
-		if ((left = deadline - proxy_now_ms()) <= 0)
+		if ((left = deadline - clock_mono_ms()) <= 0)
 			return -1;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
@@ -198,7 +189,7 @@ proxy_header(int fd, int timeout_ms, struct sockaddr_storage *ss,
     const char **why)
 {
 	uint8_t	 buf[V2_MAX];
-	int64_t	 deadline = proxy_now_ms() + timeout_ms;
+	int64_t	 deadline = clock_mono_ms() + timeout_ms;
 	size_t	 len;
 
 	*why = "no PROXY header";

@@ -91,7 +91,6 @@ struct sb_board {
 
 int	 sb_open(const char *, const char *, int);
 int	 sb_attach(const char *);
-void	 sb_close(void);
 struct sb_board *sb_board(void);
 void	 sb_count(int, enum sb_counter);
 void	 sb_time(enum sb_time);
@@ -103,7 +102,6 @@ void	 sb_child_release_pid(pid_t);
 void	 sb_child_anvil(int, int32_t);
 int32_t	 sb_child_anvil_get(int);
 int	 sb_child_find(pid_t);
-const char *sb_counter_name(enum sb_counter);
 int	 sb_print(FILE *, const struct sb_board *, int);
 
 #endif /* SB_H */

@@ -28,23 +28,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "pdu.h"
 #include "smppbench_guess.h"
 
 #define GUESS_PIPELINE	10
 #define GUESS_WAIT_MS	2000
-
-static long long
-guess_now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int
 guess_connect(const struct smppbench_guess_opts *o)
@@ -133,9 +124,9 @@ smppbench_guess(const struct smppbench_guess_opts *o, struct smppbench_guess_res
 	int		 fd, a;
 
 	memset(r, 0, sizeof(*r));
-	r->t0 = guess_now_us();
+	r->t0 = clock_mono_us();
 	end = r->t0 + o->duration;
-	while (guess_now_us() < end) {
+	while (clock_mono_us() < end) {
 		if ((fd = guess_connect(o)) == -1) {
 			r->failed++;
 			continue;
@@ -149,5 +140,5 @@ smppbench_guess(const struct smppbench_guess_opts *o, struct smppbench_guess_res
 			r->refused++;
 		close(fd);
 	}
-	r->t1 = guess_now_us();
+	r->t1 = clock_mono_us();
 }

@@ -591,7 +591,6 @@ START_TEST(test_ipv6_prefix)
 	strlcpy(c.server.limits_exempt, "2001:db8::/32",
 	    sizeof(c.server.limits_exempt));
 	ck_assert_int_eq(admit6(&c, "2001:db8::3"), 1);
-	sb_close();
 	unlink(path);
 	conf_free(&c);
 }
