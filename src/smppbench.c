@@ -434,6 +434,9 @@ on_ctl_resp(struct conn *c, const struct pdu *p)
 		return;
 	if (c->state == C_BINDING) {
 		if (p->command_status != ESME_ROK) {
+			/* A failed bind's time is a figure too (-A of bench). */
+			if (O.mode == M_CYCLES)
+				lat_add(&S.bindlat, c->ctl_at);
 			S.bind_fail++;
 			count_status(p->command_status);
 			conn_dead(c, pdu_status_name(p->command_status));
