@@ -136,9 +136,38 @@ anvil_hash(const uint8_t key[16])
 }
 
 /*
- * The entry of key, made when missing.  A full neighbourhood gives up
- * the entry seen least recently among those without a connection; when
- * every one holds connections the address goes uncounted (NULL).
+ * Which of two entries to give up for a new address: a free one first,
+ * then the one seen least recently, a penalized one last (so that a
+ * guesser with many addresses cannot flush its own penalty).  Entries
+ * holding connections are never given up.
+ */
+static int
+anvil_rank(const struct anvil_entry *e, int64_t now)
+{
+	if (!e->used)
+		return 0;
+	if (e->conns > 0)
+		return 3;
+	return e->penalty_until > now ? 2 : 1;
+}
+
+static int
+anvil_better_victim(const struct anvil_entry *e,
+    const struct anvil_entry *v, int64_t now)
+{
+	int	 re = anvil_rank(e, now), rv;
+
+	if (re == 3)
+		return 0;
+	if (v == NULL)
+		return 1;
+	rv = anvil_rank(v, now);
+	return re < rv || (re == rv && re > 0 && e->last_seen < v->last_seen);
+}
+
+/*
+ * The entry of key, made when missing; NULL when every entry it could
+ * take holds connections (the address then goes uncounted).
  */
 static struct anvil_entry *
 anvil_find(struct anvil_board *a, const uint8_t key[16], int64_t now)
@@ -153,11 +182,7 @@ anvil_find(struct anvil_board *a, const uint8_t key[16], int64_t now)
 			e->last_seen = now;
 			return e;
 		}
-		if (!e->used) {
-			if (victim == NULL || victim->used)
-				victim = e;
-		} else if (e->conns == 0 && (victim == NULL ||
-		    (victim->used && e->last_seen < victim->last_seen)))
+		if (anvil_better_victim(e, victim, now))
 			victim = e;
 	}
 	if (victim == NULL)
