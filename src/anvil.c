@@ -371,7 +371,10 @@ anvil_print_entry(FILE *fp, const struct anvil_entry *e, int64_t now,
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
 	char			 addr[NET_ADDRSTR_MAX];
+	int			 rate, fails;
 
+	rate = now - e->conn_window < ANVIL_WINDOW ? (int)e->conn_count : 0;
+	fails = now - e->fail_window < ANVIL_WINDOW ? (int)e->fail_count : 0;
 	memset(&ss, 0, sizeof(ss));
 	sin6->sin6_family = AF_INET6;
 	memcpy(&sin6->sin6_addr, e->key, 16);
@@ -385,16 +388,12 @@ anvil_print_entry(FILE *fp, const struct anvil_entry *e, int64_t now,
 		fprintf(fp, "%s{\"address\": \"%s\", \"connections\": %d, "
 		    "\"connections_last_minute\": %d, "
 		    "\"bind_failures_last_minute\": %d, \"penalty_secs\": %d}",
-		    n ? ", " : "", addr, (int)e->conns,
-		    now - e->conn_window < ANVIL_WINDOW ? (int)e->conn_count : 0,
-		    now - e->fail_window < ANVIL_WINDOW ? (int)e->fail_count : 0,
+		    n ? ", " : "", addr, (int)e->conns, rate, fails,
 		    anvil_penalized(e, now));
 	else
 		fprintf(fp, "%-28s %s connections %d rate %d/min failures "
 		    "%d/min penalty %ds\n", "address", addr, (int)e->conns,
-		    now - e->conn_window < ANVIL_WINDOW ? (int)e->conn_count : 0,
-		    now - e->fail_window < ANVIL_WINDOW ? (int)e->fail_count : 0,
-		    anvil_penalized(e, now));
+		    rate, fails, anvil_penalized(e, now));
 }
 
 /*

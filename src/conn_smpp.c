@@ -24,9 +24,10 @@
  *	message_payload, or a short_message too long for one part, is sent
  *	instead as short_message parts with a concatenation UDH (8-bit
  *	reference), cut where sms_parts() cuts it for charging; a
- *	message_payload that fits one part goes as a plain short_message.  Each bind has at most
- *	window submit_sm unanswered, and all binds together send at most
- *	throughput per second (a token bucket holding one second's worth).
+ *	message_payload that fits one part goes as a plain short_message.
+ *	Each bind has at most window submit_sm unanswered, and all binds
+ *	together send at most throughput per second (a token bucket
+ *	holding one second's worth).
  *
  *	submit_sm_resp ESME_ROK: the upstream took the message; its
  *	message_id is stored in the id map (idmap.c) with what a receipt

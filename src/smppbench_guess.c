@@ -102,9 +102,13 @@ guess_answers(int fd)
 		if ((n = read(fd, buf + have, sizeof(buf) - have)) <= 0)
 			break;
 		have += (size_t)n;
-		while (have >= 16 && (len = (size_t)buf[0] << 24 |
-		    (size_t)buf[1] << 16 | (size_t)buf[2] << 8 | buf[3]) >= 16 &&
-		    len <= have) {
+		for (;;) {
+			if (have < 16)
+				break;
+			len = (size_t)buf[0] << 24 | (size_t)buf[1] << 16 |
+			    (size_t)buf[2] << 8 | buf[3];
+			if (len < 16 || len > have)
+				break;
 			answers++;
 			memmove(buf, buf + len, have - len);
 			have -= len;
@@ -116,7 +120,8 @@ guess_answers(int fd)
 }
 
 void
-smppbench_guess(const struct smppbench_guess_opts *o, struct smppbench_guess_result *r)
+smppbench_guess(const struct smppbench_guess_opts *o,
+    struct smppbench_guess_result *r)
 {
 	uint8_t		 binds[GUESS_PIPELINE * 128];
 	size_t		 len = guess_binds(o, binds, sizeof(binds));
