@@ -119,6 +119,15 @@ bind_pdu(uint8_t *buf, size_t cap, uint32_t seq, const char *user,
 	return (size_t)n;
 }
 
+/* The server closes c (and the connection is closed here); why is logged. */
+static void
+closed_logged(struct tc *c, const char *why)
+{
+	ck_assert(tc_closed(c, 5000));
+	tc_close(c);
+	ck_assert_msg(th_wait_log(T.log, why, 5000), "no \"%s\" logged", why);
+}
+
 /* Is the connection still served: 1 when not closed within ms. */
 static int
 served(struct tc *c, int ms)
@@ -179,9 +188,7 @@ START_TEST(test_connection_rate)
 		tc_close(&d);
 	}
 	tc_connect(&d, T.port);
-	ck_assert(tc_closed(&d, 5000));
-	tc_close(&d);
-	ck_assert(th_wait_log(T.log, "connection_rate_per_address", 5000));
+	closed_logged(&d, "connection_rate_per_address");
 }
 END_TEST
 
@@ -233,9 +240,7 @@ START_TEST(test_penalty_before_hash)
 	    5000));
 	/* A new connection from there: closed before anything is read. */
 	tc_connect(&d, T.port);
-	ck_assert(tc_closed(&d, 5000));
-	tc_close(&d);
-	ck_assert(th_wait_log(T.log, "failed binds (penalty)", 5000));
+	closed_logged(&d, "failed binds (penalty)");
 	/* The owner, elsewhere: served, one hash. */
 	tc_connect_from(&d, T.port, "127.0.0.2");
 	ck_assert_uint_eq(tc_bind(&d, SMPP_BIND_TRANSMITTER, "acme",
@@ -371,9 +376,7 @@ START_TEST(test_proxy_untrusted)
 	memcpy(buf, v1, len);
 	len += bind_pdu(buf + len, sizeof(buf) - len, 1, "far", "secret");
 	tc_send_raw(&c, buf, len);
-	ck_assert(tc_closed(&c, 5000));
-	tc_close(&c);
-	ck_assert(th_wait_log(T.log, "PROXY header from 127.0.0.1", 5000));
+	closed_logged(&c, "PROXY header from 127.0.0.1");
 	ck_assert(!th_log_has(T.log, "bound as"));
 	/* From the proxy: believed. */
 	tc_connect_from(&c, T.port, "127.0.0.2");
@@ -384,9 +387,7 @@ START_TEST(test_proxy_untrusted)
 	/* From the proxy without a header: closed. */
 	tc_connect_from(&c, T.port, "127.0.0.2");
 	tc_send_raw(&c, "\0\0\0\x10\0\0\0\x15\0\0\0\0\0\0\0\1", 16);
-	ck_assert(tc_closed(&c, 5000));
-	tc_close(&c);
-	ck_assert(th_wait_log(T.log, "refused: no PROXY header", 5000));
+	closed_logged(&c, "refused: no PROXY header");
 }
 END_TEST
 
@@ -396,9 +397,7 @@ START_TEST(test_proxy_required)
 
 	start("proxy_protocol = yes\nproxy_from = 127.0.0.2\n");
 	tc_connect(&c, T.port);
-	ck_assert(tc_closed(&c, 5000));
-	tc_close(&c);
-	ck_assert(th_wait_log(T.log, "not from a proxy on proxy_from", 5000));
+	closed_logged(&c, "not from a proxy on proxy_from");
 }
 END_TEST
 
