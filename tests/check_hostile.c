@@ -498,6 +498,8 @@ START_TEST(test_address_length)
 	const char	*a20 = "12345678901234567890";
 	const char	*a21 = "123456789012345678901";
 	struct tc	 c;
+	uint32_t	 st;
+	int		 i;
 
 	start("");
 	tc_connect(&c, T.port);
@@ -522,11 +524,16 @@ START_TEST(test_address_length)
 	th_write_conf(&T);
 	kill(T.pid, SIGHUP);
 	ck_assert(th_wait_log(T.log, "configuration reloaded", 5000));
-	tc_connect(&c, T.port);
-	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme",
-	    "secret"), ESME_ROK);
-	ck_assert_uint_eq(tc_submit(&c, a21, a21, "x", NULL), ESME_ROK);
-	tc_close(&c);
+	/* An idle child of the old configuration may take one more. */
+	for (i = 0, st = ESME_RINVSRCADR; i < 20 && st != ESME_ROK; i++) {
+		tc_connect(&c, T.port);
+		ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme",
+		    "secret"), ESME_ROK);
+		st = tc_submit(&c, a21, a21, "x", NULL);
+		ck_assert(st == ESME_ROK || st == ESME_RINVSRCADR);
+		tc_close(&c);
+	}
+	ck_assert_uint_eq(st, ESME_ROK);
 }
 END_TEST
 
