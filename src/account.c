@@ -777,23 +777,71 @@ account_set_password(struct account *a, const char *password)
 	return 0;
 }
 
+/*
+ * The hash an unknown user's password is checked against, made once in
+ * the master before it forks: made on first use in a child, the first
+ * bind of an unknown user would cost two hashes and tell that it is
+ * unknown.
+ */
+static struct account	 decoy;
+static unsigned long	 ncrypt;	/* hashes computed by this process */
+
+int
+account_decoy_init(void)
+{
+	if (decoy.hash[0] != '\0')
+		return 0;
+	strlcpy(decoy.system_id, "(decoy)", sizeof(decoy.system_id));
+	return account_set_password(&decoy, "decoy: never a password");
+}
+
+unsigned long
+account_hash_count(void)
+{
+	return ncrypt;
+}
+
+/*
+ * One hash in every case, so that the time says nothing: an account
+ * without a usable hash is checked against the decoy, and a password
+ * that cannot be right (empty, too long) is hashed all the same.
+ */
 int
 account_check_password(const struct account *a, const char *password)
 {
 	char		 hash[ACCOUNT_HASH_MAX];
+	const char	*setting = a->hash, *try = password;
 	size_t		 i, n;
 	unsigned char	 diff = 0;
+	int		 ok = 1;
 
-	if (a->hash[0] != '$' || !account_password_ok(password) ||
-	    account_crypt(password, a->hash, hash, sizeof(hash)) == -1)
+	if (setting[0] != '$') {
+		if (account_decoy_init() == -1)
+			return 0;
+		setting = decoy.hash;
+		ok = 0;
+	}
+	if (!account_password_ok(password)) {
+		try = "not a password: empty or too long";
+		ok = 0;
+	}
+	ncrypt++;
+	if (account_crypt(try, setting, hash, sizeof(hash)) == -1)
 		return 0;
-	n = strlen(a->hash);
+	n = strlen(setting);
 	if (strlen(hash) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		diff |= (unsigned char)(hash[i] ^ a->hash[i]);
+		ok = 0;
+	for (i = 0; i < n && hash[i] != '\0'; i++)
+		diff |= (unsigned char)(hash[i] ^ setting[i]);
 	explicit_bzero(hash, sizeof(hash));
-	return diff == 0;
+	return ok && diff == 0;
+}
+
+/* An unknown user: the same one hash, never a success. */
+void
+account_check_decoy(const char *password)
+{
+	(void)account_check_password(&decoy, password);
 }
 
 int

@@ -16,6 +16,12 @@
  * buffer is static and overwritten by the next failure).  Predicates
  * (account_check_password, account_network_allowed,
  * account_pattern_match) return 1 for yes and 0 for no.
+ * account_check_password() costs exactly one hash whatever it is given
+ * (an account without a hash is checked against the decoy, an empty
+ * password hashed all the same); account_check_decoy() is that hash for
+ * an unknown user, against a decoy account_decoy_init() made once
+ * (smppd's master, before it forks); account_hash_count() counts the
+ * hashes of the process.
  */
 #ifndef ACCOUNT_H
 #define ACCOUNT_H
@@ -77,6 +83,9 @@ int	 account_encode(const struct account *, char *, size_t);
 int	 account_decode(const char *, size_t, struct account *);
 int	 account_set_password(struct account *, const char *);
 int	 account_check_password(const struct account *, const char *);
+int	 account_decoy_init(void);
+void	 account_check_decoy(const char *);
+unsigned long account_hash_count(void);
 int	 account_network_allowed(const struct account *,
 	    const struct sockaddr *);
 const char *account_field(int, int *);

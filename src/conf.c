@@ -47,6 +47,7 @@
 #include "compat.h"
 #include "conf_table.h"
 #include "ini.h"
+#include "netacl.h"
 #include "log.h"
 
 #define ROUTE_PREFIX_MAX	20	/* digits; SMPP addresses hold 20 */
@@ -532,6 +533,30 @@ key_line(struct conf_parse *p, enum conf_sect s, const char *name)
 	return p->key_line[conf_table_find(s, name) - conf_table];
 }
 
+/*
+ * The network lists of [smpp-server]; proxy_protocol = yes believes
+ * headers only from the proxies listed in proxy_from, so it needs one.
+ */
+static void
+conf_server_nets(struct conf_parse *p)
+{
+	struct conf_server	*s = &p->conf->server;
+	char			 err[256];
+
+	if (s->proxy_from[0] != '\0' &&
+	    netacl_check(s->proxy_from, err, sizeof(err)) == -1)
+		conf_err(p, key_line(p, CS_SERVER, "proxy_from"),
+		    "proxy_from: %s", err);
+	if (s->limits_exempt[0] != '\0' &&
+	    netacl_check(s->limits_exempt, err, sizeof(err)) == -1)
+		conf_err(p, key_line(p, CS_SERVER, "limits_exempt"),
+		    "limits_exempt: %s", err);
+	if (s->proxy_protocol && s->proxy_from[0] == '\0')
+		conf_err(p, key_line(p, CS_SERVER, "proxy_protocol"),
+		    "proxy_protocol = yes needs proxy_from: the addresses "
+		    "of the proxies whose PROXY headers are believed");
+}
+
 /* The checks that need the whole file. */
 static void
 conf_finish(struct conf_parse *p, const struct stat *st)
@@ -544,6 +569,7 @@ conf_finish(struct conf_parse *p, const struct stat *st)
 
 	if (conf_listen_parse(&conf->server, err, sizeof(err)) == -1)
 		conf_err(p, key_line(p, CS_SERVER, "bind"), "%s", err);
+	conf_server_nets(p);
 	if (conf->spool.retry_min > conf->spool.retry_max)
 		conf_err(p, key_line(p, CS_SPOOL, "retry_max") != 0 ?
 		    key_line(p, CS_SPOOL, "retry_max") :

@@ -61,6 +61,16 @@ struct conf_server {
 	char	 user[CONF_NAME_MAX];		/* drop root to: "" = stay */
 	char	 group[CONF_NAME_MAX];
 	int	 proxy_protocol;		/* no */
+	char	 proxy_from[512];		/* trusted proxies: "" */
+
+	/* Defences against hostile clients (anvil.c, session_bind.c) */
+	int	 max_connections_per_address;	/* 32 */
+	int	 connection_rate_per_address;	/* per minute: 120 */
+	int	 bind_failure_rate_per_address;	/* per minute: 10 */
+	int	 max_bind_failures;		/* per connection: 3 */
+	int	 address_ipv6_prefix;		/* bits: 64 */
+	char	 limits_exempt[512];		/* networks: "" */
+	int	 max_address_length;		/* characters: 20 */
 
 	int		 nlisten;		/* parsed from bind, port */
 	struct conf_listen listen[CONF_MAX_LISTEN];

@@ -448,8 +448,7 @@ first_line(struct proc *pr, char *buf, size_t len)
 	pr->err[pr->errlen] = '\0';
 	strlcpy(line, pr->err, sizeof(line));
 	line[strcspn(line, "\r\n")] = '\0';
-	log_sanitize(buf, len, line, strlen(line));
-	return buf;
+	return log_free_text(buf, len, line);
 }
 
 static void

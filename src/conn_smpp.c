@@ -21,11 +21,13 @@
  *	A message is forwarded as it was submitted: every field and
  *	optional parameter of its submit_sm (or data_sm) unchanged, only
  *	the sequence_number is the session's.  With split_payload = yes a
- *	message_payload is sent instead as short_message parts with a
- *	concatenation UDH (8-bit reference); a message_payload that fits
- *	one part goes as a plain short_message.  Each bind has at most
- *	window submit_sm unanswered, and all binds together send at most
- *	throughput per second (a token bucket holding one second's worth).
+ *	message_payload, or a short_message too long for one part, is sent
+ *	instead as short_message parts with a concatenation UDH (8-bit
+ *	reference), cut where sms_parts() cuts it for charging; a
+ *	message_payload that fits one part goes as a plain short_message.
+ *	Each bind has at most window submit_sm unanswered, and all binds
+ *	together send at most throughput per second (a token bucket
+ *	holding one second's worth).
  *
  *	submit_sm_resp ESME_ROK: the upstream took the message; its
  *	message_id is stored in the id map (idmap.c) with what a receipt
@@ -255,13 +257,15 @@ plan(struct connector *c, struct item *it)
 	const struct pdu_tlv	*t = pdu_tlv_get(p, TLV_MESSAGE_PAYLOAD);
 	struct sms_part		 parts[SMS_MAX_PARTS];
 	struct smsg		*m;
-	int			 n = 1, split;
+	int			 n, split;
 
-	split = c->cf->split_payload && t != NULL && t->len > 0 &&
-	    !(p->esm_class & ESM_UDHI);
-	if (split && (n = sms_split(p->data_coding, t->val, t->len,
-	    SMS_CONCAT_UDH8, parts, SMS_MAX_PARTS)) < 1)
+	/* The parts smppd charged: sms_parts() decides both. */
+	if ((n = sms_parts(p, parts, SMS_MAX_PARTS)) < 1)
 		return -1;
+	split = c->cf->split_payload && !(p->esm_class & ESM_UDHI) &&
+	    (n > 1 || (t != NULL && t->len > 0));
+	if (!split)
+		n = 1;
 	if ((m = calloc(1, sizeof(*m) + (size_t)n * sizeof(m->part[0]))) ==
 	    NULL)
 		return -1;
@@ -279,20 +283,20 @@ static void
 part_pdu(struct item *it, struct pdu *q, uint8_t *sm, size_t cap)
 {
 	struct smsg		*m = it->priv;
-	const struct pdu_tlv	*t;
-	size_t			 udh;
+	const uint8_t		*d;
+	size_t			 udh, len;
 
 	*q = it->msg.pdu;
 	q->sequence_number = 0;
 	q->command_status = 0;
 	if (!m->split)
 		return;
-	t = pdu_tlv_get(&it->msg.pdu, TLV_MESSAGE_PAYLOAD);
+	d = pdu_content(&it->msg.pdu, &len, NULL);
 	pdu_tlv_del(q, TLV_MESSAGE_PAYLOAD);
 	q->command_id = SMPP_SUBMIT_SM;
 	udh = m->nparts > 1 ? sms_udh_build(sm, cap, m->ref, 0,
 	    (uint8_t)m->nparts, (uint8_t)(m->next + 1)) : 0;
-	memcpy(sm + udh, t->val + m->part[m->next].off, m->part[m->next].len);
+	memcpy(sm + udh, d + m->part[m->next].off, m->part[m->next].len);
 	q->short_message = sm;
 	q->sm_length = (uint8_t)(udh + m->part[m->next].len);
 	if (udh > 0)

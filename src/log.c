@@ -26,6 +26,12 @@
  *	log_prefix() sets a tag put before every message of the process,
  *	for example the peer address and system_id of a session.  Text
  *	from the network must go through log_sanitize() first.
+ *
+ *	log_privacy: a phone number goes through log_addr(), which keeps
+ *	only its last 4 characters (the rest become '*', so that lines can
+ *	still be matched); text that may hold numbers (a pipe program's
+ *	error line) goes through log_free_text(), which does the same to
+ *	every run of 6 or more digits.  Message text is never logged.
  */
 #include "config.h"
 
@@ -76,6 +82,7 @@ static char		 datefmt[128];
 static struct log_item	 items[LOG_ITEMS_MAX];
 static int		 nitems;
 static char		 prefix[256];
+static int		 privacy;
 static void		(*cleanup)(void);
 
 static const struct {
@@ -357,6 +364,7 @@ log_configure(const struct log_conf *c, char *err, size_t errlen)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	}
 	log_level = c->level;
+	privacy = c->privacy;
 	strlcpy(name, c->name ? c->name : progname, sizeof(name));
 	strlcpy(datefmt, c->datefmt ? c->datefmt : LOG_DATEFMT_DEFAULT,
 	    sizeof(datefmt));
@@ -608,4 +616,44 @@ panic(const char *fmt, ...)
 	log_vlog(LOGL_CRITICAL, 0, fmt, ap);
 	va_end(ap);
 	abort();
+}
+
+/* With log_privacy, '*' for all but the last keep characters of s[0..n). */
+static void
+log_mask(char *s, size_t n, size_t keep)
+{
+	size_t	 i;
+
+	for (i = 0; i + keep < n; i++)
+		s[i] = '*';
+}
+
+/* A phone number (any address) for a log line. */
+char *
+log_addr(char *dst, size_t dstlen, const char *addr)
+{
+	log_sanitize(dst, dstlen, addr != NULL ? addr : "",
+	    addr != NULL ? strlen(addr) : 0);
+	if (privacy)
+		log_mask(dst, strlen(dst), 4);
+	return dst;
+}
+
+/* Free text that may hold numbers: with log_privacy, runs of digits. */
+char *
+log_free_text(char *dst, size_t dstlen, const char *text)
+{
+	size_t	 i, run;
+
+	log_sanitize(dst, dstlen, text, strlen(text));
+	if (!privacy)
+		return dst;
+	for (i = 0; dst[i] != '\0'; i += run) {
+		run = strspn(dst + i, "0123456789");
+		if (run >= 6)
+			log_mask(dst + i, run, 4);
+		else if (run == 0)
+			run = 1;
+	}
+	return dst;
 }

@@ -33,6 +33,7 @@ struct log_conf {
 	const char	*datefmt;	/* strftime(3) format, NULL: default */
 	const char	*name;		/* %(name)s, NULL: the program name */
 	int		 foreground;	/* without a file: stderr, not syslog */
+	int		 privacy;	/* log_privacy: mask numbers */
 };
 
 extern int log_level;
@@ -48,6 +49,8 @@ void	 log_cleanup_hook(void (*)(void));
 int	 log_level_parse(const char *);
 const char *log_level_name(int);
 char	*log_sanitize(char *, size_t, const void *, size_t);
+char	*log_addr(char *, size_t, const char *);
+char	*log_free_text(char *, size_t, const char *);
 
 void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

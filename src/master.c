@@ -45,11 +45,13 @@
 
 #include "compat.h"
 #include "conf.h"
+#include "anvil.h"
 #include "daemon.h"
 #include "log.h"
 #include "master.h"
 #include "msgid.h"
 #include "net.h"
+#include "netacl.h"
 #include "sb.h"
 #include "session.h"
 #include "spool.h"
@@ -182,6 +184,27 @@ master_drop_privileges(const struct conf *c, int must)
 	return 0;
 }
 
+/*
+ * The per-address limits, checked in the child right after accept(),
+ * before the master hears of the connection: a refused one is closed
+ * and the child waits for the next (anvil.c says why the child and not
+ * the master).  A connection from a trusted proxy is judged by the
+ * client address in its PROXY header, in session_run().
+ */
+static int
+admit(int fd, const struct sockaddr_storage *ss, int slot)
+{
+	const struct sockaddr	*sa = (const struct sockaddr *)ss;
+
+	if (conf->server.proxy_from[0] != '\0' &&
+	    netacl_match(conf->server.proxy_from, sa))
+		return 1;
+	if (anvil_admit(conf, sa, slot))
+		return 1;
+	close(fd);
+	return 0;
+}
+
 /* In the child: wait for a connection, then serve it. */
 static void
 child_main(void)
@@ -222,6 +245,8 @@ child_main(void)
 			fd = accept4(listeners[i], (struct sockaddr *)&ss, &slen,
 			    SOCK_CLOEXEC);
 		}
+		if (fd != -1 && !admit(fd, &ss, slot))
+			fd = -1;
 	}
 	msg.pid = getpid();
 	msg.busy = 1;
@@ -311,6 +336,7 @@ reap(void)
 		if (!children[i].busy)
 			nidle--;
 		children[i] = children[--nchildren];
+		anvil_release_pid(pid);
 		sb_child_release_pid(pid);
 		if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st))) {
 			if (WIFSIGNALED(st))
@@ -383,6 +409,25 @@ same_listeners(const struct conf *a, const struct conf *b)
 	return 1;
 }
 
+/*
+ * The children array holds max_connections entries, and a reload may
+ * change max_connections: grow it before anything is written past its
+ * old end.  It never shrinks below the children alive; spawn() stops at
+ * maxchildren, so the extra ones are just not replaced.
+ */
+static int
+children_resize(int max)
+{
+	struct child	*c;
+	size_t		 n = (size_t)(max > nchildren ? max : nchildren) + 1;
+
+	if ((c = reallocarray(children, n, sizeof(*c))) == NULL)
+		return -1;
+	children = c;
+	maxchildren = max;
+	return 0;
+}
+
 /* SIGHUP: the new configuration, or the old one if the new is broken. */
 static void
 reload(int foreground)
@@ -421,7 +466,9 @@ reload(int foreground)
 	conf = c;
 	if (master_log_configure(conf, foreground, err, sizeof(err)) == -1)
 		log_errorx("%s", err);
-	maxchildren = conf->server.max_connections;
+	if (children_resize(conf->server.max_connections) == -1)
+		log_warn("max_connections %d: keeping %d",
+		    conf->server.max_connections, maxchildren);
 	/* Idle children make way; busy ones only reopen the log file. */
 	for (i = 0; i < nchildren; i++)
 		kill(children[i].pid, children[i].busy ? SIGHUP : SIGUSR2);
@@ -499,6 +546,7 @@ master_log_configure(const struct conf *c, int foreground, char *err,
 	lc.datefmt = c->server.log_date_format;
 	lc.name = c->server.id;
 	lc.foreground = foreground;
+	lc.privacy = c->server.log_privacy;
 	return log_configure(&lc, err, errlen);
 }
 
@@ -514,10 +562,11 @@ master_run(struct conf *c, const char *path, int foreground)
 		fatal("configuration");
 	memcpy(conf, c, sizeof(*conf));
 	confpath = path;
-	maxchildren = conf->server.max_connections;
-	if ((children = calloc((size_t)maxchildren + 1, sizeof(*children)))
-	    == NULL)
+	if (children_resize(conf->server.max_connections) == -1)
 		fatal("children");
+	/* Every child inherits the decoy: no child pays for it on a bind. */
+	if (account_decoy_init() == -1)
+		fatalx("cannot make the decoy password hash");
 	/* Before anything can be signalled: handlers, signals blocked. */
 	master_signals();
 	daemon_user_ids(conf, &uid, &gid);

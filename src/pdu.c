@@ -258,6 +258,13 @@ decode_tlvs(struct cur *c, struct pdu *p)
 		ti = pdu_tlv_lookup(tag);
 		if (ti != NULL && (len < ti->min || len > ti->max))
 			return ESME_RINVPARLEN;
+		/*
+		 * A standard TLV twice: which one counts is anybody's guess
+		 * (charging read the first message_payload, the connector
+		 * sent both), so neither does.
+		 */
+		if (ti != NULL && pdu_tlv_get(p, tag) != NULL)
+			return ESME_RINVOPTPARSTREAM;
 		t = &p->tlv[p->ntlv++];
 		t->tag = tag;
 		t->len = len;

@@ -355,7 +355,8 @@ struct pdu_tlv_info {
  *   ESME_RINVNUMDESTS	number_of_dests 0 or > 254, no_unsuccess > 254
  *   ESME_RINVDESTFLAG	dest_flag neither 1 nor 2
  *   ESME_RINVOPTPARSTREAM  fewer than 4 octets for a TLV header, a TLV
- *			value past the body, more than PDU_MAX_TLV TLVs
+ *			value past the body, more than PDU_MAX_TLV TLVs, a
+ *			standard TLV given twice
  *   ESME_RINVPARLEN	a standard TLV whose length its type forbids
  *   ESME_RINVOPTPARAMVAL  short_message and message_payload both
  *			non-empty (the one status for that case)

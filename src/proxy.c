@@ -3,17 +3,19 @@
  * load balancer puts before the client's first byte
  *
  * SYNOPSIS
- *	proxy_header(fd, timeout_ms, &ss)
+ *	proxy_header(fd, timeout_ms, &ss, &why)
  *
  * DESCRIPTION
- *	With proxy_protocol = yes, the first bytes of every connection
- *	must be a PROXY header; the client address it carries replaces the
- *	socket's peer for logs, counters and the account's networks.  The
- *	header is peeked at first and then consumed to its exact length,
- *	so that no SMPP octet after it is lost.  A LOCAL (v2) or UNKNOWN
- *	(v1) header keeps the socket's peer (health checks).  Returns 0,
- *	or -1 for a missing, malformed or late header: the caller closes
- *	the connection.
+ *	A connection from an address on proxy_from must begin with a
+ *	PROXY header; the client address it carries replaces the socket's
+ *	peer for logs, limits, counters and the account's networks.  The
+ *	header is read to its exact length (a v1 line octet by octet), so
+ *	that no SMPP octet after it is lost, within timeout_ms, each wait
+ *	one poll(2) that returns when more comes; a v2 length that cannot
+ *	fit is refused at once.  A LOCAL (v2) or UNKNOWN (v1) header keeps
+ *	the socket's peer (health checks).  Returns 0, or -1 with *why for
+ *	a missing, malformed or late header: the caller closes the
+ *	connection.
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "net.h"
 
@@ -38,52 +42,37 @@
 #define V2_MAX		(16 + 216)
 
 /*
- * Peek until at least want octets are there, the peer closes, or the
- * deadline passes.  While part of the header is there poll(2) would
- * return at once, so the wait for the rest is in steps of a millisecond;
- * a load balancer sends the header in one segment, so this is rare.
+ * Read exactly n octets before the deadline.  Each wait is one poll(2)
+ * that returns when new octets came (or at the deadline), so a client
+ * that sends half a header costs one wake-up per segment, not a spin.
  */
-static ssize_t
-peek(int fd, uint8_t *buf, size_t want, size_t cap, int timeout_ms)
+static int
+readn(int fd, uint8_t *buf, size_t n, int64_t deadline)
 {
 	struct pollfd	 pfd;
-	ssize_t		 n;
+	size_t		 got = 0;
+	ssize_t		 k;
+	int64_t		 left;
 
-	for (;;) {
-		n = recv(fd, buf, cap, MSG_PEEK | MSG_DONTWAIT);
-		if (n == -1 && errno != EAGAIN && errno != EINTR)
-			return -1;
-		if (n == 0 || (n > 0 && (size_t)n >= want))
-			return n;
-		if (timeout_ms <= 0)
+	while (got < n) {
+		if ((left = deadline - clock_mono_ms()) <= 0)
 			return -1;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
-		if (n == -1) {
-			if (poll(&pfd, 1, timeout_ms) <= 0)
-				return -1;
-			timeout_ms--;
-		} else {
-			(void)poll(NULL, 0, 1);
-			timeout_ms--;
-		}
-	}
-}
-
-static int
-consume(int fd, size_t len)
-{
-	uint8_t	 junk[V2_MAX];
-	ssize_t	 n;
-
-	while (len > 0) {
-		n = recv(fd, junk, len < sizeof(junk) ? len : sizeof(junk), 0);
-		if (n <= 0) {
-			if (n == -1 && errno == EINTR)
+		if (poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left) == -1) {
+			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		len -= n;
+		k = recv(fd, buf + got, n - got, MSG_DONTWAIT);
+		if (k == 0)
+			return -1;
+		if (k == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -1;
+		}
+		got += (size_t)k;
 	}
 	return 0;
 }
@@ -111,28 +100,20 @@ set_addr(struct sockaddr_storage *ss, int family, const char *ip,
 	return inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1 ? 0 : -1;
 }
 
-/* "PROXY TCP4 src dst sport dport\r\n" */
+/* "PROXY TCP4 src dst sport dport" (the CRLF already cut off) */
 static int
-parse_v1(int fd, const uint8_t *buf, size_t n, struct sockaddr_storage *ss)
+parse_v1(char *line, struct sockaddr_storage *ss)
 {
-	char	 line[V1_MAX + 1], *f[6], *save = NULL, *p;
-	size_t	 len;
+	char	*f[6], *save = NULL, *p;
 	int	 i, family;
 
-	for (len = 0; len + 1 < n && len < V1_MAX; len++)
-		if (buf[len] == '\r' && buf[len + 1] == '\n')
-			break;
-	if (len + 1 >= n || len >= V1_MAX)
-		return -1;
-	memcpy(line, buf, len);
-	line[len] = '\0';
 	for (i = 0, p = line; i < 6; i++, p = NULL)
 		if ((f[i] = strtok_r(p, " ", &save)) == NULL)
 			break;
 	if (i < 2 || strcmp(f[0], "PROXY") != 0)
 		return -1;
 	if (strcmp(f[1], "UNKNOWN") == 0)
-		return consume(fd, len + 2);
+		return 0;
 	if (i != 6)
 		return -1;
 	if (strcmp(f[1], "TCP4") == 0)
@@ -141,13 +122,11 @@ parse_v1(int fd, const uint8_t *buf, size_t n, struct sockaddr_storage *ss)
 		family = AF_INET6;
 	else
 		return -1;
-	if (set_addr(ss, family, f[2], f[4]) == -1)
-		return -1;
-	return consume(fd, len + 2);
+	return set_addr(ss, family, f[2], f[4]);
 }
 
 static int
-parse_v2(int fd, const uint8_t *buf, size_t n, struct sockaddr_storage *ss)
+parse_v2(const uint8_t *buf, size_t n, struct sockaddr_storage *ss)
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
@@ -162,7 +141,7 @@ parse_v2(int fd, const uint8_t *buf, size_t n, struct sockaddr_storage *ss)
 	if ((ver_cmd & 0xf0) != 0x20 || 16 + len > V2_MAX || n < 16 + len)
 		return -1;
 	if ((ver_cmd & 0x0f) == 0x00)		/* LOCAL */
-		return consume(fd, 16 + len);
+		return 0;
 	if ((ver_cmd & 0x0f) != 0x01)
 		return -1;
 	if (fam == 0x11 && len >= 12) {		/* TCP over IPv4 */
@@ -177,32 +156,60 @@ parse_v2(int fd, const uint8_t *buf, size_t n, struct sockaddr_storage *ss)
 		memcpy(&sin6->sin6_port, buf + 48, 2);
 	} else if (fam != 0x00)
 		return -1;
-	return consume(fd, 16 + len);
+	return 0;
+}
+
+/* The rest of a v1 line, one octet at a time: nothing after it is read. */
+static int
+read_v1(int fd, uint8_t *buf, size_t have, int64_t deadline,
+    struct sockaddr_storage *ss, const char **why)
+{
+	char	 line[V1_MAX + 1];
+	size_t	 n = have;
+
+	while (n < 2 || buf[n - 2] != '\r' || buf[n - 1] != '\n') {
+		if (n >= V1_MAX) {
+			*why = "PROXY v1 line too long";
+			return -1;
+		}
+		if (readn(fd, buf + n, 1, deadline) == -1) {
+			*why = "PROXY header incomplete";
+			return -1;
+		}
+		n++;
+	}
+	memcpy(line, buf, n - 2);
+	line[n - 2] = '\0';
+	*why = "malformed PROXY v1 header";
+	return parse_v1(line, ss);
 }
 
 int
-proxy_header(int fd, int timeout_ms, struct sockaddr_storage *ss)
+proxy_header(int fd, int timeout_ms, struct sockaddr_storage *ss,
+    const char **why)
 {
 	uint8_t	 buf[V2_MAX];
-	ssize_t	 n;
+	int64_t	 deadline = clock_mono_ms() + timeout_ms;
+	size_t	 len;
 
-	if ((n = peek(fd, buf, 16, sizeof(buf), timeout_ms)) < 8)
+	*why = "no PROXY header";
+	if (readn(fd, buf, 8, deadline) == -1)
 		return -1;
-	if ((size_t)n >= V2_SIGLEN && memcmp(buf, V2_SIG, V2_SIGLEN) == 0) {
-		if (n < 16)
-			return -1;
-		n = peek(fd, buf, 16 + ((size_t)buf[14] << 8 | buf[15]),
-		    sizeof(buf), timeout_ms);
-		return n < 0 ? -1 : parse_v2(fd, buf, (size_t)n, ss);
-	}
-	if (memcmp(buf, "PROXY ", 6) != 0)
+	if (memcmp(buf, "PROXY ", 6) == 0)
+		return read_v1(fd, buf, 8, deadline, ss, why);
+	if (memcmp(buf, V2_SIG, 8) != 0)
 		return -1;
-	/* v1: peek until the CRLF shows up (at most 107 octets). */
-	for (;;) {
-		if (memmem(buf, (size_t)n, "\r\n", 2) != NULL || n >= V1_MAX)
-			break;
-		if ((n = peek(fd, buf, (size_t)n + 1, V1_MAX, timeout_ms)) < 0)
-			return -1;
+	*why = "PROXY header incomplete";
+	if (readn(fd, buf + 8, 8, deadline) == -1)
+		return -1;
+	len = (size_t)buf[14] << 8 | buf[15];
+	if (memcmp(buf, V2_SIG, V2_SIGLEN) != 0 || 16 + len > V2_MAX) {
+		/* Refused at once: no point waiting for what cannot fit. */
+		*why = "impossible PROXY v2 header";
+		return -1;
 	}
-	return parse_v1(fd, buf, (size_t)n, ss);
+	if (readn(fd, buf + 16, len, deadline) == -1)
+		return -1;
+	*why = "malformed PROXY v2 header";
+	return parse_v2(buf, 16 + len, ss);
 }

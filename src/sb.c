@@ -37,7 +37,7 @@
 #include "sb.h"
 
 #define SB_MAGIC	0x53425031U	/* "SBP1" */
-#define SB_VERSION	1
+#define SB_VERSION	2
 
 static struct sb_board	*board;
 
@@ -49,7 +49,8 @@ static const char *const counter_names[SB_NCOUNTERS] = {
 	"bind_fail_count", "unbind_count", "submit_sm_request_count",
 	"submit_sm_count", "throttling_error_count",
 	"other_submit_error_count", "data_sm_count", "deliver_sm_count",
-	"deliver_sm_ack_count", "deliver_sm_error_count", "elink_count"
+	"deliver_sm_ack_count", "deliver_sm_error_count", "elink_count",
+	"address_refused_count", "password_hash_count"
 };
 
 static const char *const time_names[SB_NTIMES] = {
@@ -79,6 +80,7 @@ reset(struct sb_board *b, const char *id)
 	b->nchildren = SB_CHILDREN;
 	strlcpy(b->id, id, sizeof(b->id));
 	b->time[SB_T_CREATED] = (int64_t)time(NULL);
+	anvil_init(&b->anvil);
 	__atomic_store_n(&b->magic, SB_MAGIC, __ATOMIC_RELEASE);
 }
 
@@ -248,6 +250,7 @@ sb_child_claim(pid_t pid)
 claimed:
 	c->state = SB_IDLE;
 	c->account = -1;
+	c->anvil = 0;
 	c->since = (int64_t)time(NULL);
 	c->peer[0] = '\0';
 	return (start + i) % SB_CHILDREN;
@@ -283,10 +286,42 @@ sb_child_release_pid(pid_t pid)
 		if (c->pid == pid) {
 			c->state = SB_FREE;
 			c->account = -1;
+			c->anvil = 0;
 			__atomic_store_n(&c->pid, 0, __ATOMIC_RELEASE);
 			return;
 		}
 	}
+}
+
+/* The anvil entry whose connection the child in slot holds (anvil.c). */
+void
+sb_child_anvil(int slot, int32_t entry)
+{
+	if (board != NULL && slot >= 0 && slot < SB_CHILDREN)
+		board->child[slot].anvil = entry;
+}
+
+int32_t
+sb_child_anvil_get(int slot)
+{
+	if (board == NULL || slot < 0 || slot >= SB_CHILDREN)
+		return 0;
+	return board->child[slot].anvil;
+}
+
+/* The slot of pid; -1 when it has none. */
+int
+sb_child_find(pid_t pid)
+{
+	int	 i, start;
+
+	if (board == NULL)
+		return -1;
+	start = (int)((uint32_t)pid % SB_CHILDREN);
+	for (i = 0; i < SB_CHILDREN; i++)
+		if (board->child[(start + i) % SB_CHILDREN].pid == pid)
+			return (start + i) % SB_CHILDREN;
+	return -1;
 }
 
 struct gauges {
@@ -429,6 +464,11 @@ sb_print(FILE *fp, const struct sb_board *b, int json)
 		print_time(fp, time_names[i], b->time[i], json, ", ");
 	print_gauges(fp, &g, json);
 	print_counters(fp, b->counter, json);
+	if (json)
+		fprintf(fp, ", \"addresses\": ");
+	else
+		fprintf(fp, "\n[addresses]\n");
+	anvil_print(fp, &b->anvil, json);
 	if (json)
 		fprintf(fp, "}, \"users\": {");
 	for (i = 0; i < SB_ACCOUNTS; i++)

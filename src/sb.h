@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "anvil.h"
+
 #define SB_FILE		"smppd.scoreboard"
 #define SB_ACCOUNTS	1024
 #define SB_CHILDREN	8192
@@ -38,6 +40,8 @@ enum sb_counter {
 	SB_DELIVER_ACK,		/* deliver_sm_ack_count */
 	SB_DELIVER_ERR,		/* deliver_sm_error_count */
 	SB_ELINK,		/* elink_count: enquire_link received */
+	SB_ADDR_REFUSED,	/* address_refused_count: per-address limits */
+	SB_PASSWORD_HASH,	/* password_hash_count: crypt(3) calls */
 	SB_NCOUNTERS
 };
 
@@ -67,7 +71,7 @@ struct sb_child {
 	int32_t		 pid;
 	int32_t		 state;		/* enum sb_state */
 	int32_t		 account;	/* -1 or an index */
-	int32_t		 spare;
+	int32_t		 anvil;		/* 0 or its anvil entry + 1 */
 	int64_t		 since;		/* seconds: connected or bound */
 	char		 peer[64];
 };
@@ -82,6 +86,7 @@ struct sb_board {
 	int64_t		 time[SB_NTIMES];
 	struct sb_account account[SB_ACCOUNTS];
 	struct sb_child	 child[SB_CHILDREN];
+	struct anvil_board anvil;
 };
 
 int	 sb_open(const char *, const char *, int);
@@ -94,6 +99,9 @@ void	 sb_activity(int);
 int	 sb_child_claim(pid_t);
 void	 sb_child_set(int, enum sb_state, int, const char *);
 void	 sb_child_release_pid(pid_t);
+void	 sb_child_anvil(int, int32_t);
+int32_t	 sb_child_anvil_get(int);
+int	 sb_child_find(pid_t);
 int	 sb_print(FILE *, const struct sb_board *, int);
 
 #endif /* SB_H */

@@ -30,6 +30,19 @@
  *	enquire_link, unbind): a missing response ends the session and
  *	what was not acknowledged goes back to the queue; pduReadTimerSecs
  *	bounds the time between the first and the last octet of a PDU.
+ *
+ *	Nothing a client does holds the child for ever: once the session
+ *	decides to close it is gone within responseTimerSecs, whether the
+ *	client reads what is left for it or not; output the client does
+ *	not read for responseTimerSecs (no octet written), or more than
+ *	OUT_LIMIT of it, drops the session.  Past OUT_HIGH of unsent
+ *	output the session stops reading, so a client that only sends
+ *	cannot make it queue more.  TCP keepalive and TCP_USER_TIMEOUT
+ *	(responseTimerSecs) notice a peer that vanished.
+ *
+ *	PROXY headers are read only from the addresses on proxy_from,
+ *	where one is required; a header from anywhere else is a framing
+ *	error like any other, logged as what it is.
  */
 #include "config.h"
 
@@ -45,16 +58,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anvil.h"
 #include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "net.h"
+#include "netacl.h"
 #include "sb.h"
 #include "session.h"
 #include "timer.h"
 
 #define IN_INITIAL	(64 * 1024)
 #define OUT_HIGH	(1024 * 1024)	/* stop reading past this backlog */
+#define OUT_LIMIT	(16 * 1024 * 1024) /* drop the session past this */
 #define BATCH_MAX	1024		/* PDUs handled per group commit */
 #define SEC		1000000LL
 
@@ -237,7 +253,7 @@ response_timer_update(struct session *s)
 		timer_clear(TIMER_RESPONSE);
 }
 
-static void
+void
 session_close(struct session *s, const char *why)
 {
 	if (!s->closing)
@@ -441,8 +457,14 @@ in_reserve(struct session *s, size_t len)
 static void
 bad_length(struct session *s, const struct pdu_hdr *h)
 {
-	log_warnx("command_length %u out of range (16..%u): generic_nack and "
-	    "close", h->command_length, s->conf->server.max_pdu_size);
+	if (s->inlen >= 6 && (memcmp(s->in, "PROXY ", 6) == 0 ||
+	    memcmp(s->in, "\r\n\r\n\0\r", 6) == 0))
+		log_warnx("PROXY header from %s, which is not in proxy_from: "
+		    "close", s->peerstr);
+	else
+		log_warnx("command_length %u out of range (16..%u): "
+		    "generic_nack and close", h->command_length,
+		    s->conf->server.max_pdu_size);
 	session_hold(s, SMPP_GENERIC_NACK, h->sequence_number,
 	    ESME_RINVCMDLEN, 0, NULL);
 	s->inlen = 0;
@@ -497,6 +519,10 @@ handle_input(struct session *s)
 	return n == BATCH_MAX && !s->closing;
 }
 
+/*
+ * Write what the client will take.  The stall timer runs while output
+ * waits and none of it leaves; any octet written restarts it.
+ */
 static int
 flush(struct session *s)
 {
@@ -508,11 +534,21 @@ flush(struct session *s)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
-				return 0;
+				break;
 			log_info("write to client: %s", strerror(errno));
 			return -1;
 		}
 		buf_consume(&s->out, (size_t)n);
+		timer_clear(TIMER_STALL);
+	}
+	if (s->out.len == 0)
+		timer_clear(TIMER_STALL);
+	else if (!timer_pending(TIMER_STALL))
+		timer_after(TIMER_STALL, s->conf->server.response_timer * SEC);
+	if (s->out.len > OUT_LIMIT) {
+		log_warnx("%zu octets of output unsent: dropping the session",
+		    s->out.len);
+		return -1;
 	}
 	return 0;
 }
@@ -580,6 +616,18 @@ service_timers(struct session *s)
 		session_segment_close(s);
 	if (timer_due(TIMER_SHUTDOWN, now))
 		session_close(s, "no unbind_resp at shutdown");
+	if (timer_due(TIMER_CLOSE, now)) {
+		log_warnx("closing deadline: %zu octets unsent after %d s: "
+		    "dropping the session", s->out.len,
+		    s->conf->server.response_timer);
+		s->dead = 1;
+	}
+	if (timer_due(TIMER_STALL, now)) {
+		log_warnx("the client read nothing in %d s, %zu octets "
+		    "unsent: dropping the session",
+		    s->conf->server.response_timer, s->out.len);
+		s->dead = 1;
+	}
 	if (timer_due(TIMER_RESCAN, now) || timer_due(TIMER_RETRY, now))
 		session_wakeup = 1;
 }
@@ -748,6 +796,7 @@ session_end(struct session *s)
 	session_unbound(s);
 	sb_count(-1, SB_DISCONNECT);
 	sb_child_set(s->sb_slot, SB_IDLE, -1, NULL);
+	anvil_release_slot(s->sb_slot);
 	segw_free(&s->mt);
 	buf_free(&s->out);
 	free(s->in);
@@ -772,6 +821,69 @@ session_start_timers(struct session *s)
 }
 
 /*
+ * A connection from a trusted proxy: the client's address from its
+ * PROXY header, then the per-address limits on that address (anvil.c;
+ * a direct connection met them right after accept).  proxy_protocol =
+ * yes: only proxies may connect.  -1: close the connection.
+ */
+static int
+session_proxy(struct session *s)
+{
+	const struct conf_server	*c = &s->conf->server;
+	const char			*why;
+
+	if (c->proxy_from[0] == '\0' ||
+	    !netacl_match(c->proxy_from, (struct sockaddr *)&s->peer)) {
+		if (!c->proxy_protocol)
+			return 0;
+		log_warnx("connection from %s refused: not from a proxy on "
+		    "proxy_from", s->peerstr);
+		return -1;
+	}
+	if (proxy_header(s->fd, c->pdu_read_timer * 1000, &s->peer, &why)
+	    == -1) {
+		log_warnx("connection from proxy %s refused: %s", s->peerstr,
+		    why);
+		return -1;
+	}
+	if (net_addr_str((struct sockaddr *)&s->peer, s->peerstr,
+	    sizeof(s->peerstr)) == -1)
+		strlcpy(s->peerstr, "local", sizeof(s->peerstr));
+	return anvil_admit(s->conf, (struct sockaddr *)&s->peer, s->sb_slot) ?
+	    0 : -1;
+}
+
+/*
+ * Keepalive probes after enquireLinkTimerSecs of silence, and written
+ * data unacknowledged for responseTimerSecs, end a connection whose
+ * peer vanished without a word.  Not on a socket of inetd's we cannot
+ * know (errors ignored: a pipe in the tests).
+ */
+static void
+session_socket(struct session *s)
+{
+	const struct conf_server	*c = &s->conf->server;
+	int				 on = 1, idle, intvl = 10, cnt = 3;
+	unsigned			 user = (unsigned)c->response_timer *
+					    1000;
+
+	idle = c->enquire_link_timer;
+	(void)setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	(void)setsockopt(s->fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+#ifdef TCP_KEEPIDLE
+	(void)setsockopt(s->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+	    sizeof(idle));
+	(void)setsockopt(s->fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+	    sizeof(intvl));
+	(void)setsockopt(s->fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+#endif
+#ifdef TCP_USER_TIMEOUT
+	(void)setsockopt(s->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user,
+	    sizeof(user));
+#endif
+}
+
+/*
  * Serve one client on fd (input) and ofd (output; the same socket but
  * under inetd, where they may differ).  Returns when the session ends.
  */
@@ -780,24 +892,18 @@ session_run(const struct conf *conf, int fd, int ofd,
     const struct sockaddr_storage *peer, int sb_slot)
 {
 	struct session	 s;
-	int		 on = 1, more;
+	int		 more;
 
 	session_init(&s, conf, fd, ofd, peer, sb_slot);
-	if (conf->server.proxy_protocol) {
-		if (proxy_header(fd, conf->server.pdu_read_timer * 1000,
-		    &s.peer) == -1) {
-			log_warnx("connection from %s: no valid PROXY header",
-			    s.peerstr);
-			s.closing = 1;
-		} else
-			net_addr_str((struct sockaddr *)&s.peer, s.peerstr,
-			    sizeof(s.peerstr));
+	if (session_proxy(&s) == -1) {
+		session_end(&s);
+		return 0;
 	}
 	log_prefix("%s", s.peerstr);
 	log_info("connection from %s", s.peerstr);
 	sb_count(-1, SB_CONNECT);
 	sb_child_set(sb_slot, SB_CONNECTED, -1, s.peerstr);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	session_socket(&s);
 	net_nonblock(fd, 1);
 	if (ofd != fd)
 		net_nonblock(ofd, 1);
@@ -820,10 +926,13 @@ session_run(const struct conf *conf, int fd, int ofd,
 		}
 		if (s.delivering && !s.closing)
 			session_deliver_pump(&s);
-		if (flush(&s) == -1)
+		if (flush(&s) == -1 || s.dead)
 			break;
 		if (s.closing && s.out.len == 0)
 			break;
+		if (s.closing && !timer_pending(TIMER_CLOSE))
+			timer_after(TIMER_CLOSE, conf->server.response_timer *
+			    SEC);
 		if (more && s.out.len < OUT_HIGH)
 			continue;	/* more PDUs already here */
 		if (wait_io(&s) == -1)

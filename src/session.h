@@ -117,6 +117,8 @@ struct session {
 	int			 closing;	/* close once output is written */
 	int			 unbind_sent;
 	int			 terms;		/* SIGTERMs seen */
+	int			 bind_failures;	/* wrong passwords */
+	int			 dead;		/* drop now, unsent or not */
 };
 
 extern volatile sig_atomic_t session_term;
@@ -131,6 +133,7 @@ int	 session_send(struct session *, struct pdu *);
 uint32_t session_request(struct session *, uint32_t, unsigned);
 void	 session_hold(struct session *, uint32_t, uint32_t, uint32_t,
 	    uint32_t, const char *);
+void	 session_close(struct session *, const char *);
 
 /* session_bind.c */
 void	 session_bind(struct session *, const uint8_t *, size_t,

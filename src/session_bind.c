@@ -15,7 +15,12 @@
  *	either); a client address outside the account's networks, a bind
  *	type the account may not use and max_bindings reached are
  *	ESME_RBINDFAIL.  A failed bind leaves the connection open for
- *	another try.  bind_resp carries the server's id and
+ *	another try, up to max_bind_failures wrong passwords; each counts
+ *	against the client's address too, and an address penalized for
+ *	them (anvil.c) gets ESME_RINVPASWD at once, before any hash.  An
+ *	unknown user is checked against a decoy hash the master made
+ *	before it forked, an empty password is hashed all the same: one
+ *	hash for every failure.  bind_resp carries the server's id and
  *	sc_interface_version 0x34.  Every success and failure is logged
  *	with the peer, system_id, bind type and reason, never the password.
  */
@@ -27,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anvil.h"
 #include "compat.h"
 #include "log.h"
 #include "sb.h"
@@ -48,20 +54,6 @@ static const struct {
 	{ SMPP_BIND_TRANSCEIVER, "trx", BIND_TRX, SS_BOUND_TRX, SB_BOUND_TRX,
 	    SB_BIND_TRX },
 };
-
-/*
- * Compute a hash even when there is no account, so that an unknown user
- * costs the same time as a wrong password.
- */
-static void
-waste_time(const char *password)
-{
-	static struct account	 dummy;
-
-	if (dummy.hash[0] == '\0')
-		(void)account_set_password(&dummy, "not a password");
-	(void)account_check_password(&dummy, password);
-}
 
 static int
 compile(regex_t *re, const char *pattern, int *have)
@@ -88,7 +80,7 @@ authenticate(struct session *s, const char *system_id, const char *password,
 
 	rc = userdb_get(s->conf->userdb.path, system_id, &s->acct);
 	if (rc == USERDB_NOTFOUND) {
-		waste_time(password);
+		account_check_decoy(password);
 		*why = "unknown user";
 		return ESME_RINVPASWD;
 	}
@@ -188,6 +180,43 @@ bound(struct session *s, int b)
 		session_deliver_start(s);
 }
 
+/* authenticate(), with the hashes it cost counted for smppq stats. */
+static uint32_t
+authenticated(struct session *s, const char *system_id,
+    const char *password, const char **why)
+{
+	unsigned long	 before = account_hash_count(), n;
+	uint32_t	 status;
+
+	status = authenticate(s, system_id, password, why);
+	for (n = account_hash_count() - before; n > 0; n--)
+		sb_count(-1, SB_PASSWORD_HASH);
+	return status;
+}
+
+/*
+ * A failed bind.  A wrong password counts against the address (anvil.c)
+ * and the connection: after max_bind_failures the answer is the last
+ * thing the connection gets.
+ */
+static void
+refused(struct session *s, int b, const struct pdu_hdr *h, uint32_t status,
+    const char *why, const char *id)
+{
+	sb_count(-1, binds[b].counter);
+	sb_count(-1, SB_BIND_FAIL);
+	log_info("bind_%s as \"%s\" refused: %s (%s)", binds[b].name, id, why,
+	    pdu_status_name(status));
+	session_unbound(s);
+	session_hold(s, h->command_id | SMPP_RESP_BIT, h->sequence_number,
+	    status, 0, NULL);
+	if (status != ESME_RINVPASWD)
+		return;
+	anvil_bind_failed(s->conf, (struct sockaddr *)&s->peer);
+	if (++s->bind_failures >= s->conf->server.max_bind_failures)
+		session_close(s, "too many failed binds");
+}
+
 void
 session_bind(struct session *s, const uint8_t *buf, size_t len,
     const struct pdu_hdr *h)
@@ -210,18 +239,18 @@ session_bind(struct session *s, const uint8_t *buf, size_t len,
 	status = pdu_decode(buf, len, &p);
 	log_sanitize(id, sizeof(id), p.system_id ? p.system_id : "",
 	    p.system_id ? strlen(p.system_id) : 0);
-	if (status == ESME_ROK)
-		status = authenticate(s, p.system_id, p.password, &why);
+	if (status == ESME_ROK && anvil_penalty(s->conf,
+	    (struct sockaddr *)&s->peer) > 0) {
+		/* Before any hash: a penalized guesser costs nothing. */
+		why = "address penalized for failed binds";
+		status = ESME_RINVPASWD;
+	} else if (status == ESME_ROK)
+		status = authenticated(s, p.system_id, p.password, &why);
 	if (status == ESME_ROK)
 		status = authorize(s, b, &why);
 	pdu_free(&p);
 	if (status != ESME_ROK) {
-		sb_count(-1, binds[b].counter);
-		sb_count(-1, SB_BIND_FAIL);
-		log_info("bind_%s as \"%s\" refused: %s (%s)", binds[b].name,
-		    id, why, pdu_status_name(status));
-		session_unbound(s);
-		session_hold(s, resp, h->sequence_number, status, 0, NULL);
+		refused(s, b, h, status, why, id);
 		return;
 	}
 	log_info("bound as %s (%s)", binds[b].name, id);

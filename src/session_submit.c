@@ -10,14 +10,17 @@
  * DESCRIPTION
  *	The checks run in Jasmin's order, with its answers: not bound as
  *	transmitter or transceiver, ESME_RINVBNDSTS; a malformed field, the
- *	field's status; an empty or disallowed destination,
+ *	field's status; a source_addr or destination_addr longer than
+ *	max_address_length (20, the spec's limit), ESME_RINVSRCADR or
+ *	ESME_RINVDSTADR; an empty or disallowed destination,
  *	ESME_RINVDSTADR; a disallowed source (after the account's default
  *	replaced an empty one), ESME_RINVSRCADR; no MT route,
  *	ESME_RINVDSTADR; over the account's throughput, ESME_RTHROTTLED;
  *	credit or submit_sm_count exhausted, ESME_RSYSERR.
  *
- *	A part costs one unit: a submit_sm carrying a UDH part or SAR TLVs
- *	is one part, a message_payload as many as its content needs.  The
+ *	A part costs one unit; a message costs as many parts as it is sent
+ *	as (sms_parts(), which the smpp connector splits by too), whether
+ *	its text is in short_message or in message_payload.  The
  *	charge happens before the record is queued and is refunded when
  *	the commit fails (ESME_RSUBMITFAIL).
  *
@@ -51,19 +54,15 @@
 static uint32_t	 session_submit_multi(struct session *, struct pdu *,
 		    const struct pdu_hdr *, struct held *);
 
-/* How many parts the message costs; -1 when it is too long. */
+/*
+ * How many parts the message costs: as many as it is sent as, which
+ * sms_parts() alone decides; -1 when it is too long.
+ */
 static int
 count_parts(const struct pdu *p)
 {
-	const struct pdu_tlv	*t;
-	int			 n;
+	int	 n = sms_parts(p, NULL, 0);
 
-	t = pdu_tlv_get(p, TLV_MESSAGE_PAYLOAD);
-	if (t == NULL || t->len == 0)
-		return 1;
-	if ((p->esm_class & ESM_UDHI) && t->len <= 140)
-		return 1;
-	n = sms_count_parts(p->data_coding, t->val, t->len);
 	return (n < 1 || n > SMS_MAX_PARTS) ? -1 : n;
 }
 
@@ -98,7 +97,18 @@ check_addresses(struct session *s, struct pdu *p, const char *dest,
     const char **route, const char **why)
 {
 	const struct conf_connector	*c;
+	size_t				 max = (size_t)s->conf->server.
+					    max_address_length;
 
+	/* The spec's 21 octets with the NUL, unless max_address_length. */
+	if (p->source_addr != NULL && strlen(p->source_addr) > max) {
+		*why = "source_addr too long";
+		return ESME_RINVSRCADR;
+	}
+	if (dest != NULL && strlen(dest) > max) {
+		*why = "destination_addr too long";
+		return ESME_RINVDSTADR;
+	}
 	if (dest == NULL || dest[0] == '\0') {
 		*why = "empty destination";
 		return ESME_RINVDSTADR;
@@ -197,20 +207,15 @@ static void
 log_accepted(struct session *s, const struct pdu *p, const char *id,
     uint32_t parts)
 {
-	char	 src[2 * PDU_ADDR_MAX_LONG], dst[2 * PDU_ADDR_MAX_LONG];
+	char	 src[4 * PDU_ADDR_MAX_LONG], dst[4 * PDU_ADDR_MAX_LONG];
 
+	(void)s;
 	if (!LOG_ENABLED(LOGL_DEBUG))
 		return;
-	log_sanitize(src, sizeof(src), p->source_addr ? p->source_addr : "",
-	    PDU_ADDR_MAX_LONG);
-	log_sanitize(dst, sizeof(dst), p->destination_addr ?
-	    p->destination_addr : "", PDU_ADDR_MAX_LONG);
-	if (s->conf->server.log_privacy)
-		log_debug("%s %s -> %s, %u part(s), ** %u byte content **",
-		    id, src, dst, parts, p->sm_length);
-	else
-		log_debug("%s %s -> %s, %u part(s), dc %u, %u octets", id,
-		    src, dst, parts, p->data_coding, p->sm_length);
+	log_debug("%s %s -> %s, %u part(s), dc %u, %u octets", id,
+	    log_addr(src, sizeof(src), p->source_addr),
+	    log_addr(dst, sizeof(dst), p->destination_addr), parts,
+	    p->data_coding, p->sm_length);
 }
 
 /* One destination: check, charge, queue.  Returns the status. */

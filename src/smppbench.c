@@ -6,7 +6,8 @@
  *	smppbench [-qr] [-b bind] [-c binds] [-d dest] [-e coding]
  *	    [-F file] [-h host] [-l length] [-n count] [-P password]
  *	    [-p port] [-s source] [-T seconds] [-t seconds] [-u system_id]
- *	    [-w window] [--dlr-wait s] [--idle | --bind-cycles]
+ *	    [-w window] [--dlr-wait s]
+ *	    [--idle | --bind-cycles | --guess [--from address]]
  *
  * DESCRIPTION
  *	One poll(2) loop over every session (esme.c, non-blocking).  Each
@@ -26,7 +27,9 @@
  *
  *	--idle binds the sessions and holds them (for measuring the
  *	server's memory per session); --bind-cycles repeats connect,
- *	bind, unbind and close on each session and counts the cycles.
+ *	bind, unbind and close on each session and counts the cycles;
+ *	--guess floods binds with a wrong password from one address
+ *	(smppbench_guess.c).
  *
  * DIAGNOSTICS
  *	EX_USAGE, EX_UNAVAILABLE (no session could connect and bind),
@@ -57,12 +60,13 @@
 #include "hist.h"
 #include "idtab.h"
 #include "pdu.h"
+#include "smppbench_guess.h"
 
 #define SEC		1000000LL
 #define PROGRESS_AFTER	(3 * SEC)	/* runs shorter stay quiet */
 #define STATUS_SLOTS	32
 
-enum mode { M_SUBMIT, M_IDLE, M_CYCLES };
+enum mode { M_SUBMIT, M_IDLE, M_CYCLES, M_GUESS };
 
 enum cstate {
 	C_IDLE,		/* not connected (between bind cycles) */
@@ -108,6 +112,7 @@ struct opts {
 	long long	 dlr_wait;	/* us without a receipt: give up */
 	long long	 rate;		/* submit_sm/s in all; 0: no limit */
 	enum mode	 mode;
+	const char	*from;		/* --guess: local address */
 };
 
 struct stats {
@@ -142,7 +147,8 @@ usage_exit(int status)
 	    "[-R rate]\n"
 	    "\t[-s source] [-T seconds] [-t seconds] [-u system_id] "
 	    "[-w window]\n"
-	    "\t[--dlr-wait seconds] [--idle | --bind-cycles]\n");
+	    "\t[--dlr-wait seconds] [--idle | --bind-cycles | --guess "
+	    "[--from address]]\n");
 	exit(status);
 }
 
@@ -428,6 +434,9 @@ on_ctl_resp(struct conn *c, const struct pdu *p)
 		return;
 	if (c->state == C_BINDING) {
 		if (p->command_status != ESME_ROK) {
+			/* A failed bind's time is a figure too (-A of bench). */
+			if (O.mode == M_CYCLES)
+				lat_add(&S.bindlat, c->ctl_at);
 			S.bind_fail++;
 			count_status(p->command_status);
 			conn_dead(c, pdu_status_name(p->command_status));
@@ -787,6 +796,29 @@ report_cycles(void)
 	    cpu[0]);
 }
 
+/* --guess: the flood, then its figures (smppbench_guess.c). */
+static void
+run_guess(void)
+{
+	struct smppbench_guess_opts	 g;
+	struct smppbench_guess_result	 r;
+	double				 secs;
+
+	g.host = O.host;
+	g.port = O.port;
+	g.from = O.from;
+	g.user = O.user;
+	g.password = O.password;
+	g.duration = O.duration > 0 ? O.duration : 10 * SEC;
+	smppbench_guess(&g, &r);
+	secs = (double)(r.t1 - r.t0) / SEC;
+	printf("RESULT mode=guess secs=%.3f connections=%llu refused=%llu "
+	    "failed=%llu binds_sent=%llu binds_answered=%llu conn_rate=%.0f "
+	    "answered_rate=%.0f\n", secs, r.connections, r.refused, r.failed,
+	    r.sent, r.answered, secs > 0 ? (double)r.connections / secs : 0.0,
+	    secs > 0 ? (double)r.answered / secs : 0.0);
+}
+
 static void
 report_submit(void)
 {
@@ -839,7 +871,7 @@ report_submit(void)
 /* ---- options ---- */
 
 enum {
-	OPT_DLR_WAIT = 256, OPT_IDLE, OPT_CYCLES, OPT_HELP
+	OPT_DLR_WAIT = 256, OPT_IDLE, OPT_CYCLES, OPT_GUESS, OPT_FROM, OPT_HELP
 };
 
 static const struct option longopts[] = {
@@ -864,6 +896,8 @@ static const struct option longopts[] = {
 	{ "dlr-wait", required_argument, NULL, OPT_DLR_WAIT },
 	{ "idle", no_argument, NULL, OPT_IDLE },
 	{ "bind-cycles", no_argument, NULL, OPT_CYCLES },
+	{ "guess", no_argument, NULL, OPT_GUESS },
+	{ "from", required_argument, NULL, OPT_FROM },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -938,6 +972,12 @@ opt_one(int ch, const char **pwarg, const char **pwfile)
 		break;
 	case OPT_CYCLES:
 		O.mode = M_CYCLES;
+		break;
+	case OPT_GUESS:
+		O.mode = M_GUESS;
+		break;
+	case OPT_FROM:
+		O.from = optarg;
 		break;
 	case OPT_HELP:
 		usage_exit(0);
@@ -1073,6 +1113,9 @@ main(int argc, char **argv)
 	case M_CYCLES:
 		run_cycles();
 		report_cycles();
+		break;
+	case M_GUESS:
+		run_guess();
 		break;
 	}
 	teardown();

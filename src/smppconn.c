@@ -145,6 +145,7 @@ log_setup(const struct conf *c, char *err, size_t errlen)
 	lc.format = c->server.log_format;
 	lc.datefmt = c->server.log_date_format;
 	lc.foreground = smppconn_ctx.foreground;
+	lc.privacy = c->server.log_privacy;
 	return log_configure(&lc, err, errlen);
 }
 

@@ -38,12 +38,10 @@ static void
 log_mo(const char *what, const struct msg_meta *m, const struct pdu *p,
     const char *from)
 {
-	char	 src[2 * PDU_ADDR_MAX_LONG], dst[2 * PDU_ADDR_MAX_LONG];
+	char	 src[4 * PDU_ADDR_MAX_LONG], dst[4 * PDU_ADDR_MAX_LONG];
 
-	log_sanitize(src, sizeof(src), p->source_addr ? p->source_addr : "",
-	    PDU_ADDR_MAX_LONG);
-	log_sanitize(dst, sizeof(dst), p->destination_addr ?
-	    p->destination_addr : "", PDU_ADDR_MAX_LONG);
+	log_addr(src, sizeof(src), p->source_addr);
+	log_addr(dst, sizeof(dst), p->destination_addr);
 	log_info("MO %s from %s to %s via %s: %s%s", m->id, src, dst, from,
 	    what, m->account);
 }

@@ -394,13 +394,15 @@ static void
 tempfail(struct item *it, const char *why)
 {
 	struct msg_meta	*m = &it->msg.meta;
+	char		 dst[4 * PDU_ADDR_MAX_LONG];
 
 	m->attempts++;
 	strlcpy(m->error, why != NULL ? why : "", sizeof(m->error));
 	m->next_try = policy_next_try(m, &smppconn_ctx.conf->spool,
 	    (int64_t)smppconn_ctx.wall);
 	log_info("%s of %s to %s: attempt %d failed (%s), next in %llds",
-	    m->id, m->account, it->msg.pdu.destination_addr, m->attempts,
+	    m->id, m->account, log_addr(dst, sizeof(dst),
+	    it->msg.pdu.destination_addr), m->attempts,
 	    m->error, (long long)(m->next_try - (int64_t)smppconn_ctx.wall));
 	defer(it, m->next_try);
 }
@@ -410,6 +412,7 @@ smppconn_mt_complete(struct item *it, enum item_result r, const char *stat, int 
     const char *why)
 {
 	struct msg	*m = &it->msg;
+	char		 dst[4 * PDU_ADDR_MAX_LONG];
 
 	if (it->conn != NULL) {
 		it->conn->inhand--;
@@ -433,7 +436,8 @@ smppconn_mt_complete(struct item *it, enum item_result r, const char *stat, int 
 		break;
 	case IR_EXPIRED:
 		log_info("%s of %s to %s: expired after %d attempt(s)",
-		    m->meta.id, m->meta.account, m->pdu.destination_addr,
+		    m->meta.id, m->meta.account, log_addr(dst, sizeof(dst),
+		    m->pdu.destination_addr),
 		    m->meta.attempts);
 		receipt(it, stat, err);
 		if (it->result != IR_ABANDON)
@@ -441,7 +445,8 @@ smppconn_mt_complete(struct item *it, enum item_result r, const char *stat, int 
 		break;
 	case IR_PERMFAIL:
 		log_info("%s of %s to %s: failed (%s, err %d)", m->meta.id,
-		    m->meta.account, m->pdu.destination_addr, why, err);
+		    m->meta.account, log_addr(dst, sizeof(dst),
+		    m->pdu.destination_addr), why, err);
 		receipt(it, stat, err);
 		if (it->result != IR_ABANDON)
 			fail(it, why);

@@ -255,6 +255,9 @@ run_inetd(const struct conf *c)
 	if (sb_open(path, c->server.id, 0) == -1)
 		log_debug("scoreboard %s: counters disabled", path);
 	inetd_peer(&ss);
+	/* Before the first byte: a bind must not pay for the decoy. */
+	if (account_decoy_init() == -1)
+		fatalx("cannot make the decoy password hash");
 	session_signals();
 	msgid_init(c->server.id);
 	slot = sb_child_claim(getpid());
@@ -304,7 +307,8 @@ main(int argc, char *argv[])
 	    1 + (fflag && Tflag))
 		usage();
 	if (iflag) {
-		struct log_conf lc = { LOGL_INFO, NULL, NULL, NULL, NULL, 0 };
+		struct log_conf lc = { LOGL_INFO, NULL, NULL, NULL, NULL, 0,
+		    0 };
 
 		(void)log_configure(&lc, err, sizeof(err));
 	}

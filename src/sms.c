@@ -9,6 +9,7 @@
  *	sms_udh_build(buf, cap, ref, ref16, total, seq)
  *	sms_udh_parse(udh, len, info, hdrlen)
  *	sms_sar_parse(pdu, info)
+ *	sms_parts(pdu, parts, max)
  *
  * DESCRIPTION
  *	A part carries 140 octets of user data.  What that holds depends
@@ -45,6 +46,15 @@
  *
  *	sms_sar_parse() reads the sar_* TLVs of a decoded PDU in the same
  *	way: 1 all three present and sane, 0 none, -1 otherwise.
+ *
+ *	sms_parts() is the one answer to "how many parts is this message":
+ *	smppd charges that many and the smpp connector sends that many, so
+ *	that what is billed is what is sent.  A part the client made itself
+ *	(a UDH or sar_* TLVs) is one part when it fits one; any other
+ *	content, in short_message or in message_payload alike, is cut as
+ *	sms_split() cuts it with 8-bit-reference UDHs, and parts (when not
+ *	NULL, room for max) gets the pieces of pdu_content().  -1 when it
+ *	needs more than SMS_MAX_PARTS (or max) parts.
  */
 #include "config.h"
 
@@ -327,4 +337,26 @@ sms_sar_parse(const struct pdu *p, struct sms_concat_info *info)
 	if (info != NULL)
 		*info = ci;
 	return 1;
+}
+
+int
+sms_parts(const struct pdu *p, struct sms_part *parts, int max)
+{
+	const uint8_t	*d;
+	size_t		 len;
+
+	d = pdu_content(p, &len, NULL);
+	if (((p->esm_class & ESM_UDHI) || sms_sar_parse(p, NULL) != 0) &&
+	    len <= SMS_UD_OCTETS) {
+		if (parts != NULL && max > 0) {
+			parts[0].off = 0;
+			parts[0].len = len;
+		}
+		return 1;
+	}
+	if (parts == NULL)
+		max = SMS_MAX_PARTS;
+	else if (max > SMS_MAX_PARTS)
+		max = SMS_MAX_PARTS;
+	return sms_cut(p->data_coding, d, len, SMS_CONCAT_UDH8, parts, max);
 }

@@ -54,5 +54,6 @@ size_t	 sms_udh_build(uint8_t *, size_t, uint16_t, int, uint8_t, uint8_t);
 int	 sms_udh_parse(const uint8_t *, size_t, struct sms_concat_info *,
 	    size_t *);
 int	 sms_sar_parse(const struct pdu *, struct sms_concat_info *);
+int	 sms_parts(const struct pdu *, struct sms_part *, int);
 
 #endif /* SMS_H */

@@ -22,6 +22,8 @@ enum timer_id {
 	TIMER_RESCAN,		/* look for queued deliver_sm */
 	TIMER_RETRY,		/* a deliver_sm back-off ends */
 	TIMER_SHUTDOWN,		/* unbind sent at shutdown, give up */
+	TIMER_CLOSE,		/* closing: gone by then, read or not */
+	TIMER_STALL,		/* output the client does not read */
 	TIMER_MAX
 };
 

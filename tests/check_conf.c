@@ -326,7 +326,7 @@ START_TEST(test_all_keys)
 	    "billing_feature = no\ndlr_expiry = 3600\nmax_connections = 10\n"
 	    "prefork = 0\nmax_pdu_size = 1024\ndeliver_window = 1000\n"
 	    "pid_file = /tmp/p.pid\nrun_dir = /tmp/run\nuser = smppd\n"
-	    "group = smppg\nproxy_protocol = on\n"
+	    "group = smppg\nproxy_protocol = on\nproxy_from = 10.0.0.1\n"
 	    "[spool]\ndir = /tmp/sp\nsync = no\nsegment_max_bytes = 4096\n"
 	    "segment_max_messages = 1\nsegment_max_age_ms = 60000\n"
 	    "max_age = 60\nretry_min = 1\nretry_max = 2\nfailed_keep = 61\n"
@@ -445,7 +445,8 @@ START_TEST(test_err_bad_boolean)
 	load_one_error("[smpp-server]\nlog_privacy = maybe\n", 2,
 	    "log_privacy: 'maybe' is not a boolean");
 	ck_assert_int_eq(load(&c, "[smpp-server]\nlog_privacy = TRUE\n"
-	    "billing_feature = Off\nproxy_protocol = 1\n[spool]\n"
+	    "billing_feature = Off\nproxy_protocol = 1\n"
+	    "proxy_from = 10.0.0.0/8\n[spool]\n"
 	    "sync = No\n"), 0);
 	ck_assert_int_eq(c.server.log_privacy, 1);
 	ck_assert_int_eq(c.server.billing_feature, 0);

@@ -81,27 +81,41 @@ upstream(struct tc *u)
 static int	 uport;
 
 static void
-sections(const char *system_id)
+sections_with(const char *system_id, const char *extra)
 {
 	snprintf(A.sections, sizeof(A.sections),
 	    "[connector up]\ntype = smpp\nhost = 127.0.0.1\nport = %d\n"
-	    "system_id = %s\npassword = pw\nsystem_type = VMA\n\n"
+	    "system_id = %s\npassword = pw\nsystem_type = VMA\n%s\n"
 	    "[mt-routes]\ndefault = up\n\n[mo-routes]\n55 = acme\n", uport,
-	    system_id);
+	    system_id, extra);
+}
+
+static void
+sections(const char *system_id)
+{
+	sections_with(system_id, "");
+}
+
+/* smppd and smppconn with extra [smpp-server] and [connector up] keys. */
+static void
+start_with(const char *server_keys, const char *conn_keys)
+{
+	uport = th_free_port();
+	lfd = listen_on(uport);
+	th_init(&A, "upstream");
+	sections_with("gateway", conn_keys);
+	strlcpy(A.server_keys, server_keys, sizeof(A.server_keys));
+	strlcpy(A.spool_keys, "retry_min = 1\nretry_max = 1\n",
+	    sizeof(A.spool_keys));
+	th_user(&A, "acme", "secret", "balance=100000", "rate=1", NULL);
+	th_start(&A);
+	th_start_conn(&A);
 }
 
 static void
 start(void)
 {
-	uport = th_free_port();
-	lfd = listen_on(uport);
-	th_init(&A, "upstream");
-	sections("gateway");
-	strlcpy(A.spool_keys, "retry_min = 1\nretry_max = 1\n",
-	    sizeof(A.spool_keys));
-	th_user(&A, "acme", "secret", NULL);
-	th_start(&A);
-	th_start_conn(&A);
+	start_with("", "");
 }
 
 /* Wait for a PDU other than enquire_link on the upstream side. */
@@ -337,6 +351,162 @@ START_TEST(test_reload)
 }
 END_TEST
 
+/*
+ * The parts of one message at the upstream: the first part's UDH says
+ * how many follow.  Each is answered.  Returns the count received.
+ */
+static int
+parts_sent(struct tc *u)
+{
+	int	 i, total = 1;
+
+	for (i = 0; i < total; i++) {
+		next_pdu(u, SMPP_SUBMIT_SM);
+		if (i == 0 && (u->p.esm_class & ESM_UDHI) &&
+		    u->p.sm_length >= 6 && u->p.short_message[1] == 0x00)
+			total = u->p.short_message[4];
+		answer_submit(u, 0, "1");
+	}
+	return total;
+}
+
+/* Content of a case of the matrix: n octets of a kind. */
+static size_t
+fill(uint8_t *b, char kind, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		switch (kind) {
+		case 'g':			/* GSM 7-bit letters */
+			b[i] = 'a';
+			break;
+		case 'e':			/* GSM escapes: the euro sign */
+			b[i] = i % 2 == 0 ? 0x1b : 0x65;
+			break;
+		case 'u':			/* UCS-2 'A' */
+			b[i] = i % 2 == 0 ? 0x00 : 0x41;
+			break;
+		case 's':			/* UCS-2 surrogate pairs */
+			b[i] = (uint8_t[]){ 0xd8, 0x3d, 0xde, 0x00 }[i % 4];
+			break;
+		default:			/* binary, 8-bit */
+			b[i] = (uint8_t)(0x80 + i % 64);
+			break;
+		}
+	return n;
+}
+
+/*
+ * Charged = sent, at the part boundaries of every alphabet, whether the
+ * text is in short_message or message_payload.
+ */
+START_TEST(test_charged_is_sent)
+{
+	static const struct {
+		uint8_t	 dc;
+		char	 kind;
+		size_t	 len;
+		int	 payload;
+		int	 parts;
+	} m[] = {
+		{ 0, 'g', 160, 0, 1 }, { 0, 'g', 161, 0, 2 },
+		{ 0, 'g', 161, 1, 2 }, { 0, 'g', 306, 1, 2 },
+		{ 0, 'g', 307, 1, 3 }, { 0, 'e', 160, 0, 1 },
+		{ 0, 'e', 162, 0, 2 }, { 0, 'e', 304, 1, 2 },
+		{ 0, 'e', 306, 1, 3 }, { 8, 'u', 140, 0, 1 },
+		{ 8, 'u', 142, 0, 2 }, { 8, 'u', 268, 1, 2 },
+		{ 8, 's', 140, 0, 1 }, { 8, 's', 144, 1, 2 },
+		{ 8, 's', 268, 1, 3 }, { 4, 'b', 140, 0, 1 },
+		{ 4, 'b', 141, 1, 2 }, { 4, 'b', 254, 0, 2 },
+		{ 3, 'b', 140, 0, 1 }, { 3, 'b', 254, 0, 2 },
+		{ 3, 'b', 269, 1, 3 }
+	};
+	static uint8_t	 text[1024];
+	struct tc	 c, u;
+	struct pdu	 p;
+	double		 before, charged;
+	size_t		 i, n;
+	int		 sent;
+
+	start_with("", "split_payload = yes\n");
+	upstream(&u);
+	tc_connect(&c, A.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		n = fill(text, m[i].kind, m[i].len);
+		pdu_init(&p, SMPP_SUBMIT_SM, 0);
+		p.source_addr = "1234";
+		p.destination_addr = "4477009001";
+		p.data_coding = m[i].dc;
+		if (m[i].payload)
+			pdu_tlv_add(&p, TLV_MESSAGE_PAYLOAD, (uint16_t)n, text);
+		else {
+			p.short_message = text;
+			p.sm_length = (uint8_t)n;
+		}
+		before = th_balance(&A, "acme");
+		tc_send(&c, &p);
+		ck_assert_uint_eq(tc_expect(&c, SMPP_SUBMIT_SM_RESP, 5000),
+		    ESME_ROK);
+		charged = before - th_balance(&A, "acme");
+		sent = parts_sent(&u);
+		ck_assert_msg(charged == sent && sent == m[i].parts,
+		    "case %zu: charged %g, sent %d, expected %d", i, charged,
+		    sent, m[i].parts);
+	}
+	tc_close(&c);
+	tc_close(&u);
+}
+END_TEST
+
+/* No phone number and no message text in any line of either log. */
+START_TEST(test_log_privacy)
+{
+	static const char *const secrets[] = {
+		"447700900111", "4915112345678", "447700900123",
+		"secret words", "private hello"
+	};
+	struct tc	 c, u;
+	char		 id[PDU_MESSAGE_ID_MAX], rid[PDU_MESSAGE_ID_MAX];
+	struct dlr	 d;
+	size_t		 i;
+
+	start_with("log_privacy = yes\n", "");
+	upstream(&u);
+	tc_connect(&c, A.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
+	/* MT, a temporary failure, then accepted; its receipt. */
+	ck_assert_uint_eq(tc_submit_rd(&c, "447700900111", "4915112345678",
+	    "secret words", 1, id), ESME_ROK);
+	next_pdu(&u, SMPP_SUBMIT_SM);
+	answer_submit(&u, ESME_RSYSERR, NULL);
+	next_pdu(&u, SMPP_SUBMIT_SM);
+	answer_submit(&u, 0, "777");
+	deliver(&u, "4915112345678", "447700900111", ESM_TYPE_RECEIPT,
+	    "id:777 sub:001 dlvrd:001 submit date:2611290600 done "
+	    "date:2611290601 stat:DELIVRD err:000 text:secret words", NULL,
+	    0);
+	receipt(&c, &d, rid);
+	ck_assert_str_eq(rid, id);
+	/* MO. */
+	deliver(&u, "447700900123", "5599", 0, "private hello", NULL, 0);
+	ck_assert_int_eq(tc_deliver(&c, 5000), 1);
+	ck_assert(th_wait_log(A.connlog, "********0123", 5000));
+	ck_assert(th_wait_log(A.log, "********0111", 5000));
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		ck_assert_msg(!th_log_has(A.log, secrets[i]),
+		    "%s in the smppd log", secrets[i]);
+		ck_assert_msg(!th_log_has(A.connlog, secrets[i]),
+		    "%s in the smppconn log", secrets[i]);
+	}
+	tc_close(&c);
+	tc_close(&u);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -351,6 +521,8 @@ main(void)
 	tcase_add_test(tc, test_mo_and_throttle);
 	tcase_add_test(tc, test_reconnect);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_charged_is_sent);
+	tcase_add_test(tc, test_log_privacy);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -24,7 +24,7 @@ log_one(const char *fmt, const char *datefmt, int level, const char *msg)
 {
 	static char	 line[4096];
 	struct log_conf	 c = { LOGL_DEBUG, logpath, fmt, datefmt, "smpps_01",
-			    0 };
+			    0, 0 };
 	char		 err[256];
 	ssize_t		 n;
 	int		 fd;

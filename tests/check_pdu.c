@@ -1085,6 +1085,30 @@ START_TEST(test_err_sm_and_payload)
 }
 END_TEST
 
+/* A standard TLV twice is refused; a vendor tag twice is kept. */
+START_TEST(test_err_duplicate_tlv)
+{
+	struct bb	 b = { .n = 0 };
+
+	sm_head(&b, "", "1", "2");
+	sm_tail(&b, "", "", "");
+	bb_raw(&b, "\x04\x24\x00\x00", 4);
+	bb_raw(&b, "\x04\x24\x00\x03" "abc", 7);
+	ck_assert_uint_eq(dec(SMPP_SUBMIT_SM, &b), ESME_RINVOPTPARSTREAM);
+	ck_assert_uint_eq(dec(SMPP_DATA_SM, &b), ESME_RINVOPTPARSTREAM);
+	b.n = 0;
+	submit_body(&b);
+	bb_raw(&b, "\x02\x05\x00\x01\x01", 5);
+	bb_raw(&b, "\x02\x05\x00\x01\x02", 5);
+	ck_assert_uint_eq(dec(SMPP_SUBMIT_SM, &b), ESME_RINVOPTPARSTREAM);
+	b.n = 0;
+	submit_body(&b);
+	bb_raw(&b, "\x15\x00\x00\x01\x07", 5);
+	bb_raw(&b, "\x15\x00\x00\x01\x08", 5);
+	ck_assert_uint_eq(dec(SMPP_SUBMIT_SM, &b), ESME_ROK);
+}
+END_TEST
+
 START_TEST(test_err_too_many_tlvs)
 {
 	struct bb	 b = { .n = 0 };
@@ -1395,6 +1419,7 @@ main(void)
 	tcase_add_test(te, test_err_tlv_past_body);
 	tcase_add_test(te, test_err_tlv_length);
 	tcase_add_test(te, test_err_sm_and_payload);
+	tcase_add_test(te, test_err_duplicate_tlv);
 	tcase_add_test(te, test_err_too_many_tlvs);
 	suite_add_tcase(s, te);
 

@@ -1070,3 +1070,23 @@ th_sink(struct th *t, const char *user)
 	spool_list_free(names, n);
 	return count;
 }
+
+/* An account's balance, as smppuser(8) shows it; -1 when none is shown. */
+double
+th_balance(struct th *t, const char *user)
+{
+	char	 cmd[1400], line[256];
+	FILE	*fp;
+	double	 b = -1;
+
+	bindir();
+	snprintf(cmd, sizeof(cmd), "%s/smppuser -d %s show %s", th_bindir,
+	    t->db, user);
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "balance", 7) == 0)
+			b = strtod(line + strcspn(line, "0123456789-"), NULL);
+	pclose(fp);
+	return b;
+}

@@ -76,6 +76,7 @@ int	 th_read_line(int, char *, size_t, int);
 void	 th_deliver(struct th *, const char *, const struct pdu *,
 	    const char *);
 int	 th_sink(struct th *, const char *);
+double	 th_balance(struct th *, const char *);
 
 void	 tc_connect(struct tc *, int);
 void	 tc_close(struct tc *);

@@ -76,7 +76,7 @@ chmod 600 "$tmp/smppd.conf"
 "$top_builddir/src/smppd" -T -c "$tmp/smppd.conf" >"$tmp/dump" ||
     fail "smppd -T failed"
 awk '/^\[/ { s = $0; sub(/^\[/, "", s); sub(/[] ].*/, "", s); next }
-    /^[A-Za-z_]+ *=/ { k = $1; print s, k }' "$tmp/dump" |
+    /^[A-Za-z_][A-Za-z_0-9]* *=/ { k = $1; print s, k }' "$tmp/dump" |
     grep -v '^mt-routes \|^mo-routes ' | sort -u >"$tmp/keys.code"
 awk '/^\.Ss The \[/ { s = $3; sub(/^\[/, "", s); sub(/[] ].*/, "", s);
     next }
