@@ -232,6 +232,12 @@ START_TEST(test_defaults)
 	check_defaults(&c);
 	ck_assert_int_eq(load(&c, ""), 0);
 	check_defaults(&c);
+	/*
+	 * No routes and no connectors: their loops once did NULL + 0,
+	 * which clang's UBSan (CC=clang --enable-sanitizers) reports.
+	 * Found by fuzz_ini.
+	 */
+	free(dump_text(&c));
 	conf_free(&c);
 }
 END_TEST
