@@ -13,7 +13,7 @@
  *	so that no SMPP octet after it is lost.  A LOCAL (v2) or UNKNOWN
  *	(v1) header keeps the socket's peer (health checks).  Returns 0,
  *	or -1 for a missing, malformed or late header: the caller closes
- *	the connection.
+ *	the connection.  timeout_ms bounds the wait for the whole header.
  */
 #include "config.h"
 
@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -37,17 +38,30 @@
 #define V2_SIGLEN	12
 #define V2_MAX		(16 + 216)
 
+/* CLOCK_MONOTONIC in milliseconds. */
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
  * Peek until at least want octets are there, the peer closes, or the
  * deadline passes.  While part of the header is there poll(2) would
  * return at once, so the wait for the rest is in steps of a millisecond;
  * a load balancer sends the header in one segment, so this is rare.
+ * One deadline for the whole header: a client that sends it an octet
+ * at a time must not get the timeout again for each octet.
  */
 static ssize_t
-peek(int fd, uint8_t *buf, size_t want, size_t cap, int timeout_ms)
+peek(int fd, uint8_t *buf, size_t want, size_t cap, int64_t deadline)
 {
 	struct pollfd	 pfd;
 	ssize_t		 n;
+	int64_t		 left;
 
 	for (;;) {
 		n = recv(fd, buf, cap, MSG_PEEK | MSG_DONTWAIT);
@@ -55,18 +69,15 @@ peek(int fd, uint8_t *buf, size_t want, size_t cap, int timeout_ms)
 			return -1;
 		if (n == 0 || (n > 0 && (size_t)n >= want))
 			return n;
-		if (timeout_ms <= 0)
+		if ((left = deadline - now_ms()) <= 0)
 			return -1;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		if (n == -1) {
-			if (poll(&pfd, 1, timeout_ms) <= 0)
+			if (poll(&pfd, 1, (int)left) <= 0)
 				return -1;
-			timeout_ms--;
-		} else {
+		} else
 			(void)poll(NULL, 0, 1);
-			timeout_ms--;
-		}
 	}
 }
 
@@ -185,14 +196,18 @@ proxy_header(int fd, int timeout_ms, struct sockaddr_storage *ss)
 {
 	uint8_t	 buf[V2_MAX];
 	ssize_t	 n;
+	size_t	 len;
+	int64_t	 deadline = now_ms() + timeout_ms;
 
-	if ((n = peek(fd, buf, 16, sizeof(buf), timeout_ms)) < 8)
+	if ((n = peek(fd, buf, 16, sizeof(buf), deadline)) < 8)
 		return -1;
 	if ((size_t)n >= V2_SIGLEN && memcmp(buf, V2_SIG, V2_SIGLEN) == 0) {
 		if (n < 16)
 			return -1;
-		n = peek(fd, buf, 16 + ((size_t)buf[14] << 8 | buf[15]),
-		    sizeof(buf), timeout_ms);
+		/* Longer than we take: refuse now, not at the deadline. */
+		if ((len = 16 + ((size_t)buf[14] << 8 | buf[15])) > V2_MAX)
+			return -1;
+		n = peek(fd, buf, len, sizeof(buf), deadline);
 		return n < 0 ? -1 : parse_v2(fd, buf, (size_t)n, ss);
 	}
 	if (memcmp(buf, "PROXY ", 6) != 0)
@@ -201,7 +216,7 @@ proxy_header(int fd, int timeout_ms, struct sockaddr_storage *ss)
 	for (;;) {
 		if (memmem(buf, (size_t)n, "\r\n", 2) != NULL || n >= V1_MAX)
 			break;
-		if ((n = peek(fd, buf, (size_t)n + 1, V1_MAX, timeout_ms)) < 0)
+		if ((n = peek(fd, buf, (size_t)n + 1, V1_MAX, deadline)) < 0)
 			return -1;
 	}
 	return parse_v1(fd, buf, (size_t)n, ss);
