@@ -237,6 +237,19 @@ START_TEST(test_pipe)
 }
 END_TEST
 
+/* A submit_sm from ACME of UCS-2 octets, with a receipt asked for. */
+static void
+ucs2_to(struct pdu *p, const char *dst, const uint8_t *ucs2, size_t len)
+{
+	pdu_init(p, SMPP_SUBMIT_SM, 0);
+	p->source_addr = "ACME";
+	p->destination_addr = dst;
+	p->data_coding = DC_UCS2;
+	p->registered_delivery = 1;
+	p->short_message = ucs2;
+	p->sm_length = len;
+}
+
 /* The text of a pipe message in UTF-8, its TLVs by name. */
 START_TEST(test_pipe_env)
 {
@@ -249,13 +262,7 @@ START_TEST(test_pipe_env)
 
 	start();
 	bound(&c);
-	pdu_init(&p, SMPP_SUBMIT_SM, 0);
-	p.source_addr = "ACME";
-	p.destination_addr = "4412";
-	p.data_coding = DC_UCS2;
-	p.registered_delivery = 1;
-	p.short_message = ucs2;
-	p.sm_length = sizeof(ucs2);
+	ucs2_to(&p, "4412", ucs2, sizeof(ucs2));
 	pdu_tlv_add(&p, TLV_SAR_MSG_REF_NUM, 2, ref);
 	pdu_tlv_add(&p, 0x1401, 2, ref);
 	tc_send(&c, &p);
@@ -295,13 +302,7 @@ START_TEST(test_pipe_env_nul)
 	}
 	start();
 	bound(&c);
-	pdu_init(&p, SMPP_SUBMIT_SM, 0);
-	p.source_addr = "ACME";
-	p.destination_addr = "4419";
-	p.data_coding = DC_UCS2;
-	p.registered_delivery = 1;
-	p.short_message = ucs2;
-	p.sm_length = 2 * (sizeof(text) - 1);
+	ucs2_to(&p, "4419", ucs2, 2 * (sizeof(text) - 1));
 	tc_send(&c, &p);
 	ck_assert_uint_eq(tc_expect(&c, SMPP_SUBMIT_SM_RESP, 5000), ESME_ROK);
 	receipt(&c, &d, 5000);

@@ -185,9 +185,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	dc = data[0];
 	len = size - 2;
-	if ((rest = malloc(len > 0 ? len : 1)) == NULL)
-		abort();
-	memcpy(rest, data + 2, len);
+	rest = fuzz_copy(data + 2, len);
 	decode_side(dc, rest, len, data[1] % 16 + 1);
 	encode_side(dc, (const char *)rest, len);
 	udh_side(rest, len);

@@ -77,9 +77,7 @@ one(const uint8_t *buf, size_t len)
 	static struct pdu	 p;
 	uint8_t			*copy;
 
-	if ((copy = malloc(len)) == NULL)
-		abort();
-	memcpy(copy, buf, len);
+	copy = fuzz_copy(buf, len);
 	if (pdu_decode(copy, len, &p) == ESME_ROK) {
 		(void)pdu_check(&p);
 		(void)pdu_dump(fuzz_devnull(), &p, PDU_DUMP_HEX);

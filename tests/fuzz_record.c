@@ -86,9 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (data[0] % 2 == 0) {
 		len = size - 1;
-		if ((text = malloc(len > 0 ? len : 1)) == NULL)
-			abort();
-		memcpy(text, data + 1, len);
+		text = (char *)fuzz_copy(data + 1, len);
 	} else {
 		if ((text = malloc(RECORD_HEADER_MAX + size)) == NULL)
 			abort();

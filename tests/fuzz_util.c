@@ -4,6 +4,7 @@
  * SYNOPSIS
  *	fuzz_devnull()		a stream that discards, opened once
  *	fuzz_fail(fmt, ...)	say what property broke, then abort()
+ *	fuzz_copy(buf, len)	a heap copy of exactly len octets (free it)
  *	fuzz_cstr(buf, len)	a NUL-terminated heap copy (free it)
  *	fuzz_file(buf, len)	the input as a file, for readers that
  *				take a path; the same file each time
@@ -44,6 +45,17 @@ fuzz_fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	abort();
+}
+
+uint8_t *
+fuzz_copy(const uint8_t *buf, size_t len)
+{
+	uint8_t	*p;
+
+	if ((p = malloc(len > 0 ? len : 1)) == NULL)
+		abort();
+	memcpy(p, buf, len);
+	return p;
 }
 
 char *

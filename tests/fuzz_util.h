@@ -13,6 +13,7 @@ int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 FILE	*fuzz_devnull(void);
 void	 fuzz_fail(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
+uint8_t	*fuzz_copy(const uint8_t *, size_t);
 char	*fuzz_cstr(const uint8_t *, size_t);
 const char *fuzz_file(const uint8_t *, size_t);
 
