@@ -27,9 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "net.h"
 
@@ -37,16 +37,6 @@
 #define V2_SIG		"\r\n\r\n\0\r\nQUIT\n"
 #define V2_SIGLEN	12
 #define V2_MAX		(16 + 216)
-
-/* CLOCK_MONOTONIC in milliseconds. */
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * Peek until at least want octets are there, the peer closes, or the
@@ -69,7 +59,7 @@ peek(int fd, uint8_t *buf, size_t want, size_t cap, int64_t deadline)
 			return -1;
 		if (n == 0 || (n > 0 && (size_t)n >= want))
 			return n;
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - clock_mono_ms()) <= 0)
 			return -1;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
@@ -197,7 +187,7 @@ proxy_header(int fd, int timeout_ms, struct sockaddr_storage *ss)
 	uint8_t	 buf[V2_MAX];
 	ssize_t	 n;
 	size_t	 len;
-	int64_t	 deadline = now_ms() + timeout_ms;
+	int64_t	 deadline = clock_mono_ms() + timeout_ms;
 
 	if ((n = peek(fd, buf, 16, sizeof(buf), deadline)) < 8)
 		return -1;

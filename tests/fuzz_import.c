@@ -21,13 +21,10 @@
 
 #include "fuzz_util.h"
 
-/* The import parser is private to smppuser.c: take the file whole. */
-#define main smppuser_main
-int	 smppuser_main(int, char **);
-#pragma GCC diagnostic ignored "-Wunused-function"
-#include "smppuser.c"
+/* The import parser is private to smppuser_io.c: take the file whole. */
+#include "smppuser_io.c"
 
-/* What export_item() prints for it, as a heap string. */
+/* What smppuser_io_export() prints for it, as a heap string. */
 static char *
 exported(const struct item *it, size_t *len)
 {
@@ -37,7 +34,7 @@ exported(const struct item *it, size_t *len)
 	if ((fp = open_memstream(&text, len)) == NULL)
 		abort();
 	stdout = fp;
-	export_item(it);
+	smppuser_io_export(it);
 	stdout = saved;
 	fclose(fp);
 	return text;
