@@ -178,17 +178,13 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t	*rest;
-	size_t	 len;
-	int	 dc;
 
 	if (size < 2)
 		return 0;
-	dc = data[0];
-	len = size - 2;
-	rest = fuzz_copy(data + 2, len);
-	decode_side(dc, rest, len, data[1] % 16 + 1);
-	encode_side(dc, (const char *)rest, len);
-	udh_side(rest, len);
+	rest = fuzz_copy(data + 2, size - 2);
+	decode_side(data[0], rest, size - 2, data[1] % 16 + 1);
+	encode_side(data[0], (const char *)rest, size - 2);
+	udh_side(rest, size - 2);
 	free(rest);
 	return 0;
 }
