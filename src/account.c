@@ -808,11 +808,14 @@ account_network_allowed(const struct account *a, const struct sockaddr *sa)
  * regcomp() spells a repeated piece out once per repetition it must
  * keep ('+' twice, {m,n} n times), so repetitions of repetitions, side
  * by side ("1++++") or nested ("((1+)+)+"), grow the compiled pattern
- * exponentially: 60 '+' never finish compiling.  POSIX leaves adjacent
+ * exponentially, and so does the work on their empty loops: 60 '+', or
+ * "4++*+++++*+", never finish compiling.  POSIX leaves adjacent
  * repetitions undefined anyway.  pattern_size() bounds the pieces
- * regcomp() would make, before it runs (found by fuzz_import).
+ * regcomp() would make and the nesting of repetitions, before it runs
+ * (found by fuzz_import).
  */
 #define PATTERN_PIECES_MAX	10000
+#define PATTERN_NEST_MAX	3
 #define PATTERN_DEPTH_MAX	64
 
 /* a * b, or PATTERN_PIECES_MAX + 1 when that is more. */
@@ -862,31 +865,36 @@ interval(const char **p)
 	return (n > m ? n : m) + 1;
 }
 
+/* Pieces regcomp() would make; PATTERN_PIECES_MAX + 1 if too many. */
 static size_t
 pattern_size(const char *p)
 {
 	size_t	 total[PATTERN_DEPTH_MAX + 1], last[PATTERN_DEPTH_MAX + 1], f;
+	int	 nest[PATTERN_DEPTH_MAX + 1], gnest[PATTERN_DEPTH_MAX + 1];
 	int	 d = 0;
 
 	total[0] = last[0] = 0;
+	nest[0] = gnest[0] = 0;
 	for (; *p != '\0'; p++) {
 		f = 0;
 		if (*p == '(') {
 			if (++d > PATTERN_DEPTH_MAX)
 				return PATTERN_PIECES_MAX + 1;
 			total[d] = last[d] = 0;
+			nest[d] = gnest[d] = 0;
 			continue;
 		}
 		if (*p == ')' && d > 0) {
 			d--;
 			last[d] = total[d + 1] + 1;
 			total[d] += last[d];
+			nest[d] = gnest[d + 1];
 		} else if (*p == '*' || *p == '+' || *p == '?')
 			f = 2;
 		else if (*p == '{')
 			f = interval(&p);
 		else if (*p == '|')
-			last[d] = 0;
+			last[d] = nest[d] = 0;
 		else if (*p == '[' && *(p = bracket_end(p)) == '\0')
 			p--;
 		else if (*p == '\\' && p[1] != '\0')
@@ -894,10 +902,15 @@ pattern_size(const char *p)
 		if (f != 0) {
 			total[d] += pieces_mul(last[d], f - 1);
 			last[d] = pieces_mul(last[d], f);
+			if (++nest[d] > PATTERN_NEST_MAX)
+				return PATTERN_PIECES_MAX + 1;
 		} else if (*p != ')' && *p != '|') {
 			last[d] = 1;
+			nest[d] = 0;
 			total[d]++;
 		}
+		if (nest[d] > gnest[d])
+			gnest[d] = nest[d];
 		if (total[d] > PATTERN_PIECES_MAX)
 			return total[d];
 	}
@@ -911,8 +924,9 @@ account_pattern_compile(regex_t *re, const char *pattern, char *err,
 	int	 rc;
 
 	if (pattern_size(pattern) > PATTERN_PIECES_MAX) {
-		snprintf(err, errlen, "its repetitions spell out more than %d "
-		    "pieces", PATTERN_PIECES_MAX);
+		snprintf(err, errlen, "repetitions nested more than %d deep "
+		    "or spelling out more than %d pieces", PATTERN_NEST_MAX,
+		    PATTERN_PIECES_MAX);
 		return -1;
 	}
 	if ((rc = regcomp(re, pattern, REG_EXTENDED)) != 0) {

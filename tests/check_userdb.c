@@ -409,8 +409,8 @@ END_TEST
 
 /*
  * Repetitions of repetitions are refused before regcomp() spells them
- * out: the first of these, from fuzz_import, never finished compiling.
- * Patterns of ordinary size still compile.
+ * out: the first of these and "^4++*+++++*+", from fuzz_import, never
+ * finished compiling.  Ordinary patterns still compile.
  */
 START_TEST(test_pattern_blowup)
 {
@@ -419,6 +419,8 @@ START_TEST(test_pattern_blowup)
 		"((((((((((((((((((((1+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+",
 		"((1{100}){100}){100}",
 		"[0-9]{20000}",
+		"^4++*+++++*+",
+		"((((1?)+)*)+)",
 	};
 	regex_t	 re;
 	char	 err[128];
@@ -433,6 +435,7 @@ START_TEST(test_pattern_blowup)
 	    "+33612345678"), 1);
 	ck_assert_int_eq(matches("[[:digit:]]{1,20}|[]a(]+", "]("), 1);
 	ck_assert_int_eq(matches("(1{100}){90}", "1"), 0);
+	ck_assert_int_eq(matches("(\\+?33)?[0-9]+", "+336"), 1);
 }
 END_TEST
 
