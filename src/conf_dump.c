@@ -29,9 +29,10 @@ dump_pair(FILE *fp, const char *key, const char *v)
 	size_t	 n = strlen(v);
 	int	 quote;
 
+	/* A CR at the end would read back as half of a CR LF line end. */
 	quote = n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' ||
-	    v[n - 1] == '\t' || (n >= 2 && (v[0] == '"' || v[0] == '\'') &&
-	    v[n - 1] == v[0]));
+	    v[n - 1] == '\t' || v[n - 1] == '\r' || (n >= 2 &&
+	    (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]));
 	if (n == 0)
 		fprintf(fp, "%s =\n", key);
 	else if (quote)

@@ -542,6 +542,26 @@ START_TEST(test_err_many)
 }
 END_TEST
 
+/*
+ * A value that ends in CR is quoted by the dump, which would otherwise
+ * read back as a CR LF line end and lose it (found by fuzz_ini).
+ */
+START_TEST(test_dump_trailing_cr)
+{
+	struct conf	 a, b;
+	char		*da;
+
+	ck_assert_int_eq(load(&a, "[smpp-server]\nid = '\"\r'\n"), 0);
+	ck_assert_str_eq(a.server.id, "\"\r");
+	da = dump_text(&a);
+	ck_assert_int_eq(load(&b, da), 0);
+	ck_assert_str_eq(b.server.id, "\"\r");
+	free(da);
+	conf_free(&a);
+	conf_free(&b);
+}
+END_TEST
+
 START_TEST(test_err_cannot_open)
 {
 	struct conf	 c;
@@ -1079,6 +1099,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_err_too_long);
 	tcase_add_test(tc, test_err_many);
 	tcase_add_test(tc, test_err_cannot_open);
+	tcase_add_test(tc, test_dump_trailing_cr);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("connectors");
