@@ -852,12 +852,131 @@ account_network_allowed(const struct account *a, const struct sockaddr *sa)
 	return netacl_match(a->networks, sa);
 }
 
+/*
+ * regcomp() spells a repeated piece out once per repetition it must
+ * keep ('+' twice, {m,n} n times), so repetitions of repetitions, side
+ * by side ("1++++") or nested ("((1+)+)+"), grow the compiled pattern
+ * exponentially, and so does the work on their empty loops: 60 '+', or
+ * "4++*+++++*+", never finish compiling.  POSIX leaves adjacent
+ * repetitions undefined anyway.  pattern_size() bounds the pieces
+ * regcomp() would make and the nesting of repetitions, before it runs
+ * (found by fuzz_import).
+ */
+#define PATTERN_PIECES_MAX	10000
+#define PATTERN_NEST_MAX	3
+#define PATTERN_DEPTH_MAX	64
+
+/* a * b, or PATTERN_PIECES_MAX + 1 when that is more. */
+static size_t
+pieces_mul(size_t a, size_t b)
+{
+	return b != 0 && a > PATTERN_PIECES_MAX / b ? PATTERN_PIECES_MAX + 1 :
+	    a * b;
+}
+
+/* After the '[' at p: the ']' that closes it, or the NUL. */
+static const char *
+bracket_end(const char *p)
+{
+	const char	*q;
+	char		 close[3] = { 0, ']', 0 };
+
+	p += p[1] == '^' ? 2 : 1;
+	if (*p == ']')
+		p++;
+	for (; *p != '\0' && *p != ']'; p++)
+		if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+			close[0] = p[1];
+			if ((q = strstr(p + 2, close)) == NULL)
+				return p + strlen(p);
+			p = q + 1;
+		}
+	return p;
+}
+
+/* The copies "{m}", "{m,}" or "{m,n}" at *p make, moving *p to '}'; 0 if none. */
+static size_t
+interval(const char **p)
+{
+	const char	*s = *p + 1;
+	size_t		 n = 0, m = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++)
+		m = m > PATTERN_PIECES_MAX ? m : m * 10 + (size_t)(*s - '0');
+	if (*s == ',')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			n = n > PATTERN_PIECES_MAX ? n : n * 10 +
+			    (size_t)(*s - '0');
+	if (*s != '}' || s == *p + 1)
+		return 0;
+	*p = s;
+	return (n > m ? n : m) + 1;
+}
+
+/* Pieces regcomp() would make; PATTERN_PIECES_MAX + 1 if too many. */
+static size_t
+pattern_size(const char *p)
+{
+	size_t	 total[PATTERN_DEPTH_MAX + 1], last[PATTERN_DEPTH_MAX + 1], f;
+	int	 nest[PATTERN_DEPTH_MAX + 1], gnest[PATTERN_DEPTH_MAX + 1];
+	int	 d = 0;
+
+	total[0] = last[0] = 0;
+	nest[0] = gnest[0] = 0;
+	for (; *p != '\0'; p++) {
+		f = 0;
+		if (*p == '(') {
+			if (++d > PATTERN_DEPTH_MAX)
+				return PATTERN_PIECES_MAX + 1;
+			total[d] = last[d] = 0;
+			nest[d] = gnest[d] = 0;
+			continue;
+		}
+		if (*p == ')' && d > 0) {
+			d--;
+			last[d] = total[d + 1] + 1;
+			total[d] += last[d];
+			nest[d] = gnest[d + 1];
+		} else if (*p == '*' || *p == '+' || *p == '?')
+			f = 2;
+		else if (*p == '{')
+			f = interval(&p);
+		else if (*p == '|')
+			last[d] = nest[d] = 0;
+		else if (*p == '[' && *(p = bracket_end(p)) == '\0')
+			p--;
+		else if (*p == '\\' && p[1] != '\0')
+			p++;
+		if (f != 0) {
+			total[d] += pieces_mul(last[d], f - 1);
+			last[d] = pieces_mul(last[d], f);
+			if (++nest[d] > PATTERN_NEST_MAX)
+				return PATTERN_PIECES_MAX + 1;
+		} else if (*p != ')' && *p != '|') {
+			last[d] = 1;
+			nest[d] = 0;
+			total[d]++;
+		}
+		if (nest[d] > gnest[d])
+			gnest[d] = nest[d];
+		if (total[d] > PATTERN_PIECES_MAX)
+			return total[d];
+	}
+	return total[0];
+}
+
 int
 account_pattern_compile(regex_t *re, const char *pattern, char *err,
     size_t errlen)
 {
 	int	 rc;
 
+	if (pattern_size(pattern) > PATTERN_PIECES_MAX) {
+		snprintf(err, errlen, "repetitions nested more than %d deep "
+		    "or spelling out more than %d pieces", PATTERN_NEST_MAX,
+		    PATTERN_PIECES_MAX);
+		return -1;
+	}
 	if ((rc = regcomp(re, pattern, REG_EXTENDED)) != 0) {
 		regerror(rc, re, err, errlen);
 		return -1;

@@ -21,6 +21,8 @@
  *	(at the end, or before an octet above 0x7F) decodes to U+00A0; an
  *	undefined 0x1B xx decodes as the basic character xx, so 0x1B 0x1B
  *	is one U+00A0.  Octets above 0x7F are not septets: U+FFFD.
+	In every alphabet U+0000 decodes to U+FFFD, so that the result
+	never holds a NUL before its end.
  *
  *	The Unicode to GSM direction takes the printable ASCII that GSM
  *	shares as is and looks everything else up in a table sorted by
@@ -206,7 +208,12 @@ sink_init(struct sink *k, char *buf, size_t cap)
 	k->full = cap == 0;
 }
 
-/* Append c, or nothing (and nothing after it) when it does not fit. */
+/*
+ * Append c, or nothing (and nothing after it) when it does not fit.
+ * U+0000 becomes U+FFFD: the result is a C string, and a NUL inside it
+ * would cut it short or, in a NUL-separated list such as the pipe
+ * connector's environment, start a string of the sender's choosing.
+ */
 static void
 sink_put(struct sink *k, uint32_t c)
 {
@@ -215,6 +222,8 @@ sink_put(struct sink *k, uint32_t c)
 
 	if (k->full)
 		return;
+	if (c == 0)
+		c = UNI_REPLACEMENT;
 	if (c < 0x80) {
 		u[0] = (uint8_t)c;
 		n = 1;

@@ -7,7 +7,8 @@
  * The *_from_utf8 functions return the number of octets written, or -1
  * when the input is not valid UTF-8, a character has no encoding in the
  * target, or the output does not fit in cap octets.  The *_to_utf8
- * functions always succeed: what cannot be decoded becomes U+FFFD; they
+ * functions always succeed: what cannot be decoded, and U+0000, becomes
+ * U+FFFD (the result holds no NUL before its end); they
  * write at most cap - 1 octets and a NUL, and return the octets written
  * without the NUL.
  *

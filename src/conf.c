@@ -581,8 +581,10 @@ conf_finish(struct conf_parse *p, const struct stat *st)
 		    sizeof(conf->conn.log_file));
 	if (key_line(p, CS_CONN, "log_level") == 0)
 		conf->conn.log_level = conf->server.log_level;
-	for (r = conf->mt_routes; r < conf->mt_routes + conf->nmt_routes; r++)
-		if (conf_connector(conf, r->target) == NULL)
+	/* By index: NULL + 0 is undefined when there are no routes. */
+	for (i = 0; i < conf->nmt_routes; i++)
+		if (conf_connector(conf, (r = &conf->mt_routes[i])->target) ==
+		    NULL)
 			conf_err(p, r->line, "route '%s': no [connector %s]",
 			    conf_route_key(r, key, sizeof(key)), r->target);
 	for (i = 0; i < conf->nconnectors; i++) {

@@ -29,9 +29,10 @@ dump_pair(FILE *fp, const char *key, const char *v)
 	size_t	 n = strlen(v);
 	int	 quote;
 
+	/* A CR at the end would read back as half of a CR LF line end. */
 	quote = n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' ||
-	    v[n - 1] == '\t' || (n >= 2 && (v[0] == '"' || v[0] == '\'') &&
-	    v[n - 1] == v[0]));
+	    v[n - 1] == '\t' || v[n - 1] == '\r' || (n >= 2 &&
+	    (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]));
 	if (n == 0)
 		fprintf(fp, "%s =\n", key);
 	else if (quote)
@@ -73,6 +74,7 @@ conf_dump(FILE *fp, const struct conf *conf)
 {
 	const struct conf_connector	*c;
 	enum conf_sect			 s;
+	int				 i;
 
 	fprintf(fp, "# smppd.conf: the effective configuration%s%s\n",
 	    conf->path[0] != '\0' ? " of " : "", conf->path);
@@ -81,8 +83,9 @@ conf_dump(FILE *fp, const struct conf *conf)
 		    conf_sect_name(s));
 		dump_keys(fp, s, conf, 0);
 	}
-	for (c = conf->connectors; c < conf->connectors + conf->nconnectors;
-	    c++) {
+	/* By index: NULL + 0 is undefined when there are no connectors. */
+	for (i = 0; i < conf->nconnectors; i++) {
+		c = &conf->connectors[i];
 		fprintf(fp, "\n[connector %s]\n", c->name);
 		dump_keys(fp, CS_CONNECTOR, c, 1 << c->type);
 	}

@@ -187,6 +187,37 @@ START_TEST(test_ucs2_unpaired)
 }
 END_TEST
 
+/*
+ * A NUL octet or unit decodes to U+FFFD, in every alphabet: the result
+ * is a C string whose strlen() is the length returned.  Found by
+ * fuzz_charset; a NUL in the text gave the pipe connector's program an
+ * environment variable of the sender's choosing (check_conn).
+ */
+START_TEST(test_nul_decodes_to_replacement)
+{
+	static const struct {
+		int		 dc;
+		const char	*in;
+		size_t		 len;
+	} t[] = {
+		{ DC_UCS2, "\x00\x41\x00\x00\x00\x42", 6 },
+		{ DC_LATIN1, "A\0B", 3 },
+		{ DC_IA5, "A\0B", 3 },
+		{ DC_DEFAULT, "\x41\x00\x42", 3 },	/* GSM: 0x00 is '@' */
+	};
+	char	 out[32];
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		n = charset_decode(t[i].dc, (const uint8_t *)t[i].in, t[i].len,
+		    out, sizeof(out));
+		ck_assert_uint_eq(strlen(out), n);
+		ck_assert_str_eq(out, t[i].dc == DC_DEFAULT ? "A@B" :
+		    "A\xef\xbf\xbd" "B");
+	}
+}
+END_TEST
+
 START_TEST(test_utf8_invalid)
 {
 	static const char *const bad[] = {
@@ -423,6 +454,7 @@ main(void)
 	tcase_add_test(tc, test_gsm_odd_escapes);
 	tcase_add_test(tc, test_emoji);
 	tcase_add_test(tc, test_ucs2_unpaired);
+	tcase_add_test(tc, test_nul_decodes_to_replacement);
 	tcase_add_test(tc, test_utf8_invalid);
 	tcase_add_test(tc, test_buffer_too_small);
 	tcase_add_test(tc, test_latin1);

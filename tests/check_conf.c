@@ -232,6 +232,12 @@ START_TEST(test_defaults)
 	check_defaults(&c);
 	ck_assert_int_eq(load(&c, ""), 0);
 	check_defaults(&c);
+	/*
+	 * No routes and no connectors: their loops once did NULL + 0,
+	 * which clang's UBSan (CC=clang --enable-sanitizers) reports.
+	 * Found by fuzz_ini.
+	 */
+	free(dump_text(&c));
 	conf_free(&c);
 }
 END_TEST
@@ -534,6 +540,26 @@ START_TEST(test_err_many)
 	expect_err(3, 5, "missing '='");
 	expect_err(4, 8, "retry_min (10) is greater than retry_max (5)");
 	conf_free(&c);
+}
+END_TEST
+
+/*
+ * A value that ends in CR is quoted by the dump, which would otherwise
+ * read back as a CR LF line end and lose it (found by fuzz_ini).
+ */
+START_TEST(test_dump_trailing_cr)
+{
+	struct conf	 a, b;
+	char		*da;
+
+	ck_assert_int_eq(load(&a, "[smpp-server]\nid = '\"\r'\n"), 0);
+	ck_assert_str_eq(a.server.id, "\"\r");
+	da = dump_text(&a);
+	ck_assert_int_eq(load(&b, da), 0);
+	ck_assert_str_eq(b.server.id, "\"\r");
+	free(da);
+	conf_free(&a);
+	conf_free(&b);
 }
 END_TEST
 
@@ -1074,6 +1100,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_err_too_long);
 	tcase_add_test(tc, test_err_many);
 	tcase_add_test(tc, test_err_cannot_open);
+	tcase_add_test(tc, test_dump_trailing_cr);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("connectors");

@@ -238,6 +238,19 @@ START_TEST(test_pipe)
 }
 END_TEST
 
+/* A submit_sm from ACME of UCS-2 octets, with a receipt asked for. */
+static void
+ucs2_to(struct pdu *p, const char *dst, const uint8_t *ucs2, size_t len)
+{
+	pdu_init(p, SMPP_SUBMIT_SM, 0);
+	p->source_addr = "ACME";
+	p->destination_addr = dst;
+	p->data_coding = DC_UCS2;
+	p->registered_delivery = 1;
+	p->short_message = ucs2;
+	p->sm_length = len;
+}
+
 /* The text of a pipe message in UTF-8, its TLVs by name. */
 START_TEST(test_pipe_env)
 {
@@ -250,13 +263,7 @@ START_TEST(test_pipe_env)
 
 	start();
 	bound(&c);
-	pdu_init(&p, SMPP_SUBMIT_SM, 0);
-	p.source_addr = "ACME";
-	p.destination_addr = "4412";
-	p.data_coding = DC_UCS2;
-	p.registered_delivery = 1;
-	p.short_message = ucs2;
-	p.sm_length = sizeof(ucs2);
+	ucs2_to(&p, "4412", ucs2, sizeof(ucs2));
 	pdu_tlv_add(&p, TLV_SAR_MSG_REF_NUM, 2, ref);
 	pdu_tlv_add(&p, 0x1401, 2, ref);
 	tc_send(&c, &p);
@@ -271,6 +278,41 @@ START_TEST(test_pipe_env)
 	ck_assert_ptr_nonnull(strstr(env,
 	    "SMPP_TLV_SAR_MSG_REF_NUM_HEX=002a\n"));
 	ck_assert_ptr_nonnull(strstr(env, "SMPP_TLV_1401_HEX=002a\n"));
+	tc_close(&c);
+}
+END_TEST
+
+/*
+ * A NUL in the text must not end SMPP_TEXT and start a variable of the
+ * sender's choosing in the program's environment (found by
+ * fuzz_charset): it arrives as U+FFFD inside SMPP_TEXT.
+ */
+START_TEST(test_pipe_env_nul)
+{
+	struct tc	 c;
+	struct pdu	 p;
+	struct dlr	 d;
+	static const char	 text[] = "A\0SMPP_INJECTED=1";
+	uint8_t		 ucs2[2 * sizeof(text)];
+	char		*env;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(text) - 1; i++) {
+		ucs2[2 * i] = 0;
+		ucs2[2 * i + 1] = (uint8_t)text[i];
+	}
+	start();
+	bound(&c);
+	ucs2_to(&p, "4419", ucs2, 2 * (sizeof(text) - 1));
+	tc_send(&c, &p);
+	ck_assert_uint_eq(tc_expect(&c, SMPP_SUBMIT_SM_RESP, 5000), ESME_ROK);
+	receipt(&c, &d, 5000);
+	ck_assert_str_eq(d.stat, "DELIVRD");
+	env = slurp("env.4419");
+	ck_assert_ptr_nonnull(env);
+	ck_assert_ptr_null(strstr(env, "\nSMPP_INJECTED="));
+	ck_assert_ptr_nonnull(strstr(env,
+	    "SMPP_TEXT=A\xef\xbf\xbdSMPP_INJECTED=1\n"));
 	tc_close(&c);
 }
 END_TEST
@@ -475,6 +517,7 @@ main(void)
 	tcase_add_test(tc, test_receipt_levels);
 	tcase_add_test(tc, test_pipe);
 	tcase_add_test(tc, test_pipe_env);
+	tcase_add_test(tc, test_pipe_env_nul);
 	tcase_add_test(tc, test_expiry);
 	tcase_add_test(tc, test_pipe_timeout);
 	tcase_add_test(tc, test_corrupt);

@@ -402,6 +402,42 @@ START_TEST(test_proxy_protocol)
 }
 END_TEST
 
+/*
+ * pduReadTimerSecs bounds the wait for the whole PROXY header: a client
+ * that sends it an octet at a time, each within the timer, is closed
+ * after the timer all the same (each octet used to start it again), and
+ * a v2 header longer than any smppd takes is refused at once.
+ */
+START_TEST(test_proxy_header_slow)
+{
+	static const uint8_t	 v2long[] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49,
+		0x54, 0x0a, 0x21, 0x11, 0xff, 0xff
+	};
+	const char	*v1 = "PROXY TCP4 10.1.2.3 ";
+	struct tc	 c;
+	int		 i, closed = 0;
+
+	th_init(&T, "proxyslow");
+	strlcpy(T.server_keys, "proxy_protocol = yes\npduReadTimerSecs = 2\n",
+	    sizeof(T.server_keys));
+	th_start(&T);
+	/* One octet every 400 ms: closed after 2 s, not never. */
+	tc_connect(&c, T.port);
+	tc_send_raw(&c, v1, strlen(v1));
+	for (i = 0; i < 15 && !closed; i++)
+		if ((closed = tc_closed(&c, 400)) == 0)
+			(void)send(c.fd, "1", 1, MSG_NOSIGNAL);
+	ck_assert_msg(closed, "a header sent an octet at a time is waited for");
+	tc_close(&c);
+	/* 65535 octets announced: closed at once, not after 2 s. */
+	tc_connect(&c, T.port);
+	tc_send_raw(&c, v2long, sizeof(v2long));
+	ck_assert_msg(tc_closed(&c, 1500), "a v2 header too long is waited for");
+	tc_close(&c);
+}
+END_TEST
+
 /* The uid of the process pid, from /proc; -1 when unknown. */
 static long
 uid_of(pid_t pid)
@@ -608,6 +644,7 @@ main(void)
 	tcase_add_test(tc, test_max_connections);
 	tcase_add_test(tc, test_concurrent_charging);
 	tcase_add_test(tc, test_proxy_protocol);
+	tcase_add_test(tc, test_proxy_header_slow);
 	tcase_add_test(tc, test_check_config);
 	if (geteuid() != 0 || getpwnam("nobody") == NULL)
 		th_skip("test_drops_root", "not root, or no user nobody");

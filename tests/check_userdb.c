@@ -407,6 +407,38 @@ START_TEST(test_patterns)
 }
 END_TEST
 
+/*
+ * Repetitions of repetitions are refused before regcomp() spells them
+ * out: the first of these and "^4++*+++++*+", from fuzz_import, never
+ * finished compiling.  Ordinary patterns still compile.
+ */
+START_TEST(test_pattern_blowup)
+{
+	static const char *const bad[] = {
+		"^(\\+)?33++++++++++++++++++++++++++++++++++++++++++++++++++++",
+		"((((((((((((((((((((1+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+",
+		"((1{100}){100}){100}",
+		"[0-9]{20000}",
+		"^4++*+++++*+",
+		"((((1?)+)*)+)",
+	};
+	regex_t	 re;
+	char	 err[128];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(account_pattern_compile(&re, bad[i], err,
+		    sizeof(err)), -1);
+		ck_assert_ptr_nonnull(strstr(err, "repetitions"));
+	}
+	ck_assert_int_eq(matches("^(\\+|00)?(33|44)[0-9]{6,12}$",
+	    "+33612345678"), 1);
+	ck_assert_int_eq(matches("[[:digit:]]{1,20}|[]a(]+", "]("), 1);
+	ck_assert_int_eq(matches("(1{100}){90}", "1"), 0);
+	ck_assert_int_eq(matches("(\\+?33)?[0-9]+", "+336"), 1);
+}
+END_TEST
+
 START_TEST(test_db)
 {
 	struct account	 a, b;
@@ -616,6 +648,7 @@ main(int argc, char *argv[])
 	tcase_add_test(tc, test_networks);
 	tcase_add_test(tc, test_fields);
 	tcase_add_test(tc, test_patterns);
+	tcase_add_test(tc, test_pattern_blowup);
 	tcase_add_test(tc, test_db);
 	tcase_add_test(tc, test_db_walk);
 	tcase_add_test(tc, test_db_version);

@@ -21,12 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_util.h"
 #include "pdu.h"
 #include "pdu_samples.h"
-
-int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-static FILE	*devnull;
 
 static int
 body_omitted(const struct pdu *p)
@@ -80,12 +77,10 @@ one(const uint8_t *buf, size_t len)
 	static struct pdu	 p;
 	uint8_t			*copy;
 
-	if ((copy = malloc(len)) == NULL)
-		abort();
-	memcpy(copy, buf, len);
+	copy = fuzz_copy(buf, len);
 	if (pdu_decode(copy, len, &p) == ESME_ROK) {
 		(void)pdu_check(&p);
-		(void)pdu_dump(devnull, &p, PDU_DUMP_HEX);
+		(void)pdu_dump(fuzz_devnull(), &p, PDU_DUMP_HEX);
 		roundtrip(copy, len, &p);
 	}
 	pdu_free(&p);
@@ -97,8 +92,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pdu_hdr	 h;
 
-	if (devnull == NULL && (devnull = fopen("/dev/null", "w")) == NULL)
-		abort();
 	/* The first PDU also goes in whole, mismatched length and all. */
 	if (size < 1024)
 		one(data, size);
