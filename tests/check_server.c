@@ -419,7 +419,8 @@ START_TEST(test_proxy_header_slow)
 	int		 i, closed = 0;
 
 	th_init(&T, "proxyslow");
-	strlcpy(T.server_keys, "proxy_protocol = yes\npduReadTimerSecs = 2\n",
+	strlcpy(T.server_keys, "proxy_protocol = yes\nproxy_from = 127.0.0.1\n"
+	    "pduReadTimerSecs = 2\n",
 	    sizeof(T.server_keys));
 	th_start(&T);
 	/* One octet every 400 ms: closed after 2 s, not never. */
