@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "cluster.h"
 #include "conf_table.h"
 #include "ini.h"
 #include "log.h"
@@ -555,6 +556,8 @@ conf_finish(struct conf_parse *p, const struct stat *st)
 		    sizeof(conf->conn.log_file));
 	if (key_line(p, CS_CONN, "log_level") == 0)
 		conf->conn.log_level = conf->server.log_level;
+	if (cluster_conf_check(conf, err, sizeof(err)) == -1)
+		conf_err(p, key_line(p, CS_CONN, "peers"), "%s", err);
 	for (r = conf->mt_routes; r < conf->mt_routes + conf->nmt_routes; r++)
 		if (conf_connector(conf, r->target) == NULL)
 			conf_err(p, r->line, "route '%s': no [connector %s]",

@@ -33,6 +33,7 @@
 #include <netinet/in.h>
 
 #include "compat.h"
+#include "cluster.h"
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
@@ -83,6 +84,12 @@ check_userdb(const struct conf *c)
 	gdbm_close(db);
 }
 
+static void
+report_warning(const char *msg)
+{
+	fprintf(stderr, "smppd: %s\n", msg);
+}
+
 /* -t: is everything the server needs there and usable? */
 static int
 check_all(const struct conf *c)
@@ -90,6 +97,7 @@ check_all(const struct conf *c)
 	char	 err[512];
 
 	check_userdb(c);
+	(void)cluster_warnings(c, report_warning);
 	if (spool_check(c->spool.dir, err, sizeof(err)) == -1) {
 		fprintf(stderr, "smppd: spool %s: %s\n", c->spool.dir, err);
 		nerrors++;
