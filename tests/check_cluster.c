@@ -140,44 +140,35 @@ got_receipt(struct tc *c, const char *id)
 	return 1;
 }
 
-START_TEST(test_receipt_and_mo_find_home)
+/* A receipt on the other node's bind, an MO at the wrong node. */
+static void
+receipt_and_mo_find_home(struct tc *c)
 {
-	struct tc	 c;
 	char		 id[PDU_MESSAGE_ID_MAX];
 
-	start();
-	tc_connect(&c, A.port);
-	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
-	    ESME_ROK);
-	submit(&c, "U1", id);
+	submit(c, "U1", id);
 	ck_assert_msg(strncmp(id, "node_a-", 7) == 0, "id %s", id);
 	/* The SMSC sends the receipt on node_b's bind. */
 	receipt_on_b("U1", "DELIVRD", 2);
-	ck_assert_msg(got_receipt(&c, id), "not a receipt");
+	ck_assert_msg(got_receipt(c, id), "not a receipt");
 	ck_assert(th_log_has(B.connlog, "forwards it to node_a"));
 	/* An MO for acme that arrives at node_b. */
 	smsc_deliver(&uB, "4917000000001", "55123", 0, "hi acme", NULL, 0);
-	ck_assert_msg(!got_receipt(&c, ""), "not an MO");
-	ck_assert_str_eq(c.p.destination_addr, "55123");
-	ck_assert_int_eq(memcmp(c.p.short_message, "hi acme", 7), 0);
+	ck_assert_msg(!got_receipt(c, ""), "not an MO");
+	ck_assert_str_eq(c->p.destination_addr, "55123");
+	ck_assert_int_eq(memcmp(c->p.short_message, "hi acme", 7), 0);
 	ck_assert(th_log_has(B.connlog, "forwarded to its home node_a"));
-	tc_close(&c);
-	stop();
 }
-END_TEST
 
-START_TEST(test_peer_down_and_back)
+/* node_b cannot reach node_a for a while: both wait, then arrive. */
+static void
+peer_down_and_back(struct tc *c)
 {
-	struct tc	 c;
 	char		 id[PDU_MESSAGE_ID_MAX], flag[700];
 	int		 receipts = 0, mos = 0, i;
 	FILE		*fp;
 
-	start();
-	tc_connect(&c, A.port);
-	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
-	    ESME_ROK);
-	submit(&c, "U2", id);
+	submit(c, "U2", id);
 	snprintf(flag, sizeof(flag), "%s/down", B.dir);
 	fp = fopen(flag, "w");
 	ck_assert_ptr_nonnull(fp);
@@ -189,29 +180,42 @@ START_TEST(test_peer_down_and_back)
 	    "node_b did not retry");
 	ck_assert_int_eq(unlink(flag), 0);
 	for (i = 0; i < 2; i++) {
-		if (got_receipt(&c, id))
+		if (got_receipt(c, id))
 			receipts++;
 		else
 			mos++;
 	}
 	ck_assert_int_eq(receipts, 1);
 	ck_assert_int_eq(mos, 1);
-	tc_close(&c);
-	stop();
 }
-END_TEST
 
-START_TEST(test_unknown_receipt_fails_visibly)
+/* A receipt no node knows ends in the failed folder, logged. */
+static void
+unknown_receipt_fails_visibly(void)
 {
 	char	 dir[700];
 
-	start();
 	receipt_on_b("NOSUCH", "DELIVRD", 2);
 	/* node_b passes it to node_a, which is the last node of the ring. */
 	ck_assert_msg(th_wait_log(A.connlog, "no node knows it", 20000),
 	    "node_a did not give up on it");
 	snprintf(dir, sizeof(dir), "%s/mt/failed", A.spool);
 	ck_assert_msg(th_wait_files(dir, 1, 10000), "nothing in mt/failed");
+}
+
+/* One pair of nodes for all three: starting them is the slow part. */
+START_TEST(test_two_nodes)
+{
+	struct tc	 c;
+
+	start();
+	tc_connect(&c, A.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
+	receipt_and_mo_find_home(&c);
+	peer_down_and_back(&c);
+	unknown_receipt_fails_visibly();
+	tc_close(&c);
 	stop();
 }
 END_TEST
@@ -246,9 +250,7 @@ main(void)
 	int	 nf;
 
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_receipt_and_mo_find_home);
-	tcase_add_test(tc, test_peer_down_and_back);
-	tcase_add_test(tc, test_unknown_receipt_fails_visibly);
+	tcase_add_test(tc, test_two_nodes);
 	tcase_add_test(tc, test_check_warns_of_a_shared_id);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
