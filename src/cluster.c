@@ -215,6 +215,7 @@ cluster_origin(const char *msgid, char *id, size_t len)
 static struct {
 	char	 path[CONF_PATH_MAX];
 	time_t	 mtime;
+	long	 mtime_ns;
 	off_t	 size;
 	char	*text;		/* the file, lines NUL-terminated */
 	size_t	 len;
@@ -230,7 +231,8 @@ map_load(const char *path)
 	if (stat(path, &st) == -1)
 		return -1;
 	if (map.text != NULL && strcmp(map.path, path) == 0 &&
-	    st.st_mtime == map.mtime && st.st_size == map.size)
+	    st.st_mtime == map.mtime && st.st_mtim.tv_nsec == map.mtime_ns &&
+	    st.st_size == map.size)
 		return 0;
 	if (st.st_size > 64 * 1024 * 1024 || (f = fopen(path, "r")) == NULL)
 		return -1;
@@ -245,6 +247,7 @@ map_load(const char *path)
 	map.text = text;
 	strlcpy(map.path, path, sizeof(map.path));
 	map.mtime = st.st_mtime;
+	map.mtime_ns = st.st_mtim.tv_nsec;
 	map.size = st.st_size;
 	return 0;
 }

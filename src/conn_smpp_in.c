@@ -177,7 +177,7 @@ conn_smpp_receipt_queue(const char *from, const struct idmap_entry *e,
 		return NULL;
 	if (receipt_build(&r, &e->of, stat, d->err, d->done_date ?
 	    d->done_date : ctx.wall) == -1 ||
-	    smppconn_out_add(e->of.account, &r.meta, &r.pdu, &dep) == -1) {
+	    smppconn_peer_out(e->of.account, &r.meta, &r.pdu, &dep) == -1) {
 		log_warnx("connector %s: receipt for %s cannot be queued",
 		    from, e->of.id);
 		*err = 1;

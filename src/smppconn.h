@@ -178,7 +178,8 @@ void	 smppconn_mo_free(void);
 /* smppconn_peer.c */
 struct dlr;
 int	 smppconn_peer_receipt(const struct dlr *, const char *, int **);
-int	 smppconn_peer_mo(struct msg_meta *, const struct pdu *, int **);
+int	 smppconn_peer_out(const char *, struct msg_meta *, const struct pdu *,
+	    int **);
 const struct conf_connector *smppconn_peer_route(struct item *);
 
 /* conn_sink.c, conn_pipe.c, conn_smpp.c */

@@ -73,7 +73,6 @@ smppconn_mo_queue(const struct pdu *in, const char *from, int **dep)
 	struct msg_meta	 m;
 	struct pdu	 p = *in;
 	const char	*acct;
-	int		 rc;
 
 	memset(&m, 0, sizeof(m));
 	if (msgid_next(m.id, sizeof(m.id)) == -1)
@@ -92,9 +91,7 @@ smppconn_mo_queue(const struct pdu *in, const char *from, int **dep)
 		return queue_failed(&m, &p, dep);
 	}
 	strlcpy(m.account, acct, sizeof(m.account));
-	if ((rc = smppconn_peer_mo(&m, &p, dep)) != 1)	/* homed elsewhere */
-		return rc;
-	if (smppconn_out_add(acct, &m, &p, dep) == -1) {
+	if (smppconn_peer_out(acct, &m, &p, dep) == -1) {	/* or its home */
 		log_warn("MO %s for %s", m.id, acct);
 		return -1;
 	}

@@ -5,7 +5,7 @@
  *
  * SYNOPSIS
  *	smppconn_peer_receipt(dlr, alt, &dep)
- *	smppconn_peer_mo(meta, pdu, &dep)
+ *	smppconn_peer_out(account, meta, pdu, &dep)
  *	smppconn_peer_route(item)
  *
  * DESCRIPTION
@@ -14,10 +14,14 @@
  *	connector has given up looking for it in the id map,
  *	smppconn_peer_receipt() queues it for the next node of the ring
  *	(cluster.c) and returns 0; 1 when there are no peers (the caller
- *	drops it as before), -1 when it could not be queued.  An MO
- *	routed to an account whose home, in the account map ([smppconn]
- *	homes), is a peer, is queued for that peer by smppconn_peer_mo()
- *	(0; 1 when the account is homed here or not in the map).
+ *	drops it as before), -1 when it could not be queued.
+ *
+ *	smppconn_peer_out() is smppconn_out_add() for an MO or a receipt
+ *	of an account: when the account map ([smppconn] homes) places the
+ *	account on a peer, the message is queued for that peer instead,
+ *	so that it reaches the binds the balancer sends there (an MO an
+ *	upstream sent to this node, the receipt of a message this node
+ *	submitted before the account moved).  0, or -1.
  *
  *	Queued means written, as a record of kind dlr or mo whose route
  *	is the connector of the peer, into a retry segment of
@@ -36,10 +40,11 @@
  *	node's mt/new/ with no route.  smppconn_peer_route() is what the
  *	MT side asks for a record that is not an MT: with a route it is
  *	on its way to a peer (that connector is returned); without one it
- *	arrived here.  An MO is queued for its account; a receipt is
- *	looked up in the id map and, when found, the account's receipt
- *	is queued (conn_smpp_receipt_queue()); both are then settled and
- *	NULL is returned.  A receipt not found goes on to the next node
+ *	arrived here.  An MO, or a receipt already made for its account,
+ *	is queued for the account; a receipt from an upstream is looked
+ *	up in the id map and, when found, the account's receipt is queued
+ *	(conn_smpp_receipt_queue()); both are then settled and NULL is
+ *	returned.  A receipt not found goes on to the next node
  *	of the ring, and when the next node is the one it started from,
  *	no node knows it: it fails, into mt/failed/, with a log line.
  */
@@ -124,24 +129,26 @@ smppconn_peer_receipt(const struct dlr *d, const char *alt, int **dep)
 }
 
 int
-smppconn_peer_mo(struct msg_meta *m, const struct pdu *p, int **dep)
+smppconn_peer_out(const char *account, struct msg_meta *m,
+    const struct pdu *p, int **dep)
 {
 	const struct cluster_peer	*home;
 	char				 node[CONF_NAME_MAX];
 
 	if (ctx.conf->conn.homes[0] == '\0' || cluster_home(ctx.conf->conn.homes,
-	    m->account, node, sizeof(node)) != 1 ||
+	    account, node, sizeof(node)) != 1 ||
 	    strcmp(node, ctx.conf->server.id) == 0)
-		return 1;
+		return smppconn_out_add(account, m, p, dep);
 	if ((home = cluster_peer(ctx.conf, node)) == NULL) {
-		log_warnx("MO %s for %s: its home %s is not in [smppconn] "
-		    "peers: delivered here", m->id, m->account, node);
-		return 1;
+		log_warnx("%s for %s: its home %s is not in [smppconn] peers: "
+		    "queued here", m->id, account, node);
+		return smppconn_out_add(account, m, p, dep);
 	}
+	strlcpy(m->account, account, sizeof(m->account));
 	if (queue(m, p, home->conn, dep) == -1)
 		return -1;
-	log_info("MO %s for %s: forwarded to its home %s", m->id, m->account,
-	    node);
+	log_info("%s %s for %s: forwarded to its home %s", m->kind == MSG_MO ?
+	    "MO" : "receipt", m->id, account, node);
 	return 0;
 }
 
@@ -216,7 +223,7 @@ smppconn_peer_route(struct item *it)
 
 	if (m->meta.route[0] != '\0')
 		return to_peer(it);
-	if (m->meta.kind == MSG_DLR)
+	if (m->meta.kind == MSG_DLR && m->meta.account[0] == '\0')
 		return arrived_receipt(it) == 0 ? NULL : pass_on(it);
 	if (smppconn_out_add(m->meta.account, &m->meta, &m->pdu, &dep) == -1) {
 		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0,
@@ -224,8 +231,8 @@ smppconn_peer_route(struct item *it)
 		return NULL;
 	}
 	it->dep[0] = dep;
-	log_info("MO %s forwarded by a peer: for %s", m->meta.id,
-	    m->meta.account);
+	log_info("%s %s forwarded by a peer: for %s", m->meta.kind == MSG_MO ?
+	    "MO" : "receipt", m->meta.id, m->meta.account);
 	smppconn_mt_complete(it, IR_DELIVERED, NULL, 0, NULL);
 	return NULL;
 }

@@ -203,7 +203,36 @@ unknown_receipt_fails_visibly(void)
 	ck_assert_msg(th_wait_files(dir, 1, 10000), "nothing in mt/failed");
 }
 
-/* One pair of nodes for all three: starting them is the slow part. */
+/*
+ * acme moves to node_b: the receipt of a message node_a submitted
+ * before, which the SMSC sends on node_a's bind, follows it there.
+ */
+static void
+receipt_follows_a_move(struct tc *c)
+{
+	struct tc	 c2;
+	char		 id[PDU_MESSAGE_ID_MAX], path[700], text[200];
+	FILE		*fp;
+
+	submit(c, "U3", id);
+	snprintf(path, sizeof(path), "%s/homes.map", A.dir);
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "# acme, moved\n61636D65 node_b\n");
+	fclose(fp);
+	tc_connect(&c2, B.port);
+	ck_assert_uint_eq(tc_bind(&c2, SMPP_BIND_RECEIVER, "acme", "secret"),
+	    ESME_ROK);
+	snprintf(text, sizeof(text), "id:U3 sub:001 dlvrd:001 submit "
+	    "date:2601010000 done date:2601010001 stat:DELIVRD err:000 text:");
+	smsc_deliver(&uA, "4915112345678", "ACME", ESM_TYPE_RECEIPT, text,
+	    "U3", 2);
+	ck_assert_msg(got_receipt(&c2, id), "not a receipt");
+	ck_assert(th_log_has(A.connlog, "forwarded to its home node_b"));
+	tc_close(&c2);
+}
+
+/* One pair of nodes for all: starting them is the slow part. */
 START_TEST(test_two_nodes)
 {
 	struct tc	 c;
@@ -215,6 +244,7 @@ START_TEST(test_two_nodes)
 	receipt_and_mo_find_home(&c);
 	peer_down_and_back(&c);
 	unknown_receipt_fails_visibly();
+	receipt_follows_a_move(&c);
 	tc_close(&c);
 	stop();
 }
