@@ -110,7 +110,7 @@ submit(struct tc *c, const char *upstream_id, char *id)
 	ck_assert_uint_eq(tc_submit_rd(c, "ACME", "4915112345678", "hello",
 	    1, id), ESME_ROK);
 	smsc_next(&uA, SMPP_SUBMIT_SM);
-	smsc_answer_submit(&uA, upstream_id);
+	smsc_answer_submit(&uA, 0, upstream_id);
 }
 
 static void

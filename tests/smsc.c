@@ -3,7 +3,7 @@
  *
  * SYNOPSIS
  *	smsc_listen(port)		smsc_accept(u, lfd, system_id)
- *	smsc_next(u, command_id)	smsc_answer_submit(u, message_id)
+ *	smsc_next(u, command_id)	smsc_answer_submit(u, status, message_id)
  *	smsc_deliver(u, src, dst, esm_class, text, receipted_id, state)
  *
  * DESCRIPTION
@@ -59,6 +59,7 @@ smsc_accept(struct tc *u, int lfd, const char *system_id)
 	ck_assert_int_eq(tc_recv(u, 10000), 1);
 	ck_assert_uint_eq(u->p.command_id, SMPP_BIND_TRANSCEIVER);
 	ck_assert_str_eq(u->p.system_id, system_id);
+	ck_assert_str_eq(u->p.password, "pw");
 	pdu_init(&r, SMPP_BIND_TRANSCEIVER_RESP, u->p.sequence_number);
 	r.system_id = "smsc";
 	tc_send(u, &r);
@@ -84,12 +85,15 @@ smsc_next(struct tc *u, uint32_t cmd)
 }
 
 void
-smsc_answer_submit(struct tc *u, const char *id)
+smsc_answer_submit(struct tc *u, uint32_t status, const char *id)
 {
 	struct pdu	 r;
 
 	pdu_init(&r, SMPP_SUBMIT_SM_RESP, u->p.sequence_number);
+	r.command_status = status;
 	r.message_id = id;
+	if (status != 0)
+		r.flags |= PDU_F_NOBODY;
 	tc_send(u, &r);
 }
 

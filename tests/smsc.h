@@ -12,7 +12,7 @@
 int	 smsc_listen(int);
 void	 smsc_accept(struct tc *, int, const char *);
 void	 smsc_next(struct tc *, uint32_t);
-void	 smsc_answer_submit(struct tc *, const char *);
+void	 smsc_answer_submit(struct tc *, uint32_t, const char *);
 void	 smsc_deliver(struct tc *, const char *, const char *, uint8_t,
 	    const char *, const char *, int);
 
