@@ -53,6 +53,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "cluster.h"
 #include "conn_smpp.h"
@@ -67,7 +68,7 @@ to_peer(struct item *it)
 {
 	const struct conf_connector	*cf;
 
-	if ((cf = conf_connector(ctx.conf, it->msg.meta.route)) == NULL)
+	if ((cf = conf_connector(smppconn_ctx.conf, it->msg.meta.route)) == NULL)
 		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0,
 		    "peer connector gone");
 	return cf;
@@ -79,10 +80,10 @@ queue(struct msg_meta *m, const struct pdu *p, const char *conn, int **dep)
 {
 	strlcpy(m->route, conn, sizeof(m->route));
 	if (m->expires == 0)
-		m->expires = (int64_t)ctx.wall + ctx.conf->conn.forward_expiry;
+		m->expires = (int64_t)smppconn_ctx.wall + smppconn_ctx.conf->conn.forward_expiry;
 	m->next_try = 0;
 	m->attempts = 0;
-	return smppconn_store_defer(m, p, (int64_t)ctx.wall, dep);
+	return smppconn_store_defer(m, p, (int64_t)smppconn_ctx.wall, dep);
 }
 
 int
@@ -96,13 +97,13 @@ smppconn_peer_receipt(const struct dlr *d, const char *alt, int **dep)
 	uint8_t				 state;
 	int				 n;
 
-	if ((next = cluster_next(ctx.conf, ctx.conf->server.id)) == NULL)
+	if ((next = cluster_next(smppconn_ctx.conf, smppconn_ctx.conf->server.id)) == NULL)
 		return 1;
 	memset(&m, 0, sizeof(m));
 	if (msgid_next(m.id, sizeof(m.id)) == -1)
 		return -1;
 	m.kind = MSG_DLR;
-	m.created_us = now_us();
+	m.created_us = clock_wall_us();
 	strlcpy(m.ref, d->id, sizeof(m.ref));
 	if (alt[0] != '\0')
 		strlcpy(t.id, alt, sizeof(t.id));
@@ -135,11 +136,11 @@ smppconn_peer_out(const char *account, struct msg_meta *m,
 	const struct cluster_peer	*home;
 	char				 node[CONF_NAME_MAX];
 
-	if (ctx.conf->conn.homes[0] == '\0' || cluster_home(ctx.conf->conn.homes,
+	if (smppconn_ctx.conf->conn.homes[0] == '\0' || cluster_home(smppconn_ctx.conf->conn.homes,
 	    account, node, sizeof(node)) != 1 ||
-	    strcmp(node, ctx.conf->server.id) == 0)
+	    strcmp(node, smppconn_ctx.conf->server.id) == 0)
 		return smppconn_out_add(account, m, p, dep);
-	if ((home = cluster_peer(ctx.conf, node)) == NULL) {
+	if ((home = cluster_peer(smppconn_ctx.conf, node)) == NULL) {
 		log_warnx("%s for %s: its home %s is not in [smppconn] peers: "
 		    "queued here", m->id, account, node);
 		return smppconn_out_add(account, m, p, dep);
@@ -157,7 +158,7 @@ static int
 arrived_receipt(struct item *it)
 {
 	struct msg		*msg = &it->msg;
-	struct idmap		*map = smppconn_idmap();
+	struct idmap		*map = smppconn_ctx_idmap();
 	struct idmap_entry	 e;
 	struct dlr		 d;
 	const uint8_t		*text;
@@ -202,7 +203,7 @@ pass_on(struct item *it)
 	char				 origin[CONF_NAME_MAX], id[256];
 
 	if (cluster_origin(m->id, origin, sizeof(origin)) == -1 ||
-	    (next = cluster_next(ctx.conf, origin)) == NULL) {
+	    (next = cluster_next(smppconn_ctx.conf, origin)) == NULL) {
 		log_sanitize(id, sizeof(id), m->ref, strlen(m->ref));
 		log_warnx("receipt %s for unknown id %s: no node knows it, "
 		    "kept in mt/failed/", m->id, id);

@@ -96,7 +96,7 @@ int
 smppq_forward(void)
 {
 	struct segw	 w;
-	char		 area[1100], *buf;
+	char		 area[SPOOL_PATH_MAX], *buf;
 	size_t		 len;
 	int		 rc;
 
