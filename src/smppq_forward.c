@@ -100,10 +100,13 @@ smppq_forward(void)
 	size_t		 len;
 	int		 rc;
 
-	if ((buf = malloc(FORWARD_MAX)) == NULL)
+	if ((buf = malloc(FORWARD_MAX + 1)) == NULL)
 		err(EX_TEMPFAIL, "malloc");
-	if (spool_read_all(STDIN_FILENO, buf, FORWARD_MAX, &len) == -1)
+	if (spool_read_all(STDIN_FILENO, buf, FORWARD_MAX + 1, &len) == -1)
 		err(EX_TEMPFAIL, "standard input");
+	if (len > FORWARD_MAX)
+		errx(EX_DATAERR, "more than %d octets on standard input",
+		    FORWARD_MAX);
 	if (spool_path(area, sizeof(area), "%s/mt",
 	    smppq_conf->spool.dir) == -1)
 		errx(EX_TEMPFAIL, "spool path too long");

@@ -20,9 +20,11 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "buf.h"
 #include "dlr.h"
 #include "harness.h"
 #include "pdu.h"
+#include "record.h"
 #include "smsc.h"
 
 static struct th	 A, B;
@@ -271,6 +273,45 @@ START_TEST(test_check_warns_of_a_shared_id)
 }
 END_TEST
 
+/* smppq forward: an MT, garbage, or a record with this node's own id. */
+START_TEST(test_forward_refuses)
+{
+	struct msg_meta	 m;
+	struct pdu	 p;
+	struct buf	 b;
+	char		 out[512], err[2048];
+
+	th_init(&A, "cluster_f");
+	strlcpy(A.server_keys, "id = node_a\n", sizeof(A.server_keys));
+	th_write_conf(&A);
+	ck_assert_int_eq(th_run("smppd", "-I", "-c", A.conf, (char *)NULL), 0);
+	ck_assert_int_eq(th_run_io("not a record", out, sizeof(out), err,
+	    sizeof(err), "smppq", "-c", A.conf, "forward", (char *)NULL), 65);
+	memset(&m, 0, sizeof(m));
+	strlcpy(m.id, "node_a-1a23d9f0bfd006ed7000000", sizeof(m.id));
+	m.kind = MSG_MO;
+	strlcpy(m.account, "acme", sizeof(m.account));
+	pdu_init(&p, SMPP_DELIVER_SM, 0);
+	p.source_addr = "4917000000001";
+	p.destination_addr = "55123";
+	buf_init(&b);
+	ck_assert_int_eq(record_write(&b, &m, &p), 0);
+	ck_assert_int_eq(th_run_io((const char *)b.data, out, sizeof(out), err,
+	    sizeof(err), "smppq", "-c", A.conf, "forward", (char *)NULL), 75);
+	ck_assert_msg(strstr(err, "share the [smpp-server] id") != NULL, "%s",
+	    err);
+	m.kind = MSG_MT;
+	strlcpy(m.id, "node_b-1a23d9f0bfd006ed7000000", sizeof(m.id));
+	p.command_id = SMPP_SUBMIT_SM;
+	buf_free(&b);
+	ck_assert_int_eq(record_write(&b, &m, &p), 0);
+	ck_assert_int_eq(th_run_io((const char *)b.data, out, sizeof(out), err,
+	    sizeof(err), "smppq", "-c", A.conf, "forward", (char *)NULL), 65);
+	buf_free(&b);
+	th_cleanup(&A);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -282,6 +323,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_two_nodes);
 	tcase_add_test(tc, test_check_warns_of_a_shared_id);
+	tcase_add_test(tc, test_forward_refuses);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
