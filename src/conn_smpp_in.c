@@ -269,7 +269,7 @@ conn_smpp_parked_timer(struct smppc *pc, int64_t now)
 	struct dlr	 d;
 	char		 id[2 * PDU_MESSAGE_ID_MAX];
 	int64_t		 t = CONN_NEVER;
-	int		*dep;
+	int		*dep, rc;
 
 	for (k = TAILQ_FIRST(&pc->parked); k != NULL; k = next) {
 		next = TAILQ_NEXT(k, link);
@@ -286,8 +286,9 @@ conn_smpp_parked_timer(struct smppc *pc, int64_t now)
 			continue;
 		}
 		if (now >= k->until && k->gen == k->s->gen &&
-		    smppconn_peer_receipt(&d, k->alt, &dep) == 0)
-			hold(k->s, &p, dep, ESME_ROK, NULL);	/* to a peer */
+		    (rc = smppconn_peer_receipt(&d, k->alt, &dep)) != 1)
+			hold(k->s, &p, rc == 0 ? dep : NULL, rc == 0 ?
+			    ESME_ROK : ESME_RX_T_APPN, NULL);	/* to a peer */
 		else if (now >= k->until && k->gen == k->s->gen) {
 			log_sanitize(id, sizeof(id), k->id, strlen(k->id));
 			log_warnx("connector %s: receipt for unknown id %s "

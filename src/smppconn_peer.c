@@ -68,7 +68,8 @@ to_peer(struct item *it)
 {
 	const struct conf_connector	*cf;
 
-	if ((cf = conf_connector(smppconn_ctx.conf, it->msg.meta.route)) == NULL)
+	cf = conf_connector(smppconn_ctx.conf, it->msg.meta.route);
+	if (cf == NULL)
 		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0,
 		    "peer connector gone");
 	return cf;
@@ -80,7 +81,8 @@ queue(struct msg_meta *m, const struct pdu *p, const char *conn, int **dep)
 {
 	strlcpy(m->route, conn, sizeof(m->route));
 	if (m->expires == 0)
-		m->expires = (int64_t)smppconn_ctx.wall + smppconn_ctx.conf->conn.forward_expiry;
+		m->expires = (int64_t)smppconn_ctx.wall +
+		    smppconn_ctx.conf->conn.forward_expiry;
 	m->next_try = 0;
 	m->attempts = 0;
 	return smppconn_store_defer(m, p, (int64_t)smppconn_ctx.wall, dep);
@@ -96,9 +98,11 @@ smppconn_peer_receipt(const struct dlr *d, const char *alt, int **dep)
 	char				 text[256], id[2 * PDU_MESSAGE_ID_MAX];
 	uint8_t				 state;
 	int				 n;
+	const struct conf		*conf = smppconn_ctx.conf;
 
-	if ((next = cluster_next(smppconn_ctx.conf, smppconn_ctx.conf->server.id)) == NULL)
+	if ((next = cluster_next(conf, conf->server.id)) == NULL)
 		return 1;
+	log_sanitize(id, sizeof(id), d->id, strlen(d->id));
 	memset(&m, 0, sizeof(m));
 	if (msgid_next(m.id, sizeof(m.id)) == -1)
 		return -1;
@@ -119,11 +123,10 @@ smppconn_peer_receipt(const struct dlr *d, const char *alt, int **dep)
 	    (uint16_t)(strlen(d->id) + 1), d->id) == -1 ||
 	    pdu_tlv_add(&p, TLV_MESSAGE_STATE, 1, &state) == -1 ||
 	    queue(&m, &p, next->conn, dep) == -1) {
-		log_warn("receipt for %s: cannot be queued for %s", d->id,
+		log_warn("receipt for %s: cannot be queued for %s", id,
 		    next->id);
 		return -1;
 	}
-	log_sanitize(id, sizeof(id), d->id, strlen(d->id));
 	log_info("receipt for unknown id %s (%s): %s forwards it to %s",
 	    id, d->stat, m.id, next->id);
 	return 0;
@@ -135,12 +138,13 @@ smppconn_peer_out(const char *account, struct msg_meta *m,
 {
 	const struct cluster_peer	*home;
 	char				 node[CONF_NAME_MAX];
+	const struct conf		*conf = smppconn_ctx.conf;
 
-	if (smppconn_ctx.conf->conn.homes[0] == '\0' || cluster_home(smppconn_ctx.conf->conn.homes,
+	if (conf->conn.homes[0] == '\0' || cluster_home(conf->conn.homes,
 	    account, node, sizeof(node)) != 1 ||
-	    strcmp(node, smppconn_ctx.conf->server.id) == 0)
+	    strcmp(node, conf->server.id) == 0)
 		return smppconn_out_add(account, m, p, dep);
-	if ((home = cluster_peer(smppconn_ctx.conf, node)) == NULL) {
+	if ((home = cluster_peer(conf, node)) == NULL) {
 		log_warnx("%s for %s: its home %s is not in [smppconn] peers: "
 		    "queued here", m->id, account, node);
 		return smppconn_out_add(account, m, p, dep);
@@ -162,7 +166,8 @@ arrived_receipt(struct item *it)
 	struct idmap_entry	 e;
 	struct dlr		 d;
 	const uint8_t		*text;
-	char			 key[PDU_MESSAGE_ID_MAX], rid[PDU_MESSAGE_ID_MAX];
+	char			 key[PDU_MESSAGE_ID_MAX];
+	char			 rid[PDU_MESSAGE_ID_MAX];
 	size_t			 n;
 	int			*dep, final, err;
 

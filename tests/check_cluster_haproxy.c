@@ -131,7 +131,8 @@ haproxy_run(const char *flag)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif
 		snprintf(log, sizeof(log), "%s/haproxy.log", A.dir);
-		if ((fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644)) != -1) {
+		fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
+		if (fd != -1) {
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}

@@ -3,7 +3,8 @@
  *
  * SYNOPSIS
  *	smsc_listen(port)		smsc_accept(u, lfd, system_id)
- *	smsc_next(u, command_id)	smsc_answer_submit(u, status, message_id)
+ *	smsc_next(u, command_id)
+ *	smsc_answer_submit(u, status, message_id)
  *	smsc_deliver(u, src, dst, esm_class, text, receipted_id, state)
  *
  * DESCRIPTION
