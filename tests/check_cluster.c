@@ -9,20 +9,29 @@
  * other's configuration through a small script that fails with 75, as
  * ssh to a host that is down does in contrib/cluster/smppd-forward,
  * while a flag file exists.  The account acme is homed on node_a.
+ * Also: a standby taking over a killed node's spool, and cluster.c
+ * alone (the ring, the account map).
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/wait.h>
+
 #include <check.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat.h"
 #include "buf.h"
+#include "cluster.h"
 #include "dlr.h"
 #include "harness.h"
+#include "msgid.h"
 #include "pdu.h"
 #include "record.h"
 #include "smsc.h"
@@ -312,6 +321,276 @@ START_TEST(test_forward_refuses)
 }
 END_TEST
 
+/*
+ * A standby takes over a dead node's spool: node A is killed with
+ * SIGKILL (master, children and smppconn at once, as a machine that
+ * loses power) while a client has submits in flight; node B, another
+ * smppd and smppconn with A's configuration, starts on the same folders
+ * (standing for the shared storage), recovers, and delivers every
+ * message A acknowledged.  Duplicates are bounded by what was in
+ * flight.  The upstream is a pipe connector that appends each message
+ * id to a file.  Linux only (the children are found in /proc).
+ */
+#define SYNC_N		50	/* submitted one by one */
+#define BURST_N		200	/* then sent without waiting */
+
+static char		 ids[SYNC_N + BURST_N][PDU_MESSAGE_ID_MAX];
+static int		 nacked;
+
+/* SIGKILL pid's children, then pid: the machine is gone. */
+static void
+kill_tree(pid_t pid)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 path[300], buf[512], *p;
+	FILE		*fp;
+	long		 ppid;
+
+	kill(pid, SIGSTOP);	/* no new children meanwhile */
+	ck_assert_ptr_nonnull(d = opendir("/proc"));
+	while ((e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if ((fp = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), fp) != NULL &&
+		    (p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 2, "%*c %ld", &ppid) == 1 && ppid == pid)
+			kill((pid_t)atol(e->d_name), SIGKILL);
+		fclose(fp);
+	}
+	closedir(d);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A node whose upstream writes into dir (NULL: its own folder). */
+static void
+standby_node(struct th *t, const char *name, const char *dir)
+{
+	char	 script[700];
+	FILE	*fp;
+
+	th_init(t, name);
+	if (dir == NULL)
+		dir = t->dir;
+	strlcpy(t->server_keys, "id = node_a\n", sizeof(t->server_keys));
+	snprintf(script, sizeof(script), "%s/upstream.sh", dir);
+	fp = fopen(script, "w");
+	ck_assert_ptr_nonnull(fp);
+	fprintf(fp, "echo \"$SMPP_ID\" >> %s/delivered\n", dir);
+	fclose(fp);
+	snprintf(t->sections, sizeof(t->sections), "[connector up]\n"
+	    "type = pipe\ncommand = /bin/sh %s\nconcurrency = 8\n\n"
+	    "[mt-routes]\ndefault = up\n", script);
+}
+
+/* Is id among the lines of the delivered file; how many times. */
+static int
+delivered(const char *path, const char *id, int *lines)
+{
+	char	 line[128];
+	FILE	*fp;
+	int	 n = 0;
+
+	*lines = 0;
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		(*lines)++;
+		if (strcmp(line, id) == 0)
+			n++;
+	}
+	fclose(fp);
+	return n;
+}
+
+/* Submit SYNC_N, then BURST_N without waiting, and kill node A. */
+static void
+run_and_kill(void)
+{
+	struct tc	 c;
+	struct pdu	 p;
+	int		 i;
+
+	tc_connect(&c, A.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSMITTER, "acme", "secret"),
+	    ESME_ROK);
+	for (i = 0; i < SYNC_N; i++)
+		ck_assert_uint_eq(tc_submit(&c, "ACME", "4915112345678",
+		    "before", ids[nacked++]), ESME_ROK);
+	for (i = 0; i < BURST_N; i++) {
+		pdu_init(&p, SMPP_SUBMIT_SM, 0);
+		p.source_addr = "ACME";
+		p.destination_addr = "4915112345678";
+		p.short_message = (const uint8_t *)"in flight";
+		p.sm_length = 9;
+		if (tc_try_send(&c, &p) == -1)
+			break;
+	}
+	kill_tree(A.connpid);
+	A.connpid = 0;
+	kill_tree(A.pid);
+	A.pid = 0;
+	/* What was answered before the power went is acknowledged. */
+	while (tc_recv(&c, 1000) == 1)
+		if (c.p.command_id == SMPP_SUBMIT_SM_RESP &&
+		    c.p.command_status == ESME_ROK && c.p.message_id != NULL)
+			strlcpy(ids[nacked++], c.p.message_id, sizeof(ids[0]));
+	tc_close(&c);
+}
+
+START_TEST(test_standby_takes_over)
+{
+	struct timespec	 ts = { 0, 50000000L };
+	char		 file[700];
+	int		 i, lines = 0, missing = SYNC_N + BURST_N;
+
+	standby_node(&A, "takeover_a", NULL);
+	th_user(&A, "acme", "secret", NULL);
+	th_start(&A);
+	th_start_conn(&A);
+	run_and_kill();
+	/* B: A's configuration on A's storage, on another port. */
+	standby_node(&B, "takeover_b", A.dir);
+	strlcpy(B.spool, A.spool, sizeof(B.spool));
+	strlcpy(B.db, A.db, sizeof(B.db));
+	th_start(&B);
+	th_start_conn(&B);
+	snprintf(file, sizeof(file), "%s/delivered", A.dir);
+	for (i = 0; i < 600 && missing > 0; i++) {
+		nanosleep(&ts, NULL);
+		for (missing = 0; missing < nacked; missing++)
+			if (delivered(file, ids[missing], &lines) == 0)
+				break;
+		missing = nacked - missing;
+	}
+	ck_assert_msg(missing == 0, "%d of %d acknowledged not delivered",
+	    missing, nacked);
+	ck_assert_int_ge(nacked, SYNC_N);
+	/* At least once: duplicates only of what was in flight. */
+	ck_assert_msg(lines <= nacked + BURST_N, "%d deliveries of %d",
+	    lines, nacked);
+	th_cleanup(&B);
+	th_cleanup(&A);
+}
+END_TEST
+
+/* cluster.c alone: peers, warnings, the ring, id origins, the map. */
+static struct conf	 C;
+
+static void
+setup(const char *self, const char *peers)
+{
+	conf_defaults(&C);
+	strlcpy(C.server.id, self, sizeof(C.server.id));
+	strlcpy(C.conn.peers, peers, sizeof(C.conn.peers));
+}
+
+START_TEST(test_peers_parse)
+{
+	struct cluster_peer	 p[4];
+	char			 err[256];
+
+	ck_assert_int_eq(cluster_peers("", p, 4, err, sizeof(err)), 0);
+	ck_assert_int_eq(cluster_peers(" b  pb ,c pc", p, 4, err,
+	    sizeof(err)), 2);
+	ck_assert_str_eq(p[0].id, "b");
+	ck_assert_str_eq(p[0].conn, "pb");
+	ck_assert_str_eq(p[1].id, "c");
+	ck_assert_str_eq(p[1].conn, "pc");
+	ck_assert_int_eq(cluster_peers("b", p, 4, err, sizeof(err)), -1);
+	ck_assert_int_eq(cluster_peers("b pb x", p, 4, err, sizeof(err)), -1);
+	ck_assert_int_eq(cluster_peers("b pb,", p, 4, err, sizeof(err)), -1);
+	ck_assert_int_eq(cluster_peers("a x, b y, c z", p, 2, err,
+	    sizeof(err)), -1);
+	ck_assert_int_eq(cluster_peers("a_very_long_node_id_of_more_than_32"
+	    "_characters x", p, 4, err, sizeof(err)), -1);
+}
+END_TEST
+
+static int	 nwarn;
+
+static void
+count(const char *msg)
+{
+	(void)msg;
+	nwarn++;
+}
+
+START_TEST(test_warnings)
+{
+	setup("a", "b pb, c pc");
+	nwarn = 0;
+	ck_assert_int_eq(cluster_warnings(&C, count), 0);
+	setup("a", "a pa, b pb");
+	ck_assert_int_eq(cluster_warnings(&C, count), 1);
+	setup("a", "b pb, b pc");
+	ck_assert_int_eq(cluster_warnings(&C, count), 1);
+	ck_assert_int_eq(nwarn, 2);
+}
+END_TEST
+
+/* Each node passes to the next id; the one before the origin stops. */
+START_TEST(test_ring)
+{
+	const struct cluster_peer	*n;
+
+	setup("node_b", "node_c pc, node_a pa");
+	ck_assert_ptr_nonnull(n = cluster_next(&C, "node_b"));
+	ck_assert_str_eq(n->id, "node_c");
+	ck_assert_str_eq(n->conn, "pc");
+	ck_assert_ptr_null(cluster_next(&C, "node_c"));	/* went round */
+	setup("node_c", "node_a pa, node_b pb");
+	ck_assert_ptr_nonnull(n = cluster_next(&C, "node_b"));
+	ck_assert_str_eq(n->id, "node_a");			/* wraps */
+	setup("node_a", "node_b pb, node_c pc");
+	ck_assert_ptr_null(cluster_next(&C, "node_b"));
+	setup("node_a", "");
+	ck_assert_ptr_null(cluster_next(&C, "node_a"));	/* no cluster */
+}
+END_TEST
+
+START_TEST(test_origin)
+{
+	char	 id[MSGID_MAX + 1], node[CONF_NAME_MAX];
+
+	msgid_init("node-with-dashes");
+	ck_assert_int_eq(msgid_next(id, sizeof(id)), 0);
+	ck_assert_int_eq(cluster_origin(id, node, sizeof(node)), 0);
+	ck_assert_str_eq(node, "node-with-dashes");
+	ck_assert_int_eq(cluster_origin("short", node, sizeof(node)), -1);
+	ck_assert_int_eq(cluster_origin("x0123456789abcdef0123456789",
+	    node, sizeof(node)), -1);
+}
+END_TEST
+
+START_TEST(test_home_map)
+{
+	char	 path[] = "cluster_ring.map.XXXXXX", node[CONF_NAME_MAX];
+	FILE	*fp;
+	int	 fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	fp = fdopen(fd, "w");
+	fprintf(fp, "# acme\n61636D65 node_a\n# acm\n61636d\tnode_b\n"
+	    "# beta\n62657461 node_c\r\n");
+	fclose(fp);
+	ck_assert_int_eq(cluster_home(path, "acme", node, sizeof(node)), 1);
+	ck_assert_str_eq(node, "node_a");
+	ck_assert_int_eq(cluster_home(path, "acm", node, sizeof(node)), 1);
+	ck_assert_str_eq(node, "node_b");
+	ck_assert_int_eq(cluster_home(path, "beta", node, sizeof(node)), 1);
+	ck_assert_str_eq(node, "node_c");
+	ck_assert_int_eq(cluster_home(path, "ac", node, sizeof(node)), 0);
+	ck_assert_int_eq(cluster_home(path, "gamma", node, sizeof(node)), 0);
+	unlink(path);
+	ck_assert_int_eq(cluster_home(path, "acme", node, sizeof(node)), -1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -324,6 +603,18 @@ main(void)
 	tcase_add_test(tc, test_two_nodes);
 	tcase_add_test(tc, test_check_warns_of_a_shared_id);
 	tcase_add_test(tc, test_forward_refuses);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("takeover");
+	tcase_set_timeout(tc, 120);
+	if (access("/proc/self/stat", R_OK) == 0)
+		tcase_add_test(tc, test_standby_takes_over);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("ring");
+	tcase_add_test(tc, test_peers_parse);
+	tcase_add_test(tc, test_warnings);
+	tcase_add_test(tc, test_ring);
+	tcase_add_test(tc, test_origin);
+	tcase_add_test(tc, test_home_map);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
