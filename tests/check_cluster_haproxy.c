@@ -268,6 +268,7 @@ START_TEST(test_homes_failover_proxy)
 	struct sockaddr_in	 sin;
 	socklen_t		 slen = sizeof(sin);
 	struct tc		 c[3], d;
+	struct pdu		 p;
 	char			 node[64], first[64], line[128];
 	int			 i;
 
@@ -294,6 +295,17 @@ START_TEST(test_homes_failover_proxy)
 		lands("gamma", node, sizeof(node));
 		ck_assert_str_eq(node, first);
 	}
+	/* Not a bind, or a bind without a system_id: cut by the balancer. */
+	tc_connect(&d, fport);
+	pdu_init(&p, SMPP_ENQUIRE_LINK, 0);
+	tc_send(&d, &p);
+	ck_assert_msg(tc_closed(&d, 5000), "enquire_link first not cut");
+	tc_close(&d);
+	bind_via(&d, SMPP_BIND_TRANSCEIVER, "", "secret", "", node,
+	    sizeof(node));
+	ck_assert_str_eq(node, "");
+	ck_assert_msg(tc_closed(&d, 5000), "empty system_id not cut");
+	tc_close(&d);
 	/* The node logs the client's own address, from PROXY v2. */
 	ck_assert_int_eq(getsockname(c[0].fd, (struct sockaddr *)&sin, &slen),
 	    0);
