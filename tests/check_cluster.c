@@ -278,6 +278,13 @@ START_TEST(test_check_warns_of_a_shared_id)
 	    "-c", A.conf, (char *)NULL);
 	ck_assert_msg(strstr(err, "own [smpp-server] id node_a") != NULL,
 	    "no warning: %s", err);
+	/* A warning, not an error; a peer without a connector is one. */
+	ck_assert_int_eq(th_run("smppd", "-t", "-c", A.conf, (char *)NULL), 0);
+	strlcpy(A.conn_keys, "peers = node_b nosuch\n", sizeof(A.conn_keys));
+	th_write_conf(&A);
+	ck_assert_int_ne(th_run_io("", out, sizeof(out), err, sizeof(err),
+	    "smppd", "-t", "-c", A.conf, (char *)NULL), 0);
+	ck_assert_msg(strstr(err, "no [connector nosuch]") != NULL, "%s", err);
 	th_cleanup(&A);
 }
 END_TEST
