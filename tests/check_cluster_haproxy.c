@@ -31,9 +31,6 @@
 #include "harness.h"
 #include "pdu.h"
 
-/* The nodes believe PROXY headers from the balancer only. */
-#define PROXY_FROM	""
-
 static struct th	 A, B;
 static char		 haproxy[600], cfg[700];
 static pid_t		 hpid;
@@ -171,9 +168,21 @@ listening(int port, int ms)
 static void
 node(struct th *t, const char *name, const char *id)
 {
+	char	 out[256], err[2048];
+
 	th_init(t, name);
+	/* The nodes believe PROXY headers from the balancer only... */
 	snprintf(t->server_keys, sizeof(t->server_keys), "id = %s\n"
-	    "proxy_protocol = yes\n" PROXY_FROM, id);
+	    "proxy_protocol = yes\nproxy_from = 127.0.0.1\n", id);
+	th_write_conf(t);
+	th_run_io("", out, sizeof(out), err, sizeof(err), "smppd", "-t",
+	    "-c", t->conf, (char *)NULL);
+	/* ... where smppd knows proxy_from; before, from anyone. */
+	if (strstr(err, "proxy_from") != NULL) {
+		printf("smppd has no proxy_from: PROXY from anyone\n");
+		snprintf(t->server_keys, sizeof(t->server_keys), "id = %s\n"
+		    "proxy_protocol = yes\n", id);
+	}
 	th_user(t, "acme", "secret", NULL);
 	th_user(t, "beta", "secret", NULL);
 	th_user(t, "gamma", "secret", NULL);
