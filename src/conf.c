@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "cluster.h"
 #include "conf_table.h"
 #include "ini.h"
 #include "netacl.h"
@@ -581,6 +582,8 @@ conf_finish(struct conf_parse *p, const struct stat *st)
 		    sizeof(conf->conn.log_file));
 	if (key_line(p, CS_CONN, "log_level") == 0)
 		conf->conn.log_level = conf->server.log_level;
+	if (cluster_conf_check(conf, err, sizeof(err)) == -1)
+		conf_err(p, key_line(p, CS_CONN, "peers"), "%s", err);
 	/* By index: NULL + 0 is undefined when there are no routes. */
 	for (i = 0; i < conf->nmt_routes; i++)
 		if (conf_connector(conf, (r = &conf->mt_routes[i])->target) ==

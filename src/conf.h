@@ -103,6 +103,9 @@ struct conf_conn {
 	char	 idmap[CONF_PATH_MAX];		/* upstream id map (GDBM) */
 	int	 rescan;			/* seconds: 5 */
 	int	 batch;				/* messages per out segment */
+	char	 peers[1024];			/* "ID CONNECTOR, ..." */
+	char	 homes[CONF_PATH_MAX];		/* account map: "" = none */
+	long	 forward_expiry;		/* seconds: 3600 */
 };
 
 enum conf_conn_type { CONN_SINK = 1, CONN_PIPE, CONN_SMPP };

@@ -150,6 +150,10 @@ const struct conf_key conf_table[] = {
 	    LOCALSTATEDIR "/lib/smppd/idmap.db", 0, 0 },
 	{ CS_CONN, "rescan", CV_INT, F(conn, rescan), 1, 3600, "5", 0, 0 },
 	{ CS_CONN, "batch", CV_INT, F(conn, batch), 1, 100000, "500", 0, 0 },
+	{ CS_CONN, "peers", CV_STR, F(conn, peers), 0, 0, "", 0, 0 },
+	{ CS_CONN, "homes", CV_STR, F(conn, homes), 0, 0, "", 0, 0 },
+	{ CS_CONN, "forward_expiry", CV_LONG, F(conn, forward_expiry), 60,
+	    YEAR, "3600", 0, 0 },
 
 	/* [connector NAME] */
 	{ CS_CONNECTOR, "type", CV_CONNTYPE, C(type), 0, 0, NULL, CT_ALL,

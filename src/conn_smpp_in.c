@@ -5,6 +5,7 @@
  * SYNOPSIS
  *	conn_smpp_incoming(sess, pdu)	conn_smpp_answer(sess, cmd, status, seq)
  *	conn_smpp_held_flush(pc)		conn_smpp_parked_timer(pc, now)
+ *	conn_smpp_receipt_queue(from, entry, dlr, &final, &err)
  *	conn_smpp_in_free(pc)
  *
  * DESCRIPTION
@@ -29,7 +30,10 @@
  *
  *	A receipt whose id is not in the map may have overtaken the
  *	submit_sm_resp on another bind: it is looked up again each turn
- *	for PARK_US, then logged and acknowledged.
+ *	for PARK_US; then, in a cluster, it goes to the next node
+ *	(smppconn_peer.c), else it is logged and acknowledged.
+ *	conn_smpp_receipt_queue() builds and queues the account's receipt
+ *	from a map entry, for a receipt found here or forwarded by a peer.
  *
  *	The upstream gets its deliver_sm_resp (or data_sm_resp) only
  *	after the receipt or MO is durable in the spool: the answers are
@@ -147,9 +151,9 @@ as_receipt(const struct pdu *p, struct dlr *d, char *alt, size_t altlen)
  * flag the answer waits for (NULL: nothing queued), *final whether the
  * entry is done with.
  */
-static int *
-rewrite(struct sess *s, const struct idmap_entry *e, const struct dlr *d,
-    int *final, int *err)
+int *
+conn_smpp_receipt_queue(const char *from, const struct idmap_entry *e,
+    const struct dlr *d, int *final, int *err)
 {
 	struct receipt	 r;
 	const char	*stat = d->stat;
@@ -173,14 +177,14 @@ rewrite(struct sess *s, const struct idmap_entry *e, const struct dlr *d,
 		return NULL;
 	if (receipt_build(&r, &e->of, stat, d->err, d->done_date ?
 	    d->done_date : smppconn_ctx.wall) == -1 ||
-	    smppconn_out_add(e->of.account, &r.meta, &r.pdu, &dep) == -1) {
+	    smppconn_peer_out(e->of.account, &r.meta, &r.pdu, &dep) == -1) {
 		log_warnx("connector %s: receipt for %s cannot be queued",
-		    s->owner->c->name, e->of.id);
+		    from, e->of.id);
 		*err = 1;
 		return NULL;
 	}
-	log_debug("connector %s: receipt %s for %s of %s", s->owner->c->name,
-	    stat, e->of.id, e->of.account);
+	log_debug("connector %s: receipt %s for %s of %s", from, stat,
+	    e->of.id, e->of.account);
 	return dep;
 }
 
@@ -197,7 +201,7 @@ receipt(struct sess *s, const struct pdu *p, const struct dlr *d,
 	if (m == NULL || (idmap_get(m, d->id, &e, key, sizeof(key)) != 0 &&
 	    (alt[0] == '\0' || idmap_get(m, alt, &e, key, sizeof(key)) != 0)))
 		return 1;
-	dep = rewrite(s, &e, d, &final, &err);
+	dep = conn_smpp_receipt_queue(s->owner->c->name, &e, d, &final, &err);
 	if (err)
 		conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
 		    p->sequence_number);
@@ -265,6 +269,7 @@ conn_smpp_parked_timer(struct smppc *pc, int64_t now)
 	struct dlr	 d;
 	char		 id[2 * PDU_MESSAGE_ID_MAX];
 	int64_t		 t = CONN_NEVER;
+	int		*dep, rc;
 
 	for (k = TAILQ_FIRST(&pc->parked); k != NULL; k = next) {
 		next = TAILQ_NEXT(k, link);
@@ -280,7 +285,11 @@ conn_smpp_parked_timer(struct smppc *pc, int64_t now)
 				t = k->until;
 			continue;
 		}
-		if (now >= k->until && k->gen == k->s->gen) {
+		if (now >= k->until && k->gen == k->s->gen &&
+		    (rc = smppconn_peer_receipt(&d, k->alt, &dep)) != 1)
+			hold(k->s, &p, rc == 0 ? dep : NULL, rc == 0 ?
+			    ESME_ROK : ESME_RX_T_APPN, NULL);	/* to a peer */
+		else if (now >= k->until && k->gen == k->s->gen) {
 			log_sanitize(id, sizeof(id), k->id, strlen(k->id));
 			log_warnx("connector %s: receipt for unknown id %s "
 			    "(%s): acknowledged and dropped", pc->c->name, id,

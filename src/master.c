@@ -213,7 +213,7 @@ child_main(void)
 	struct status_msg	 msg;
 	struct pollfd		 pfd[CONF_MAX_LISTEN + 1];
 	socklen_t		 slen;
-	sigset_t		 mask;
+	sigset_t		 mask, pend;
 	int			 i, fd = -1, slot;
 
 	session_signals();
@@ -236,6 +236,13 @@ child_main(void)
 		if (ppoll(pfd, nlisteners + 1, NULL, &mask) == -1 &&
 		    errno != EINTR)
 			fatal("ppoll");
+		/*
+		 * ppoll returning ready descriptors leaves a signal that came
+		 * meanwhile pending: a reload's SIGUSR2 must still win over a
+		 * client that arrived at the same time.
+		 */
+		if (sigpending(&pend) == 0 && sigismember(&pend, SIGUSR2))
+			exit(0);
 		if (session_term || got_usr2 || pfd[nlisteners].revents)
 			exit(0);
 		for (i = 0; i < nlisteners && fd == -1; i++) {
@@ -469,7 +476,12 @@ reload(int foreground)
 	if (children_resize(conf->server.max_connections) == -1)
 		log_warn("max_connections %d: keeping %d",
 		    conf->server.max_connections, maxchildren);
-	/* Idle children make way; busy ones only reopen the log file. */
+	/*
+	 * Idle children make way; busy ones only reopen the log file.  A
+	 * child that took a connection since the loop last read the status
+	 * pipe must count as busy, or it never reopens the log.
+	 */
+	read_status();
 	for (i = 0; i < nchildren; i++)
 		kill(children[i].pid, children[i].busy ? SIGHUP : SIGUSR2);
 	log_info("configuration reloaded from %s", confpath);

@@ -184,6 +184,13 @@ int	 smppconn_mo_commit(void);
 void	 smppconn_mo_close(void);
 void	 smppconn_mo_free(void);
 
+/* smppconn_peer.c */
+struct dlr;
+int	 smppconn_peer_receipt(const struct dlr *, const char *, int **);
+int	 smppconn_peer_out(const char *, struct msg_meta *, const struct pdu *,
+	    int **);
+const struct conf_connector *smppconn_peer_route(struct item *);
+
 /* conn_sink.c, conn_pipe.c, conn_smpp.c */
 extern const struct conn_ops conn_sink_ops;
 extern const struct conn_ops conn_pipe_ops;

@@ -90,7 +90,7 @@ smppconn_mo_queue(const struct pdu *in, const char *from, int **dep)
 		return queue_failed(&m, &p, dep);
 	}
 	strlcpy(m.account, acct, sizeof(m.account));
-	if (smppconn_out_add(acct, &m, &p, dep) == -1) {
+	if (smppconn_peer_out(acct, &m, &p, dep) == -1) {	/* or its home */
 		log_warn("MO %s for %s", m.id, acct);
 		return -1;
 	}

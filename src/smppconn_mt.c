@@ -217,7 +217,10 @@ hand(struct item *it)
 		smppconn_mt_complete(it, IR_LATER, NULL, 0, NULL);
 		return 1;
 	}
-	if ((cf = policy_route(smppconn_ctx.conf, m)) == NULL) {
+	if (m->meta.kind != MSG_MT) {	/* to or from a peer */
+		if ((cf = smppconn_peer_route(it)) == NULL)
+			return 1;
+	} else if ((cf = policy_route(smppconn_ctx.conf, m)) == NULL) {
 		smppconn_mt_complete(it, IR_PERMFAIL, "REJECTD", REJECT_NO_ROUTE,
 		    "no route");
 		return 1;
@@ -349,7 +352,8 @@ receipt(struct item *it, const char *stat, int err)
 
 	if (state == -1)
 		state = MSTATE_UNKNOWN;
-	if (!receipt_wanted(it->msg.pdu.registered_delivery, state))
+	if (it->msg.meta.kind != MSG_MT ||	/* forwarded: no receipt */
+	    !receipt_wanted(it->msg.pdu.registered_delivery, state))
 		return;
 	receipt_of_msg(&of, &it->msg);
 	if (receipt_build(&r, &of, stat, err, smppconn_ctx.wall) == -1) {

@@ -33,6 +33,7 @@
 #include <netinet/in.h>
 
 #include "compat.h"
+#include "cluster.h"
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
@@ -83,6 +84,12 @@ check_userdb(const struct conf *c)
 	gdbm_close(db);
 }
 
+static void
+report_warning(const char *msg)
+{
+	fprintf(stderr, "smppd: %s\n", msg);
+}
+
 /* -t: is everything the server needs there and usable? */
 static int
 check_all(const struct conf *c)
@@ -92,6 +99,7 @@ check_all(const struct conf *c)
 	gid_t	 gid;
 
 	check_userdb(c);
+	(void)cluster_warnings(c, report_warning);
 	/* As root: against the user the daemon will run as. */
 	daemon_user_ids(c, &uid, &gid);
 	if (spool_check_owner(c->spool.dir, uid, err, sizeof(err)) == -1) {

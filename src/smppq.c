@@ -9,6 +9,7 @@
  *	smppq [-c config] inject [-a account] -f from -t to [-C coding] [-x]
  *	    [text ...]
  *	smppq [-j] [-c config] stats
+ *	smppq [-c config] forward < records
  *
  *	smppq_walk(fn, arg)	smppq_json_str(fp, s)	smppq_conn_signal(sig)
  *
@@ -85,7 +86,8 @@ usage(void)
 	    "       smppq [-c config] requeue id | all\n"
 	    "       smppq [-c config] inject [-a account] -f from -t to "
 	    "[-C coding] [-x] [text ...]\n"
-	    "       smppq [-j] [-c config] stats\n");
+	    "       smppq [-j] [-c config] stats\n"
+	    "       smppq [-c config] forward < records\n");
 	exit(EX_USAGE);
 }
 
@@ -731,6 +733,8 @@ main(int argc, char *argv[])
 		return smppq_inject(&o, argc, argv);
 	}
 	allow(&o, "");
+	if (strcmp(cmd, "forward") == 0 && argc == 0 && !smppq_json)
+		return smppq_forward();
 	if (strcmp(cmd, "show") == 0)
 		return cmd_show(argc, argv);
 	if (strcmp(cmd, "stats") == 0)

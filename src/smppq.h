@@ -53,4 +53,7 @@ int	 smppq_delete(const char *);
 int	 smppq_requeue(const char *);
 int	 smppq_inject(const struct qopts *, int, char **);
 
+/* smppq_forward.c */
+int	 smppq_forward(void);
+
 #endif /* SMPPQ_H */

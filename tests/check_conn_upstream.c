@@ -22,6 +22,7 @@
 #include "dlr.h"
 #include "harness.h"
 #include "pdu.h"
+#include "smsc.h"
 
 static struct th	 A;
 static int		 lfd = -1;
@@ -35,47 +36,10 @@ stop(void)
 	lfd = -1;
 }
 
-static int
-listen_on(int port)
-{
-	struct sockaddr_in	 sin;
-	int			 fd, on = 1;
-
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_ge(fd, 0);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	ck_assert_int_eq(listen(fd, 4), 0);
-	return fd;
-}
-
-/* The upstream side: accept smppconn's bind. */
-static void
-upstream_as(struct tc *u, const char *system_id)
-{
-	struct pdu	 r;
-
-	memset(u, 0, sizeof(*u));
-	u->fd = accept(lfd, NULL, NULL);
-	ck_assert_int_ge(u->fd, 0);
-	u->seq = 1;
-	ck_assert_int_eq(tc_recv(u, 5000), 1);
-	ck_assert_uint_eq(u->p.command_id, SMPP_BIND_TRANSCEIVER);
-	ck_assert_str_eq(u->p.system_id, system_id);
-	ck_assert_str_eq(u->p.password, "pw");
-	pdu_init(&r, SMPP_BIND_TRANSCEIVER_RESP, u->p.sequence_number);
-	r.system_id = "fake";
-	tc_send(u, &r);
-}
-
 static void
 upstream(struct tc *u)
 {
-	upstream_as(u, "gateway");
+	smsc_accept(u, lfd, "gateway");
 }
 
 static int	 uport;
@@ -101,7 +65,7 @@ static void
 start_with(const char *server_keys, const char *conn_keys)
 {
 	uport = th_free_port();
-	lfd = listen_on(uport);
+	lfd = smsc_listen(uport);
 	th_init(&A, "upstream");
 	sections_with("gateway", conn_keys);
 	strlcpy(A.server_keys, server_keys, sizeof(A.server_keys));
@@ -116,63 +80,6 @@ static void
 start(void)
 {
 	start_with("", "");
-}
-
-/* Wait for a PDU other than enquire_link on the upstream side. */
-static void
-next_pdu(struct tc *u, uint32_t cmd)
-{
-	uint8_t	 out[64];
-	int	 n;
-
-	for (;;) {
-		ck_assert_msg(tc_recv(u, 8000) == 1, "upstream: no %s",
-		    pdu_command_name(cmd));
-		if (u->p.command_id != SMPP_ENQUIRE_LINK)
-			break;
-		n = pdu_encode_resp(SMPP_ENQUIRE_LINK_RESP, 0,
-		    u->p.sequence_number, out, sizeof(out));
-		tc_send_raw(u, out, (size_t)n);
-	}
-	ck_assert_msg(u->p.command_id == cmd, "upstream got %s, not %s",
-	    pdu_command_name(u->p.command_id), pdu_command_name(cmd));
-}
-
-static void
-answer_submit(struct tc *u, uint32_t status, const char *id)
-{
-	struct pdu	 r;
-
-	pdu_init(&r, SMPP_SUBMIT_SM_RESP, u->p.sequence_number);
-	r.command_status = status;
-	r.message_id = id;
-	if (status != 0)
-		r.flags |= PDU_F_NOBODY;
-	tc_send(u, &r);
-}
-
-/* The upstream sends a deliver_sm; smppconn must answer it OK. */
-static void
-deliver(struct tc *u, const char *src, const char *dst, uint8_t esm,
-    const char *text, const char *rid, int state)
-{
-	struct pdu	 p;
-	uint8_t		 st = (uint8_t)state;
-
-	pdu_init(&p, SMPP_DELIVER_SM, 0);
-	p.source_addr = src;
-	p.destination_addr = dst;
-	p.esm_class = esm;
-	p.short_message = (const uint8_t *)text;
-	p.sm_length = (uint8_t)strlen(text);
-	if (rid != NULL)
-		pdu_tlv_add(&p, TLV_RECEIPTED_MESSAGE_ID,
-		    (uint16_t)strlen(rid) + 1, rid);
-	if (state > 0)
-		pdu_tlv_add(&p, TLV_MESSAGE_STATE, 1, &st);
-	tc_send(u, &p);
-	next_pdu(u, SMPP_DELIVER_SM_RESP);
-	ck_assert_uint_eq(u->p.command_status, ESME_ROK);
 }
 
 static void
@@ -220,7 +127,7 @@ START_TEST(test_receipts)
 	ck_assert_uint_eq(tc_expect(&c, SMPP_SUBMIT_SM_RESP, 5000), ESME_ROK);
 	strlcpy(id, c.p.message_id, sizeof(id));
 	/* Forwarded unchanged. */
-	next_pdu(&u, SMPP_SUBMIT_SM);
+	smsc_next(&u, SMPP_SUBMIT_SM);
 	ck_assert_str_eq(u.p.service_type, "CMT");
 	ck_assert_uint_eq(u.p.source_addr_ton, 5);
 	ck_assert_str_eq(u.p.source_addr, "ACME");
@@ -231,9 +138,9 @@ START_TEST(test_receipts)
 	ck_assert_uint_eq(u.p.data_coding, 3);
 	ck_assert_uint_eq(u.p.sm_length, 3);
 	ck_assert_ptr_nonnull(pdu_tlv_get(&u.p, 0x1400));
-	answer_submit(&u, 0, "12345");
+	smsc_answer_submit(&u, 0, "12345");
 	/* An intermediate receipt, its id in hex: forwarded (rd 0x10). */
-	deliver(&u, "4915112345678", "ACME", ESM_TYPE_RECEIPT,
+	smsc_deliver(&u, "4915112345678", "ACME", ESM_TYPE_RECEIPT,
 	    "id:3039 sub:001 dlvrd:000 submit date:2611290600 done "
 	    "date:2611290601 stat:ENROUTE err:000 text:abc", NULL, 0);
 	receipt(&c, &d, rid);
@@ -241,7 +148,7 @@ START_TEST(test_receipts)
 	ck_assert_str_eq(d.id, id);
 	ck_assert_str_eq(d.stat, "ENROUTE");
 	/* The final one by its TLVs alone, with leading zeros. */
-	deliver(&u, "4915112345678", "ACME", ESM_TYPE_RECEIPT, "", "0012345",
+	smsc_deliver(&u, "4915112345678", "ACME", ESM_TYPE_RECEIPT, "", "0012345",
 	    MSTATE_DELIVERED);
 	receipt(&c, &d, rid);
 	ck_assert_str_eq(rid, id);
@@ -249,7 +156,7 @@ START_TEST(test_receipts)
 	ck_assert_str_eq(d.text, "abc");
 	ck_assert_str_eq(c.p.source_addr, "4915112345678");
 	/* Final: the entry is gone, a repeat is unknown, acknowledged. */
-	deliver(&u, "4915112345678", "ACME", ESM_TYPE_RECEIPT,
+	smsc_deliver(&u, "4915112345678", "ACME", ESM_TYPE_RECEIPT,
 	    "id:12345 stat:DELIVRD err:000", NULL, 0);
 	ck_assert(th_wait_log(A.connlog, "receipt for unknown id 12345",
 	    1000));
@@ -270,25 +177,25 @@ START_TEST(test_mo_and_throttle)
 	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
 	    ESME_ROK);
 	/* MO routed by [mo-routes]; one without a route kept. */
-	deliver(&u, "447700900123", "5599", 0, "hi there", NULL, 0);
+	smsc_deliver(&u, "447700900123", "5599", 0, "hi there", NULL, 0);
 	ck_assert_int_eq(tc_deliver(&c, 5000), 1);
 	ck_assert_uint_eq(c.p.esm_class, 0);
 	ck_assert_str_eq(c.p.destination_addr, "5599");
 	memcpy(text, c.p.short_message, c.p.sm_length);
 	text[c.p.sm_length] = '\0';
 	ck_assert_str_eq(text, "hi there");
-	deliver(&u, "447700900123", "7777", 0, "nobody", NULL, 0);
+	smsc_deliver(&u, "447700900123", "7777", 0, "nobody", NULL, 0);
 	snprintf(path, sizeof(path), "%s/mo/failed", A.spool);
 	ck_assert(th_wait_files(path, 1, 5000));
 	ck_assert(th_log_has(A.connlog, "no route, kept in mo/failed/"));
 	/* Throttled: tried again after the back-off. */
 	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "again", 0, NULL),
 	    ESME_ROK);
-	next_pdu(&u, SMPP_SUBMIT_SM);
-	answer_submit(&u, ESME_RTHROTTLED, NULL);
-	next_pdu(&u, SMPP_SUBMIT_SM);
+	smsc_next(&u, SMPP_SUBMIT_SM);
+	smsc_answer_submit(&u, ESME_RTHROTTLED, NULL);
+	smsc_next(&u, SMPP_SUBMIT_SM);
 	ck_assert_str_eq(u.p.destination_addr, "3312");
-	answer_submit(&u, 0, "777");
+	smsc_answer_submit(&u, 0, "777");
 	ck_assert(th_wait_log(A.connlog, "ESME_RTHROTTLED), next in", 1000));
 	tc_close(&c);
 	tc_close(&u);
@@ -309,13 +216,13 @@ START_TEST(test_reconnect)
 	    ESME_ROK);
 	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "lost", 2, NULL),
 	    ESME_ROK);
-	next_pdu(&u, SMPP_SUBMIT_SM);
+	smsc_next(&u, SMPP_SUBMIT_SM);
 	tc_close(&u);
 	upstream(&u);
-	next_pdu(&u, SMPP_SUBMIT_SM);
+	smsc_next(&u, SMPP_SUBMIT_SM);
 	ck_assert_str_eq(u.p.destination_addr, "3312");
 	/* A permanent error now: REJECTD, err the status. */
-	answer_submit(&u, ESME_RINVDSTADR, NULL);
+	smsc_answer_submit(&u, ESME_RINVDSTADR, NULL);
 	receipt(&c, &d, rid);
 	ck_assert_str_eq(d.stat, "REJECTD");
 	ck_assert_int_eq(d.err, 11);
@@ -340,12 +247,12 @@ START_TEST(test_reload)
 	th_kill_conn(&A, SIGHUP);
 	ck_assert(th_wait_log_from(A.connlog, off, "configuration reloaded",
 	    5000));
-	next_pdu(&u, SMPP_UNBIND);
+	smsc_next(&u, SMPP_UNBIND);
 	n = pdu_encode_resp(SMPP_UNBIND_RESP, 0, u.p.sequence_number, out,
 	    sizeof(out));
 	tc_send_raw(&u, out, (size_t)n);
 	tc_close(&u);
-	upstream_as(&u, "gateway2");
+	smsc_accept(&u, lfd, "gateway2");
 	ck_assert(th_wait_log_from(A.connlog, off, "bind 0 bound", 5000));
 	tc_close(&u);
 }
@@ -361,11 +268,11 @@ parts_sent(struct tc *u)
 	int	 i, total = 1;
 
 	for (i = 0; i < total; i++) {
-		next_pdu(u, SMPP_SUBMIT_SM);
+		smsc_next(u, SMPP_SUBMIT_SM);
 		if (i == 0 && (u->p.esm_class & ESM_UDHI) &&
 		    u->p.sm_length >= 6 && u->p.short_message[1] == 0x00)
 			total = u->p.short_message[4];
-		answer_submit(u, 0, "1");
+		smsc_answer_submit(u, 0, "1");
 	}
 	return total;
 }
@@ -481,18 +388,18 @@ START_TEST(test_log_privacy)
 	/* MT, a temporary failure, then accepted; its receipt. */
 	ck_assert_uint_eq(tc_submit_rd(&c, "447700900111", "4915112345678",
 	    "secret words", 1, id), ESME_ROK);
-	next_pdu(&u, SMPP_SUBMIT_SM);
-	answer_submit(&u, ESME_RSYSERR, NULL);
-	next_pdu(&u, SMPP_SUBMIT_SM);
-	answer_submit(&u, 0, "777");
-	deliver(&u, "4915112345678", "447700900111", ESM_TYPE_RECEIPT,
+	smsc_next(&u, SMPP_SUBMIT_SM);
+	smsc_answer_submit(&u, ESME_RSYSERR, NULL);
+	smsc_next(&u, SMPP_SUBMIT_SM);
+	smsc_answer_submit(&u, 0, "777");
+	smsc_deliver(&u, "4915112345678", "447700900111", ESM_TYPE_RECEIPT,
 	    "id:777 sub:001 dlvrd:001 submit date:2611290600 done "
 	    "date:2611290601 stat:DELIVRD err:000 text:secret words", NULL,
 	    0);
 	receipt(&c, &d, rid);
 	ck_assert_str_eq(rid, id);
 	/* MO. */
-	deliver(&u, "447700900123", "5599", 0, "private hello", NULL, 0);
+	smsc_deliver(&u, "447700900123", "5599", 0, "private hello", NULL, 0);
 	ck_assert_int_eq(tc_deliver(&c, 5000), 1);
 	ck_assert(th_wait_log(A.connlog, "********0123", 5000));
 	ck_assert(th_wait_log(A.log, "********0111", 5000));

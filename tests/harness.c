@@ -140,6 +140,7 @@ static const struct {
 	const char	*key;
 	const char	*value;
 } defaults[] = {
+	{ "id", "\"smpps_01\"" },
 	{ "bind", "127.0.0.1" },
 	{ "log_level", "DEBUG" },
 	{ "prefork", "2" },
@@ -170,7 +171,7 @@ th_write_conf(struct th *t)
 
 	fp = fopen(t->conf, "w");
 	ck_assert_ptr_nonnull(fp);
-	fprintf(fp, "[smpp-server]\nid = \"smpps_01\"\nport = %d\n"
+	fprintf(fp, "[smpp-server]\nport = %d\n"
 	    "log_file = %s\npid_file = %s/smppd.pid\nrun_dir = %s\n",
 	    t->port, t->log, t->dir, t->dir);
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
