@@ -148,8 +148,8 @@ as_receipt(const struct pdu *p, struct dlr *d, char *alt, size_t altlen)
  * entry is done with.
  */
 static int *
-rewrite(struct sess *s, const struct idmap_entry *e, const struct dlr *d,
-    int *final, int *err)
+rewrite(struct sess *s, struct idmap_entry *e, const char *key,
+    const struct dlr *d, int *final, int *err)
 {
 	struct receipt	 r;
 	const char	*stat = d->stat;
@@ -169,6 +169,8 @@ rewrite(struct sess *s, const struct idmap_entry *e, const struct dlr *d,
 		if (g != IDMAP_GROUP_DONE)
 			return NULL;	/* parts to come, or reported */
 	}
+	if (*final && billing_receipt(e, stat))
+		(void)idmap_put(smppconn_idmap(), key, e);
 	if (!receipt_wanted(e->of.registered_delivery, state))
 		return NULL;
 	if (receipt_build(&r, &e->of, stat, d->err, d->done_date ?
@@ -197,7 +199,7 @@ receipt(struct sess *s, const struct pdu *p, const struct dlr *d,
 	if (m == NULL || (idmap_get(m, d->id, &e, key, sizeof(key)) != 0 &&
 	    (alt[0] == '\0' || idmap_get(m, alt, &e, key, sizeof(key)) != 0)))
 		return 1;
-	dep = rewrite(s, &e, d, &final, &err);
+	dep = rewrite(s, &e, key, d, &final, &err);
 	if (err)
 		conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
 		    p->sequence_number);

@@ -50,6 +50,7 @@
 #include "master.h"
 #include "msgid.h"
 #include "net.h"
+#include "rates.h"
 #include "sb.h"
 #include "session.h"
 #include "spool.h"
@@ -376,6 +377,27 @@ same_listeners(const struct conf *a, const struct conf *b)
 	return 1;
 }
 
+/*
+ * The rate card, loaded here before the children fork so that they
+ * share it.  At start a broken card is fatal; on SIGHUP the old one
+ * stays.
+ */
+static void
+load_rates(int first)
+{
+	char	 err[1200];
+
+	if (rates_install(conf->userdb.rates, err, sizeof(err)) == -1) {
+		if (first)
+			fatalx("rate card %s", err);
+		log_errorx("rate card %s: keeping the old one", err);
+		return;
+	}
+	if (conf->userdb.rates[0] != '\0')
+		log_info("rate card %s: %zu rule(s)", conf->userdb.rates,
+		    rates_count());
+}
+
 /* SIGHUP: the new configuration, or the old one if the new is broken. */
 static void
 reload(int foreground)
@@ -409,6 +431,7 @@ reload(int foreground)
 	if (log_reopen() == -1)
 		log_warn("reopening the log file");
 	maxchildren = conf->server.max_connections;
+	load_rates(0);
 	/* Idle children make way; busy ones only reopen the log file. */
 	for (i = 0; i < nchildren; i++)
 		kill(children[i].pid, children[i].busy ? SIGHUP : SIGUSR2);
@@ -516,6 +539,7 @@ master_run(struct conf *c, const char *path, int foreground)
 	daemon_pidfile_write(pidfd, conf->server.pid_file);
 	master_drop_privileges(conf, 1);
 	master_check_spool(conf);
+	load_rates(1);
 	snprintf(sbpath, sizeof(sbpath), "%s/%s", conf->server.run_dir,
 	    SB_FILE);
 	if (sb_open(sbpath, conf->server.id, 1) == -1)

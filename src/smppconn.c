@@ -356,6 +356,7 @@ reload(void)
 	conf_free(ctx.conf);
 	free(ctx.conf);
 	ctx.conf = nc;
+	billing_reload();
 	ctx.want_scan = 1;
 	log_info("configuration reloaded from %s", ctx.confpath);
 }
@@ -375,6 +376,7 @@ start(void)
 	if ((trigfd = spool_trigger_open(ctx.conf->spool.dir)) == -1)
 		fatal("trigger FIFO of %s", ctx.conf->spool.dir);
 	signals();
+	billing_start();
 	for (i = 0; i < ctx.conf->nconnectors; i++)
 		conn_new(&ctx.conf->connectors[i], 1);
 }
@@ -544,6 +546,7 @@ finish(void)
 	smppconn_mt_commit();
 	smppconn_mt_give_back();
 	smppconn_mt_free();
+	billing_stop();
 	smppconn_out_free();
 	smppconn_store_free();
 	smppconn_mo_free();

@@ -175,6 +175,17 @@ int	 smppconn_mo_commit(void);
 void	 smppconn_mo_close(void);
 void	 smppconn_mo_free(void);
 
+/* billing.c */
+struct idmap_entry;
+void	 billing_start(void);
+void	 billing_reload(void);
+void	 billing_stop(void);
+void	 billing_accepted(struct item *);
+void	 billing_failed(struct item *);
+int	 billing_remember(struct idmap_entry *, const struct msg *);
+int	 billing_receipt(struct idmap_entry *, const char *);
+int	 billing_commit(void);
+
 /* conn_sink.c, conn_pipe.c, conn_smpp.c */
 extern const struct conn_ops conn_sink_ops;
 extern const struct conn_ops conn_pipe_ops;

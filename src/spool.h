@@ -102,6 +102,8 @@ void	 segr_close(struct segr *);
 int	 segdone_open(struct segdone *, const char *, unsigned);
 int	 segdone_mark(struct segdone *, unsigned);
 int	 segdone_test(const struct segdone *, unsigned);
+int	 segdone_bill_mark(struct segdone *, unsigned);
+int	 segdone_billed(const struct segdone *, unsigned);
 int	 segdone_all(const struct segdone *, unsigned);
 void	 segdone_close(struct segdone *);
 int	 segdone_remove(const char *);
