@@ -16,6 +16,9 @@
  *
  *	billing_accepted(): the upstream took the message (or a sink or
  *	pipe delivered it); what was not paid at submit is charged now.
+ *	The smpp connector calls it when the upstream's answer comes,
+ *	before the id map entry is stored, so that the entry says what
+ *	was paid; the completion then finds it done.
  *	When the balance no longer covers it the message has gone anyway:
  *	nothing is charged, the shortfall is logged and counted in the
  *	account's slot.  billing_failed(): it failed for good or expired
@@ -27,8 +30,9 @@
  *	again with nothing paid.
  *
  *	Once: a replay after a crash hands the same record on again.  The
- *	record's octet in its segment's sidecar becomes 'b' right after
- *	its charge or refund (segdone.c), and the ledger slot keeps a key
+ *	record's octet in its segment's sidecar says right after its
+ *	charge or refund what was done (segdone.c: 'l' the rest charged,
+ *	's' the rest short, 'r' refunded), and the ledger slot keeps a key
  *	of smppconn's last operation on it (message id, destination, kind
  *	and amount).  Only one operation is in flight when smppconn is
  *	killed, the last on its slot: billing_start() keeps each slot's
@@ -198,49 +202,59 @@ report(int rc, const struct msg_meta *m, const char *what, int64_t amount)
 		    what, money, ledger_error());
 }
 
+/* A mark in the record's sidecar: a replay knows what was done. */
+static void
+mark(struct item *it, int state)
+{
+	if (segdone_bill_mark(&it->job->done, it->index, state) == -1)
+		log_warn("%s", it->job->done.path);
+}
+
 void
 billing_accepted(struct item *it)
 {
 	struct msg_meta	*m = &it->msg.meta;
 	int64_t		 rest = total(m) - m->paid;
-	int		 rc;
+	int		 rc, st;
 
 	if (!m->billed || rest <= 0)
 		return;
-	if (segdone_billed(&it->job->done, it->index)) {
-		m->paid = total(m);
+	if ((st = segdone_billed(&it->job->done, it->index)) != 0) {
+		if (st == 'l')
+			m->paid = total(m);
 		return;
 	}
 	rc = apply(m->account, m->id, it->msg.pdu.destination_addr, m->rule,
 	    m->slot, m->parts, LEDGER_LATER, rest);
 	report(rc, m, "the later charge", rest);
-	if (rc == LEDGER_OK || rc == LEDGER_SHORT) {
-		if (rc == LEDGER_OK)
-			m->paid += rest;
-		if (segdone_bill_mark(&it->job->done, it->index) == -1)
-			log_warn("%s", it->job->done.path);
-	}
+	if (rc == LEDGER_OK) {
+		m->paid = total(m);
+		mark(it, 'l');
+	} else if (rc == LEDGER_SHORT)
+		mark(it, 's');
 }
 
 void
 billing_failed(struct item *it)
 {
 	struct msg_meta	*m = &it->msg.meta;
-	int		 rc;
+	int		 rc, st;
 
-	if (!m->billed || m->refund == ACCOUNT_REFUND_NEVER || m->paid == 0)
+	if (!m->billed || m->refund == ACCOUNT_REFUND_NEVER)
 		return;
-	if (segdone_billed(&it->job->done, it->index)) {
+	st = segdone_billed(&it->job->done, it->index);
+	if (st == 'r')
 		m->paid = 0;
+	else if (st == 'l')
+		m->paid = total(m);
+	if (m->paid == 0)
 		return;
-	}
 	rc = apply(m->account, m->id, it->msg.pdu.destination_addr, m->rule,
 	    m->slot, m->parts, LEDGER_REFUND, m->paid);
 	report(rc, m, "the refund", m->paid);
 	if (rc == LEDGER_OK) {
 		m->paid = 0;
-		if (segdone_bill_mark(&it->job->done, it->index) == -1)
-			log_warn("%s", it->job->done.path);
+		mark(it, 'r');
 	}
 }
 

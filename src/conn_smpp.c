@@ -186,6 +186,7 @@ remember(struct smppc *pc, struct item *it, const char *upstream, int nparts)
 	int			 bill;
 
 	memset(&e, 0, sizeof(e));
+	billing_accepted(it);
 	bill = billing_remember(&e, &it->msg);
 	if (upstream == NULL || upstream[0] == '\0' ||
 	    ((it->msg.pdu.registered_delivery & (REGDLV_RECEIPT_MASK |

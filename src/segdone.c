@@ -9,8 +9,9 @@
  *
  * DESCRIPTION
  *	The sidecar SEGMENT.done holds one octet per record, '1' once the
- *	record is settled ('b' before, once smppconn charged or refunded
- *	it, so that a replay does not bill it twice), written with
+ *	record is settled (before that one of SEGDONE_BILL once smppconn
+ *	charged or refunded it, so that a replay does not bill it twice:
+ *	'l' the rest charged, 's' the rest short, 'r' refunded), written with
  *	pwrite(2) and never synced.  The
  *	page cache outlives a killed process, so after a crash of the
  *	process settled records are not handed on again; after a power
@@ -98,7 +99,8 @@ segdone_open(struct segdone *d, const char *segpath, unsigned n)
 	if (segdone_grow(d, got > n ? got : n) == -1)
 		goto fail;
 	for (i = 0; i < got; i++)
-		d->map[i] = raw[i] == '1' ? 1 : raw[i] == 'b' ? 2 : 0;
+		d->map[i] = raw[i] == '1' ? 1 : strchr(SEGDONE_BILL,
+		    raw[i]) != NULL && raw[i] != '\0' ? raw[i] : 0;
 	free(raw);
 	return 0;
 fail:
@@ -123,7 +125,7 @@ mark(struct segdone *d, unsigned i, const char *octet)
 		;
 	if (n != 1)
 		return -1;
-	d->map[i] = *octet == '1' ? 1 : 2;
+	d->map[i] = *octet == '1' ? 1 : (uint8_t)*octet;
 	return 0;
 }
 
@@ -139,17 +141,24 @@ segdone_test(const struct segdone *d, unsigned i)
 	return i < d->n && d->map[i] == 1;
 }
 
-/* Billed (billing.c) but not settled yet: 'b'. */
+/* Billed (billing.c) but not settled yet: one of SEGDONE_BILL. */
 int
-segdone_bill_mark(struct segdone *d, unsigned i)
+segdone_bill_mark(struct segdone *d, unsigned i, int state)
 {
-	return mark(d, i, "b");
+	char	 octet[2] = { (char)state, '\0' };
+
+	if (state == '\0' || strchr(SEGDONE_BILL, state) == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return mark(d, i, octet);
 }
 
+/* The billing mark of record i, or 0. */
 int
 segdone_billed(const struct segdone *d, unsigned i)
 {
-	return i < d->n && d->map[i] == 2;
+	return i < d->n && d->map[i] != 1 ? d->map[i] : 0;
 }
 
 /* Whether the first n records are all settled. */
