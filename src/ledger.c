@@ -37,6 +37,11 @@
  *	one token per submit_sm whatever its parts.  A slot never used
  *	starts full; a clock that went back refills it.
  *
+ *	ledger_bill() is a charge at submit, a later charge or a refund,
+ *	with its billing log line written in the same step (ledger.h);
+ *	ledger_charge() and ledger_refund() are its short forms with a
+ *	flat rate and no line.
+ *
  *	"charged" counts parts billed less parts refunded, so that
  *	balance = start - charged * rate holds for an account with one
  *	rate and no credits: the tests rely on it.

@@ -16,6 +16,16 @@
  * (that would cost milliseconds): after a power loss the last updates
  * may be lost.  Administrative updates (credit, set, alloc) are fsynced.
  *
+ * Billing (ledger_bill()): with a billing log, the balance change and
+ * its line are one step a kill cannot split.  Under the slot's lock and
+ * the log's: the slot is written with the change and the offset the
+ * line will have, the line is appended, the slot is written again
+ * without the offset.  Whoever next updates the slot with the log open
+ * and finds an offset left by a killed process looks at the log there
+ * and writes a "recovered" line when the line is missing.  The slot also
+ * keeps the money charged, refunded and short in total, and a key of
+ * smppconn's last operation on it (billing.c).
+ *
  * The slots are in host byte order; move accounts between hosts with
  * smppuser export and import.  Slots never move: an account keeps its
  * slot number for its life (struct account's slot).
