@@ -323,6 +323,32 @@ ledger_slot_get(struct ledger *l, uint32_t slot, struct ledger_slot *s)
 }
 
 /*
+ * Lock the slot and read it, checking that it is the account's; -1 with
+ * the slot unlocked when it cannot be.
+ */
+static int
+ledger_slot_take(struct ledger *l, uint32_t slot, const char *system_id,
+    struct ledger_slot *s)
+{
+	off_t	 off = ledger_offset(slot);
+
+	if (ledger_lock(l, F_WRLCK, off, LEDGER_SLOT) == -1)
+		return -1;
+	if (ledger_slot_get(l, slot, s) == -1)
+		goto fail;
+	if (strncmp(s->system_id, system_id, sizeof(s->system_id)) != 0) {
+		errno = EINVAL;
+		ledger_seterr("%s: slot %" PRIu32 " belongs to \"%s\", not "
+		    "to %s", l->path, slot, s->system_id, system_id);
+		goto fail;
+	}
+	return 0;
+ fail:
+	(void)ledger_lock(l, F_UNLCK, off, LEDGER_SLOT);
+	return -1;
+}
+
+/*
  * The one read-modify-write of a slot: fn says what to do and returns
  * LEDGER_OK (then the slot is written) or a refusal (nothing written).
  */
@@ -334,16 +360,8 @@ ledger_update(struct ledger *l, uint32_t slot, const char *system_id,
 	off_t			 off = ledger_offset(slot);
 	int			 r = LEDGER_ERR;
 
-	if (ledger_lock(l, F_WRLCK, off, LEDGER_SLOT) == -1)
+	if (ledger_slot_take(l, slot, system_id, &s) == -1)
 		return LEDGER_ERR;
-	if (ledger_slot_get(l, slot, &s) == -1)
-		goto out;
-	if (strncmp(s.system_id, system_id, sizeof(s.system_id)) != 0) {
-		errno = EINVAL;
-		ledger_seterr("%s: slot %" PRIu32 " belongs to \"%s\", not "
-		    "to %s", l->path, slot, s.system_id, system_id);
-		goto out;
-	}
 	if ((r = fn(&s, arg)) != LEDGER_OK)
 		goto out;
 	if (ledger_pwrite(l, &s, sizeof(s), off) == -1 ||
@@ -550,16 +568,8 @@ ledger_bill(struct ledger *l, uint32_t slot, const char *system_id,
 	int64_t			 delta;
 	int			 r = LEDGER_ERR, w;
 
-	if (ledger_lock(l, F_WRLCK, off, LEDGER_SLOT) == -1)
+	if (ledger_slot_take(l, slot, system_id, &s) == -1)
 		return LEDGER_ERR;
-	if (ledger_slot_get(l, slot, &s) == -1)
-		goto out;
-	if (strncmp(s.system_id, system_id, sizeof(s.system_id)) != 0) {
-		errno = EINVAL;
-		ledger_seterr("%s: slot %" PRIu32 " belongs to \"%s\", not "
-		    "to %s", l->path, slot, s.system_id, system_id);
-		goto out;
-	}
 	if (b->log != NULL && s.pend_off != 0)
 		bill_recover(l, slot, &s, b->log);
 	old = s;
