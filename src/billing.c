@@ -86,7 +86,7 @@ keep_start_keys(void)
 static void
 open_log(void)
 {
-	const char	*path = ctx.conf->userdb.billing_log;
+	const char	*path = smppconn_ctx.conf->userdb.billing_log;
 
 	billlog_close(&blog);
 	blog.path[0] = '\0';
@@ -101,7 +101,7 @@ billing_start(void)
 {
 	char	 path[CONF_PATH_MAX];
 
-	if (ledger_open(&ledger, conf_ledger_path(ctx.conf, path,
+	if (ledger_open(&ledger, conf_ledger_path(smppconn_ctx.conf, path,
 	    sizeof(path)), O_RDWR) == -1) {
 		log_warnx("billing: %s: later charges and refunds are not "
 		    "made", ledger_error());

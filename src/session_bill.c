@@ -32,11 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "rates.h"
 #include "session.h"
-#include "timer.h"
 
 static int
 billing(const struct session *s)
@@ -138,7 +138,7 @@ session_bill_charge(struct session *s, struct msg_meta *m, const char *dest,
 	b.kind = LEDGER_CHARGE;
 	b.parts = m->parts;
 	b.throughput = s->acct.throughput;
-	b.now_us = timer_now();
+	b.now_us = clock_mono_us();
 	if (!billing(s))
 		b.flags = LEDGER_NOBILL;
 	else if (price(s, m, dest, &total) == -1) {

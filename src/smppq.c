@@ -59,7 +59,7 @@
 #include "smppq.h"
 
 const struct conf	*smppq_conf;
-int			 smppq_json;
+static int		 smppq_json;
 
 static const struct {
 	const char	*state;
@@ -141,7 +141,7 @@ static int
 walk_out(struct qloc *l, qvisit_fn fn, void *arg, struct msg *m)
 {
 	static const char *const sub[] = { "tmp", "new", "cur" };
-	char		 top[1100], area[1200], dir[1300], **users;
+	char		 top[SPOOL_PATH_MAX], area[1200], dir[1300], **users;
 	size_t		 n, i, k;
 	int		 stop = 0;
 
@@ -171,7 +171,7 @@ smppq_walk(qvisit_fn fn, void *arg)
 {
 	struct qloc	 l;
 	struct msg	 m;
-	char		 area[1100], dir[1200];
+	char		 area[SPOOL_PATH_MAX], dir[1200];
 	size_t		 i;
 	int		 stop = 0;
 
@@ -203,7 +203,7 @@ smppq_walk(qvisit_fn fn, void *arg)
 }
 
 /* A JSON string: escapes, and octets that are not UTF-8 as Latin-1. */
-void
+static void
 smppq_json_str(FILE *fp, const char *s)
 {
 	size_t		 len = s != NULL ? strlen(s) : 0;
