@@ -420,6 +420,7 @@ START_TEST(test_billing)
 	    ESME_ROK);
 	next_pdu(&u, SMPP_SUBMIT_SM);
 	ck_assert_int_eq(balance_of("acme"), 8500000);
+	ck_assert(th_wait_log(A.connlog, "3314: attempt 1 failed", 5000));
 	tc_close(&u);
 	upstream(&u);
 	next_pdu(&u, SMPP_SUBMIT_SM);
