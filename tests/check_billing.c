@@ -535,6 +535,8 @@ START_TEST(test_card_and_reload)
 	ck_assert_int_eq(balance_of("bob"), money("8.8"));
 	/* A broken one is refused with file:line; the last good stays. */
 	write_file(path, "44 2\n33 x\n");
+	ck_assert_int_ne(th_run("smppd", "-t", "-c", T.conf, (char *)NULL),
+	    0);
 	reload("keeping the old one");
 	ck_assert(th_log_has(T.log, "/rates:2: "));
 	bound(&c, "bob");
@@ -593,6 +595,32 @@ START_TEST(test_early_percent)
 	show("acme", "billed", buf, sizeof(buf));
 	ck_assert_str_eq(buf, "0.036");
 	ck_assert_int_eq(balance_of("acme"), 0);
+	th_stop(&T);
+	th_cleanup(&T);
+}
+END_TEST
+
+/* billing_feature = no: nothing charged, nothing logged, as in Jasmin. */
+START_TEST(test_billing_off)
+{
+	struct tc	 c;
+	char		 path[700];
+	int		 n;
+
+	start("billoff", "");
+	strlcpy(T.server_keys, "billing_feature = no\n",
+	    sizeof(T.server_keys));
+	th_user(&T, "acme", "secret", "balance=0.01", "submit_sm_count=1",
+	    NULL);
+	th_start(&T);
+	bound(&c, "acme");
+	submit_ok(&c, "447700100200");
+	submit_ok(&c, "447700100200");
+	tc_close(&c);
+	ck_assert_int_eq(balance_of("acme"), money("0.01"));
+	snprintf(path, sizeof(path), "%s/billing.log", T.dir);
+	ck_assert_int_eq(log_sum(path, "acme", &n), 0);
+	ck_assert_int_eq(n, 0);
 	th_stop(&T);
 	th_cleanup(&T);
 }
@@ -753,6 +781,7 @@ suite(void)
 	tcase_add_test(tc, test_card_and_reload);
 	tcase_add_test(tc, test_early_percent);
 	tcase_add_test(tc, test_refund_policies);
+	tcase_add_test(tc, test_billing_off);
 	tcase_add_test(tc, test_identity_after_kills);
 	suite_add_tcase(s, tc);
 	return s;
