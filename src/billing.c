@@ -132,7 +132,7 @@ billing_stop(void)
 static uint64_t
 op_key(const char *msgid, const char *dest, int kind, int64_t amount)
 {
-	const char	*parts[2] = { msgid, dest };
+	const char	*parts[2] = { msgid, dest != NULL ? dest : "" };
 	uint64_t	 h = 14695981039346656037ULL;
 	int		 i, k;
 
