@@ -88,7 +88,10 @@ open_log(void)
 {
 	const char	*path = smppconn_ctx.conf->userdb.billing_log;
 
-	billlog_close(&blog);
+	if (blog.path[0] != '\0') {
+		(void)billlog_sync(&blog);
+		billlog_close(&blog);
+	}
 	blog.path[0] = '\0';
 	if (path[0] != '\0' && billlog_open(&blog, path) == -1) {
 		log_warn("billing log %s", path);
@@ -182,7 +185,11 @@ apply(const char *account, const char *msgid, const char *dest,
 		return LEDGER_OK;
 	}
 	b.line = &line;
-	b.log = blog.path[0] != '\0' ? &blog : NULL;
+	b.log = NULL;
+	if (blog.path[0] != '\0') {
+		billlog_check_rotated(&blog);
+		b.log = &blog;
+	}
 	billed = 1;
 	return ledger_bill(&ledger, slot, account, &b);
 }
@@ -296,7 +303,6 @@ billing_commit(void)
 			log_warn("billing log %s: sync", blog.path);
 			r = -1;
 		}
-		billlog_check_rotated(&blog);
 	}
 	if (ledger.fd != -1 && ledger_flush(&ledger) == -1) {
 		log_warnx("%s", ledger_error());

@@ -75,8 +75,11 @@ billlog_reopen(struct billlog *log)
 	fd = open(log->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd == -1)
 		return -1;
-	if (log->fd != -1)
+	if (log->fd != -1) {
+		/* Its last lines belong to commits not synced yet. */
+		(void)billlog_sync(log);
 		close(log->fd);
+	}
 	log->fd = fd;
 	return 0;
 }

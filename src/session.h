@@ -164,6 +164,7 @@ void	 session_bill_undo(struct session *, const struct msg_meta *,
 	    const char *);
 void	 session_bill_rollback(struct session *);
 void	 session_bill_commit(struct session *);
+void	 session_bill_reopen(struct session *);
 void	 session_bill_close(struct session *);
 
 /* session_deliver.c */

@@ -5,7 +5,8 @@
  * SYNOPSIS
  *	session_bill_charge(s, meta, dest, &why)
  *	session_bill_undo(s, meta, dest)	session_bill_rollback(s)
- *	session_bill_commit(s)	session_bill_close(s)
+ *	session_bill_commit(s)	session_bill_reopen(s)
+ *	session_bill_close(s)
  *
  * DESCRIPTION
  *	The price of a part is the rate card's for the account and the
@@ -58,6 +59,7 @@ billlog_of(struct session *s)
 		s->billlog.path[0] = '\0';
 		return NULL;
 	}
+	billlog_check_rotated(&s->billlog);
 	return &s->billlog;
 }
 
@@ -222,7 +224,14 @@ session_bill_commit(struct session *s)
 		log_warn("billing log %s: sync", s->billlog.path);
 	if (ledger_flush(&s->ledger) == -1)
 		log_warnx("%s", ledger_error());
-	billlog_check_rotated(&s->billlog);
+}
+
+/* SIGHUP: the billing log was rotated. */
+void
+session_bill_reopen(struct session *s)
+{
+	if (s->billlog.path[0] != '\0' && billlog_reopen(&s->billlog) == -1)
+		log_warn("billing log %s", s->billlog.path);
 }
 
 void

@@ -600,6 +600,38 @@ START_TEST(test_early_percent)
 }
 END_TEST
 
+/* Rotation: renamed, SIGHUP, and the next line is in the new file. */
+START_TEST(test_log_rotation)
+{
+	struct tc	 c;
+	char		 path[700], old[720];
+	long		 off;
+	int		 n, m;
+
+	start("billrotate", "");
+	th_user(&T, "acme", "secret", "balance=1", NULL);
+	th_start(&T);
+	bound(&c, "acme");
+	submit_ok(&c, "447700100200");
+	snprintf(path, sizeof(path), "%s/billing.log", T.dir);
+	snprintf(old, sizeof(old), "%s.1", path);
+	ck_assert_int_eq(rename(path, old), 0);
+	off = th_log_size(T.log);
+	kill(T.pid, SIGHUP);
+	ck_assert(th_wait_log_from(T.log, off, "configuration reloaded",
+	    5000));
+	submit_ok(&c, "4912");
+	tc_close(&c);
+	ck_assert_int_eq(log_sum(old, "acme", &n), -money("0.03"));
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(log_sum(path, "acme", &m), -money("0.05"));
+	ck_assert_int_eq(m, 1);
+	ck_assert_int_eq(balance_of("acme"), money("0.92"));
+	th_stop(&T);
+	th_cleanup(&T);
+}
+END_TEST
+
 /* billing_feature = no: nothing charged, nothing logged, as in Jasmin. */
 START_TEST(test_billing_off)
 {
@@ -782,6 +814,7 @@ suite(void)
 	tcase_add_test(tc, test_early_percent);
 	tcase_add_test(tc, test_refund_policies);
 	tcase_add_test(tc, test_billing_off);
+	tcase_add_test(tc, test_log_rotation);
 	tcase_add_test(tc, test_identity_after_kills);
 	suite_add_tcase(s, tc);
 	return s;
