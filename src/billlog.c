@@ -5,20 +5,19 @@
  * SYNOPSIS
  *	billlog_open(log, path)	billlog_close(log)	billlog_reopen(log)
  *	billlog_check_rotated(log)
- *	billlog_lock(log, &off, &ino)	billlog_put(log, line, amount)
- *	billlog_unlock(log)
+ *	billlog_end(log, &off, &ino)	billlog_put(log, line, amount)
  *	billlog_has(log, off, ino, account)	billlog_sync(log)
  *	billlog_format(buf, len, line, amount, now_us)
  *
  * DESCRIPTION
- *	The file is opened O_APPEND.  A writer takes an fcntl(2) write
- *	lock of the whole file, learns the offset its line will have
- *	(the size of the file), writes the line with one write(2) and
- *	unlocks: the ledger records that offset in the account's slot
- *	before the line and clears it after, so that whoever next
- *	updates the slot can tell, by billlog_has(), whether a process
- *	killed in between wrote its line (ledger.c).  A write(2) is never
- *	torn by a kill, so a line is whole or absent.
+ *	The file is opened O_APPEND and every line is one write(2), never
+ *	torn by a kill: a line is whole or absent.  Before a line, the
+ *	ledger records in the account's slot the size of the file, where
+ *	the line will be or after, and clears it after the line; whoever
+ *	next updates the slot can tell by billlog_has() whether a process
+ *	killed in between wrote its line (ledger.c).  No lock of the file
+ *	is needed: lines of one account are written under its slot's
+ *	lock.
  *
  *	Rotation: logrotate renames the file; SIGHUP makes the daemons
  *	reopen it at once, and billlog_check_rotated(), called once per
@@ -100,42 +99,20 @@ billlog_check_rotated(struct billlog *log)
 		(void)billlog_reopen(log);
 }
 
-static int
-lock(struct billlog *log, short type)
-{
-	struct flock	 fl;
-
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = type;
-	fl.l_whence = SEEK_SET;
-	while (fcntl(log->fd, type == F_UNLCK ? F_SETLK : F_SETLKW, &fl) ==
-	    -1)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
-/* Lock the file; where the next line goes, and which file it is. */
+/*
+ * Where the next line will be, at least (the file only grows), and
+ * which file it is.
+ */
 int
-billlog_lock(struct billlog *log, int64_t *off, uint32_t *ino)
+billlog_end(struct billlog *log, int64_t *off, uint32_t *ino)
 {
 	struct stat	 st;
 
-	if (lock(log, F_WRLCK) == -1)
+	if (fstat(log->fd, &st) == -1)
 		return -1;
-	if (fstat(log->fd, &st) == -1) {
-		(void)lock(log, F_UNLCK);
-		return -1;
-	}
 	*off = (int64_t)st.st_size;
 	*ino = (uint32_t)st.st_ino;
 	return 0;
-}
-
-int
-billlog_unlock(struct billlog *log)
-{
-	return lock(log, F_UNLCK);
 }
 
 static char *
@@ -188,7 +165,7 @@ billlog_format(char *buf, size_t len, const struct billlog_line *l,
 	return (int)(o - buf) + n;
 }
 
-/* Under billlog_lock(): append one line. */
+/* Append one line with one write(2). */
 int
 billlog_put(struct billlog *log, const struct billlog_line *l,
     int64_t amount)
@@ -215,8 +192,25 @@ billlog_put(struct billlog *log, const struct billlog_line *l,
 	return 0;
 }
 
+/* Whether a line of len octets is the account's. */
+static int
+line_of(const char *p, size_t len, const char *account, size_t alen)
+{
+	const char	*sp, *q;
+
+	if ((sp = memchr(p, ' ', len)) == NULL)
+		return 0;
+	sp++;
+	q = memchr(sp, ' ', len - (size_t)(sp - p));
+	return q != NULL && (size_t)(q - sp) == alen &&
+	    memcmp(sp, account, alen) == 0;
+}
+
 /*
- * Whether the line at off of file ino is the account's: 1 yes, 0 no.
+ * Whether file ino has a line of the account from off on: 1 yes, 0 no.
+ * Every line of an account is written under its ledger slot's lock, and
+ * whoever takes the slot after a killed writer looks before it writes,
+ * so a line of the account after off can only be the killed writer's.
  * When the file was rotated since, it cannot be read: 1, so that a
  * line is never written twice.
  */
@@ -225,24 +219,29 @@ billlog_has(struct billlog *log, int64_t off, uint32_t ino,
     const char *account)
 {
 	struct stat	 st;
-	char		 buf[BILLLOG_LINE_MAX], *p, *q;
+	char		 buf[65536], *p, *nl;
+	size_t		 have = 0, alen = strlen(account);
 	ssize_t		 n;
-	size_t		 alen = strlen(account);
 
 	if (fstat(log->fd, &st) == -1 || (uint32_t)st.st_ino != ino)
 		return 1;
-	while ((n = pread(log->fd, buf, sizeof(buf) - 1, (off_t)off)) == -1 &&
-	    errno == EINTR)
-		;
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if ((p = strchr(buf, ' ')) == NULL)
-		return 0;
-	p++;
-	q = strchr(p, ' ');
-	return q != NULL && (size_t)(q - p) == alen &&
-	    memcmp(p, account, alen) == 0;
+	for (;;) {
+		while ((n = pread(log->fd, buf + have, sizeof(buf) - have,
+		    (off_t)off)) == -1 && errno == EINTR)
+			;
+		if (n <= 0)
+			return 0;
+		off += n;
+		have += (size_t)n;
+		for (p = buf; (nl = memchr(p, '\n', have - (size_t)(p -
+		    buf))) != NULL; p = nl + 1)
+			if (line_of(p, (size_t)(nl - p), account, alen))
+				return 1;
+		have -= (size_t)(p - buf);
+		if (have >= BILLLOG_LINE_MAX)
+			have = 0;	/* not a line of ours: skip it */
+		memmove(buf, p, have);
+	}
 }
 
 int

@@ -10,9 +10,9 @@
  * outside 0x21-0x7e are %XX-escaped, so that a line is always eight
  * blank-separated fields.
  *
- * Every line is appended by one write(2) under an fcntl(2) lock of the
- * whole file, so that the writer knows the offset of its line: the
- * ledger keeps it in the slot until the line is written (ledger.c).
+ * Every line is appended by one write(2); the ledger keeps in the slot
+ * the size of the file before it until the line is written, so that a
+ * line missing after a kill is found and written (ledger.c).
  */
 #ifndef BILLLOG_H
 #define BILLLOG_H
@@ -42,8 +42,7 @@ int	 billlog_open(struct billlog *, const char *);
 void	 billlog_close(struct billlog *);
 int	 billlog_reopen(struct billlog *);
 void	 billlog_check_rotated(struct billlog *);
-int	 billlog_lock(struct billlog *, int64_t *, uint32_t *);
-int	 billlog_unlock(struct billlog *);
+int	 billlog_end(struct billlog *, int64_t *, uint32_t *);
 int	 billlog_put(struct billlog *, const struct billlog_line *, int64_t);
 int	 billlog_has(struct billlog *, int64_t, uint32_t, const char *);
 int	 billlog_sync(struct billlog *);

@@ -503,25 +503,18 @@ bill_recover(struct ledger *l, uint32_t slot, struct ledger_slot *s,
 {
 	struct billlog_line	 line = { s->system_id, NULL, 0, NULL, NULL,
 				    "recovered" };
-	int64_t			 off;
-	uint32_t		 ino;
 
-	if (!billlog_has(log, s->pend_off - 1, s->pend_ino, s->system_id)) {
-		if (billlog_lock(log, &off, &ino) == -1)
-			return;
-		if (billlog_put(log, &line, s->pend_delta) == -1) {
-			(void)billlog_unlock(log);
-			return;
-		}
-		(void)billlog_unlock(log);
-	}
+	if (!billlog_has(log, s->pend_off - 1, s->pend_ino, s->system_id) &&
+	    billlog_put(log, &line, s->pend_delta) == -1)
+		return;
 	s->pend_off = 0;
 	(void)ledger_pwrite(l, s, sizeof(*s), ledger_offset(slot));
 }
 
 /*
  * The slot with its log line, as one step a kill cannot split: the
- * slot first, with the line's offset; the line; the slot without it.
+ * slot first, with the log's size (the line goes there or after); the
+ * line; the slot without it.
  */
 static int
 bill_write_logged(struct ledger *l, uint32_t slot, struct ledger_slot *s,
@@ -533,28 +526,24 @@ bill_write_logged(struct ledger *l, uint32_t slot, struct ledger_slot *s,
 	uint32_t	 ino;
 	int		 saved;
 
-	if (billlog_lock(b->log, &off, &ino) == -1) {
-		ledger_seterr("billing log %s: lock: %s", b->log->path,
+	if (billlog_end(b->log, &off, &ino) == -1) {
+		ledger_seterr("billing log %s: %s", b->log->path,
 		    strerror(errno));
 		return -1;
 	}
 	s->pend_off = off + 1;
 	s->pend_ino = ino;
 	s->pend_delta = delta;
-	if (ledger_pwrite(l, s, sizeof(*s), at) == -1) {
-		(void)billlog_unlock(b->log);
+	if (ledger_pwrite(l, s, sizeof(*s), at) == -1)
 		return -1;
-	}
 	if (billlog_put(b->log, b->line, delta) == -1) {
 		saved = errno;
 		(void)ledger_pwrite(l, old, sizeof(*old), at);
-		(void)billlog_unlock(b->log);
 		errno = saved;
 		ledger_seterr("billing log %s: %s", b->log->path,
 		    strerror(errno));
 		return -1;
 	}
-	(void)billlog_unlock(b->log);
 	s->pend_off = 0;
 	return ledger_pwrite(l, s, sizeof(*s), at);
 }

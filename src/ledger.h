@@ -17,12 +17,13 @@
  * may be lost.  Administrative updates (credit, set, alloc) are fsynced.
  *
  * Billing (ledger_bill()): with a billing log, the balance change and
- * its line are one step a kill cannot split.  Under the slot's lock and
- * the log's: the slot is written with the change and the offset the
- * line will have, the line is appended, the slot is written again
- * without the offset.  Whoever next updates the slot with the log open
- * and finds an offset left by a killed process looks at the log there
- * and writes a "recovered" line when the line is missing.  The slot also
+ * its line are one step a kill cannot split.  Under the slot's lock:
+ * the slot is written with the change and the log's size (the line
+ * goes there or after), the line is appended, the slot is written
+ * again without the size.  Whoever next updates the slot with the log
+ * open and finds a size left by a killed process looks for a line of
+ * the account after it (only the killed process can have written one)
+ * and writes a "recovered" line when there is none.  The slot also
  * keeps the money charged, refunded and short in total, and a key of
  * smppconn's last operation on it (billing.c).
  *
