@@ -104,6 +104,13 @@ static int	 field_get_throughput(const struct account *, char *, size_t);
 static int	 field_set_rate(struct account *, const char *, char *,
 		    size_t);
 static int	 field_get_rate(const struct account *, char *, size_t);
+static int	 field_set_early_percent(struct account *, const char *,
+		    char *, size_t);
+static int	 field_get_early_percent(const struct account *, char *,
+		    size_t);
+static int	 field_set_refund(struct account *, const char *, char *,
+		    size_t);
+static int	 field_get_refund(const struct account *, char *, size_t);
 static int	 field_set_default_src(struct account *, const char *, char *,
 		    size_t);
 static int	 field_get_default_src(const struct account *, char *,
@@ -134,6 +141,9 @@ static const struct account_field_def fields[] = {
 	{ "throughput", F_AE, field_set_throughput, field_get_throughput,
 	    "unlimited" },
 	{ "rate", F_AE, field_set_rate, field_get_rate, "1" },
+	{ "early_percent", F_AE, field_set_early_percent,
+	    field_get_early_percent, "none" },
+	{ "refund", F_AE, field_set_refund, field_get_refund, "rejected" },
 	{ "default_src", F_AE, field_set_default_src, field_get_default_src,
 	    "" },
 	{ "src_pattern", F_AE, field_set_src_pattern, field_get_src_pattern,
@@ -167,6 +177,7 @@ account_defaults(struct account *a, const char *system_id)
 	a->max_bindings = -1;
 	a->throughput = 0;
 	a->rate = MICRO;
+	a->refund = ACCOUNT_REFUND_REJECTED;
 	a->slot = ACCOUNT_NO_SLOT;
 }
 
@@ -460,6 +471,73 @@ static int
 field_get_rate(const struct account *a, char *buf, size_t len)
 {
 	return ledger_money_format(buf, len, a->rate);
+}
+
+/* Jasmin's early_decrement_balance_percent: 1-100, or none (all). */
+static int
+field_set_early_percent(struct account *a, const char *v, char *err,
+    size_t errlen)
+{
+	const char	*errstr = NULL;
+	long long	 n = 0;
+
+	if (strcmp(v, "none") != 0)
+		n = strtonum(v, 1, 100, &errstr);
+	if (errstr != NULL) {
+		snprintf(err, errlen, "early_percent: \"%.128s\" is not 1..100 "
+		    "or none", v);
+		return -1;
+	}
+	a->early_percent = (int)n;
+	return 0;
+}
+
+static int
+field_get_early_percent(const struct account *a, char *buf, size_t len)
+{
+	if (a->early_percent == 0)
+		return field_put(buf, len, "none");
+	return field_put_int(buf, len, a->early_percent, -1);
+}
+
+static const char *const refund_names[] = { "never", "rejected",
+    "undelivered" };
+
+const char *
+account_refund_name(int r)
+{
+	return r >= 0 && r < 3 ? refund_names[r] : "?";
+}
+
+int
+account_refund_parse(const char *s)
+{
+	int	 i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(s, refund_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int
+field_set_refund(struct account *a, const char *v, char *err, size_t errlen)
+{
+	int	 r;
+
+	if ((r = account_refund_parse(v)) == -1) {
+		snprintf(err, errlen, "refund: \"%.128s\" is not never, "
+		    "rejected or undelivered", v);
+		return -1;
+	}
+	a->refund = r;
+	return 0;
+}
+
+static int
+field_get_refund(const struct account *a, char *buf, size_t len)
+{
+	return field_put(buf, len, account_refund_name(a->refund));
 }
 
 static int

@@ -66,12 +66,19 @@ struct account {
 	int		 max_bindings;			/* -1: unlimited */
 	int		 throughput;			/* /s, 0: unlimited */
 	int64_t		 rate;				/* per part, micro */
+	int		 early_percent;	/* 1-100 at submit; 0: all */
+	int		 refund;			/* ACCOUNT_REFUND_* */
 	char		 default_src[ACCOUNT_ADDR_MAX];
 	char		 src_pattern[ACCOUNT_PATTERN_MAX];	/* ERE */
 	char		 dst_pattern[ACCOUNT_PATTERN_MAX];
 	char		 networks[ACCOUNT_NETWORKS_MAX];	/* CIDRs */
 	uint32_t	 slot;				/* in the ledger */
 };
+
+/* When a charge comes back (refund=). */
+#define ACCOUNT_REFUND_NEVER		0
+#define ACCOUNT_REFUND_REJECTED		1	/* not handed upstream */
+#define ACCOUNT_REFUND_UNDELIVERED	2	/* also a failed receipt */
 
 /* Flags of account_field(). */
 #define ACCOUNT_F_ADMIN	0x01	/* smppuser set and unset it */
@@ -98,5 +105,7 @@ int	 account_binds_parse(const char *, int *);
 const char *account_binds_name(int, char *, size_t);
 int	 account_pattern_compile(regex_t *, const char *, char *, size_t);
 int	 account_pattern_match(const regex_t *, const char *);
+const char *account_refund_name(int);
+int	 account_refund_parse(const char *);
 
 #endif /* ACCOUNT_H */

@@ -93,6 +93,8 @@ struct conf_spool {
 struct conf_userdb {
 	char	 path[CONF_PATH_MAX];		/* /var/lib/smppd/users.db */
 	char	 ledger[CONF_PATH_MAX];		/* "": path + ".ledger" */
+	char	 rates[CONF_PATH_MAX];		/* rate card; "": none */
+	char	 billing_log[CONF_PATH_MAX];	/* "": none */
 };
 
 /* [smppconn] */

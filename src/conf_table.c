@@ -139,6 +139,9 @@ const struct conf_key conf_table[] = {
 	{ CS_USERDB, "path", CV_STR, F(userdb, path), 0, 0,
 	    LOCALSTATEDIR "/lib/smppd/users.db", 0, 0 },
 	{ CS_USERDB, "ledger", CV_STR, F(userdb, ledger), 0, 0, "", 0, 0 },
+	{ CS_USERDB, "rates", CV_STR, F(userdb, rates), 0, 0, "", 0, 0 },
+	{ CS_USERDB, "billing_log", CV_STR, F(userdb, billing_log), 0, 0, "",
+	    0, 0 },
 
 	/* [smppconn]; log_file and log_level unset: [smpp-server]'s */
 	{ CS_CONN, "pid_file", CV_STR, F(conn, pid_file), 0, 0,

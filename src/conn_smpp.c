@@ -185,14 +185,17 @@ remember(struct smppc *pc, struct item *it, const char *upstream, int nparts)
 {
 	struct idmap_entry	 e;
 	struct idmap		*m;
+	int			 bill;
 
+	memset(&e, 0, sizeof(e));
+	billing_accepted(it);
+	bill = billing_remember(&e, &it->msg);
 	if (upstream == NULL || upstream[0] == '\0' ||
-	    (it->msg.pdu.registered_delivery & (REGDLV_RECEIPT_MASK |
-	    REGDLV_INTERMEDIATE)) == 0)
+	    ((it->msg.pdu.registered_delivery & (REGDLV_RECEIPT_MASK |
+	    REGDLV_INTERMEDIATE)) == 0 && !bill))
 		return 0;
 	if ((m = smppconn_ctx_idmap()) == NULL)
 		return -1;
-	memset(&e, 0, sizeof(e));
 	receipt_of_msg(&e.of, &it->msg);
 	e.expires = (int64_t)smppconn_ctx.wall + smppconn_ctx.conf->server.dlr_expiry;
 	e.parts = (uint8_t)(nparts > 255 ? 255 : nparts);

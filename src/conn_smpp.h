@@ -126,7 +126,7 @@ void	 conn_smpp_in_free(struct smppc *);
 void	 conn_smpp_answer(struct sess *, uint32_t, uint32_t, uint32_t);
 struct idmap_entry;
 struct dlr;
-int	*conn_smpp_receipt_queue(const char *, const struct idmap_entry *,
-	    const struct dlr *, int *, int *);
+int	*conn_smpp_receipt_queue(const char *, struct idmap_entry *,
+	    const char *, const struct dlr *, int *, int *);
 
 #endif /* CONN_SMPP_H */

@@ -5,7 +5,7 @@
  * SYNOPSIS
  *	conn_smpp_incoming(sess, pdu)	conn_smpp_answer(sess, cmd, status, seq)
  *	conn_smpp_held_flush(pc)		conn_smpp_parked_timer(pc, now)
- *	conn_smpp_receipt_queue(from, entry, dlr, &final, &err)
+ *	conn_smpp_receipt_queue(from, entry, key, dlr, &final, &err)
  *	conn_smpp_in_free(pc)
  *
  * DESCRIPTION
@@ -152,7 +152,8 @@ as_receipt(const struct pdu *p, struct dlr *d, char *alt, size_t altlen)
  * entry is done with.
  */
 int *
-conn_smpp_receipt_queue(const char *from, const struct idmap_entry *e,
+conn_smpp_receipt_queue(const char *from, struct idmap_entry *e,
+    const char *key,
     const struct dlr *d, int *final, int *err)
 {
 	struct receipt	 r;
@@ -173,6 +174,8 @@ conn_smpp_receipt_queue(const char *from, const struct idmap_entry *e,
 		if (g != IDMAP_GROUP_DONE)
 			return NULL;	/* parts to come, or reported */
 	}
+	if (*final && billing_receipt(e, stat))
+		(void)idmap_put(smppconn_ctx_idmap(), key, e);
 	if (!receipt_wanted(e->of.registered_delivery, state))
 		return NULL;
 	if (receipt_build(&r, &e->of, stat, d->err, d->done_date ?
@@ -201,7 +204,8 @@ receipt(struct sess *s, const struct pdu *p, const struct dlr *d,
 	if (m == NULL || (idmap_get(m, d->id, &e, key, sizeof(key)) != 0 &&
 	    (alt[0] == '\0' || idmap_get(m, alt, &e, key, sizeof(key)) != 0)))
 		return 1;
-	dep = conn_smpp_receipt_queue(s->owner->c->name, &e, d, &final, &err);
+	dep = conn_smpp_receipt_queue(s->owner->c->name, &e, key, d, &final,
+	    &err);
 	if (err)
 		conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
 		    p->sequence_number);

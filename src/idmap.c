@@ -43,6 +43,11 @@
  *	    1 ID ACCOUNT STON SNPI SRC DTON DNPI DST SUBMITTED EXPIRES RD
  *	    PARTS TEXT
  *
+ *	and for a billed message version 2, the same and what a refund
+ *	after a failed receipt needs (billing.c):
+ *
+ *	    2 ... TEXT REFUND PAID SLOT NPARTS RULE
+ *
  *	Stores are not synced one by one: idmap_sync() once per group of
  *	messages, before they are settled.
  *
@@ -67,6 +72,7 @@
 #include "log.h"
 
 #define IDMAP_FIELDS	14
+#define IDMAP_FIELDS_BILL 19	/* version 2: billed */
 #define IDMAP_VALUE_MAX	1024
 #define IDMAP_KEY_MAX	(PDU_MESSAGE_ID_MAX + PDU_ADDR_MAX_LONG + 4)
 
@@ -145,7 +151,7 @@ idmap_encode(char *buf, size_t len, const struct idmap_entry *e)
 
 	if (len < 2)
 		return -1;
-	buf[off++] = '1';
+	buf[off++] = e->billed ? '2' : '1';
 	buf[off] = '\0';
 	if (put_str(buf, len, &off, o->id) == -1 ||
 	    put_str(buf, len, &off, o->account) == -1 ||
@@ -160,6 +166,12 @@ idmap_encode(char *buf, size_t len, const struct idmap_entry *e)
 	    put_num(buf, len, &off, o->registered_delivery) == -1 ||
 	    put_num(buf, len, &off, e->parts) == -1 ||
 	    put_str(buf, len, &off, o->text) == -1)
+		return -1;
+	if (e->billed && (put_num(buf, len, &off, e->refund) == -1 ||
+	    put_num(buf, len, &off, e->paid) == -1 ||
+	    put_num(buf, len, &off, e->slot) == -1 ||
+	    put_num(buf, len, &off, e->nparts) == -1 ||
+	    put_str(buf, len, &off, e->rule[0] ? e->rule : "-") == -1))
 		return -1;
 	return (int)off;
 }
@@ -210,17 +222,39 @@ split(const char *s, size_t len, const char **f, size_t *fl, int max)
 	return n;
 }
 
+/* Version 2's fields: REFUND PAID SLOT NPARTS RULE. */
+static int
+decode_bill(const char **f, const size_t *fl, struct idmap_entry *e)
+{
+	int64_t	 v[3];
+
+	if (get_num(f[14], fl[14], 2, &v[0]) == -1 ||
+	    get_num(f[15], fl[15], INT64_MAX, &e->paid) == -1 ||
+	    get_num(f[16], fl[16], UINT32_MAX, &v[1]) == -1 ||
+	    get_num(f[17], fl[17], UINT32_MAX, &v[2]) == -1 ||
+	    get_str(f[18], fl[18], e->rule, sizeof(e->rule)) == -1 ||
+	    v[0] < 0 || e->paid < 0 || v[1] < 0 || v[2] < 0)
+		return -1;
+	e->billed = 1;
+	e->refund = (int)v[0];
+	e->slot = (uint32_t)v[1];
+	e->nparts = (uint32_t)v[2];
+	return 0;
+}
+
 int
 idmap_decode(const char *s, size_t len, struct idmap_entry *e)
 {
 	struct receipt_of	*o = &e->of;
-	const char		*f[IDMAP_FIELDS];
-	size_t			 fl[IDMAP_FIELDS];
+	const char		*f[IDMAP_FIELDS_BILL];
+	size_t			 fl[IDMAP_FIELDS_BILL];
 	int64_t			 v[7];
+	int			 n;
 
 	memset(e, 0, sizeof(*e));
-	if (split(s, len, f, fl, IDMAP_FIELDS) != IDMAP_FIELDS ||
-	    fl[0] != 1 || f[0][0] != '1' ||
+	n = split(s, len, f, fl, IDMAP_FIELDS_BILL);
+	if (n < 1 || fl[0] != 1 || !((f[0][0] == '1' && n == IDMAP_FIELDS) ||
+	    (f[0][0] == '2' && n == IDMAP_FIELDS_BILL)) ||
 	    get_str(f[1], fl[1], o->id, sizeof(o->id)) == -1 ||
 	    get_str(f[2], fl[2], o->account, sizeof(o->account)) == -1 ||
 	    get_num(f[3], fl[3], 255, &v[0]) == -1 ||
@@ -244,7 +278,7 @@ idmap_decode(const char *s, size_t len, struct idmap_entry *e)
 	o->dst_npi = (uint8_t)v[3];
 	o->registered_delivery = (uint8_t)v[4];
 	e->parts = (uint8_t)v[5];
-	return 0;
+	return n == IDMAP_FIELDS_BILL ? decode_bill(f, fl, e) : 0;
 }
 
 static datum

@@ -25,6 +25,13 @@ struct idmap_entry {
 	struct receipt_of of;		/* our id, account, addresses, ... */
 	int64_t		 expires;	/* seconds: forgotten after this */
 	uint8_t		 parts;		/* > 1: a part of a split message */
+	/* billing (billing.c), as the record had it when it was taken */
+	int		 billed;
+	int		 refund;	/* ACCOUNT_REFUND_* */
+	int64_t		 paid;		/* micro-units; 0 once refunded */
+	uint32_t	 slot;		/* the account's ledger slot */
+	uint32_t	 nparts;	/* the record's parts */
+	char		 rule[64];
 };
 
 /* idmap_group_done() results */

@@ -9,6 +9,7 @@
  *	ledger_charge(l, slot, system_id, parts, rate, throughput, flags,
  *	    now_us)
  *	ledger_refund(l, slot, system_id, parts, rate, flags)
+ *	ledger_bill(l, slot, system_id, &bill)	ledger_flush(l)
  *	ledger_credit(l, slot, system_id, delta)
  *	ledger_set(l, slot, system_id, balance, count)
  *	ledger_money_parse(s, &micro)		ledger_money_format(buf, len, micro)
@@ -36,6 +37,11 @@
  *	one token per submit_sm whatever its parts.  A slot never used
  *	starts full; a clock that went back refills it.
  *
+ *	ledger_bill() is a charge at submit, a later charge or a refund,
+ *	with its billing log line written in the same step (ledger.h);
+ *	ledger_charge() and ledger_refund() are its short forms with a
+ *	flat rate and no line.
+ *
  *	"charged" counts parts billed less parts refunded, so that
  *	balance = start - charged * rate holds for an account with one
  *	rate and no credits: the tests rely on it.
@@ -57,6 +63,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "billlog.h"
 #include "compat.h"
 #include "ledger.h"
 
@@ -84,19 +91,18 @@ struct ledger_slot {
 	int64_t		 tokens;
 	int64_t		 refill_us;
 	uint64_t	 charged;
-	uint8_t		 pad[LEDGER_SLOT - 72];
+	int64_t		 billed;
+	int64_t		 refunded;
+	int64_t		 shortfall;
+	uint64_t	 conn_key;
+	int64_t		 pend_off;	/* a line at pend_off - 1; 0: none */
+	int64_t		 pend_delta;
+	uint32_t	 pend_ino;
+	uint8_t		 pad[LEDGER_SLOT - 124];
 };
 
 _Static_assert(sizeof(struct ledger_head) == LEDGER_HEAD, "ledger head");
 _Static_assert(sizeof(struct ledger_slot) == LEDGER_SLOT, "ledger slot");
-
-struct ledger_charge_arg {
-	uint32_t	 parts;
-	int64_t		 rate;
-	int		 throughput;
-	int		 flags;
-	int64_t		 now_us;
-};
 
 struct ledger_set_arg {
 	int64_t		 balance;
@@ -317,6 +323,32 @@ ledger_slot_get(struct ledger *l, uint32_t slot, struct ledger_slot *s)
 }
 
 /*
+ * Lock the slot and read it, checking that it is the account's; -1 with
+ * the slot unlocked when it cannot be.
+ */
+static int
+ledger_slot_take(struct ledger *l, uint32_t slot, const char *system_id,
+    struct ledger_slot *s)
+{
+	off_t	 off = ledger_offset(slot);
+
+	if (ledger_lock(l, F_WRLCK, off, LEDGER_SLOT) == -1)
+		return -1;
+	if (ledger_slot_get(l, slot, s) == -1)
+		goto fail;
+	if (strncmp(s->system_id, system_id, sizeof(s->system_id)) != 0) {
+		errno = EINVAL;
+		ledger_seterr("%s: slot %" PRIu32 " belongs to \"%s\", not "
+		    "to %s", l->path, slot, s->system_id, system_id);
+		goto fail;
+	}
+	return 0;
+ fail:
+	(void)ledger_lock(l, F_UNLCK, off, LEDGER_SLOT);
+	return -1;
+}
+
+/*
  * The one read-modify-write of a slot: fn says what to do and returns
  * LEDGER_OK (then the slot is written) or a refusal (nothing written).
  */
@@ -328,16 +360,8 @@ ledger_update(struct ledger *l, uint32_t slot, const char *system_id,
 	off_t			 off = ledger_offset(slot);
 	int			 r = LEDGER_ERR;
 
-	if (ledger_lock(l, F_WRLCK, off, LEDGER_SLOT) == -1)
+	if (ledger_slot_take(l, slot, system_id, &s) == -1)
 		return LEDGER_ERR;
-	if (ledger_slot_get(l, slot, &s) == -1)
-		goto out;
-	if (strncmp(s.system_id, system_id, sizeof(s.system_id)) != 0) {
-		errno = EINVAL;
-		ledger_seterr("%s: slot %" PRIu32 " belongs to \"%s\", not "
-		    "to %s", l->path, slot, s.system_id, system_id);
-		goto out;
-	}
 	if ((r = fn(&s, arg)) != LEDGER_OK)
 		goto out;
 	if (ledger_pwrite(l, &s, sizeof(s), off) == -1 ||
@@ -374,82 +398,225 @@ ledger_cost(uint32_t parts, int64_t rate, int64_t *cost)
 	return 0;
 }
 
+/* The balance change of one operation; what it would be when unlimited. */
 static int
-ledger_do_charge(struct ledger_slot *s, const void *arg)
+bill_charge(struct ledger_slot *s, const struct ledger_bill *b,
+    int64_t *delta)
 {
-	const struct ledger_charge_arg	*c = arg;
-	int64_t				 tokens = 0, cost = 0;
-	int				 bill = !(c->flags & LEDGER_NOBILL);
+	int64_t		 tokens = 0;
+	int		 bill = !(b->flags & LEDGER_NOBILL);
 
-	if (c->throughput > 0) {
-		tokens = ledger_refill(s, c->throughput, c->now_us);
+	if (b->throughput > 0) {
+		tokens = ledger_refill(s, b->throughput, b->now_us);
 		if (tokens < MICRO_TOKENS)
 			return LEDGER_THROTTLED;
 	}
 	if (bill) {
-		if (s->count != LEDGER_UNLIMITED && s->count < c->parts)
+		if (s->count != LEDGER_UNLIMITED && s->count < b->parts)
 			return LEDGER_NOQUOTA;
-		if (ledger_cost(c->parts, c->rate, &cost) == -1)
-			return LEDGER_ERR;
-		if (s->balance != LEDGER_UNLIMITED && s->balance < cost)
+		if (s->balance != LEDGER_UNLIMITED && s->balance < b->need)
 			return LEDGER_NOCREDIT;
 	}
-	if (c->throughput > 0) {
+	if (b->throughput > 0) {
 		s->tokens = tokens - MICRO_TOKENS;
-		s->refill_us = c->now_us;
+		s->refill_us = b->now_us;
 	}
 	if (bill) {
 		if (s->count != LEDGER_UNLIMITED)
-			s->count -= c->parts;
+			s->count -= b->parts;
 		if (s->balance != LEDGER_UNLIMITED)
-			s->balance -= cost;
-		s->charged += c->parts;
+			s->balance -= b->amount;
+		s->charged += b->parts;
+		s->billed += b->amount;
+		*delta = -b->amount;
 	}
 	return LEDGER_OK;
 }
 
-int
-ledger_charge(struct ledger *l, uint32_t slot, const char *system_id,
-    uint32_t parts, int64_t rate, int throughput, int flags, int64_t now_us)
+static int
+bill_later(struct ledger_slot *s, const struct ledger_bill *b,
+    int64_t *delta)
 {
-	struct ledger_charge_arg	 c = { parts, rate, throughput, flags,
-					    now_us };
-
-	return ledger_update(l, slot, system_id, ledger_do_charge, &c, 0);
+	if (s->balance != LEDGER_UNLIMITED && s->balance < b->amount) {
+		s->shortfall += b->amount;
+		return LEDGER_SHORT;
+	}
+	if (s->balance != LEDGER_UNLIMITED)
+		s->balance -= b->amount;
+	s->billed += b->amount;
+	*delta = -b->amount;
+	return LEDGER_OK;
 }
 
 static int
-ledger_do_refund(struct ledger_slot *s, const void *arg)
+bill_refund(struct ledger_slot *s, const struct ledger_bill *b,
+    int64_t *delta)
 {
-	const struct ledger_charge_arg	*c = arg;
-	int64_t				 cost, count = s->count;
-	int64_t				 balance = s->balance;
+	int64_t		 count = s->count, balance = s->balance;
 
-	if (ledger_cost(c->parts, c->rate, &cost) == -1)
-		return LEDGER_ERR;
 	if ((count != LEDGER_UNLIMITED &&
-	    __builtin_add_overflow(count, (int64_t)c->parts, &count)) ||
+	    __builtin_add_overflow(count, (int64_t)b->parts, &count)) ||
 	    (balance != LEDGER_UNLIMITED &&
-	    __builtin_add_overflow(balance, cost, &balance))) {
+	    __builtin_add_overflow(balance, b->amount, &balance))) {
 		errno = ERANGE;
 		ledger_seterr("refund to %s overflows", s->system_id);
 		return LEDGER_ERR;
 	}
 	s->count = count;
 	s->balance = balance;
-	s->charged = s->charged > c->parts ? s->charged - c->parts : 0;
+	s->charged = s->charged > b->parts ? s->charged - b->parts : 0;
+	s->refunded += b->amount;
+	*delta = b->amount;
 	return LEDGER_OK;
+}
+
+static int
+bill_apply(struct ledger_slot *s, const struct ledger_bill *b,
+    int64_t *delta)
+{
+	int	 r;
+
+	*delta = 0;
+	if (b->amount < 0 || b->need < 0) {
+		errno = ERANGE;
+		ledger_seterr("negative amount for %s", s->system_id);
+		return LEDGER_ERR;
+	}
+	if (b->kind == LEDGER_CHARGE)
+		return bill_charge(s, b, delta);
+	if (b->flags & LEDGER_NOBILL)
+		return LEDGER_OK;
+	r = b->kind == LEDGER_LATER ? bill_later(s, b, delta) :
+	    bill_refund(s, b, delta);
+	if ((r == LEDGER_OK || r == LEDGER_SHORT) && b->key != 0)
+		s->conn_key = b->key;
+	return r;
+}
+
+/*
+ * A process was killed between the change of this slot and its log
+ * line, or after the line: write the line now when it is missing.
+ */
+static void
+bill_recover(struct ledger *l, uint32_t slot, struct ledger_slot *s,
+    struct billlog *log)
+{
+	struct billlog_line	 line = { s->system_id, NULL, 0, NULL, NULL,
+				    "recovered" };
+
+	if (!billlog_has(log, s->pend_off - 1, s->pend_ino, s->system_id) &&
+	    billlog_put(log, &line, s->pend_delta) == -1)
+		return;
+	s->pend_off = 0;
+	(void)ledger_pwrite(l, s, sizeof(*s), ledger_offset(slot));
+}
+
+/*
+ * The slot with its log line, as one step a kill cannot split: the
+ * slot first, with the log's size (the line goes there or after); the
+ * line; the slot without it.
+ */
+static int
+bill_write_logged(struct ledger *l, uint32_t slot, struct ledger_slot *s,
+    const struct ledger_slot *old, const struct ledger_bill *b,
+    int64_t delta)
+{
+	off_t		 at = ledger_offset(slot);
+	int64_t		 off;
+	uint32_t	 ino;
+	int		 saved;
+
+	if (billlog_end(b->log, &off, &ino) == -1) {
+		ledger_seterr("billing log %s: %s", b->log->path,
+		    strerror(errno));
+		return -1;
+	}
+	s->pend_off = off + 1;
+	s->pend_ino = ino;
+	s->pend_delta = delta;
+	if (ledger_pwrite(l, s, sizeof(*s), at) == -1)
+		return -1;
+	if (billlog_put(b->log, b->line, delta) == -1) {
+		saved = errno;
+		(void)ledger_pwrite(l, old, sizeof(*old), at);
+		errno = saved;
+		ledger_seterr("billing log %s: %s", b->log->path,
+		    strerror(errno));
+		return -1;
+	}
+	s->pend_off = 0;
+	return ledger_pwrite(l, s, sizeof(*s), at);
+}
+
+int
+ledger_bill(struct ledger *l, uint32_t slot, const char *system_id,
+    const struct ledger_bill *b)
+{
+	struct ledger_slot	 s, old;
+	off_t			 off = ledger_offset(slot);
+	int64_t			 delta;
+	int			 r = LEDGER_ERR, w;
+
+	if (ledger_slot_take(l, slot, system_id, &s) == -1)
+		return LEDGER_ERR;
+	if (b->log != NULL && s.pend_off != 0)
+		bill_recover(l, slot, &s, b->log);
+	old = s;
+	r = bill_apply(&s, b, &delta);
+	if (r != LEDGER_OK && r != LEDGER_SHORT)
+		goto out;
+	if (b->log != NULL && b->line != NULL && delta != 0)
+		w = bill_write_logged(l, slot, &s, &old, b, delta);
+	else
+		w = ledger_pwrite(l, &s, sizeof(s), off);
+	if (w == -1)
+		r = LEDGER_ERR;
+ out:
+	if (ledger_lock(l, F_UNLCK, off, LEDGER_SLOT) == -1)
+		r = LEDGER_ERR;
+	return r;
+}
+
+int
+ledger_charge(struct ledger *l, uint32_t slot, const char *system_id,
+    uint32_t parts, int64_t rate, int throughput, int flags, int64_t now_us)
+{
+	struct ledger_bill	 b;
+
+	memset(&b, 0, sizeof(b));
+	b.kind = LEDGER_CHARGE;
+	b.parts = parts;
+	b.throughput = throughput;
+	b.flags = flags;
+	b.now_us = now_us;
+	if (!(flags & LEDGER_NOBILL) && ledger_cost(parts, rate, &b.amount) ==
+	    -1)
+		return LEDGER_ERR;
+	b.need = b.amount;
+	return ledger_bill(l, slot, system_id, &b);
 }
 
 int
 ledger_refund(struct ledger *l, uint32_t slot, const char *system_id,
     uint32_t parts, int64_t rate, int flags)
 {
-	struct ledger_charge_arg	 c = { parts, rate, 0, flags, 0 };
+	struct ledger_bill	 b;
 
 	if (flags & LEDGER_NOBILL)
 		return LEDGER_OK;
-	return ledger_update(l, slot, system_id, ledger_do_refund, &c, 0);
+	memset(&b, 0, sizeof(b));
+	b.kind = LEDGER_REFUND;
+	b.parts = parts;
+	if (ledger_cost(parts, rate, &b.amount) == -1)
+		return LEDGER_ERR;
+	return ledger_bill(l, slot, system_id, &b);
+}
+
+/* Charges are not synced one by one: a group commit calls this. */
+int
+ledger_flush(struct ledger *l)
+{
+	return ledger_sync(l);
 }
 
 static int
@@ -557,6 +724,11 @@ ledger_read(struct ledger *l, uint32_t slot, struct ledger_entry *e)
 	e->tokens = s.tokens;
 	e->refill_us = s.refill_us;
 	e->charged = s.charged;
+	e->billed = s.billed;
+	e->refunded = s.refunded;
+	e->shortfall = s.shortfall;
+	e->conn_key = s.conn_key;
+	e->pending = s.pend_off != 0;
 	return LEDGER_OK;
 }
 

@@ -16,6 +16,17 @@
  * (that would cost milliseconds): after a power loss the last updates
  * may be lost.  Administrative updates (credit, set, alloc) are fsynced.
  *
+ * Billing (ledger_bill()): with a billing log, the balance change and
+ * its line are one step a kill cannot split.  Under the slot's lock:
+ * the slot is written with the change and the log's size (the line
+ * goes there or after), the line is appended, the slot is written
+ * again without the size.  Whoever next updates the slot with the log
+ * open and finds a size left by a killed process looks for a line of
+ * the account after it (only the killed process can have written one)
+ * and writes a "recovered" line when there is none.  The slot also
+ * keeps the money charged, refunded and short in total, and a key of
+ * smppconn's last operation on it (billing.c).
+ *
  * The slots are in host byte order; move accounts between hosts with
  * smppuser export and import.  Slots never move: an account keeps its
  * slot number for its life (struct account's slot).
@@ -51,6 +62,37 @@ struct ledger_entry {
 	int64_t		 tokens;		/* throughput bucket, micro */
 	int64_t		 refill_us;		/* last refill */
 	uint64_t	 charged;		/* parts billed, less refunds */
+	int64_t		 billed;		/* money charged, micro */
+	int64_t		 refunded;		/* money refunded, micro */
+	int64_t		 shortfall;		/* later charges not covered */
+	uint64_t	 conn_key;		/* smppconn's last operation */
+	int		 pending;		/* a log line may be missing */
+};
+
+struct billlog;
+
+/*
+ * One billing operation (ledger_bill()): at submit (LEDGER_CHARGE) the
+ * balance must cover need and amount is charged, with the quota and
+ * throughput of ledger_charge(); later (LEDGER_LATER) amount is charged
+ * if the balance covers it, else it is counted as a shortfall
+ * (LEDGER_SHORT); a refund (LEDGER_REFUND) gives amount and parts back.
+ * With log, the line is written in the same step (billlog.h); with key,
+ * the slot remembers it as smppconn's last operation (conn_key).
+ */
+enum ledger_kind { LEDGER_CHARGE, LEDGER_LATER, LEDGER_REFUND };
+
+struct ledger_bill {
+	enum ledger_kind	 kind;
+	uint32_t		 parts;
+	int64_t			 need;		/* micro, LEDGER_CHARGE */
+	int64_t			 amount;	/* micro, >= 0 */
+	int			 throughput;
+	int			 flags;		/* LEDGER_NOBILL */
+	int64_t			 now_us;
+	uint64_t		 key;		/* 0: none */
+	struct billlog		*log;		/* NULL: no line */
+	const struct billlog_line *line;
 };
 
 struct ledger {
@@ -63,6 +105,7 @@ struct ledger {
 #define LEDGER_THROTTLED	1	/* -> ESME_RTHROTTLED */
 #define LEDGER_NOCREDIT		2	/* balance -> ESME_RSYSERR */
 #define LEDGER_NOQUOTA		3	/* submit_sm_count -> ESME_RSYSERR */
+#define LEDGER_SHORT		4	/* LEDGER_LATER not covered */
 /* ledger_credit() answers LEDGER_NOCREDIT for a debit below zero. */
 #define LEDGER_ERR		(-1)	/* I/O, or the slot is not the user's */
 
@@ -79,6 +122,9 @@ int	 ledger_charge(struct ledger *, uint32_t, const char *, uint32_t,
 	    int64_t, int, int, int64_t);
 int	 ledger_refund(struct ledger *, uint32_t, const char *, uint32_t,
 	    int64_t, int);
+int	 ledger_bill(struct ledger *, uint32_t, const char *,
+	    const struct ledger_bill *);
+int	 ledger_flush(struct ledger *);
 int	 ledger_credit(struct ledger *, uint32_t, const char *, int64_t);
 int	 ledger_set(struct ledger *, uint32_t, const char *, int64_t,
 	    int64_t);

@@ -52,6 +52,7 @@
 #include "msgid.h"
 #include "net.h"
 #include "netacl.h"
+#include "rates.h"
 #include "sb.h"
 #include "session.h"
 #include "spool.h"
@@ -435,6 +436,27 @@ children_resize(int max)
 	return 0;
 }
 
+/*
+ * The rate card, loaded here before the children fork so that they
+ * share it.  At start a broken card is fatal; on SIGHUP the old one
+ * stays.
+ */
+static void
+load_rates(int first)
+{
+	char	 err[1200];
+
+	if (rates_install(conf->userdb.rates, err, sizeof(err)) == -1) {
+		if (first)
+			fatalx("rate card %s", err);
+		log_errorx("rate card %s: keeping the old one", err);
+		return;
+	}
+	if (conf->userdb.rates[0] != '\0')
+		log_info("rate card %s: %zu rule(s)", conf->userdb.rates,
+		    rates_count());
+}
+
 /* SIGHUP: the new configuration, or the old one if the new is broken. */
 static void
 reload(int foreground)
@@ -481,6 +503,7 @@ reload(int foreground)
 	 * child that took a connection since the loop last read the status
 	 * pipe must count as busy, or it never reopens the log.
 	 */
+	load_rates(0);
 	read_status();
 	for (i = 0; i < nchildren; i++)
 		kill(children[i].pid, children[i].busy ? SIGHUP : SIGUSR2);
@@ -590,6 +613,7 @@ master_run(struct conf *c, const char *path, int foreground)
 	daemon_pidfile_write(pidfd, conf->server.pid_file);
 	master_drop_privileges(conf, 1);
 	master_check_spool(conf);
+	load_rates(1);
 	snprintf(sbpath, sizeof(sbpath), "%s/%s", conf->server.run_dir,
 	    SB_FILE);
 	if (sb_open(sbpath, conf->server.id, 1) == -1)

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "ledger.h"
 #include "record.h"
 
 #define CRC_POLY	0xedb88320U	/* IEEE 802.3, bit-reversed */
@@ -272,7 +273,7 @@ body_bound(const struct msg_meta *m, const struct pdu *p, ssize_t sl[5])
 		n += 3 * (size_t)sl[i];
 	}
 	n += 3 * (sizeof(m->id) + sizeof(m->account) + sizeof(m->route) +
-	    sizeof(m->ref) + sizeof(m->error));
+	    sizeof(m->ref) + sizeof(m->error) + sizeof(m->rule));
 	n += 2 * (size_t)p->sm_length;
 	for (i = 0; i < p->ntlv; i++) {
 		if (p->tlv[i].val == NULL && p->tlv[i].len > 0)
@@ -290,7 +291,35 @@ meta_ok(const struct msg_meta *m)
 	    memchr(m->account, '\0', sizeof(m->account)) != NULL &&
 	    memchr(m->route, '\0', sizeof(m->route)) != NULL &&
 	    memchr(m->ref, '\0', sizeof(m->ref)) != NULL &&
-	    memchr(m->error, '\0', sizeof(m->error)) != NULL;
+	    memchr(m->error, '\0', sizeof(m->error)) != NULL &&
+	    memchr(m->rule, '\0', sizeof(m->rule)) != NULL &&
+	    (!m->billed || (m->price >= 0 && m->paid >= 0 &&
+	    m->refund >= 0 && m->refund <= 2));
+}
+
+static const char *const refund_names[] = { "never", "rejected",
+    "undelivered" };
+
+static char *
+put_money(char *o, int64_t v)
+{
+	char	 buf[32];
+
+	ledger_money_format(buf, sizeof(buf), v);
+	return put_str(o, buf, strlen(buf));
+}
+
+/* Optional: what the message was charged, for smppconn (billing.c). */
+static char *
+put_bill(char *o, const struct msg_meta *m)
+{
+	const char	*r = refund_names[m->refund];
+
+	o = put_money(PUT_KEY(o, "price"), m->price);
+	o = put_money(PUT_KEY(o, "paid"), m->paid);
+	o = put_uint(PUT_KEY(o, "slot"), m->slot);
+	o = put_str(PUT_KEY(o, "refund"), r, strlen(r));
+	return put_str(PUT_KEY(o, "rule"), m->rule, strlen(m->rule));
 }
 
 static char *
@@ -310,6 +339,8 @@ put_meta(char *o, const struct msg_meta *m)
 	o = put_str(PUT_KEY(o, "route"), m->route, strlen(m->route));
 	o = put_str(PUT_KEY(o, "ref"), m->ref, strlen(m->ref));
 	o = put_str(PUT_KEY(o, "error"), m->error, strlen(m->error));
+	if (m->billed)
+		o = put_bill(o, m);
 	return o;
 }
 

@@ -44,6 +44,13 @@ struct msg_meta {
 	char		 error[RECORD_ERROR_MAX];	/* last error */
 	char		 ref[PDU_MESSAGE_ID_MAX];	/* dlr: original id */
 	char		 route[32];	/* mt: connector chosen at submit */
+	/* mt billing, when billed: what smppconn charges or refunds */
+	int		 billed;	/* the fields below are set */
+	int64_t		 price;		/* per part, micro-units */
+	int64_t		 paid;		/* charged so far, all parts */
+	uint32_t	 slot;		/* the account's ledger slot */
+	int		 refund;	/* the account's refund= */
+	char		 rule[64];	/* the rate card's rule */
 };
 
 /*

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "ledger.h"
 #include "record.h"
 #include "smpptime.h"
 
@@ -256,6 +257,49 @@ get_hex(struct rd *r, const char *s, size_t len, size_t max, size_t *off)
 	return 0;
 }
 
+/* Whether the next line is "key:", for the optional fields. */
+static int
+next_is(const struct rd *r, const char *key)
+{
+	size_t	 klen = strlen(key);
+
+	return (size_t)(r->end - r->p) > klen && memcmp(r->p, key, klen) ==
+	    0 && r->p[klen] == ':';
+}
+
+static int
+get_money(struct rd *r, const char *key, int64_t *v)
+{
+	char	 buf[32];
+
+	if (get_str(r, key, buf, sizeof(buf)) == -1)
+		return -1;
+	if (ledger_money_parse(buf, v) == -1 || *v < 0)
+		return bad(r, RECORD_E_VALUE);
+	return 0;
+}
+
+/* The billing fields of an MT, present only when it was billed. */
+static int
+parse_bill(struct rd *r, struct msg_meta *m)
+{
+	static const char *const refunds[] = { "never", "rejected",
+	    "undelivered" };
+	uint64_t	 slot;
+
+	if (!next_is(r, "price"))
+		return 0;
+	if (get_money(r, "price", &m->price) == -1 ||
+	    get_money(r, "paid", &m->paid) == -1 ||
+	    get_num(r, "slot", UINT32_MAX, &slot) == -1 ||
+	    get_enum(r, "refund", refunds, 3, &m->refund) == -1 ||
+	    get_str(r, "rule", m->rule, sizeof(m->rule)) == -1)
+		return -1;
+	m->slot = (uint32_t)slot;
+	m->billed = 1;
+	return 0;
+}
+
 static int
 parse_meta(struct rd *r, struct msg_meta *m)
 {
@@ -276,7 +320,8 @@ parse_meta(struct rd *r, struct msg_meta *m)
 	    get_num(r, "parts", UINT32_MAX, &parts) == -1 ||
 	    get_str(r, "route", m->route, sizeof(m->route)) == -1 ||
 	    get_str(r, "ref", m->ref, sizeof(m->ref)) == -1 ||
-	    get_str(r, "error", m->error, sizeof(m->error)) == -1)
+	    get_str(r, "error", m->error, sizeof(m->error)) == -1 ||
+	    parse_bill(r, m) == -1)
 		return -1;
 	m->kind = (enum msg_kind)(MSG_MT + k);
 	m->created_us = sec * 1000000 + usec;

@@ -4,12 +4,16 @@
  * SYNOPSIS
  *	segdone_open(d, segpath, n)	segdone_mark(d, i)
  *	segdone_test(d, i)	segdone_all(d, n)	segdone_close(d)
+ *	segdone_bill_mark(d, i, state)	segdone_billed(d, i)
  *	(the sidecar's name: spool_done_path(), spool.c)
  *
  * DESCRIPTION
  *	The sidecar SEGMENT.done holds one octet per record, '1' once the
- *	record is settled, written with pwrite(2) and never synced.  The
- *	page cache outlives a killed process, so after a crash of the
+ *	record is settled (before that one of SEGDONE_BILL once smppconn
+ *	charged or refunded it, so that a replay does not bill it twice:
+ *	'l' the rest charged, 's' the rest short, 'r' refunded), written
+ *	with pwrite(2) and never synced.  The page cache outlives a
+ *	killed process, so after a crash of the
  *	process settled records are not handed on again; after a power
  *	failure some marks may be lost and those records are handed on a
  *	second time: the duplicate window of at-least-once delivery.  A
@@ -89,7 +93,8 @@ segdone_open(struct segdone *d, const char *segpath, unsigned n)
 	if (segdone_grow(d, got > n ? got : n) == -1)
 		goto fail;
 	for (i = 0; i < got; i++)
-		d->map[i] = raw[i] == '1';
+		d->map[i] = raw[i] == '1' ? 1 : strchr(SEGDONE_BILL,
+		    raw[i]) != NULL && raw[i] != '\0' ? raw[i] : 0;
 	free(raw);
 	return 0;
 fail:
@@ -100,8 +105,8 @@ fail:
 	return -1;
 }
 
-int
-segdone_mark(struct segdone *d, unsigned i)
+static int
+mark(struct segdone *d, unsigned i, const char *octet)
 {
 	ssize_t	 n;
 
@@ -110,18 +115,44 @@ segdone_mark(struct segdone *d, unsigned i)
 		return -1;
 	if (segdone_grow(d, (size_t)i + 1) == -1)
 		return -1;
-	while ((n = pwrite(d->fd, "1", 1, (off_t)i)) == -1 && errno == EINTR)
+	while ((n = pwrite(d->fd, octet, 1, (off_t)i)) == -1 && errno == EINTR)
 		;
 	if (n != 1)
 		return -1;
-	d->map[i] = 1;
+	d->map[i] = *octet == '1' ? 1 : (uint8_t)*octet;
 	return 0;
+}
+
+int
+segdone_mark(struct segdone *d, unsigned i)
+{
+	return mark(d, i, "1");
 }
 
 int
 segdone_test(const struct segdone *d, unsigned i)
 {
-	return i < d->n && d->map[i];
+	return i < d->n && d->map[i] == 1;
+}
+
+/* Billed (billing.c) but not settled yet: one of SEGDONE_BILL. */
+int
+segdone_bill_mark(struct segdone *d, unsigned i, int state)
+{
+	char	 octet[2] = { (char)state, '\0' };
+
+	if (state == '\0' || strchr(SEGDONE_BILL, state) == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return mark(d, i, octet);
+}
+
+/* The billing mark of record i, or 0. */
+int
+segdone_billed(const struct segdone *d, unsigned i)
+{
+	return i < d->n && d->map[i] != 1 ? d->map[i] : 0;
 }
 
 /* Whether the first n records are all settled. */

@@ -917,6 +917,7 @@ session_run(const struct conf *conf, int fd, int ofd,
 			session_hup = 0;
 			if (log_reopen() == -1)
 				log_warn("reopening the log file");
+			session_bill_reopen(&s);
 		}
 		more = handle_input(&s);
 		session_answer(&s);

@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "billlog.h"
 #include "ledger.h"
 #include "net.h"
 #include "pdu.h"
@@ -44,6 +45,15 @@ struct held {
 	char		 msgid[PDU_MESSAGE_ID_MAX];
 	uint8_t		*raw;		/* an answer encoded in advance */
 	size_t		 rawlen;
+};
+
+/* A charge of this turn, refunded if the group commit fails. */
+struct bill_charge {
+	char		 msgid[PDU_MESSAGE_ID_MAX];
+	char		 dest[PDU_ADDR_MAX_LONG];
+	char		 rule[64];
+	uint32_t	 parts;
+	int64_t		 paid;
 };
 
 /* A request of ours (deliver_sm, enquire_link, unbind) not answered yet. */
@@ -93,6 +103,10 @@ struct session {
 
 	struct account		 acct;
 	struct ledger		 ledger;
+	struct billlog		 billlog;	/* [userdb] billing_log */
+	struct bill_charge	*charges;	/* this turn's */
+	size_t			 ncharges;
+	size_t			 chargecap;
 	regex_t			 src_re;
 	regex_t			 dst_re;
 	int			 have_src_re;
@@ -145,6 +159,16 @@ void	 session_submit(struct session *, const uint8_t *, size_t,
 	    const struct pdu_hdr *, struct held *);
 void	 session_submit_commit(struct session *);
 void	 session_segment_close(struct session *);
+
+/* session_bill.c */
+uint32_t session_bill_charge(struct session *, struct msg_meta *,
+	    const char *, const char **);
+void	 session_bill_undo(struct session *, const struct msg_meta *,
+	    const char *);
+void	 session_bill_rollback(struct session *);
+void	 session_bill_commit(struct session *);
+void	 session_bill_reopen(struct session *);
+void	 session_bill_close(struct session *);
 
 /* session_deliver.c */
 void	 session_deliver_start(struct session *);

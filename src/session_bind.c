@@ -154,6 +154,7 @@ session_unbound(struct session *s)
 	}
 	if (s->ledger.fd != -1)
 		ledger_close(&s->ledger);
+	session_bill_close(s);
 	s->ledger.fd = -1;
 	if (s->have_src_re)
 		regfree(&s->src_re);

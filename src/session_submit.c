@@ -133,45 +133,6 @@ check_addresses(struct session *s, struct pdu *p, const char *dest,
 	return ESME_ROK;
 }
 
-static uint32_t
-charge(struct session *s, uint32_t parts, const char **why)
-{
-	int	 rc, flags = s->conf->server.billing_feature ? 0 :
-		    LEDGER_NOBILL;
-
-	rc = ledger_charge(&s->ledger, s->acct.slot, s->acct.system_id, parts,
-	    s->acct.rate, s->acct.throughput, flags, clock_mono_us());
-	switch (rc) {
-	case LEDGER_OK:
-		return ESME_ROK;
-	case LEDGER_THROTTLED:
-		*why = "throughput exceeded";
-		return ESME_RTHROTTLED;
-	case LEDGER_NOCREDIT:
-		*why = "not enough credit";
-		return ESME_RSYSERR;
-	case LEDGER_NOQUOTA:
-		*why = "submit_sm_count quota exhausted";
-		return ESME_RSYSERR;
-	default:
-		log_warnx("ledger: cannot charge %s (slot %u): %s",
-		    s->acct.system_id, s->acct.slot, ledger_error());
-		*why = "ledger error";
-		return ESME_RSYSERR;
-	}
-}
-
-static void
-refund(struct session *s, uint32_t parts)
-{
-	int	 flags = s->conf->server.billing_feature ? 0 : LEDGER_NOBILL;
-
-	if (ledger_refund(&s->ledger, s->acct.slot, s->acct.system_id, parts,
-	    s->acct.rate, flags) != LEDGER_OK)
-		log_warnx("ledger: cannot refund %u parts to %s: %s", parts,
-		    s->acct.system_id, ledger_error());
-}
-
 /*
  * Fill what the spool keeps besides the PDU.  The message_id is msgid
  * when it is set (the destinations of one submit_multi share it), else
@@ -235,11 +196,15 @@ queue_one(struct session *s, struct pdu *p, char *msgid, uint32_t *partsp,
 		*why = "message_payload needs too many parts";
 		return ESME_RINVMSGLEN;
 	}
-	if ((status = charge(s, (uint32_t)parts, why)) != ESME_ROK)
+	if (fill_meta(s, p, &meta, msgid, route, (uint32_t)parts) == -1) {
+		*why = "cannot queue";
+		return ESME_RSUBMITFAIL;
+	}
+	status = session_bill_charge(s, &meta, p->destination_addr, why);
+	if (status != ESME_ROK)
 		return status;
-	if (fill_meta(s, p, &meta, msgid, route, (uint32_t)parts) == -1 ||
-	    segw_add(&s->mt, &meta, p) == -1) {
-		refund(s, (uint32_t)parts);
+	if (segw_add(&s->mt, &meta, p) == -1) {
+		session_bill_undo(s, &meta, p->destination_addr);
 		*why = "cannot queue";
 		return ESME_RSUBMITFAIL;
 	}
@@ -357,11 +322,11 @@ commit_failed(struct session *s)
 
 	log_error("spool commit in %s", s->mt.area);
 	segw_discard(&s->mt);
+	session_bill_rollback(s);
 	for (i = 0; i < s->nheld; i++) {
 		h = &s->held[i];
 		if (h->status != ESME_ROK || h->parts == 0)
 			continue;
-		refund(s, h->parts);
 		h->status = ESME_RSUBMITFAIL;
 		free(h->raw);
 		h->raw = NULL;
@@ -389,6 +354,7 @@ session_submit_commit(struct session *s)
 	if (segw_commit(&s->mt) == -1)
 		commit_failed(s);
 	else {
+		session_bill_commit(s);
 		for (i = 0; i < s->nheld; i++)
 			if (s->held[i].status == ESME_ROK &&
 			    s->held[i].parts > 0)

@@ -296,6 +296,7 @@ reload(void)
 	conf_free(smppconn_ctx.conf);
 	free(smppconn_ctx.conf);
 	smppconn_ctx.conf = nc;
+	billing_reload();
 	smppconn_ctx.want_scan = 1;
 	log_info("configuration reloaded from %s", smppconn_ctx.confpath);
 }
@@ -315,6 +316,7 @@ start(void)
 	if ((trigfd = spool_trigger_open(smppconn_ctx.conf->spool.dir)) == -1)
 		fatal("trigger FIFO of %s", smppconn_ctx.conf->spool.dir);
 	signals();
+	billing_start();
 	for (i = 0; i < smppconn_ctx.conf->nconnectors; i++)
 		conn_new(&smppconn_ctx.conf->connectors[i], 1);
 }
@@ -477,6 +479,7 @@ finish(void)
 	smppconn_mt_commit();
 	smppconn_mt_give_back();
 	smppconn_mt_free();
+	billing_stop();
 	smppconn_out_free();
 	smppconn_store_free();
 	smppconn_mo_free();

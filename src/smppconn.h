@@ -190,6 +190,16 @@ int	 smppconn_peer_receipt(const struct dlr *, const char *, int **);
 int	 smppconn_peer_out(const char *, struct msg_meta *, const struct pdu *,
 	    int **);
 const struct conf_connector *smppconn_peer_route(struct item *);
+/* billing.c */
+struct idmap_entry;
+void	 billing_start(void);
+void	 billing_reload(void);
+void	 billing_stop(void);
+void	 billing_accepted(struct item *);
+void	 billing_failed(struct item *);
+int	 billing_remember(struct idmap_entry *, const struct msg *);
+int	 billing_receipt(struct idmap_entry *, const char *);
+int	 billing_commit(void);
 
 /* conn_sink.c, conn_pipe.c, conn_smpp.c */
 extern const struct conn_ops conn_sink_ops;

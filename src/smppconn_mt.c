@@ -429,7 +429,11 @@ smppconn_mt_complete(struct item *it, enum item_result r, const char *stat, int 
 		r = IR_NONE;
 	}
 	switch (r) {
+	case IR_ACCEPTED:
+		billing_accepted(it);
+		break;
 	case IR_DELIVERED:
+		billing_accepted(it);
 		receipt(it, stat != NULL ? stat : "DELIVRD", err);
 		break;
 	case IR_TEMPFAIL:
@@ -439,6 +443,7 @@ smppconn_mt_complete(struct item *it, enum item_result r, const char *stat, int 
 		defer(it, m->meta.next_try);
 		break;
 	case IR_EXPIRED:
+		billing_failed(it);
 		log_info("%s of %s to %s: expired after %d attempt(s)",
 		    m->meta.id, m->meta.account, log_addr(dst, sizeof(dst),
 		    m->pdu.destination_addr),
@@ -448,6 +453,7 @@ smppconn_mt_complete(struct item *it, enum item_result r, const char *stat, int 
 			fail(it, why);
 		break;
 	case IR_PERMFAIL:
+		billing_failed(it);
 		log_info("%s of %s to %s: failed (%s, err %d)", m->meta.id,
 		    m->meta.account, log_addr(dst, sizeof(dst),
 		    m->pdu.destination_addr), why, err);
@@ -539,7 +545,8 @@ smppconn_mt_commit(void)
 	struct job	*job, *tmp;
 	int		 i, ok;
 
-	ok = smppconn_out_commit() == 0;
+	ok = billing_commit() == 0;
+	ok &= smppconn_out_commit() == 0;
 	ok &= smppconn_store_commit() == 0;
 	ok &= smppconn_mo_commit() == 0;
 	if (smppconn_ctx.idmap != NULL && idmap_sync(smppconn_ctx.idmap) == -1) {

@@ -183,7 +183,7 @@ arrived_receipt(struct item *it)
 		return 1;
 	if (d.stat[0] == '\0')
 		strlcpy(d.stat, "UNKNOWN", sizeof(d.stat));
-	dep = conn_smpp_receipt_queue("peer", &e, &d, &final, &err);
+	dep = conn_smpp_receipt_queue("peer", &e, key, &d, &final, &err);
 	if (err) {
 		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0,
 		    "receipt cannot be queued");

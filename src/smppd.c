@@ -40,6 +40,7 @@
 #include "master.h"
 #include "msgid.h"
 #include "net.h"
+#include "rates.h"
 #include "sb.h"
 #include "session.h"
 #include "spool.h"
@@ -91,6 +92,22 @@ report_warning(const char *msg)
 }
 
 /* -t: is everything the server needs there and usable? */
+static void
+check_rates(const struct conf *c)
+{
+	struct rates	 card;
+	char		 err[1200];
+
+	if (c->userdb.rates[0] == '\0')
+		return;
+	if (rates_load(&card, c->userdb.rates, err, sizeof(err)) == -1) {
+		fprintf(stderr, "smppd: rate card %s\n", err);
+		nerrors++;
+		return;
+	}
+	rates_free(&card);
+}
+
 static int
 check_all(const struct conf *c)
 {
@@ -99,6 +116,7 @@ check_all(const struct conf *c)
 	gid_t	 gid;
 
 	check_userdb(c);
+	check_rates(c);
 	(void)cluster_warnings(c, report_warning);
 	/* As root: against the user the daemon will run as. */
 	daemon_user_ids(c, &uid, &gid);
@@ -252,13 +270,15 @@ static int
 run_inetd(const struct conf *c)
 {
 	struct sockaddr_storage	 ss;
-	char			 path[CONF_PATH_MAX + 32], err[256];
+	char			 path[CONF_PATH_MAX + 32], err[1200];
 	int			 slot;
 
 	if (master_log_configure(c, 0, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	master_drop_privileges(c, 0);
 	master_check_spool(c);
+	if (rates_install(c->userdb.rates, err, sizeof(err)) == -1)
+		fatalx("rate card %s", err);
 	snprintf(path, sizeof(path), "%s/%s", c->server.run_dir, SB_FILE);
 	if (sb_open(path, c->server.id, 0) == -1)
 		log_debug("scoreboard %s: counters disabled", path);

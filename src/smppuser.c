@@ -42,10 +42,12 @@
 #include "conf.h"
 #include "ledger.h"
 #include "owner.h"
+#include "rates.h"
 #include "smppuser.h"
 #include "userdb.h"
 
 static char	 dbpath[1024] = USERDB_PATH_DEFAULT;
+static char	 ratespath[1024];	/* [userdb] rates of -c */
 static char	 ledgerpath[1024];
 
 static void	 usage(void) __attribute__((noreturn));
@@ -65,6 +67,7 @@ usage(void)
 	    "       unset user key ...\n"
 	    "       credit user +amount|-amount\n"
 	    "       show user\n"
+	    "       rate user destination\n"
 	    "       list\n"
 	    "       export\n"
 	    "       import [--merge] file|-\n");
@@ -111,7 +114,9 @@ userdb_path_from_config(const char *file, char *db, size_t dblen,
 	if (conf_load(&c, file, report_conf) != 0)
 		errx(EX_CONFIG, "%s: configuration errors", file);
 	if (strlcpy(db, c.userdb.path, dblen) >= dblen ||
-	    conf_ledger_path(&c, ledger, ledgerlen) == NULL)
+	    conf_ledger_path(&c, ledger, ledgerlen) == NULL ||
+	    strlcpy(ratespath, c.userdb.rates, sizeof(ratespath)) >=
+	    sizeof(ratespath))
 		errx(EX_USAGE, "%s: path too long", c.userdb.path);
 	conf_free(&c);
 }
@@ -209,6 +214,9 @@ item_figures(struct ledger *l, struct item *it)
 	it->balance = e.balance;
 	it->count = e.count;
 	it->charged = e.charged;
+	it->billed = e.billed;
+	it->refunded = e.refunded;
+	it->shortfall = e.shortfall;
 	it->known = 1;
 	return 1;
 }
@@ -586,6 +594,16 @@ cmd_show(int argc, char **argv)
 	    it.count) : "?", "");
 	snprintf(buf, sizeof(buf), "%" PRIu64, it.charged);
 	show_line("charged", it.known ? buf : "?", "");
+	account_field_get(&it.a, "early_percent", buf, sizeof(buf));
+	show_line("early_percent", buf, "");
+	account_field_get(&it.a, "refund", buf, sizeof(buf));
+	show_line("refund", buf, "");
+	show_line("billed", it.known ? smppuser_io_money(buf, sizeof(buf),
+	    it.billed) : "?", "");
+	show_line("refunded", it.known ? smppuser_io_money(buf, sizeof(buf),
+	    it.refunded) : "?", "");
+	show_line("shortfall", it.known ? smppuser_io_money(buf, sizeof(buf),
+	    it.shortfall) : "?", "");
 	account_field_get(&it.a, "slot", buf, sizeof(buf));
 	show_line("slot", buf, "");
 	if (fflush(stdout) == EOF)
@@ -753,6 +771,31 @@ cmd_import(int argc, char **argv)
 	return EX_OK;
 }
 
+/* The price of a part to a destination, and the rule it comes from. */
+static int
+cmd_rate(int argc, char **argv)
+{
+	struct account		 a;
+	struct rates		 card;
+	struct rates_price	 p;
+	char			 ebuf[1200], money[32];
+
+	if (argc != 3)
+		usage();
+	get_account(argv[1], &a);
+	memset(&card, 0, sizeof(card));
+	if (ratespath[0] != '\0' && rates_load(&card, ratespath, ebuf,
+	    sizeof(ebuf)) == -1)
+		errx(EX_DATAERR, "rate card %s", ebuf);
+	rates_find(&card, a.system_id, argv[2], a.rate, &p);
+	rates_free(&card);
+	ledger_money_format(money, sizeof(money), p.rate);
+	printf("%s %s\n", money, p.rule);
+	if (fflush(stdout) == EOF)
+		err(EX_IOERR, "stdout");
+	return EX_OK;
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(int, char **);
@@ -766,6 +809,7 @@ static const struct {
 	{ "unset", cmd_unset },
 	{ "credit", cmd_credit },
 	{ "show", cmd_show },
+	{ "rate", cmd_rate },
 	{ "list", cmd_list },
 	{ "export", cmd_export },
 	{ "import", cmd_import },

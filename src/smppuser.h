@@ -26,6 +26,9 @@ struct item {
 	int64_t		 balance;
 	int64_t		 count;
 	uint64_t	 charged;
+	int64_t		 billed;	/* money charged, refunded, short */
+	int64_t		 refunded;
+	int64_t		 shortfall;
 	int		 known;		/* the ledger figures were read */
 	int		 fresh;		/* import: slot claimed by this run */
 };

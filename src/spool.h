@@ -78,6 +78,7 @@ struct segdone {
 };
 
 #define SEGDONE_SUFFIX	".done"	/* a segment's sidecar: SEGMENT.done */
+#define SEGDONE_BILL	"lsr"	/* billing marks: later, short, refund */
 
 /* Results of segr_next(). */
 #define SEGR_OK		0
@@ -137,6 +138,8 @@ int	 spool_durable_move(const char *, const char *);
 int	 segdone_open(struct segdone *, const char *, unsigned);
 int	 segdone_mark(struct segdone *, unsigned);
 int	 segdone_test(const struct segdone *, unsigned);
+int	 segdone_bill_mark(struct segdone *, unsigned, int);
+int	 segdone_billed(const struct segdone *, unsigned);
 int	 segdone_all(const struct segdone *, unsigned);
 void	 segdone_close(struct segdone *);
 

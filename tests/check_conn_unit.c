@@ -259,6 +259,20 @@ START_TEST(test_idmap_codec)
 	buf[0] = '2';
 	ck_assert_int_eq(idmap_decode(buf, (size_t)n, &f), -1);
 	ck_assert_int_eq(idmap_encode(buf, 10, &e), -1);
+	/* Version 2: what billing needs for a refund after the receipt. */
+	e.billed = 1;
+	e.refund = 2;
+	e.paid = 35000;
+	e.slot = 7;
+	e.nparts = 3;
+	strlcpy(e.rule, "447@acme", sizeof(e.rule));
+	n = idmap_encode(buf, sizeof(buf), &e);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(buf[0], '2');
+	ck_assert_int_eq(idmap_decode(buf, (size_t)n, &f), 0);
+	ck_assert_int_eq(memcmp(&e, &f, sizeof(e)), 0);
+	buf[0] = '1';
+	ck_assert_int_eq(idmap_decode(buf, (size_t)n, &f), -1);
 }
 END_TEST
 

@@ -21,6 +21,7 @@
 #include "compat.h"
 #include "dlr.h"
 #include "harness.h"
+#include "ledger.h"
 #include "pdu.h"
 #include "smsc.h"
 
@@ -414,6 +415,111 @@ START_TEST(test_log_privacy)
 }
 END_TEST
 
+/* The balance smppuser shows, in micro-units. */
+static int64_t
+balance_of(const char *user)
+{
+	char	 cmd[1400], line[256];
+	int64_t	 v = -1;
+	FILE	*fp;
+
+	snprintf(cmd, sizeof(cmd), "%s/smppuser -d %s show %s", th_bindir,
+	    A.db, user);
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "balance ", 8) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			ck_assert_int_eq(ledger_money_parse(line + 8 +
+			    strspn(line + 8, " "), &v), 0);
+		}
+	pclose(fp);
+	return v;
+}
+
+/* Wait until the balance is want (micro-units); 1 when it is. */
+static int
+balance_becomes(const char *user, int64_t want)
+{
+	int	 i;
+
+	for (i = 0; i < 250; i++) {
+		if (balance_of(user) == want)
+			return 1;
+		usleep(20000);
+	}
+	return 0;
+}
+
+/*
+ * Early percent against an upstream that accepts, rejects and does not
+ * answer; refund = undelivered and a receipt UNDELIV, twice.
+ */
+START_TEST(test_billing)
+{
+	struct tc	 c, u;
+
+	uport = th_free_port();
+	lfd = smsc_listen(uport);
+	th_init(&A, "upbill");
+	snprintf(A.sections, sizeof(A.sections),
+	    "[connector up]\ntype = smpp\nhost = 127.0.0.1\nport = %d\n"
+	    "system_id = gateway\npassword = pw\nresponse_timeout = 1\n"
+	    "reconnect_min = 1\n\n[mt-routes]\ndefault = up\n", uport);
+	strlcpy(A.spool_keys, "retry_min = 1\nretry_max = 1\n",
+	    sizeof(A.spool_keys));
+	snprintf(A.userdb_keys, sizeof(A.userdb_keys),
+	    "billing_log = %s/billing.log\n", A.dir);
+	th_user(&A, "acme", "secret", "balance=10", "early_percent=50",
+	    "refund=undelivered", NULL);
+	th_start(&A);
+	th_start_conn(&A);
+	upstream(&u);
+	tc_connect(&c, A.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
+	/* Accepted: the other half is charged. */
+	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "one", 0, NULL),
+	    ESME_ROK);
+	ck_assert_int_eq(balance_of("acme"), 9500000);
+	smsc_next(&u, SMPP_SUBMIT_SM);
+	smsc_answer_submit(&u, 0, "u1");
+	ck_assert(balance_becomes("acme", 9000000));
+	/* Rejected: never the rest, and the half paid comes back. */
+	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3313", "two", 0, NULL),
+	    ESME_ROK);
+	smsc_next(&u, SMPP_SUBMIT_SM);
+	smsc_answer_submit(&u, ESME_RINVDSTADR, NULL);
+	ck_assert(balance_becomes("acme", 9000000));
+	ck_assert(th_wait_log(A.connlog, "failed (upstream", 2000));
+	/* No answer: tried again on a new session, charged when taken. */
+	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3314", "three", 0, NULL),
+	    ESME_ROK);
+	smsc_next(&u, SMPP_SUBMIT_SM);
+	ck_assert_int_eq(balance_of("acme"), 8500000);
+	ck_assert(th_wait_log(A.connlog, "3314: attempt 1 failed", 5000));
+	tc_close(&u);
+	upstream(&u);
+	smsc_next(&u, SMPP_SUBMIT_SM);
+	ck_assert_str_eq(u.p.destination_addr, "3314");
+	ck_assert_int_eq(balance_of("acme"), 8500000);
+	smsc_answer_submit(&u, 0, "u3");
+	ck_assert(balance_becomes("acme", 8000000));
+	/* UNDELIV for the first: all of it back, once. */
+	smsc_deliver(&u, "3312", "ACME", ESM_TYPE_RECEIPT,
+	    "id:u1 sub:001 dlvrd:000 submit date:2611290600 done "
+	    "date:2611290601 stat:UNDELIV err:001 text:one", NULL, 0);
+	ck_assert(balance_becomes("acme", 9000000));
+	smsc_deliver(&u, "3312", "ACME", ESM_TYPE_RECEIPT,
+	    "id:u1 sub:001 dlvrd:000 submit date:2611290600 done "
+	    "date:2611290601 stat:UNDELIV err:001 text:one", NULL, 0);
+	ck_assert(th_wait_log(A.connlog, "receipt for unknown id u1", 2000));
+	ck_assert_int_eq(balance_of("acme"), 9000000);
+	tc_close(&c);
+	tc_close(&u);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -430,6 +536,7 @@ main(void)
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_charged_is_sent);
 	tcase_add_test(tc, test_log_privacy);
+	tcase_add_test(tc, test_billing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

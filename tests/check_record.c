@@ -89,6 +89,12 @@ same(const struct msg_meta *m, const struct pdu *p, const struct msg *g)
 	ck_assert_uint_eq(g->meta.parts, m->parts);
 	ck_assert_str_eq(g->meta.route, m->route);
 	ck_assert_str_eq(g->meta.ref, m->ref);
+	ck_assert_int_eq(g->meta.billed, m->billed);
+	ck_assert_int_eq(g->meta.price, m->price);
+	ck_assert_int_eq(g->meta.paid, m->paid);
+	ck_assert_uint_eq(g->meta.slot, m->slot);
+	ck_assert_int_eq(g->meta.refund, m->refund);
+	ck_assert_str_eq(g->meta.rule, m->rule);
 	ck_assert_str_eq(g->meta.error, m->error);
 	ck_assert_uint_eq(q->command_id, p->command_id);
 	same_str(q->service_type, p->service_type);
@@ -177,6 +183,7 @@ START_TEST(test_round_trip)
 					    SMPP_DATA_SM, SMPP_DELIVER_SM };
 	struct msg_meta			 m;
 	struct pdu			 p;
+	struct buf			 b = BUF_INITIALIZER;
 	size_t				 k, c;
 
 	for (k = 0; k < 3; k++)
@@ -208,6 +215,23 @@ START_TEST(test_round_trip)
 	p.destination_addr = "1234567890123456789012345678901234567890"
 	    "123456789012345678901234";		/* 64: data_sm's maximum */
 	round_trip(&m, &p);
+	/* What a billed message carries, exact decimals. */
+	sample(&m, &p, MSG_MT, SMPP_SUBMIT_SM);
+	m.billed = 1;
+	m.price = 35000;
+	m.paid = 1;
+	m.slot = 4294967295U;
+	m.refund = 2;
+	strlcpy(m.rule, "447@acme", sizeof(m.rule));
+	round_trip(&m, &p);
+	m.price = m.paid = 0;
+	m.slot = 0;
+	m.refund = 0;
+	strlcpy(m.rule, "default", sizeof(m.rule));
+	round_trip(&m, &p);
+	m.refund = 3;
+	ck_assert_int_eq(record_write(&b, &m, &p), -1);
+	buf_free(&b);
 }
 END_TEST
 

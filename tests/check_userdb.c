@@ -356,7 +356,9 @@ START_TEST(test_fields)
 		admin++;
 		ck_assert_int_eq(account_field_unset(&a, name), 0);
 	}
-	ck_assert_int_eq(admin, 9);
+	ck_assert_int_eq(admin, 11);
+	ck_assert_int_eq(a.early_percent, 0);
+	ck_assert_int_eq(a.refund, ACCOUNT_REFUND_REJECTED);
 	ck_assert_int_eq(a.enabled, 1);
 	ck_assert_int_eq(a.binds, BIND_ALL);
 	ck_assert_int_eq(a.max_bindings, -1);

@@ -178,11 +178,11 @@ th_write_conf(struct th *t)
 		if (!has_key(t->server_keys, defaults[i].key))
 			fprintf(fp, "%s = %s\n", defaults[i].key,
 			    defaults[i].value);
-	fprintf(fp, "%s\n[spool]\ndir = %s\n%s\n[userdb]\npath = %s\n\n"
+	fprintf(fp, "%s\n[spool]\ndir = %s\n%s\n[userdb]\npath = %s\n%s\n"
 	    "[smppconn]\npid_file = %s/smppconn.pid\nlog_file = %s\n"
 	    "idmap = %s/idmap.db\n%s\n%s", t->server_keys, t->spool,
-	    t->spool_keys, t->db, t->dir, t->connlog, t->dir, t->conn_keys,
-	    t->sections);
+	    t->spool_keys, t->db, t->userdb_keys, t->dir, t->connlog, t->dir,
+	    t->conn_keys, t->sections);
 	ck_assert_int_eq(fclose(fp), 0);
 	chmod(t->conf, 0600);
 }

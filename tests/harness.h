@@ -25,6 +25,7 @@ struct th {
 	char	 spool_keys[1024];	/* extra [spool] lines */
 	char	 sections[4096];	/* extra sections */
 	char	 conn_keys[1024];	/* extra [smppconn] lines */
+	char	 userdb_keys[1024];	/* extra [userdb] lines */
 };
 
 /* A client connection and the last PDU it received. */

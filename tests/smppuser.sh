@@ -146,6 +146,30 @@ shown bob rate 0.5
 shown bob balance 10
 shown bob submit_sm_count 3
 shown bob throughput 5
+shown bob early_percent none
+shown bob refund rejected
+shown bob billed 0
+expect 0 set bob early_percent=30 refund=undelivered
+shown bob early_percent 30
+shown bob refund undelivered
+expect_err $EX_DATAERR "early_percent:" set bob early_percent=0
+expect_err $EX_DATAERR "early_percent:" set bob early_percent=101
+expect_err $EX_DATAERR "refund:" set bob refund=sometimes
+expect 0 unset bob early_percent refund
+shown bob early_percent none
+# rate: the account's own without a card, the card's with -c.
+expect 0 rate bob 447700900123
+[ "$(cat "$tmp/out")" = "0.5 account" ] || fail "rate: $(cat "$tmp/out")"
+expect $EX_USAGE rate bob
+printf '44 0.04\n447@bob 0.03\ndefault 0.07\n' >"$tmp/rates"
+printf '[userdb]\npath = %s\nrates = %s\n' "$db" "$tmp/rates" >"$tmp/c.conf"
+"$SMPPUSER" -c "$tmp/c.conf" rate bob +447700900123 >"$tmp/out" 2>&1
+[ "$(cat "$tmp/out")" = "0.03 447@bob" ] || fail "rate -c: $(cat "$tmp/out")"
+"$SMPPUSER" -c "$tmp/c.conf" rate bob 4912 >"$tmp/out" 2>&1
+[ "$(cat "$tmp/out")" = "0.07 default" ] || fail "rate -c: $(cat "$tmp/out")"
+printf '44 x\n' >"$tmp/rates"
+"$SMPPUSER" -c "$tmp/c.conf" rate bob 4912 >"$tmp/out" 2>&1
+grep -F "rates:1: " "$tmp/out" >/dev/null || fail "broken card: $(cat "$tmp/out")"
 grep -F '$' "$tmp/out" >/dev/null && fail "show prints the hash"
 
 # set: every field, then every bad value naming user, field and range.

@@ -1,0 +1,332 @@
+/*
+ * billing.c - smppconn's side of billing: the rest of an early-percent
+ * charge when the upstream accepts a message, refunds by the account's
+ * policy, each applied once
+ *
+ * SYNOPSIS
+ *	billing_start()	billing_reload()	billing_stop()
+ *	billing_accepted(item)	billing_failed(item)
+ *	billing_receipt(entry, stat)	billing_commit()
+ *
+ * DESCRIPTION
+ *	The record of a billed message carries its price per part, what
+ *	was paid at submit, the account's ledger slot and refund policy
+ *	and the rule of the rate card (session_bill.c), so nothing is
+ *	looked up or recomputed here.
+ *
+ *	billing_accepted(): the upstream took the message (or a sink or
+ *	pipe delivered it); what was not paid at submit is charged now.
+ *	The smpp connector calls it when the upstream's answer comes,
+ *	before the id map entry is stored, so that the entry says what
+ *	was paid; the completion then finds it done.
+ *	When the balance no longer covers it the message has gone anyway:
+ *	nothing is charged, the shortfall is logged and counted in the
+ *	account's slot.  billing_failed(): it failed for good or expired
+ *	before an upstream took it; with refund = rejected or undelivered
+ *	what was paid comes back, and the record (its failed/ copy, which
+ *	smppq may requeue) then says nothing is paid.  billing_receipt():
+ *	a final receipt UNDELIV, EXPIRED or REJECTD refunds a message of
+ *	an account with refund = undelivered; the id map entry is stored
+ *	again with nothing paid.
+ *
+ *	Once: a replay after a crash hands the same record on again.  The
+ *	record's octet in its segment's sidecar says right after its
+ *	charge or refund what was done (segdone.c: 'l' the rest charged,
+ *	's' the rest short, 'r' refunded), and the ledger slot keeps a key
+ *	of smppconn's last operation on it (message id, destination, kind
+ *	and amount).  Only one operation is in flight when smppconn is
+ *	killed, the last on its slot: billing_start() keeps each slot's
+ *	key, and an operation whose record is not marked but whose key is
+ *	its slot's key as found at start was applied already.  The ledger
+ *	writes the billing log line in the same step as the balance
+ *	(ledger.c).  billing_commit() syncs the log and the ledger at the
+ *	end of each turn that billed, before the records are settled.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "billlog.h"
+#include "compat.h"
+#include "dlr.h"
+#include "idmap.h"
+#include "ledger.h"
+#include "log.h"
+#include "smppconn.h"
+#include "userdb.h"
+
+static struct ledger	 ledger = { -1, "" };
+static struct billlog	 blog = { -1, "", 0 };
+static uint64_t		*startkeys;	/* by slot: conn_key at start */
+static size_t		 nstartkeys;
+static int		 billed;	/* this turn */
+
+/* Every slot's key of smppconn's last operation, before any new one. */
+static void
+keep_start_keys(void)
+{
+	struct ledger_entry	 e;
+	uint64_t		*k;
+	size_t			 cap = 0;
+
+	while (ledger_read(&ledger, (uint32_t)nstartkeys, &e) == LEDGER_OK) {
+		if (nstartkeys == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((k = reallocarray(startkeys, cap, sizeof(*k))) ==
+			    NULL)
+				fatal("billing keys");
+			startkeys = k;
+		}
+		startkeys[nstartkeys++] = e.conn_key;
+	}
+}
+
+static void
+open_log(void)
+{
+	const char	*path = smppconn_ctx.conf->userdb.billing_log;
+
+	if (blog.path[0] != '\0') {
+		(void)billlog_sync(&blog);
+		billlog_close(&blog);
+	}
+	blog.path[0] = '\0';
+	if (path[0] != '\0' && billlog_open(&blog, path) == -1) {
+		log_warn("billing log %s", path);
+		blog.path[0] = '\0';
+	}
+}
+
+void
+billing_start(void)
+{
+	char	 path[CONF_PATH_MAX];
+
+	if (ledger_open(&ledger, conf_ledger_path(smppconn_ctx.conf, path,
+	    sizeof(path)), O_RDWR) == -1) {
+		log_warnx("billing: %s: later charges and refunds are not "
+		    "made", ledger_error());
+		return;
+	}
+	keep_start_keys();
+	open_log();
+}
+
+void
+billing_reload(void)
+{
+	open_log();
+}
+
+void
+billing_stop(void)
+{
+	(void)billing_commit();
+	ledger_close(&ledger);
+	billlog_close(&blog);
+	free(startkeys);
+	startkeys = NULL;
+	nstartkeys = 0;
+}
+
+/* FNV-1a over the operation's identity; never 0 ("none"). */
+static uint64_t
+op_key(const char *msgid, const char *dest, int kind, int64_t amount)
+{
+	const char	*parts[2] = { msgid, dest != NULL ? dest : "" };
+	uint64_t	 h = 14695981039346656037ULL;
+	int		 i, k;
+
+	for (i = 0; i < 2; i++) {
+		for (k = 0; parts[i][k] != '\0'; k++)
+			h = (h ^ (uint8_t)parts[i][k]) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	h = (h ^ (uint64_t)kind) * 1099511628211ULL;
+	for (i = 0; i < 8; i++)
+		h = (h ^ (uint8_t)(amount >> (8 * i))) * 1099511628211ULL;
+	return h != 0 ? h : 1;
+}
+
+/* What the message is billed in all: price times parts. */
+static int64_t
+total(const struct msg_meta *m)
+{
+	int64_t	 t;
+
+	if (__builtin_mul_overflow(m->price, (int64_t)m->parts, &t))
+		return m->paid;
+	return t;
+}
+
+/* One charge or refund in the ledger with its line; LEDGER_*. */
+static int
+apply(const char *account, const char *msgid, const char *dest,
+    const char *rule, uint32_t slot, uint32_t parts, enum ledger_kind kind,
+    int64_t amount)
+{
+	struct ledger_bill	 b;
+	struct billlog_line	 line = { account, msgid, parts, dest, rule,
+				    kind == LEDGER_LATER ? "later" : "refund" };
+
+	if (ledger.fd == -1)
+		return LEDGER_ERR;
+	memset(&b, 0, sizeof(b));
+	b.kind = kind;
+	b.parts = kind == LEDGER_REFUND ? parts : 0;
+	b.amount = amount;
+	b.key = op_key(msgid, dest, (int)kind, amount);
+	if (slot < nstartkeys && startkeys[slot] == b.key) {
+		log_info("%s of %s: %s was applied before a restart", msgid,
+		    account, line.kind);
+		startkeys[slot] = 0;
+		return LEDGER_OK;
+	}
+	b.line = &line;
+	b.log = NULL;
+	if (blog.path[0] != '\0') {
+		billlog_check_rotated(&blog);
+		b.log = &blog;
+	}
+	billed = 1;
+	return ledger_bill(&ledger, slot, account, &b);
+}
+
+static void
+report(int rc, const struct msg_meta *m, const char *what, int64_t amount)
+{
+	char	 money[32];
+
+	ledger_money_format(money, sizeof(money), amount);
+	if (rc == LEDGER_SHORT)
+		log_warnx("%s of %s was accepted upstream but the balance "
+		    "does not cover the rest of its price, %s: not charged, "
+		    "counted as a shortfall", m->id, m->account, money);
+	else if (rc != LEDGER_OK)
+		log_warnx("%s of %s: %s of %s failed: %s", m->id, m->account,
+		    what, money, ledger_error());
+}
+
+/* A mark in the record's sidecar: a replay knows what was done. */
+static void
+mark(struct item *it, int state)
+{
+	if (segdone_bill_mark(&it->job->done, it->index, state) == -1)
+		log_warn("%s", it->job->done.path);
+}
+
+void
+billing_accepted(struct item *it)
+{
+	struct msg_meta	*m = &it->msg.meta;
+	int64_t		 rest = total(m) - m->paid;
+	int		 rc, st;
+
+	if (!m->billed || rest <= 0)
+		return;
+	if ((st = segdone_billed(&it->job->done, it->index)) != 0) {
+		if (st == 'l')
+			m->paid = total(m);
+		return;
+	}
+	rc = apply(m->account, m->id, it->msg.pdu.destination_addr, m->rule,
+	    m->slot, m->parts, LEDGER_LATER, rest);
+	report(rc, m, "the later charge", rest);
+	if (rc == LEDGER_OK) {
+		m->paid = total(m);
+		mark(it, 'l');
+	} else if (rc == LEDGER_SHORT)
+		mark(it, 's');
+}
+
+void
+billing_failed(struct item *it)
+{
+	struct msg_meta	*m = &it->msg.meta;
+	int		 rc, st;
+
+	if (!m->billed || m->refund == ACCOUNT_REFUND_NEVER)
+		return;
+	st = segdone_billed(&it->job->done, it->index);
+	if (st == 'r')
+		m->paid = 0;
+	else if (st == 'l')
+		m->paid = total(m);
+	if (m->paid == 0)
+		return;
+	rc = apply(m->account, m->id, it->msg.pdu.destination_addr, m->rule,
+	    m->slot, m->parts, LEDGER_REFUND, m->paid);
+	report(rc, m, "the refund", m->paid);
+	if (rc == LEDGER_OK) {
+		m->paid = 0;
+		mark(it, 'r');
+	}
+}
+
+/*
+ * A final receipt from the upstream; 1 when the entry changed (nothing
+ * is paid any more) and must be stored again.
+ */
+int
+billing_receipt(struct idmap_entry *e, const char *stat)
+{
+	int	 state = dlr_stat_state(stat), rc;
+
+	if (!e->billed || e->refund != ACCOUNT_REFUND_UNDELIVERED ||
+	    e->paid == 0 || (state != MSTATE_UNDELIVERABLE &&
+	    state != MSTATE_EXPIRED && state != MSTATE_REJECTED))
+		return 0;
+	rc = apply(e->of.account, e->of.id, e->of.dst, e->rule, e->slot,
+	    e->nparts, LEDGER_REFUND, e->paid);
+	if (rc != LEDGER_OK) {
+		log_warnx("%s of %s: refund after %s receipt failed: %s",
+		    e->of.id, e->of.account, stat, ledger_error());
+		return 0;
+	}
+	e->paid = 0;
+	return 1;
+}
+
+/* The end of a turn: this turn's lines and balances on disk. */
+int
+billing_commit(void)
+{
+	int	 r = 0;
+
+	if (!billed)
+		return 0;
+	billed = 0;
+	if (blog.path[0] != '\0') {
+		if (billlog_sync(&blog) == -1) {
+			log_warn("billing log %s: sync", blog.path);
+			r = -1;
+		}
+	}
+	if (ledger.fd != -1 && ledger_flush(&ledger) == -1) {
+		log_warnx("%s", ledger_error());
+		r = -1;
+	}
+	return r;
+}
+
+/*
+ * What the id map keeps of a billed message for billing_receipt(); 1
+ * when the entry is needed for billing even without a receipt asked.
+ */
+int
+billing_remember(struct idmap_entry *e, const struct msg *msg)
+{
+	const struct msg_meta	*m = &msg->meta;
+
+	if (!m->billed)
+		return 0;
+	e->billed = 1;
+	e->refund = m->refund;
+	e->paid = m->paid;
+	e->slot = m->slot;
+	e->nparts = m->parts;
+	strlcpy(e->rule, m->rule, sizeof(e->rule));
+	return m->refund == ACCOUNT_REFUND_UNDELIVERED && m->paid > 0;
+}
