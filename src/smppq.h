@@ -30,12 +30,35 @@ struct qopts {
 	const char	*state;		/* -s */
 	const char	*to;		/* -t */
 	int		 json;		/* -j */
+	int		 prom;		/* -p */
 	int		 hex;		/* -x */
 	char		 given[16];	/* the letters given after the command */
 };
 
 /* Called for each unsettled record; non-zero stops the walk. */
 typedef int (*qvisit_fn)(const struct qloc *, const struct msg *, void *);
+
+/* Queue states: incoming, new, active, deferred, failed, out, corrupt, ? */
+#define SMPPQ_NSTATES	8
+extern const char *const smppq_states[SMPPQ_NSTATES];
+
+/* A queue's depth and its oldest message (created, us; 0: none). */
+struct smppq_qstat {
+	unsigned	 n;
+	int64_t		 oldest_us;
+};
+
+/* What smppq stats -p and smppq check look at. */
+struct smppq_census {
+	struct smppq_qstat	 state[SMPPQ_NSTATES];
+	struct smppq_qstat	*conn;		/* [connector][state] */
+	uint64_t		 spool_bytes;	/* files under the spool */
+	uint64_t		 fs_free;	/* its filesystem, for us */
+	uint64_t		 fs_size;
+	int			 have_fs;
+	long			 smppd;		/* pid; 0 down; -1 no pid file */
+	long			 smppconn;
+};
 
 extern const struct conf *smppq_conf;
 extern int		  smppq_json;
@@ -44,6 +67,17 @@ extern int		  smppq_json;
 int	 smppq_walk(qvisit_fn, void *);
 void	 smppq_json_str(FILE *, const char *);
 int	 smppq_conn_signal(int);
+
+/* smppq_census.c */
+void	 smppq_census(struct smppq_census *);
+void	 smppq_census_free(struct smppq_census *);
+int	 smppq_state_index(const char *);
+long	 smppq_pidfile_pid(const char *);
+
+/* smppq_prom.c, smppq_metrics.c, smppq_check.c */
+int	 smppq_prom(FILE *);
+int	 smppq_metrics(void);
+int	 smppq_check(const char *, int, char **);
 
 /* smppq_edit.c */
 int	 smppq_delete(const char *);
