@@ -83,7 +83,7 @@ compile(regex_t *re, const char *pattern, int *have)
 struct refusal {
 	const char		*why;
 	enum sb_counter		 counter;	/* SB_BIND_FAIL_* */
-	int			 known;		/* the account exists */
+	int			 known;		/* it exists */
 };
 
 static uint32_t

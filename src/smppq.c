@@ -551,7 +551,8 @@ print_depths(const char *label, const unsigned *n, int json, int first)
 		smppq_json_str(stdout, label);
 		printf(": {");
 		for (i = 0; i < SMPPQ_NSTATES - 1; i++, f = 0)
-			printf("%s\"%s\": %u", f ? "" : ", ", smppq_states[i], n[i]);
+			printf("%s\"%s\": %u", f ? "" : ", ", smppq_states[i],
+			    n[i]);
 		printf("}");
 		return;
 	}

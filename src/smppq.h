@@ -56,7 +56,7 @@ struct smppq_census {
 	uint64_t		 fs_free;	/* its filesystem, for us */
 	uint64_t		 fs_size;
 	int			 have_fs;
-	long			 smppd;		/* pid; 0 down; -1 no pid file */
+	long			 smppd;		/* pid, 0 down, -1 no file */
 	long			 smppconn;
 };
 

@@ -77,7 +77,8 @@ census_one(const struct qloc *l, const struct msg *m, void *arg)
 	if (m == NULL || m->meta.kind != MSG_MT || m->meta.route[0] == '\0')
 		return 0;
 	for (i = 0; i < smppq_conf->nconnectors; i++)
-		if (strcmp(smppq_conf->connectors[i].name, m->meta.route) == 0) {
+		if (strcmp(smppq_conf->connectors[i].name, m->meta.route) ==
+		    0) {
 			note(&c->conn[i * SMPPQ_NSTATES + k], m);
 			break;
 		}
@@ -99,7 +100,8 @@ du(int dirfd, int depth)
 		return 0;
 	}
 	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		if (strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0 ||
 		    fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
 		if (S_ISREG(st.st_mode))

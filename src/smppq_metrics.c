@@ -36,7 +36,7 @@
 
 #define METRICS_HEAD_MAX	8192
 #define METRICS_DEADLINE	10	/* seconds to read the request */
-#define METRICS_ANSWER		120	/* ... and to walk a big spool */
+#define METRICS_ANSWER		120	/* ... to walk a big spool */
 
 static const char content_type[] = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -167,7 +167,8 @@ int
 smppq_metrics(void)
 {
 	struct sigaction	 sa;
-	char			 buf[METRICS_HEAD_MAX], *method, *target, *q;
+	char			 buf[METRICS_HEAD_MAX];
+	char			*method, *target, *q;
 	int			 head_only;
 
 	memset(&sa, 0, sizeof(sa));

@@ -99,11 +99,13 @@ wait_value(const char *sample, long long want)
 static void
 check_format(const char *text)
 {
-	char		 fam[128] = "", type[32] = "", seen[64 * 1024] = " ";
+	static char	 seen[64 * 1024];
+	char		 fam[128] = "", type[32] = "";
 	char		 name[128], key[140];
 	const char	*p, *e;
 	size_t		 n;
 
+	strlcpy(seen, " ", sizeof(seen));
 	for (p = text; *p != '\0'; p = e + 1) {
 		ck_assert_ptr_nonnull(e = strchr(p, '\n'));
 		if (strncmp(p, "# HELP ", 7) == 0) {
