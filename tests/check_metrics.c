@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -32,9 +33,21 @@ static char		 out[256 * 1024], err[4096];
 static void
 start(void)
 {
+	char	 path[700];
+	FILE	*fp;
+
 	th_init(&T, "metrics");
+	/* A connector that always says "try later" (sendmail's 75). */
+	snprintf(path, sizeof(path), "%s/later.sh", T.dir);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs("#!/bin/sh\nexit 75\n", fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	chmod(path, 0755);
 	snprintf(T.sections, sizeof(T.sections),
-	    "[connector sink]\ntype = sink\n\n[mt-routes]\ndefault = sink\n");
+	    "[connector sink]\ntype = sink\n\n"
+	    "[connector later]\ntype = pipe\ncommand = %s\n\n"
+	    "[mt-routes]\n45 = later\ndefault = sink\n", path);
+	strlcpy(T.spool_keys, "retry_min = 3600\n", sizeof(T.spool_keys));
 	th_user(&T, "acme", "secret", NULL);
 	th_user(&T, "off", "secret", "enabled=no", NULL);
 	th_user(&T, "txonly", "secret", "binds=tx", NULL);
@@ -299,7 +312,7 @@ http(const char *req, size_t len, char *resp, size_t cap)
 	resp[got] = '\0';
 	close(cfd);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert(WIFEXITED(st));
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	return got;
 }
 
@@ -385,6 +398,22 @@ START_TEST(test_check)
 	    "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "waiting=1;0;5;0;"));
 	ck_assert_int_eq(check("-c", "depth=0", NULL, NULL), 2);
+	/* Queues by state and by connector. */
+	ck_assert_int_eq(q("stats", "-p", NULL, NULL), 0);
+	ck_assert_int_eq(value("smppd_queue_messages{server=\"smpps_01\","
+	    "state=\"out\"}"), 1);
+	ck_assert_uint_eq(bind_as(SMPP_BIND_TRANSMITTER, "acme", "secret", &c),
+	    ESME_ROK);
+	ck_assert_uint_eq(tc_submit(&c, "ACME", "4500", "later", id),
+	    ESME_ROK);
+	tc_close(&c);
+	wait_value("smppd_connector_queue_messages{server=\"smpps_01\","
+	    "connector=\"later\",state=\"deferred\"}", 1);
+	ck_assert_int_eq(value("smppd_connector_queue_messages"
+	    "{server=\"smpps_01\",connector=\"sink\",state=\"deferred\"}"),
+	    0);
+	ck_assert_int_eq(value("smppd_queue_messages{server=\"smpps_01\","
+	    "state=\"deferred\"}"), 1);
 	th_kill_conn(&T, SIGTERM);
 	ck_assert(th_wait_exit(T.connpid, 5000, NULL));
 	T.connpid = 0;
