@@ -72,37 +72,14 @@ read_head(char *buf, size_t cap)
 }
 
 static int
-write_all(const char *p, size_t len)
-{
-	ssize_t	 n;
-
-	while (len > 0) {
-		if ((n = write(1, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
 answer(int code, const char *reason, const char *extra, const char *type,
     const char *body, size_t len, int head_only)
 {
-	char	 head[512];
-	int	 n;
-
-	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n"
-	    "Content-Type: %s\r\nContent-Length: %zu\r\n%s"
-	    "Connection: close\r\n\r\n", code, reason, type, len, extra);
-	if (n < 0 || (size_t)n >= sizeof(head) ||
-	    write_all(head, (size_t)n) == -1 ||
-	    (!head_only && write_all(body, len) == -1))
-		return EX_IOERR;
-	return EX_OK;
+	printf("HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	    "%sConnection: close\r\n\r\n", code, reason, type, len, extra);
+	if (!head_only)
+		fwrite(body, 1, len, stdout);
+	return fflush(stdout) == EOF || ferror(stdout) ? EX_IOERR : EX_OK;
 }
 
 static int

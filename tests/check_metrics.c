@@ -30,19 +30,28 @@
 static struct th	 T;
 static char		 out[256 * 1024], err[4096];
 
+/* Write text into T.dir/name, with mode; its path into path. */
+static void
+put_file(char *path, size_t len, const char *name, mode_t mode,
+    const char *text)
+{
+	FILE	*fp;
+
+	snprintf(path, len, "%s/%s", T.dir, name);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs(text, fp);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_int_eq(chmod(path, mode), 0);
+}
+
 static void
 start(void)
 {
 	char	 path[700];
-	FILE	*fp;
 
 	th_init(&T, "metrics");
 	/* A connector that always says "try later" (sendmail's 75). */
-	snprintf(path, sizeof(path), "%s/later.sh", T.dir);
-	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
-	fputs("#!/bin/sh\nexit 75\n", fp);
-	ck_assert_int_eq(fclose(fp), 0);
-	chmod(path, 0755);
+	put_file(path, sizeof(path), "later.sh", 0755, "#!/bin/sh\nexit 75\n");
 	snprintf(T.sections, sizeof(T.sections),
 	    "[connector sink]\ntype = sink\n\n"
 	    "[connector later]\ntype = pipe\ncommand = %s\n\n"
@@ -248,16 +257,13 @@ END_TEST
 /* Label values escaped: a server id with a quote and a backslash. */
 START_TEST(test_escape)
 {
-	char	 conf[700];
-	FILE	*fp;
+	char	 conf[700], text[2048];
 
 	th_init(&T, "metrics");
-	snprintf(conf, sizeof(conf), "%s/odd.conf", T.dir);
-	ck_assert_ptr_nonnull(fp = fopen(conf, "w"));
-	fprintf(fp, "[smpp-server]\nid = 'a\"b\\c'\nrun_dir = %s\n"
-	    "pid_file = \n[spool]\ndir = %s\n[smppconn]\npid_file = \n",
-	    T.dir, T.spool);
-	ck_assert_int_eq(fclose(fp), 0);
+	snprintf(text, sizeof(text), "[smpp-server]\nid = 'a\"b\\c'\n"
+	    "run_dir = %s\npid_file = \n[spool]\ndir = %s\n[smppconn]\n"
+	    "pid_file = \n", T.dir, T.spool);
+	put_file(conf, sizeof(conf), "odd.conf", 0600, text);
 	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err),
 	    "smppq", "-c", conf, "stats", "-p", (char *)NULL), 0);
 	check_format(out);
@@ -392,7 +398,11 @@ START_TEST(test_check)
 	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "4477", "hi", 1, id),
 	    ESME_ROK);
 	tc_close(&c);
-	ck_assert(th_wait_log(T.connlog, id, 5000));
+	/* Settled upstream: only the receipt waits. */
+	wait_value("smppd_queue_messages{server=\"smpps_01\","
+	    "state=\"out\"}", 1);
+	wait_value("smppd_queue_messages{server=\"smpps_01\","
+	    "state=\"active\"}", 0);
 	ck_assert_int_eq(check("-w", "depth=0", "-c", "depth=5,free=0%"), 1);
 	ck_assert_msg(strncmp(out, "SMPPD WARNING - 1 waiting > 0; ", 31) == 0,
 	    "%s", out);
