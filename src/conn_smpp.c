@@ -89,9 +89,9 @@ smpp_start(struct connector *c)
 	TAILQ_INIT(&pc->held);
 	TAILQ_INIT(&pc->parked);
 	pc->tokens = c->cf->throughput;
-	pc->tok_at = ctx.now;
+	pc->tok_at = smppconn_ctx.now;
 	pc->ref = (uint8_t)getpid();
-	if (smppconn_idmap() == NULL)
+	if (smppconn_ctx_idmap() == NULL)
 		return -1;
 	return conn_smpp_sessions(pc);
 }
@@ -117,11 +117,11 @@ group(struct item *it, int nparts)
 
 	if (nparts < 2 || (it->msg.pdu.registered_delivery &
 	    (REGDLV_RECEIPT_MASK | REGDLV_INTERMEDIATE)) == 0 ||
-	    (m = smppconn_idmap()) == NULL)
+	    (m = smppconn_ctx_idmap()) == NULL)
 		return;
 	if (idmap_group_put(m, it->msg.meta.id, it->msg.pdu.destination_addr ?
-	    it->msg.pdu.destination_addr : "", nparts, (int64_t)ctx.wall +
-	    ctx.conf->server.dlr_expiry) == -1)
+	    it->msg.pdu.destination_addr : "", nparts, (int64_t)smppconn_ctx.wall +
+	    smppconn_ctx.conf->server.dlr_expiry) == -1)
 		log_warnx("%s: its parts cannot be grouped in the id map",
 		    it->msg.meta.id);
 }
@@ -188,11 +188,11 @@ remember(struct smppc *pc, struct item *it, const char *upstream, int nparts)
 	    (it->msg.pdu.registered_delivery & (REGDLV_RECEIPT_MASK |
 	    REGDLV_INTERMEDIATE)) == 0)
 		return 0;
-	if ((m = smppconn_idmap()) == NULL)
+	if ((m = smppconn_ctx_idmap()) == NULL)
 		return -1;
 	memset(&e, 0, sizeof(e));
 	receipt_of_msg(&e.of, &it->msg);
-	e.expires = (int64_t)ctx.wall + ctx.conf->server.dlr_expiry;
+	e.expires = (int64_t)smppconn_ctx.wall + smppconn_ctx.conf->server.dlr_expiry;
 	e.parts = (uint8_t)(nparts > 255 ? 255 : nparts);
 	if (idmap_put(m, upstream, &e) == -1) {
 		log_warnx("connector %s: %s cannot be stored in the id map",
@@ -224,7 +224,7 @@ conn_smpp_submit_resp(struct smppc *pc, struct item *it, const struct pdu *p,
 	}
 	snprintf(why, sizeof(why), "upstream: %s", pdu_status_name(status));
 	if (status == ESME_RTHROTTLED)
-		pc->pause_until = ctx.now + PAUSE_THROTTLED_US;
+		pc->pause_until = smppconn_ctx.now + PAUSE_THROTTLED_US;
 	part_failed(pc, it, temporary(status), status, why);
 	settle_msg(it);
 }
@@ -237,8 +237,8 @@ token(struct smppc *pc)
 
 	if (tp <= 0)
 		return 1;
-	pc->tokens += (double)(ctx.now - pc->tok_at) * tp / 1e6;
-	pc->tok_at = ctx.now;
+	pc->tokens += (double)(smppconn_ctx.now - pc->tok_at) * tp / 1e6;
+	pc->tok_at = smppconn_ctx.now;
 	if (pc->tokens > tp)
 		pc->tokens = tp;
 	if (pc->tokens < 1)
@@ -315,7 +315,7 @@ send_part(struct smppc *pc, struct sess *s, struct item *it)
 		return -1;
 	}
 	conn_smpp_sent_add(s, q.sequence_number, it);
-	s->last_io = ctx.now;
+	s->last_io = smppconn_ctx.now;
 	m->next++;
 	return 0;
 }
@@ -327,7 +327,7 @@ pump(struct smppc *pc)
 	struct sess	*s;
 	struct smsg	*m;
 
-	if (pc->c->stopping || ctx.now < pc->pause_until)
+	if (pc->c->stopping || smppconn_ctx.now < pc->pause_until)
 		return;
 	while ((it = TAILQ_FIRST(&pc->queue)) != NULL &&
 	    (s = conn_smpp_pick(pc)) != NULL && token(pc)) {
@@ -355,7 +355,7 @@ smpp_submit(struct connector *c, struct item *it)
 		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "out of memory");
 		return;
 	}
-	it->deadline = ctx.now + (int64_t)c->cf->response_timeout * 1000000;
+	it->deadline = smppconn_ctx.now + (int64_t)c->cf->response_timeout * 1000000;
 	TAILQ_INSERT_TAIL(&pc->queue, it, link);
 	pc->nqueue++;
 	((struct smsg *)it->priv)->queued = 1;
@@ -468,7 +468,7 @@ smpp_reload(struct connector *c, const struct conf_connector *old)
 		pc->sess[i]->redo = pc->sess[i]->state != SS_DOWN;
 		pc->sess[i]->backoff = cf->reconnect_min;
 		if (pc->sess[i]->state == SS_DOWN && !pc->sess[i]->retire)
-			pc->sess[i]->next_connect = ctx.now;
+			pc->sess[i]->next_connect = smppconn_ctx.now;
 	}
 }
 

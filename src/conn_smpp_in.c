@@ -164,7 +164,7 @@ rewrite(struct sess *s, const struct idmap_entry *e, const struct dlr *d,
 	kind = receipt_kind(state);
 	*final = kind != RECEIPT_INTERMEDIATE;
 	if (e->parts > 1 && *final) {
-		g = idmap_group_done(smppconn_idmap(), e->of.id, e->of.dst,
+		g = idmap_group_done(smppconn_ctx_idmap(), e->of.id, e->of.dst,
 		    kind == RECEIPT_SUCCESS);
 		if (g != IDMAP_GROUP_DONE)
 			return NULL;	/* parts to come, or reported */
@@ -172,7 +172,7 @@ rewrite(struct sess *s, const struct idmap_entry *e, const struct dlr *d,
 	if (!receipt_wanted(e->of.registered_delivery, state))
 		return NULL;
 	if (receipt_build(&r, &e->of, stat, d->err, d->done_date ?
-	    d->done_date : ctx.wall) == -1 ||
+	    d->done_date : smppconn_ctx.wall) == -1 ||
 	    smppconn_out_add(e->of.account, &r.meta, &r.pdu, &dep) == -1) {
 		log_warnx("connector %s: receipt for %s cannot be queued",
 		    s->owner->c->name, e->of.id);
@@ -192,7 +192,7 @@ receipt(struct sess *s, const struct pdu *p, const struct dlr *d,
 	struct idmap_entry	 e;
 	char			 key[PDU_MESSAGE_ID_MAX];
 	int			*dep, final, err;
-	struct idmap		*m = smppconn_idmap();
+	struct idmap		*m = smppconn_ctx_idmap();
 
 	if (m == NULL || (idmap_get(m, d->id, &e, key, sizeof(key)) != 0 &&
 	    (alt[0] == '\0' || idmap_get(m, alt, &e, key, sizeof(key)) != 0)))
@@ -222,7 +222,7 @@ park(struct sess *s, const struct pdu *p, const struct dlr *d,
 	k->gen = s->gen;
 	k->cmd = p->command_id;
 	k->seq = p->sequence_number;
-	k->until = ctx.now + PARK_US;
+	k->until = smppconn_ctx.now + PARK_US;
 	strlcpy(k->id, d->id, sizeof(k->id));
 	strlcpy(k->alt, alt, sizeof(k->alt));
 	strlcpy(k->stat, d->stat, sizeof(k->stat));
@@ -309,8 +309,8 @@ conn_smpp_held_flush(struct smppc *pc)
 		if (h->gen == h->s->gen && h->s->state != SS_DOWN)
 			conn_smpp_answer(h->s, h->cmd, status, h->seq);
 		if (status == ESME_ROK && h->delkey[0] != '\0' &&
-		    smppconn_idmap() != NULL)
-			(void)idmap_del(smppconn_idmap(), h->delkey);
+		    smppconn_ctx_idmap() != NULL)
+			(void)idmap_del(smppconn_ctx_idmap(), h->delkey);
 		free(h);
 	}
 }

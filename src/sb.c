@@ -44,6 +44,8 @@
 
 static struct sb_board	*board;
 
+static void	 sb_close(void);
+
 static const char *const counter_names[SB_NCOUNTERS] = {
 	"connect_count", "disconnect_count", "refused_count",
 	"bind_tx_count", "bind_rx_count", "bind_trx_count",
@@ -167,7 +169,7 @@ sb_attach(const char *path)
 	return 0;
 }
 
-void
+static void
 sb_close(void)
 {
 	if (board != NULL)

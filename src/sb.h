@@ -114,7 +114,6 @@ struct sb_gauges {
 
 int	 sb_open(const char *, const char *, int);
 int	 sb_attach(const char *);
-void	 sb_close(void);
 struct sb_board *sb_board(void);
 void	 sb_count(int, enum sb_counter);
 void	 sb_count_account(int, enum sb_counter);

@@ -4,7 +4,7 @@
  *
  * SYNOPSIS
  *	session_submit(s, buf, len, hdr)
- *	session_commit(s)
+ *	session_submit_commit(s)
  *	session_segment_close(s)
  *
  * DESCRIPTION
@@ -21,10 +21,11 @@
  *	charge happens before the record is queued and is refunded when
  *	the commit fails (ESME_RSUBMITFAIL).
  *
- *	Records are appended to the child's open MT segment and answered
- *	only after session_commit() made them durable: one write(2) and one
- *	fdatasync(2) for all the submit_sm read in one turn of the loop,
- *	then all the answers, in order.
+ *	Records are appended to the child's open MT segment and their
+ *	answers held (session_hold); session_submit_commit() makes them
+ *	durable with one write(2) and one fdatasync(2) for all the submit_sm
+ *	read in one turn of the loop, and session.c sends the answers after
+ *	it, in order.
  */
 #include "config.h"
 
@@ -35,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "msgid.h"
@@ -44,6 +46,9 @@
 #include "sms.h"
 #include "smpptime.h"
 #include "timer.h"
+
+static uint32_t	 session_submit_multi(struct session *, struct pdu *,
+		    const struct pdu_hdr *);
 
 /* How many parts the message costs; -1 when it is too long. */
 static int
@@ -131,7 +136,7 @@ charge(struct session *s, uint32_t parts, const char **why)
 		    LEDGER_NOBILL;
 
 	rc = ledger_charge(&s->ledger, s->acct.slot, s->acct.system_id, parts,
-	    s->acct.rate, s->acct.throughput, flags, timer_now());
+	    s->acct.rate, s->acct.throughput, flags, clock_mono_us());
 	switch (rc) {
 	case LEDGER_OK:
 		return ESME_ROK;
@@ -181,7 +186,7 @@ fill_meta(struct session *s, const struct pdu *p, struct msg_meta *m,
 		return -1;
 	m->kind = MSG_MT;
 	strlcpy(m->account, s->acct.system_id, sizeof(m->account));
-	m->created_us = now_us();
+	m->created_us = clock_wall_us();
 	m->parts = parts;
 	strlcpy(m->route, route, sizeof(m->route));
 	if (p->validity_period && p->validity_period[0] != '\0' &&
@@ -288,7 +293,7 @@ session_submit(struct session *s, const uint8_t *buf, size_t len,
  * and held like the others; when nothing could be queued it is the
  * first destination's error.
  */
-uint32_t
+static uint32_t
 session_submit_multi(struct session *s, struct pdu *p,
     const struct pdu_hdr *h)
 {
@@ -346,38 +351,6 @@ session_submit_multi(struct session *s, struct pdu *p,
 	return ESME_ROK;
 }
 
-/* What the commit's answers carry besides the header. */
-static void
-send_held(struct session *s, const struct held *h)
-{
-	struct pdu	 p;
-	uint8_t		 ver = 0x34;
-
-	if (h->raw != NULL) {
-		buf_append(&s->out, h->raw, h->rawlen);
-		return;
-	}
-	pdu_init(&p, h->command_id, h->seq);
-	p.command_status = h->status;
-	switch (h->command_id) {
-	case SMPP_BIND_TRANSMITTER_RESP:
-	case SMPP_BIND_RECEIVER_RESP:
-	case SMPP_BIND_TRANSCEIVER_RESP:
-		if (h->status != ESME_ROK)
-			break;
-		p.system_id = s->conf->server.id;
-		pdu_tlv_add(&p, TLV_SC_INTERFACE_VERSION, 1, &ver);
-		break;
-	case SMPP_SUBMIT_SM_RESP:
-	case SMPP_DATA_SM_RESP:
-		p.message_id = h->msgid;
-		break;
-	default:
-		break;
-	}
-	session_send(s, &p);
-}
-
 /* The commit failed: nothing was queued; refund and say so. */
 static void
 commit_failed(struct session *s)
@@ -401,49 +374,41 @@ commit_failed(struct session *s)
 }
 
 /*
- * Make the records of this turn durable, then answer every request held
- * behind them, in order.  Nothing leaves before the fdatasync returned.
+ * Make the records of this turn durable with one write and one
+ * fdatasync; when that fails, refund them and turn their held answers
+ * into ESME_RSUBMITFAIL.  The caller (session.c) sends the answers
+ * after this returns, so nothing leaves before the records are durable.
  */
 void
-session_commit(struct session *s)
+session_submit_commit(struct session *s)
 {
 	const struct conf_spool	*c = &s->conf->spool;
-	struct held		*h;
 	int64_t			 t0;
 	size_t			 i;
 	int			 fresh, rc;
 
-	if (s->nheld == 0)
+	if (s->uncommitted == 0)
 		return;
-	if (s->uncommitted > 0) {
-		fresh = s->mt.fd == -1;
-		t0 = now_us();
-		rc = segw_commit(&s->mt);
-		sb_commit_latency((uint64_t)(now_us() - t0));
-		if (rc == -1)
-			commit_failed(s);
-		else {
-			for (i = 0; i < s->nheld; i++)
-				if (s->held[i].status == ESME_ROK &&
-				    s->held[i].parts > 0)
-					sb_count(s->sb_acct, SB_SUBMIT_OK);
-			if (fresh)
-				timer_after(TIMER_SEGMENT,
-				    (int64_t)c->segment_max_age_ms * 1000);
-			if (segw_due(&s->mt, c->segment_max_bytes,
-			    c->segment_max_messages, c->segment_max_age_ms,
-			    now_us()))
-				session_segment_close(s);
-		}
-		s->uncommitted = 0;
+	fresh = s->mt.fd == -1;
+	t0 = clock_mono_us();
+	rc = segw_commit(&s->mt);
+	sb_commit_latency((uint64_t)(clock_mono_us() - t0));
+	if (rc == -1)
+		commit_failed(s);
+	else {
+		for (i = 0; i < s->nheld; i++)
+			if (s->held[i].status == ESME_ROK &&
+			    s->held[i].parts > 0)
+				sb_count(s->sb_acct, SB_SUBMIT_OK);
+		if (fresh)
+			timer_after(TIMER_SEGMENT,
+			    (int64_t)c->segment_max_age_ms * 1000);
+		if (segw_due(&s->mt, c->segment_max_bytes,
+		    c->segment_max_messages, c->segment_max_age_ms,
+		    clock_wall_us()))
+			session_segment_close(s);
 	}
-	for (i = 0; i < s->nheld; i++) {
-		h = &s->held[i];
-		send_held(s, h);
-		free(h->raw);
-		h->raw = NULL;
-	}
-	s->nheld = 0;
+	s->uncommitted = 0;
 }
 
 /* Hand the open segment to smppconn: rename it into new/ and wake it. */

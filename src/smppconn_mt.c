@@ -96,7 +96,7 @@ item_put(struct item *it)
 static int
 area(char *buf, size_t len, const char *sub)
 {
-	return spool_path(buf, len, "%s/mt/%s", ctx.conf->spool.dir, sub);
+	return spool_path(buf, len, "%s/mt/%s", smppconn_ctx.conf->spool.dir, sub);
 }
 
 static void
@@ -111,12 +111,12 @@ job_open(const char *path)
 	strlcpy(job->path, path, sizeof(job->path));
 	if (segr_open(&job->seg, path) == -1) {
 		log_warn("reading %s", path);
-		spool_quarantine(ctx.conf->spool.dir, path, "unreadable");
+		spool_quarantine(smppconn_ctx.conf->spool.dir, path, "unreadable");
 		free(job);
 		return;
 	}
 	if (segdone_open(&job->done, path, 0) == -1) {
-		char	 dir[1100];
+		char	 dir[SPOOL_PATH_MAX];
 
 		log_warn("%s.done", path);
 		segr_close(&job->seg);
@@ -126,15 +126,15 @@ job_open(const char *path)
 		free(job);
 		return;
 	}
-	TAILQ_INSERT_TAIL(&ctx.jobs, job, link);
-	ctx.njobs++;
+	TAILQ_INSERT_TAIL(&smppconn_ctx.jobs, job, link);
+	smppconn_ctx.njobs++;
 }
 
 /* Claim what is due in mt/SUB; deferred: also note the next due time. */
 static void
 claim_from(const char *sub, int deferred)
 {
-	char		 from[1100], to[1100], path[1100], **names;
+	char		 from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX], path[SPOOL_PATH_MAX], **names;
 	size_t		 n, i;
 	int64_t		 t;
 	int		 rc;
@@ -148,22 +148,22 @@ claim_from(const char *sub, int deferred)
 	}
 	for (i = 0; i < n; i++) {
 		t = spool_name_time(names[i]);
-		if (t > (int64_t)ctx.wall) {
+		if (t > (int64_t)smppconn_ctx.wall) {
 			if (deferred)
-				ctx.next_deferred = t;
+				smppconn_ctx.next_deferred = t;
 			break;
 		}
-		if (ctx.njobs >= CONN_MAX_JOBS ||
-		    ctx.inhand >= CONN_INHAND_MAX) {
+		if (smppconn_ctx.njobs >= CONN_MAX_JOBS ||
+		    smppconn_ctx.inhand >= CONN_INHAND_MAX) {
 			/* Full: new/ when a job ends, deferred/ in a second. */
 			if (deferred)
-				ctx.next_deferred = (int64_t)ctx.wall + 1;
+				smppconn_ctx.next_deferred = (int64_t)smppconn_ctx.wall + 1;
 			break;
 		}
 		if (t == -1) {
 			if (spool_path(path, sizeof(path), "%s/%s", from,
 			    names[i]) == 0)
-				spool_quarantine(ctx.conf->spool.dir, path,
+				spool_quarantine(smppconn_ctx.conf->spool.dir, path,
 				    "not a segment name");
 			continue;
 		}
@@ -181,17 +181,17 @@ smppconn_mt_scan(void)
 {
 	int	 due;
 
-	due = ctx.next_deferred != 0 && ctx.next_deferred <= (int64_t)ctx.wall;
-	if ((!ctx.want_scan && !due) || ctx.stopping ||
-	    ctx.now < ctx.pause_until)
+	due = smppconn_ctx.next_deferred != 0 && smppconn_ctx.next_deferred <= (int64_t)smppconn_ctx.wall;
+	if ((!smppconn_ctx.want_scan && !due) || smppconn_ctx.stopping ||
+	    smppconn_ctx.now < smppconn_ctx.pause_until)
 		return;
 	if (due) {
-		ctx.next_deferred = 0;
+		smppconn_ctx.next_deferred = 0;
 		claim_from("deferred", 1);
 	}
-	if (ctx.want_scan)
+	if (smppconn_ctx.want_scan)
 		claim_from("new", 0);
-	ctx.want_scan = 0;
+	smppconn_ctx.want_scan = 0;
 }
 
 static const char *
@@ -208,28 +208,28 @@ hand(struct item *it)
 	struct connector		*c;
 	struct msg			*m = &it->msg;
 
-	if (policy_expiry(&m->meta, ctx.conf->spool.max_age) <
-	    (int64_t)ctx.wall) {
+	if (policy_expiry(&m->meta, smppconn_ctx.conf->spool.max_age) <
+	    (int64_t)smppconn_ctx.wall) {
 		smppconn_mt_complete(it, IR_EXPIRED, "EXPIRED", 0, "expired");
 		return 1;
 	}
-	if (m->meta.next_try > (int64_t)ctx.wall) {
+	if (m->meta.next_try > (int64_t)smppconn_ctx.wall) {
 		smppconn_mt_complete(it, IR_LATER, NULL, 0, NULL);
 		return 1;
 	}
-	if ((cf = policy_route(ctx.conf, m)) == NULL) {
+	if ((cf = policy_route(smppconn_ctx.conf, m)) == NULL) {
 		smppconn_mt_complete(it, IR_PERMFAIL, "REJECTD", REJECT_NO_ROUTE,
 		    "no route");
 		return 1;
 	}
-	if ((c = smppconn_find(cf->name)) == NULL) {
+	if ((c = smppconn_ctx_find(cf->name)) == NULL) {
 		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "connector not running");
 		return 1;
 	}
 	if (c->stopping || c->ops->room(c) <= 0)
 		return 0;
 	it->conn = c;
-	it->t0 = ctx.now;
+	it->t0 = smppconn_ctx.now;
 	c->inhand++;
 	if (LOG_ENABLED(LOGL_DEBUG))
 		log_debug("%s %s of %s to connector %s (attempt %d)",
@@ -261,7 +261,7 @@ next_record(struct job *job)
 				continue;
 			}
 			job->inhand++;
-			ctx.inhand++;
+			smppconn_ctx.inhand++;
 			return it;
 		}
 		item_put(it);
@@ -306,9 +306,9 @@ smppconn_mt_feed(void)
 	struct job	*job;
 	int		 budget = CONN_TURN_MAX, n, progress = 1;
 
-	ctx.more = 0;
-	if (ctx.stopping) {
-		TAILQ_FOREACH(job, &ctx.jobs, link)
+	smppconn_ctx.more = 0;
+	if (smppconn_ctx.stopping) {
+		TAILQ_FOREACH(job, &smppconn_ctx.jobs, link)
 			if (job->stalled != NULL) {
 				smppconn_mt_complete(job->stalled, IR_ABANDON, NULL, 0,
 				    NULL);
@@ -319,7 +319,7 @@ smppconn_mt_feed(void)
 	/* Round robin, a few records per job, so that none starves. */
 	while (budget > 0 && progress) {
 		progress = 0;
-		TAILQ_FOREACH(job, &ctx.jobs, link) {
+		TAILQ_FOREACH(job, &smppconn_ctx.jobs, link) {
 			n = feed_job(job, budget < 64 ? budget : 64);
 			budget -= n;
 			progress |= n > 0;
@@ -328,7 +328,7 @@ smppconn_mt_feed(void)
 		}
 	}
 	if (budget == 0)
-		ctx.more = 1;
+		smppconn_ctx.more = 1;
 }
 
 static void
@@ -343,7 +343,7 @@ receipt(struct item *it, const char *stat, int err)
 	if (!receipt_wanted(it->msg.pdu.registered_delivery, state))
 		return;
 	receipt_of_msg(&of, &it->msg);
-	if (receipt_build(&r, &of, stat, err, ctx.wall) == -1) {
+	if (receipt_build(&r, &of, stat, err, smppconn_ctx.wall) == -1) {
 		log_warnx("receipt for %s cannot be built: dropped",
 		    it->msg.meta.id);
 		return;
@@ -388,11 +388,11 @@ tempfail(struct item *it, const char *why)
 
 	m->attempts++;
 	strlcpy(m->error, why != NULL ? why : "", sizeof(m->error));
-	m->next_try = policy_next_try(m, &ctx.conf->spool,
-	    (int64_t)ctx.wall);
+	m->next_try = policy_next_try(m, &smppconn_ctx.conf->spool,
+	    (int64_t)smppconn_ctx.wall);
 	log_info("%s of %s to %s: attempt %d failed (%s), next in %llds",
 	    m->id, m->account, it->msg.pdu.destination_addr, m->attempts,
-	    m->error, (long long)(m->next_try - (int64_t)ctx.wall));
+	    m->error, (long long)(m->next_try - (int64_t)smppconn_ctx.wall));
 	defer(it, m->next_try);
 }
 
@@ -440,31 +440,31 @@ smppconn_mt_complete(struct item *it, enum item_result r, const char *stat, int 
 	default:
 		break;
 	}
-	TAILQ_INSERT_TAIL(&ctx.done, it, link);
+	TAILQ_INSERT_TAIL(&smppconn_ctx.done, it, link);
 }
 
 static void
 job_finish(struct job *job)
 {
-	char	 dir[1100];
+	char	 dir[SPOOL_PATH_MAX];
 
-	TAILQ_REMOVE(&ctx.jobs, job, link);
-	ctx.njobs--;
+	TAILQ_REMOVE(&smppconn_ctx.jobs, job, link);
+	smppconn_ctx.njobs--;
 	segr_close(&job->seg);
 	segdone_close(&job->done);
 	if (job->corrupt)
-		spool_quarantine(ctx.conf->spool.dir, job->path,
+		spool_quarantine(smppconn_ctx.conf->spool.dir, job->path,
 		    "corrupt record");
 	else if (job->unwell) {
 		if (area(dir, sizeof(dir), "new") == -1 ||
 		    spool_move(job->path, dir, NULL) == -1)
 			log_warn("returning %s", job->path);
 		/* Whatever went wrong, it is not tried again at once. */
-		ctx.pause_until = ctx.now + 1000000;
+		smppconn_ctx.pause_until = smppconn_ctx.now + 1000000;
 	} else if (spool_remove(job->path) == -1)
 		log_warn("removing %s", job->path);
 	free(job);
-	ctx.want_scan = 1;
+	smppconn_ctx.want_scan = 1;
 }
 
 static int
@@ -472,7 +472,7 @@ failed_dep(const struct item *it)
 {
 	return (it->dep[0] != NULL && *it->dep[0]) ||
 	    (it->dep[1] != NULL && *it->dep[1]) ||
-	    (it->result == IR_ACCEPTED && ctx.idmap_failed);
+	    (it->result == IR_ACCEPTED && smppconn_ctx.idmap_failed);
 }
 
 /*
@@ -493,13 +493,13 @@ settle(void)
 	struct item	*it;
 	struct job	*job;
 
-	TAILQ_FOREACH(it, &ctx.done, link) {
+	TAILQ_FOREACH(it, &smppconn_ctx.done, link) {
 		if (it->result == IR_ABANDON || failed_dep(it))
 			it->job->unwell = 1;
 		it->job->ndone++;
 	}
-	while ((it = TAILQ_FIRST(&ctx.done)) != NULL) {
-		TAILQ_REMOVE(&ctx.done, it, link);
+	while ((it = TAILQ_FIRST(&smppconn_ctx.done)) != NULL) {
+		TAILQ_REMOVE(&smppconn_ctx.done, it, link);
 		job = it->job;
 		if (it->result == IR_ABANDON || failed_dep(it))
 			job->unwell = 1;
@@ -510,7 +510,7 @@ settle(void)
 		}
 		job->inhand--;
 		job->ndone--;
-		ctx.inhand--;
+		smppconn_ctx.inhand--;
 		item_put(it);
 	}
 }
@@ -524,24 +524,24 @@ smppconn_mt_commit(void)
 	ok = smppconn_out_commit() == 0;
 	ok &= smppconn_store_commit() == 0;
 	ok &= smppconn_mo_commit() == 0;
-	if (ctx.idmap != NULL && idmap_sync(ctx.idmap) == -1) {
-		ctx.idmap_failed = 1;
+	if (smppconn_ctx.idmap != NULL && idmap_sync(smppconn_ctx.idmap) == -1) {
+		smppconn_ctx.idmap_failed = 1;
 		ok = 0;
 	}
 	if (!ok) {
 		log_errorx("a spool commit failed: claims paused for a second");
-		ctx.pause_until = ctx.now + 1000000;
+		smppconn_ctx.pause_until = smppconn_ctx.now + 1000000;
 	}
 	/* The receivers get this turn's receipts first. */
 	smppconn_out_close();
 	settle();
-	for (i = 0; i < ctx.nconns; i++)
-		if (ctx.conns[i]->ops->committed != NULL)
-			ctx.conns[i]->ops->committed(ctx.conns[i]);
-	ctx.idmap_failed = 0;
+	for (i = 0; i < smppconn_ctx.nconns; i++)
+		if (smppconn_ctx.conns[i]->ops->committed != NULL)
+			smppconn_ctx.conns[i]->ops->committed(smppconn_ctx.conns[i]);
+	smppconn_ctx.idmap_failed = 0;
 	smppconn_store_close();
 	smppconn_mo_close();
-	TAILQ_FOREACH_SAFE(job, &ctx.jobs, link, tmp)
+	TAILQ_FOREACH_SAFE(job, &smppconn_ctx.jobs, link, tmp)
 		if (job->eof && job->inhand == 0 && job->stalled == NULL)
 			job_finish(job);
 }
@@ -551,12 +551,12 @@ void
 smppconn_mt_give_back(void)
 {
 	struct job	*job;
-	char		 dir[1100];
+	char		 dir[SPOOL_PATH_MAX];
 
-	while ((job = TAILQ_FIRST(&ctx.jobs)) != NULL) {
+	while ((job = TAILQ_FIRST(&smppconn_ctx.jobs)) != NULL) {
 		if (job->stalled != NULL) {
 			job->inhand--;
-			ctx.inhand--;
+			smppconn_ctx.inhand--;
 			item_put(job->stalled);
 			job->stalled = NULL;
 		}
@@ -566,8 +566,8 @@ smppconn_mt_give_back(void)
 		job->eof = 1;
 		job->unwell = 1;
 		if (area(dir, sizeof(dir), "new") == 0) {
-			TAILQ_REMOVE(&ctx.jobs, job, link);
-			ctx.njobs--;
+			TAILQ_REMOVE(&smppconn_ctx.jobs, job, link);
+			smppconn_ctx.njobs--;
 			segr_close(&job->seg);
 			segdone_close(&job->done);
 			if (spool_move(job->path, dir, NULL) == -1)
@@ -582,7 +582,7 @@ smppconn_mt_reread_done(void)
 {
 	struct job	*job;
 
-	TAILQ_FOREACH(job, &ctx.jobs, link) {
+	TAILQ_FOREACH(job, &smppconn_ctx.jobs, link) {
 		segdone_close(&job->done);
 		if (segdone_open(&job->done, job->path, 0) == -1) {
 			log_warn("%s.done", job->path);

@@ -63,7 +63,7 @@
 #include "smppq.h"
 
 const struct conf	*smppq_conf;
-int			 smppq_json;
+static int		 smppq_json;
 
 static const struct {
 	const char	*state;
@@ -148,7 +148,7 @@ static int
 walk_out(struct qloc *l, qvisit_fn fn, void *arg, struct msg *m)
 {
 	static const char *const sub[] = { "tmp", "new", "cur" };
-	char		 top[1100], area[1200], dir[1300], **users;
+	char		 top[SPOOL_PATH_MAX], area[1200], dir[1300], **users;
 	size_t		 n, i, k;
 	int		 stop = 0;
 
@@ -178,7 +178,7 @@ smppq_walk(qvisit_fn fn, void *arg)
 {
 	struct qloc	 l;
 	struct msg	 m;
-	char		 area[1100], dir[1200];
+	char		 area[SPOOL_PATH_MAX], dir[1200];
 	size_t		 i;
 	int		 stop = 0;
 
@@ -210,7 +210,7 @@ smppq_walk(qvisit_fn fn, void *arg)
 }
 
 /* A JSON string: escapes, and octets that are not UTF-8 as Latin-1. */
-void
+static void
 smppq_json_str(FILE *fp, const char *s)
 {
 	size_t		 len = s != NULL ? strlen(s) : 0;
@@ -566,7 +566,7 @@ static int
 cmd_stats(int argc)
 {
 	struct depths	 d;
-	char		 path[CONF_PATH_MAX + 32];
+	char		 path[SPOOL_PATH_MAX];
 	size_t		 i;
 	int		 up, k;
 
@@ -574,8 +574,7 @@ cmd_stats(int argc)
 		usage();
 	memset(&d, 0, sizeof(d));
 	smppq_walk(count_one, &d);
-	snprintf(path, sizeof(path), "%s/%s", smppq_conf->server.run_dir, SB_FILE);
-	up = sb_attach(path) == 0;
+	up = smppq_scoreboard(path, sizeof(path)) == 0;
 	if (!up)
 		warnx("%s: %s (is smppd running?)", path, strerror(errno));
 	if (smppq_json) {

@@ -1,5 +1,12 @@
 /*
  * smppq.h - smppq's private header: walking the spool's records
+ *
+ * smppq.c lists and counts (text or JSON), smppq_edit.c changes records
+ * (delete, retry, inject); smppq_census.c measures queues, spool and
+ * daemons for smppq_prom.c (stats -p), smppq_metrics.c (metrics) and
+ * smppq_check.c (check).  smppq_walk() calls fn for every record of
+ * the spool with a decoded message valid only during the call; a
+ * non-zero return of fn stops the walk and is its result.
  */
 #ifndef SMPPQ_H
 #define SMPPQ_H
@@ -61,11 +68,9 @@ struct smppq_census {
 };
 
 extern const struct conf *smppq_conf;
-extern int		  smppq_json;
 
 /* smppq.c */
 int	 smppq_walk(qvisit_fn, void *);
-void	 smppq_json_str(FILE *, const char *);
 int	 smppq_conn_signal(int);
 
 /* smppq_census.c */
@@ -73,6 +78,7 @@ void	 smppq_census(struct smppq_census *);
 void	 smppq_census_free(struct smppq_census *);
 int	 smppq_state_index(const char *);
 long	 smppq_pidfile_pid(const char *);
+int	 smppq_scoreboard(char *, size_t);
 
 /* smppq_prom.c, smppq_metrics.c, smppq_check.c */
 int	 smppq_prom(FILE *);

@@ -6,6 +6,7 @@
  * SYNOPSIS
  *	smppq_census(c)		smppq_census_free(c)
  *	smppq_state_index(state)	smppq_pidfile_pid(path)
+ *	smppq_scoreboard(path, len)
  *
  * DESCRIPTION
  *	smppq_census() walks every unsettled record once (smppq_walk) and
@@ -37,6 +38,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "sb.h"
 #include "smppq.h"
 
 /* spool/out/USER/new/SEGMENT is the deepest file. */
@@ -129,6 +131,18 @@ measure_spool(struct smppq_census *c)
 		c->fs_free = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 		c->fs_size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
 	}
+}
+
+/* Map smppd's scoreboard (sb_board()); its path into path.  0 or -1. */
+int
+smppq_scoreboard(char *path, size_t len)
+{
+	if (snprintf(path, len, "%s/%s", smppq_conf->server.run_dir,
+	    SB_FILE) >= (int)len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return sb_attach(path);
 }
 
 long

@@ -395,11 +395,9 @@ int
 smppq_prom(FILE *fp)
 {
 	struct smppq_census	 c;
-	char			 path[CONF_PATH_MAX + 32];
+	char			 path[SPOOL_PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", smppq_conf->server.run_dir,
-	    SB_FILE);
-	scoreboard(fp, sb_attach(path) == 0);
+	scoreboard(fp, smppq_scoreboard(path, sizeof(path)) == 0);
 	smppq_census(&c);
 	queues(fp, &c);
 	connector_queues(fp, &c);
