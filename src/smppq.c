@@ -698,6 +698,12 @@ main(int argc, char *argv[])
 	if (conf_load(&conf, o.config, report) != 0)
 		return EX_CONFIG;
 	smppq_conf = &conf;
+	if (o.prom) {
+		allow(&o, "p");
+		if (strcmp(cmd, "stats") != 0 || smppq_json || argc != 0)
+			usage();
+		return smppq_prom(stdout) == 0 ? EX_OK : EX_IOERR;
+	}
 	if (strcmp(cmd, "list") == 0) {
 		allow(&o, "as");
 		return cmd_list(&o, argc);
@@ -705,12 +711,6 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "inject") == 0 && !smppq_json) {
 		allow(&o, "aCftx");
 		return smppq_inject(&o, argc, argv);
-	}
-	if (strcmp(cmd, "stats") == 0 && o.prom && !smppq_json) {
-		allow(&o, "p");
-		if (argc != 0)
-			usage();
-		return smppq_prom(stdout) == 0 ? EX_OK : EX_IOERR;
 	}
 	allow(&o, "");
 	if (strcmp(cmd, "show") == 0)
