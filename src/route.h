@@ -10,6 +10,12 @@
 
 #include "conf.h"
 
+/*
+ * route_mt(conf, account, destination): the connector of the best MT
+ * route, NULL when none matches.  route_mo(conf, source, destination):
+ * the account an MO message goes to, NULL when none.  The results point
+ * into conf and live as long as it does.
+ */
 const struct conf_connector *route_mt(const struct conf *, const char *,
 	    const char *);
 const char *route_mo(const struct conf *, const char *, const char *);

@@ -153,9 +153,8 @@ session_send(struct session *s, struct pdu *p)
  * Queue an answer behind those already waiting, so that answers leave in
  * the order of their requests even when some wait for the spool commit.
  */
-void
-session_hold(struct session *s, uint32_t cmd, uint32_t seq, uint32_t status,
-    uint32_t parts, const char *msgid)
+static void
+session_hold_answer(struct session *s, const struct held *a)
 {
 	struct held	*h;
 	size_t		 cap;
@@ -167,14 +166,22 @@ session_hold(struct session *s, uint32_t cmd, uint32_t seq, uint32_t status,
 		s->held = h;
 		s->heldcap = cap;
 	}
-	h = &s->held[s->nheld++];
-	h->command_id = cmd;
-	h->seq = seq;
-	h->status = status;
-	h->parts = parts;
-	h->raw = NULL;
-	h->rawlen = 0;
-	strlcpy(h->msgid, msgid ? msgid : "", sizeof(h->msgid));
+	s->held[s->nheld++] = *a;
+}
+
+void
+session_hold(struct session *s, uint32_t cmd, uint32_t seq, uint32_t status,
+    uint32_t parts, const char *msgid)
+{
+	struct held	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.command_id = cmd;
+	a.seq = seq;
+	a.status = status;
+	a.parts = parts;
+	strlcpy(a.msgid, msgid ? msgid : "", sizeof(a.msgid));
+	session_hold_answer(s, &a);
 }
 
 /* Register a request of ours; returns its sequence number. */
@@ -366,6 +373,8 @@ static void
 dispatch(struct session *s, const uint8_t *buf, size_t len,
     const struct pdu_hdr *h)
 {
+	struct held	 a;
+
 	sb_time(SB_T_RX_PDU);
 	sb_activity(s->sb_acct);
 	if (SMPP_IS_RESP(h->command_id)) {
@@ -390,7 +399,8 @@ dispatch(struct session *s, const uint8_t *buf, size_t len,
 	case SMPP_SUBMIT_SM:
 	case SMPP_DATA_SM:
 	case SMPP_SUBMIT_MULTI:
-		session_submit(s, buf, len, h);
+		session_submit(s, buf, len, h, &a);
+		session_hold_answer(s, &a);
 		break;
 	case SMPP_QUERY_SM:
 	case SMPP_CANCEL_SM:

@@ -2,10 +2,11 @@
  * session.h - one client connection, served by one smppd child
  *
  * smppd's private header.  session.c reads PDUs and sends every
- * answer; session_bind.c, session_submit.c and session_deliver.c handle
- * their commands and queue answers with session_hold(), which session.c
- * sends after the turn's spool commit (session_submit_commit()), in the
- * order of the requests.  struct session is the child's one session; it
+ * answer; session_bind.c and session_deliver.c handle their commands
+ * and queue answers with session_hold(); session_submit.c fills in the
+ * answer it is given and session.c holds it.  session.c sends the held
+ * answers after the turn's spool commit (session_submit_commit()), in
+ * the order of the requests.  struct session is the child's one session; it
  * owns its buffers and held answers.  Handlers return nothing: a
  * protocol error becomes an answer, an environment error a log line
  * and, where the client cannot be served, closing.
@@ -139,7 +140,7 @@ void	 session_unbound(struct session *);
 
 /* session_submit.c */
 void	 session_submit(struct session *, const uint8_t *, size_t,
-	    const struct pdu_hdr *);
+	    const struct pdu_hdr *, struct held *);
 void	 session_submit_commit(struct session *);
 void	 session_segment_close(struct session *);
 

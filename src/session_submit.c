@@ -3,7 +3,7 @@
  * the spool record and the group commit that comes before any answer
  *
  * SYNOPSIS
- *	session_submit(s, buf, len, hdr)
+ *	session_submit(s, buf, len, hdr, &answer)
  *	session_submit_commit(s)
  *	session_segment_close(s)
  *
@@ -21,11 +21,12 @@
  *	charge happens before the record is queued and is refunded when
  *	the commit fails (ESME_RSUBMITFAIL).
  *
- *	Records are appended to the child's open MT segment and their
- *	answers held (session_hold); session_submit_commit() makes them
+ *	Records are appended to the child's open MT segment; the answer
+ *	goes back to the caller, which holds it (session_hold_answer) and
+ *	never sends it before session_submit_commit() has made the records
  *	durable with one write(2) and one fdatasync(2) for all the submit_sm
- *	read in one turn of the loop, and session.c sends the answers after
- *	it, in order.
+ *	read in one turn of the loop; session.c sends the answers after
+ *	it, in order.  Nothing here calls back into session.c.
  */
 #include "config.h"
 
@@ -48,7 +49,7 @@
 #include "timer.h"
 
 static uint32_t	 session_submit_multi(struct session *, struct pdu *,
-		    const struct pdu_hdr *);
+		    const struct pdu_hdr *, struct held *);
 
 /* How many parts the message costs; -1 when it is too long. */
 static int
@@ -86,15 +87,27 @@ count_error(struct session *s, uint32_t status)
 		sb_count(s->sb_acct, SB_SUBMIT_SPOOL);
 }
 
+/* The answer to h, which session.c holds until the turn's commit. */
+static void
+answer(struct held *a, const struct pdu_hdr *h, uint32_t status,
+    uint32_t parts, const char *msgid)
+{
+	memset(a, 0, sizeof(*a));
+	a->command_id = h->command_id | SMPP_RESP_BIT;
+	a->seq = h->sequence_number;
+	a->status = status;
+	a->parts = parts;
+	strlcpy(a->msgid, msgid, sizeof(a->msgid));
+}
+
 static uint32_t
 reject(struct session *s, const struct pdu_hdr *h, uint32_t status,
-    const char *why)
+    const char *why, struct held *a)
 {
 	log_info("%s seq %u rejected: %s (%s)", pdu_command_name(
 	    h->command_id), h->sequence_number, why, pdu_status_name(status));
 	count_error(s, status);
-	session_hold(s, h->command_id | SMPP_RESP_BIT, h->sequence_number,
-	    status, 0, NULL);
+	answer(a, h, status, 0, "");
 	return status;
 }
 
@@ -253,7 +266,7 @@ queue_one(struct session *s, struct pdu *p, char *msgid, uint32_t *partsp,
 
 void
 session_submit(struct session *s, const uint8_t *buf, size_t len,
-    const struct pdu_hdr *h)
+    const struct pdu_hdr *h, struct held *a)
 {
 	struct pdu	 p;
 	char		 msgid[PDU_MESSAGE_ID_MAX] = "";
@@ -262,7 +275,7 @@ session_submit(struct session *s, const uint8_t *buf, size_t len,
 
 	if (s->state != SS_BOUND_TX && s->state != SS_BOUND_TRX) {
 		reject(s, h, ESME_RINVBNDSTS, s->state == SS_BOUND_RX ?
-		    "bound as receiver" : "not bound");
+		    "bound as receiver" : "not bound", a);
 		return;
 	}
 	sb_count(s->sb_acct, SB_SUBMIT_REQ);
@@ -271,17 +284,16 @@ session_submit(struct session *s, const uint8_t *buf, size_t len,
 	if ((status = pdu_decode(buf, len, &p)) != ESME_ROK ||
 	    (status = pdu_check(&p)) != ESME_ROK) {
 		pdu_free(&p);
-		reject(s, h, status, why);
+		reject(s, h, status, why, a);
 		return;
 	}
 	if (h->command_id == SMPP_SUBMIT_MULTI)
-		status = session_submit_multi(s, &p, h);
+		session_submit_multi(s, &p, h, a);
 	else if ((status = queue_one(s, &p, msgid, &parts, &why)) ==
 	    ESME_ROK)
-		session_hold(s, h->command_id | SMPP_RESP_BIT,
-		    h->sequence_number, ESME_ROK, parts, msgid);
+		answer(a, h, ESME_ROK, parts, msgid);
 	else
-		reject(s, h, status, why);
+		reject(s, h, status, why, a);
 	pdu_free(&p);
 }
 
@@ -295,7 +307,7 @@ session_submit(struct session *s, const uint8_t *buf, size_t len,
  */
 static uint32_t
 session_submit_multi(struct session *s, struct pdu *p,
-    const struct pdu_hdr *h)
+    const struct pdu_hdr *h, struct held *a)
 {
 	struct pdu_unsuccess	 uns[PDU_MAX_DESTS];
 	struct pdu		 q, r;
@@ -336,18 +348,17 @@ session_submit_multi(struct session *s, struct pdu *p,
 		uns[nun++].error_status_code = status;
 	}
 	if (nok == 0)
-		return reject(s, h, first, "no destination accepted");
+		return reject(s, h, first, "no destination accepted", a);
 	pdu_init(&r, SMPP_SUBMIT_MULTI_RESP, h->sequence_number);
 	r.message_id = msgid;
 	r.no_unsuccess = (uint8_t)nun;
 	r.unsuccess = uns;
-	session_hold(s, SMPP_SUBMIT_MULTI_RESP, h->sequence_number, ESME_ROK,
-	    total, msgid);
+	answer(a, h, ESME_ROK, total, msgid);
 	n = (int)pdu_encoded_len(&r);
-	if ((s->held[s->nheld - 1].raw = malloc(n)) == NULL)
+	if ((a->raw = malloc(n)) == NULL)
 		fatal("submit_multi_resp");
-	n = pdu_encode(&r, s->held[s->nheld - 1].raw, (size_t)n);
-	s->held[s->nheld - 1].rawlen = n > 0 ? (size_t)n : 0;
+	n = pdu_encode(&r, a->raw, (size_t)n);
+	a->rawlen = n > 0 ? (size_t)n : 0;
 	return ESME_ROK;
 }
 
