@@ -4,10 +4,13 @@
  * SYNOPSIS
  *	sb_open(path, id, create)	map (and with create, reset) the file
  *	sb_attach(path)			map an existing file read-only
- *	sb_count(account, counter)	sb_time(which)
+ *	sb_count(account, counter)	sb_count_account(account, counter)
+ *	sb_commit_latency(us)		sb_time(which)
  *	sb_account_slot(system_id)	sb_activity(account)
  *	sb_child_claim(pid)		sb_child_set(slot, state, acct, peer)
  *	sb_child_release_pid(pid)	sb_print(fp, board, json)
+ *	sb_gauges(board, server, accounts)
+ *	sb_counter_name(counter)	sb_time_name(which)
  *
  * DESCRIPTION
  *	The master creates the file at start and maps it MAP_SHARED; its
@@ -50,13 +53,36 @@ static const char *const counter_names[SB_NCOUNTERS] = {
 	"submit_sm_count", "throttling_error_count",
 	"other_submit_error_count", "data_sm_count", "deliver_sm_count",
 	"deliver_sm_ack_count", "deliver_sm_error_count", "elink_count",
-	"address_refused_count", "password_hash_count"
+	"address_refused_count", "password_hash_count",
+	"bind_fail_unknown_count", "bind_fail_password_count",
+	"bind_fail_disabled_count", "bind_fail_network_count",
+	"bind_fail_type_count", "bind_fail_max_bindings_count",
+	"bind_fail_other_count", "submit_sm_address_error_count",
+	"submit_sm_credit_error_count", "submit_sm_spool_error_count"
+};
+
+/* From a tenth of a millisecond (a cached write) to a second (a stall). */
+const uint64_t sb_commit_bound_us[SB_COMMIT_BUCKETS - 1] = {
+	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000,
+	250000, 500000, 1000000
 };
 
 static const char *const time_names[SB_NTIMES] = {
 	"created_at", "last_received_pdu_at", "last_sent_pdu_at",
 	"last_received_elink_at"
 };
+
+const char *
+sb_counter_name(enum sb_counter c)
+{
+	return c < SB_NCOUNTERS ? counter_names[c] : "?";
+}
+
+const char *
+sb_time_name(enum sb_time t)
+{
+	return t < SB_NTIMES ? time_names[t] : "?";
+}
 
 struct sb_board *
 sb_board(void)
@@ -159,9 +185,31 @@ sb_count(int account, enum sb_counter c)
 	if (board == NULL)
 		return;
 	__atomic_fetch_add(&board->counter[c], 1, __ATOMIC_RELAXED);
-	if (account >= 0 && account < SB_ACCOUNTS)
+	sb_count_account(account, c);
+}
+
+/* An account's counter alone: the server's was counted already. */
+void
+sb_count_account(int account, enum sb_counter c)
+{
+	if (board != NULL && account >= 0 && account < SB_ACCOUNTS)
 		__atomic_fetch_add(&board->account[account].counter[c], 1,
 		    __ATOMIC_RELAXED);
+}
+
+/* One group commit took us microseconds: two atomic adds, no lock. */
+void
+sb_commit_latency(uint64_t us)
+{
+	int	 i;
+
+	if (board == NULL)
+		return;
+	for (i = 0; i < SB_COMMIT_BUCKETS - 1; i++)
+		if (us <= sb_commit_bound_us[i])
+			break;
+	__atomic_fetch_add(&board->commit_bucket[i], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&board->commit_sum_us, us, __ATOMIC_RELAXED);
 }
 
 void
@@ -324,27 +372,35 @@ sb_child_find(pid_t pid)
 	return -1;
 }
 
-struct gauges {
-	unsigned	 connected;
-	unsigned	 bound[3];	/* tx, rx, trx */
-};
-
-static void
-gauges_of(const struct sb_board *b, int account, struct gauges *g)
+/*
+ * The gauges of the server and, when accounts is not NULL, of each
+ * account (accounts[SB_ACCOUNTS]), in one pass over the child slots.
+ */
+void
+sb_gauges(const struct sb_board *b, struct sb_gauges *server,
+    struct sb_gauges *accounts)
 {
 	const struct sb_child	*c;
+	struct sb_gauges	*a;
 	int			 i;
 
-	memset(g, 0, sizeof(*g));
+	memset(server, 0, sizeof(*server));
+	if (accounts != NULL)
+		memset(accounts, 0, SB_ACCOUNTS * sizeof(*accounts));
 	for (i = 0; i < SB_CHILDREN; i++) {
 		c = &b->child[i];
 		if (c->pid == 0 || c->state < SB_CONNECTED)
 			continue;
-		if (account >= 0 && c->account != account)
+		a = accounts != NULL && c->account >= 0 &&
+		    c->account < SB_ACCOUNTS ? &accounts[c->account] : NULL;
+		server->connected++;
+		if (a != NULL)
+			a->connected++;
+		if (c->state < SB_BOUND_TX || c->state > SB_BOUND_TRX)
 			continue;
-		g->connected++;
-		if (c->state >= SB_BOUND_TX && c->state <= SB_BOUND_TRX)
-			g->bound[c->state - SB_BOUND_TX]++;
+		server->bound[c->state - SB_BOUND_TX]++;
+		if (a != NULL)
+			a->bound[c->state - SB_BOUND_TX]++;
 	}
 }
 
@@ -369,7 +425,7 @@ print_time(FILE *fp, const char *name, int64_t t, int json, const char *sep)
 }
 
 static void
-print_gauges(FILE *fp, const struct gauges *g, int json)
+print_gauges(FILE *fp, const struct sb_gauges *g, int json)
 {
 	if (json) {
 		fprintf(fp, ", \"connected_count\": %u, \"bound_tx_count\": %u"
@@ -426,23 +482,41 @@ print_peers(FILE *fp, const struct sb_board *b, int account, int json)
 }
 
 static void
-print_account(FILE *fp, const struct sb_board *b, int i, int json, int n)
+print_account(FILE *fp, const struct sb_board *b, int i,
+    const struct sb_gauges *g, int json, int n)
 {
 	const struct sb_account	*a = &b->account[i];
-	struct gauges		 g;
 
-	gauges_of(b, i, &g);
 	if (json)
 		fprintf(fp, "%s\"%s\": {\"system_id\": \"%s\"", n ? ", " : "",
 		    a->system_id, a->system_id);
 	else
 		fprintf(fp, "\n[user %s]\n", a->system_id);
-	print_gauges(fp, &g, json);
+	print_gauges(fp, g, json);
 	print_counters(fp, a->counter, json);
 	print_time(fp, "last_activity_at", a->last_activity, json, ", ");
 	print_peers(fp, b, i, json);
 	if (json)
 		fprintf(fp, "}");
+}
+
+/* Group commits: how many, and their mean latency. */
+static void
+print_commits(FILE *fp, const struct sb_board *b, int json)
+{
+	uint64_t	 n = 0;
+	int		 i;
+
+	for (i = 0; i < SB_COMMIT_BUCKETS; i++)
+		n += b->commit_bucket[i];
+	if (json)
+		fprintf(fp, ", \"commit_count\": %llu, \"commit_us_sum\": %llu",
+		    (unsigned long long)n,
+		    (unsigned long long)b->commit_sum_us);
+	else
+		fprintf(fp, "%-28s %llu\n%-28s %llu\n", "commit_count",
+		    (unsigned long long)n, "commit_us_sum",
+		    (unsigned long long)b->commit_sum_us);
 }
 
 /*
@@ -452,10 +526,11 @@ print_account(FILE *fp, const struct sb_board *b, int i, int json, int n)
 int
 sb_print(FILE *fp, const struct sb_board *b, int json)
 {
-	struct gauges	 g;
-	int		 i, n = 0;
+	static struct sb_gauges	 acct[SB_ACCOUNTS];
+	struct sb_gauges	 g;
+	int			 i, n = 0;
 
-	gauges_of(b, -1, &g);
+	sb_gauges(b, &g, acct);
 	if (json)
 		fprintf(fp, "{\"server\": {\"id\": \"%s\"", b->id);
 	else
@@ -464,6 +539,7 @@ sb_print(FILE *fp, const struct sb_board *b, int json)
 		print_time(fp, time_names[i], b->time[i], json, ", ");
 	print_gauges(fp, &g, json);
 	print_counters(fp, b->counter, json);
+	print_commits(fp, b, json);
 	if (json)
 		fprintf(fp, ", \"addresses\": ");
 	else
@@ -473,7 +549,7 @@ sb_print(FILE *fp, const struct sb_board *b, int json)
 		fprintf(fp, "}, \"users\": {");
 	for (i = 0; i < SB_ACCOUNTS; i++)
 		if (b->account[i].used == 2)
-			print_account(fp, b, i, json, n++);
+			print_account(fp, b, i, &acct[i], json, n++);
 	if (json)
 		fprintf(fp, "}}\n");
 	return ferror(fp) ? -1 : 0;

@@ -42,6 +42,18 @@ enum sb_counter {
 	SB_ELINK,		/* elink_count: enquire_link received */
 	SB_ADDR_REFUSED,	/* address_refused_count: per-address limits */
 	SB_PASSWORD_HASH,	/* password_hash_count: crypt(3) calls */
+	/* Bind failures by reason; for an account only when it exists. */
+	SB_BIND_FAIL_UNKNOWN,	/* no such account: server only */
+	SB_BIND_FAIL_PASSWORD,	/* wrong password */
+	SB_BIND_FAIL_DISABLED,	/* account disabled */
+	SB_BIND_FAIL_NETWORK,	/* peer outside the account's networks */
+	SB_BIND_FAIL_TYPE,	/* bind type not allowed */
+	SB_BIND_FAIL_MAX,	/* max_bindings reached */
+	SB_BIND_FAIL_OTHER,	/* database, ledger, registry trouble */
+	/* Submit errors by cause, parts of the two above. */
+	SB_SUBMIT_ADDR,		/* bad source or destination, no route */
+	SB_SUBMIT_CREDIT,	/* no credit or quota left */
+	SB_SUBMIT_SPOOL,	/* could not be made durable */
 	SB_NCOUNTERS
 };
 
@@ -58,6 +70,14 @@ enum sb_state {
 	SB_FREE, SB_IDLE, SB_CONNECTED, SB_BOUND_TX, SB_BOUND_RX,
 	SB_BOUND_TRX, SB_UNBINDING
 };
+
+/*
+ * Group-commit latency (write + fdatasync of one turn's records), in
+ * buckets whose upper bounds are sb_commit_bound_us; the last is +Inf.
+ * Each bucket counts only its own values: readers add them up.
+ */
+#define SB_COMMIT_BUCKETS	14
+extern const uint64_t sb_commit_bound_us[SB_COMMIT_BUCKETS - 1];
 
 struct sb_account {
 	uint32_t	 used;		/* 0 free, 1 being claimed, 2 ready */
@@ -84,15 +104,25 @@ struct sb_board {
 	char		 id[32];	/* [smpp-server] id */
 	uint64_t	 counter[SB_NCOUNTERS];
 	int64_t		 time[SB_NTIMES];
+	uint64_t	 commit_bucket[SB_COMMIT_BUCKETS];
+	uint64_t	 commit_sum_us;
 	struct sb_account account[SB_ACCOUNTS];
 	struct sb_child	 child[SB_CHILDREN];
 	struct anvil_board anvil;
+};
+
+/* Sessions now, counted from the child slots. */
+struct sb_gauges {
+	unsigned	 connected;
+	unsigned	 bound[3];	/* tx, rx, trx */
 };
 
 int	 sb_open(const char *, const char *, int);
 int	 sb_attach(const char *);
 struct sb_board *sb_board(void);
 void	 sb_count(int, enum sb_counter);
+void	 sb_count_account(int, enum sb_counter);
+void	 sb_commit_latency(uint64_t);
 void	 sb_time(enum sb_time);
 int	 sb_account_slot(const char *);
 void	 sb_activity(int);
@@ -102,6 +132,10 @@ void	 sb_child_release_pid(pid_t);
 void	 sb_child_anvil(int, int32_t);
 int32_t	 sb_child_anvil_get(int);
 int	 sb_child_find(pid_t);
+const char *sb_counter_name(enum sb_counter);
+const char *sb_time_name(enum sb_time);
+void	 sb_gauges(const struct sb_board *, struct sb_gauges *,
+	    struct sb_gauges *);
 int	 sb_print(FILE *, const struct sb_board *, int);
 
 #endif /* SB_H */

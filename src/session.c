@@ -769,6 +769,7 @@ session_init(struct session *s, const struct conf *conf, int fd, int ofd,
 	s->state = SS_OPEN;
 	s->sb_slot = sb_slot;
 	s->sb_acct = -1;
+	s->sb_conn_acct = -1;
 	s->ledger.fd = -1;
 	s->next_seq = 1;
 	s->incap = IN_INITIAL;
@@ -794,7 +795,7 @@ session_end(struct session *s)
 	if (s->delivering)
 		session_deliver_stop(s);
 	session_unbound(s);
-	sb_count(-1, SB_DISCONNECT);
+	sb_count(s->sb_conn_acct, SB_DISCONNECT);
 	sb_child_set(s->sb_slot, SB_IDLE, -1, NULL);
 	anvil_release_slot(s->sb_slot);
 	segw_free(&s->mt);

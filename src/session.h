@@ -98,6 +98,7 @@ struct session {
 	enum session_state	 state;
 	int			 sb_slot;	/* scoreboard child slot */
 	int			 sb_acct;	/* scoreboard account slot */
+	int			 sb_conn_acct;	/* ... its connect counted on */
 	int			 registered;	/* in sessions/USER/ */
 	const char		*bindname;	/* "tx", "rx", "trx" */
 

@@ -71,76 +71,113 @@ compile(regex_t *re, const char *pattern, int *have)
 	return 0;
 }
 
+/* Why a bind failed, for the log and the scoreboard. */
+struct refusal {
+	const char		*why;
+	enum sb_counter		 counter;	/* SB_BIND_FAIL_* */
+	int			 known;		/* it exists */
+};
+
+static uint32_t
+refuse(struct refusal *r, const char *why, enum sb_counter c, uint32_t status)
+{
+	r->why = why;
+	r->counter = c;
+	return status;
+}
+
 /* Check the password; 0 or ESME_RINVPASWD (or RBINDFAIL on db trouble). */
 static uint32_t
 authenticate(struct session *s, const char *system_id, const char *password,
-    const char **why)
+    struct refusal *r)
 {
 	int	 rc;
 
 	rc = userdb_get(s->conf->userdb.path, system_id, &s->acct);
 	if (rc == USERDB_NOTFOUND) {
 		account_check_decoy(password);
-		*why = "unknown user";
-		return ESME_RINVPASWD;
+		return refuse(r, "unknown user", SB_BIND_FAIL_UNKNOWN,
+		    ESME_RINVPASWD);
 	}
 	if (rc != USERDB_OK) {
-		*why = rc == USERDB_LOCKED ? "user database locked" :
-		    "user database error";
 		log_errorx("user database %s: %s", s->conf->userdb.path,
 		    userdb_error());
-		return ESME_RBINDFAIL;
+		return refuse(r, rc == USERDB_LOCKED ? "user database locked" :
+		    "user database error", SB_BIND_FAIL_OTHER, ESME_RBINDFAIL);
 	}
-	if (!account_check_password(&s->acct, password)) {
-		*why = "wrong password";
-		return ESME_RINVPASWD;
-	}
-	if (!s->acct.enabled) {
-		*why = "account disabled";
-		return ESME_RINVPASWD;
-	}
+	r->known = 1;
+	if (!account_check_password(&s->acct, password))
+		return refuse(r, "wrong password", SB_BIND_FAIL_PASSWORD,
+		    ESME_RINVPASWD);
+	if (!s->acct.enabled)
+		return refuse(r, "account disabled", SB_BIND_FAIL_DISABLED,
+		    ESME_RINVPASWD);
 	return ESME_ROK;
 }
 
 /* The account's rights, after the password. */
 static uint32_t
-authorize(struct session *s, int b, const char **why)
+authorize(struct session *s, int b, struct refusal *r)
 {
 	char	 ledger[CONF_PATH_MAX];
 	int	 rc;
 
-	if (!account_network_allowed(&s->acct, (struct sockaddr *)&s->peer)) {
-		*why = "client address not in the account's networks";
-		return ESME_RBINDFAIL;
-	}
-	if ((s->acct.binds & binds[b].mask) == 0) {
-		*why = "bind type not allowed for the account";
-		return ESME_RBINDFAIL;
-	}
+	if (!account_network_allowed(&s->acct, (struct sockaddr *)&s->peer))
+		return refuse(r, "client address not in the account's "
+		    "networks", SB_BIND_FAIL_NETWORK, ESME_RBINDFAIL);
+	if ((s->acct.binds & binds[b].mask) == 0)
+		return refuse(r, "bind type not allowed for the account",
+		    SB_BIND_FAIL_TYPE, ESME_RBINDFAIL);
 	if (compile(&s->src_re, s->acct.src_pattern, &s->have_src_re) == -1 ||
-	    compile(&s->dst_re, s->acct.dst_pattern, &s->have_dst_re) == -1) {
-		*why = "bad address pattern in the account";
-		return ESME_RBINDFAIL;
-	}
+	    compile(&s->dst_re, s->acct.dst_pattern, &s->have_dst_re) == -1)
+		return refuse(r, "bad address pattern in the account",
+		    SB_BIND_FAIL_OTHER, ESME_RBINDFAIL);
 	if (binds[b].mask != BIND_RX && ledger_open(&s->ledger,
 	    conf_ledger_path(s->conf, ledger, sizeof(ledger)), O_RDWR) == -1) {
 		log_warnx("ledger: %s", ledger_error());
-		*why = "ledger unavailable";
-		return ESME_RBINDFAIL;
+		return refuse(r, "ledger unavailable", SB_BIND_FAIL_OTHER,
+		    ESME_RBINDFAIL);
 	}
 	rc = spool_session_add(s->conf->spool.dir, s->acct.system_id,
 	    getpid(), binds[b].name, s->acct.max_bindings);
-	if (rc == 1) {
-		*why = "max_bindings reached";
-		return ESME_RBINDFAIL;
-	}
+	if (rc == 1)
+		return refuse(r, "max_bindings reached", SB_BIND_FAIL_MAX,
+		    ESME_RBINDFAIL);
 	if (rc != 0) {
 		log_warn("session registry of %s", s->acct.system_id);
-		*why = "session registry unavailable";
-		return ESME_RBINDFAIL;
+		return refuse(r, "session registry unavailable",
+		    SB_BIND_FAIL_OTHER, ESME_RBINDFAIL);
 	}
 	s->registered = 1;
 	return ESME_ROK;
+}
+
+/*
+ * The scoreboard slot of the account just named.  A connection is
+ * counted as the account's (connect, and later disconnect) on the first
+ * bind that names an existing account, whether it succeeds or not.
+ */
+static int
+account_slot(struct session *s)
+{
+	int	 a = sb_account_slot(s->acct.system_id);
+
+	if (s->sb_conn_acct == -1 && a != -1) {
+		s->sb_conn_acct = a;
+		sb_count_account(a, SB_CONNECT);
+	}
+	return a;
+}
+
+/* A refused bind: the server's counters, and the account's if it exists. */
+static void
+count_refusal(struct session *s, int b, const struct refusal *r)
+{
+	int	 a = r->known ? account_slot(s) : -1;
+
+	sb_count(a, binds[b].counter);
+	sb_count(a, SB_BIND_FAIL);
+	sb_count(a, r->counter);
 }
 
 /* Undo what a failed or finished bind set up. */
@@ -168,7 +205,7 @@ bound(struct session *s, int b)
 {
 	s->state = binds[b].state;
 	s->bindname = binds[b].name;
-	s->sb_acct = sb_account_slot(s->acct.system_id);
+	s->sb_acct = account_slot(s);
 	sb_child_set(s->sb_slot, binds[b].sb, s->sb_acct, s->peerstr);
 	sb_count(s->sb_acct, binds[b].counter);
 	sb_activity(s->sb_acct);
@@ -184,12 +221,12 @@ bound(struct session *s, int b)
 /* authenticate(), with the hashes it cost counted for smppq stats. */
 static uint32_t
 authenticated(struct session *s, const char *system_id,
-    const char *password, const char **why)
+    const char *password, struct refusal *r)
 {
 	unsigned long	 before = account_hash_count(), n;
 	uint32_t	 status;
 
-	status = authenticate(s, system_id, password, why);
+	status = authenticate(s, system_id, password, r);
 	for (n = account_hash_count() - before; n > 0; n--)
 		sb_count(-1, SB_PASSWORD_HASH);
 	return status;
@@ -202,12 +239,11 @@ authenticated(struct session *s, const char *system_id,
  */
 static void
 refused(struct session *s, int b, const struct pdu_hdr *h, uint32_t status,
-    const char *why, const char *id)
+    const struct refusal *r, const char *id)
 {
-	sb_count(-1, binds[b].counter);
-	sb_count(-1, SB_BIND_FAIL);
-	log_info("bind_%s as \"%s\" refused: %s (%s)", binds[b].name, id, why,
-	    pdu_status_name(status));
+	count_refusal(s, b, r);
+	log_info("bind_%s as \"%s\" refused: %s (%s)", binds[b].name, id,
+	    r->why, pdu_status_name(status));
 	session_unbound(s);
 	session_hold(s, h->command_id | SMPP_RESP_BIT, h->sequence_number,
 	    status, 0, NULL);
@@ -224,7 +260,7 @@ session_bind(struct session *s, const uint8_t *buf, size_t len,
 {
 	struct pdu	 p;
 	char		 id[2 * PDU_SYSTEM_ID_MAX];
-	const char	*why = "malformed PDU";
+	struct refusal	 r = { "malformed PDU", SB_BIND_FAIL_OTHER, 0 };
 	uint32_t	 status, resp = h->command_id | SMPP_RESP_BIT;
 	int		 b;
 
@@ -241,17 +277,17 @@ session_bind(struct session *s, const uint8_t *buf, size_t len,
 	log_sanitize(id, sizeof(id), p.system_id ? p.system_id : "",
 	    p.system_id ? strlen(p.system_id) : 0);
 	if (status == ESME_ROK && anvil_penalty(s->conf,
-	    (struct sockaddr *)&s->peer) > 0) {
+	    (struct sockaddr *)&s->peer) > 0)
 		/* Before any hash: a penalized guesser costs nothing. */
-		why = "address penalized for failed binds";
-		status = ESME_RINVPASWD;
-	} else if (status == ESME_ROK)
-		status = authenticated(s, p.system_id, p.password, &why);
+		status = refuse(&r, "address penalized for failed binds",
+		    SB_BIND_FAIL_OTHER, ESME_RINVPASWD);
+	else if (status == ESME_ROK)
+		status = authenticated(s, p.system_id, p.password, &r);
 	if (status == ESME_ROK)
-		status = authorize(s, b, &why);
+		status = authorize(s, b, &r);
 	pdu_free(&p);
 	if (status != ESME_ROK) {
-		refused(s, b, h, status, why, id);
+		refused(s, b, h, status, &r, id);
 		return;
 	}
 	log_info("bound as %s (%s)", binds[b].name, id);

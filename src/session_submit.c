@@ -66,6 +66,26 @@ count_parts(const struct pdu *p)
 	return (n < 1 || n > SMS_MAX_PARTS) ? -1 : n;
 }
 
+/*
+ * Count a refused submit: throttled, or an error; errors also by cause,
+ * told by the status (ESME_RSYSERR is what charge() answers).
+ */
+static void
+count_error(struct session *s, uint32_t status)
+{
+	if (status == ESME_RTHROTTLED) {
+		sb_count(s->sb_acct, SB_THROTTLED);
+		return;
+	}
+	sb_count(s->sb_acct, SB_SUBMIT_ERR);
+	if (status == ESME_RINVDSTADR || status == ESME_RINVSRCADR)
+		sb_count(s->sb_acct, SB_SUBMIT_ADDR);
+	else if (status == ESME_RSYSERR)
+		sb_count(s->sb_acct, SB_SUBMIT_CREDIT);
+	else if (status == ESME_RSUBMITFAIL)
+		sb_count(s->sb_acct, SB_SUBMIT_SPOOL);
+}
+
 /* The answer to h, which session.c holds until the turn's commit. */
 static void
 answer(struct held *a, const struct pdu_hdr *h, uint32_t status,
@@ -85,8 +105,7 @@ reject(struct session *s, const struct pdu_hdr *h, uint32_t status,
 {
 	log_info("%s seq %u rejected: %s (%s)", pdu_command_name(
 	    h->command_id), h->sequence_number, why, pdu_status_name(status));
-	sb_count(s->sb_acct, status == ESME_RTHROTTLED ? SB_THROTTLED :
-	    SB_SUBMIT_ERR);
+	count_error(s, status);
 	answer(a, h, status, 0, "");
 	return status;
 }
@@ -330,7 +349,7 @@ commit_failed(struct session *s)
 		h->status = ESME_RSUBMITFAIL;
 		free(h->raw);
 		h->raw = NULL;
-		sb_count(s->sb_acct, SB_SUBMIT_ERR);
+		count_error(s, ESME_RSUBMITFAIL);
 	}
 	session_segment_close(s);
 }
@@ -345,13 +364,17 @@ void
 session_submit_commit(struct session *s)
 {
 	const struct conf_spool	*c = &s->conf->spool;
+	int64_t			 t0;
 	size_t			 i;
-	int			 fresh;
+	int			 fresh, rc;
 
 	if (s->uncommitted == 0)
 		return;
 	fresh = s->mt.fd == -1;
-	if (segw_commit(&s->mt) == -1)
+	t0 = clock_mono_us();
+	rc = segw_commit(&s->mt);
+	sb_commit_latency((uint64_t)(clock_mono_us() - t0));
+	if (rc == -1)
 		commit_failed(s);
 	else {
 		session_bill_commit(s);

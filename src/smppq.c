@@ -8,7 +8,9 @@
  *	smppq [-c config] requeue id | all
  *	smppq [-c config] inject [-a account] -f from -t to [-C coding] [-x]
  *	    [text ...]
- *	smppq [-j] [-c config] stats
+ *	smppq [-j | -p] [-c config] stats
+ *	smppq [-c config] metrics
+ *	smppq [-c config] check [-w limits] [-c limits] [-p daemons]
  *	smppq [-c config] forward < records
  *
  *	smppq_walk(fn, arg)	smppq_json_str(fp, s)	smppq_conn_signal(sig)
@@ -26,8 +28,10 @@
  *	kind, destination, state, attempts and the last error; show prints
  *	every field, the text decoded to UTF-8; stats prints the running
  *	smppd's counters (its scoreboard) and the queue depths, per state
- *	and per account.  -j prints JSON instead.  The commands that
- *	change the spool are in smppq_edit.c.
+ *	and per account.  -j prints JSON instead, -p the Prometheus
+ *	exposition (smppq_prom.c); metrics answers one HTTP request with it
+ *	(smppq_metrics.c); check is a monitoring plugin (smppq_check.c).
+ *	The commands that change the spool are in smppq_edit.c.
  *
  * DIAGNOSTICS
  *	Exit status (sysexits(3)): 0; EX_USAGE; EX_CONFIG for a
@@ -86,7 +90,10 @@ usage(void)
 	    "       smppq [-c config] requeue id | all\n"
 	    "       smppq [-c config] inject [-a account] -f from -t to "
 	    "[-C coding] [-x] [text ...]\n"
-	    "       smppq [-j] [-c config] stats\n"
+	    "       smppq [-j | -p] [-c config] stats\n"
+	    "       smppq [-c config] metrics\n"
+	    "       smppq [-c config] check [-w limits] [-c limits] "
+	    "[-p daemons]\n"
 	    "       smppq [-c config] forward < records\n");
 	exit(EX_USAGE);
 }
@@ -231,23 +238,9 @@ smppq_json_str(FILE *fp, const char *s)
 int
 smppq_conn_signal(int sig)
 {
-	char	 buf[32];
-	ssize_t	 n;
-	long	 pid;
-	int	 fd, rc = -1;
+	long	 pid = smppq_pidfile_pid(smppq_conf->conn.pid_file);
 
-	if (smppq_conf->conn.pid_file[0] == '\0' ||
-	    (fd = open(smppq_conf->conn.pid_file, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK &&
-	    (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
-		buf[n] = '\0';
-		pid = strtol(buf, NULL, 10);
-		if (pid > 1)
-			rc = kill((pid_t)pid, sig);
-	}
-	close(fd);
-	return rc;
+	return pid > 0 ? kill((pid_t)pid, sig) : -1;
 }
 
 /* An age like mailq's: 59s, 3m, 5h, 12d. */
@@ -514,40 +507,23 @@ cmd_show(int argc, char **argv)
 	return EX_OK;
 }
 
-#define NSTATES	8
-static const char *const states[NSTATES] = {
-	"incoming", "new", "active", "deferred", "failed", "out", "corrupt",
-	"?"
-};
-
 struct depth {
 	char		 account[PDU_SYSTEM_ID_MAX];
-	unsigned	 n[NSTATES];
+	unsigned	 n[SMPPQ_NSTATES];
 };
 
 struct depths {
-	unsigned	 total[NSTATES];
+	unsigned	 total[SMPPQ_NSTATES];
 	struct depth	*acct;
 	size_t		 nacct;
 };
-
-static int
-state_index(const char *s)
-{
-	int	 i;
-
-	for (i = 0; i < NSTATES - 1; i++)
-		if (strcmp(states[i], s) == 0)
-			return i;
-	return NSTATES - 1;
-}
 
 static int
 count_one(const struct qloc *l, const struct msg *m, void *arg)
 {
 	struct depths	*d = arg;
 	struct depth	*v;
-	int		 k = state_index(l->state);
+	int		 k = smppq_state_index(l->state);
 	size_t		 i;
 
 	d->total[k]++;
@@ -578,13 +554,14 @@ print_depths(const char *label, const unsigned *n, int json, int first)
 		printf("%s", first ? "" : ", ");
 		smppq_json_str(stdout, label);
 		printf(": {");
-		for (i = 0; i < NSTATES - 1; i++, f = 0)
-			printf("%s\"%s\": %u", f ? "" : ", ", states[i], n[i]);
+		for (i = 0; i < SMPPQ_NSTATES - 1; i++, f = 0)
+			printf("%s\"%s\": %u", f ? "" : ", ", smppq_states[i],
+			    n[i]);
 		printf("}");
 		return;
 	}
 	printf("%-20s", label);
-	for (i = 0; i < NSTATES - 1; i++)
+	for (i = 0; i < SMPPQ_NSTATES - 1; i++)
 		printf(" %9u", n[i]);
 	printf("\n");
 }
@@ -593,7 +570,7 @@ static int
 cmd_stats(int argc)
 {
 	struct depths	 d;
-	char		 path[CONF_PATH_MAX + 32];
+	char		 path[SPOOL_PATH_MAX];
 	size_t		 i;
 	int		 up, k;
 
@@ -601,8 +578,7 @@ cmd_stats(int argc)
 		usage();
 	memset(&d, 0, sizeof(d));
 	smppq_walk(count_one, &d);
-	snprintf(path, sizeof(path), "%s/%s", smppq_conf->server.run_dir, SB_FILE);
-	up = sb_attach(path) == 0;
+	up = smppq_scoreboard(path, sizeof(path)) == 0;
 	if (!up)
 		warnx("%s: %s (is smppd running?)", path, strerror(errno));
 	if (smppq_json) {
@@ -623,8 +599,8 @@ cmd_stats(int argc)
 			printf("\n");
 		}
 		printf("[queues]\n%-20s", "ACCOUNT");
-		for (k = 0; k < NSTATES - 1; k++)
-			printf(" %9s", states[k]);
+		for (k = 0; k < SMPPQ_NSTATES - 1; k++)
+			printf(" %9s", smppq_states[k]);
 		printf("\n");
 		print_depths("(all)", d.total, 0, 0);
 		for (i = 0; i < d.nacct; i++)
@@ -647,7 +623,7 @@ options(int argc, char **argv, struct qopts *o, int after)
 	size_t	 n;
 	int	 ch;
 
-	while ((ch = getopt(argc, argv, "+a:C:c:f:js:t:x")) != -1) {
+	while ((ch = getopt(argc, argv, "+a:C:c:f:jps:t:x")) != -1) {
 		switch (ch) {
 		case 'a':
 			o->account = optarg;
@@ -663,6 +639,9 @@ options(int argc, char **argv, struct qopts *o, int after)
 			break;
 		case 'j':
 			o->json = 1;
+			break;
+		case 'p':
+			o->prom = 1;
 			break;
 		case 's':
 			o->state = optarg;
@@ -713,6 +692,9 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	optind = 1;
+	/* Its -c is a limit, as monitoring plugins have it. */
+	if (strcmp(cmd, "check") == 0)
+		return smppq_check(o.config, argc, argv);
 	options(argc, argv, &o, 1);
 	argc -= optind;
 	argv += optind;
@@ -722,8 +704,15 @@ main(int argc, char *argv[])
 	smppq_conf = &conf;
 	spool_durable_set(conf.spool.sync);
 	/* As root: the spool's owner, before the spool is touched. */
-	if (owner_become(conf.spool.dir) == -1)
+	/* No spool yet: nothing to protect, and stats still answer. */
+	if (owner_become(conf.spool.dir) == -1 && errno != ENOENT)
 		err(EX_NOPERM, "becoming the owner of %s", conf.spool.dir);
+	if (o.prom) {
+		allow(&o, "p");
+		if (strcmp(cmd, "stats") != 0 || smppq_json || argc != 0)
+			usage();
+		return smppq_prom(stdout) == 0 ? EX_OK : EX_IOERR;
+	}
 	if (strcmp(cmd, "list") == 0) {
 		allow(&o, "as");
 		return cmd_list(&o, argc);
@@ -739,6 +728,8 @@ main(int argc, char *argv[])
 		return cmd_show(argc, argv);
 	if (strcmp(cmd, "stats") == 0)
 		return cmd_stats(argc);
+	if (strcmp(cmd, "metrics") == 0 && !smppq_json && argc == 0)
+		return smppq_metrics();
 	if (smppq_json || argc != 1)
 		usage();
 	if (strcmp(cmd, "delete") == 0)

@@ -37,10 +37,15 @@ synopsis_options() {
 	}' | sort -u
 }
 
-# Option letters of the program's getopt(3) or getopt_long(3) string.
+# Option letters of the program's getopt(3) or getopt_long(3) strings:
+# its main file's first, and those of its subcommands' files (PROG_*.c).
 code_options() {
-	grep -o 'getopt\(_long\)\{0,1\}(argc, argv, "[^"]*"' "$1" |
-	    head -n 1 | sed 's/.*"\(.*\)".*/\1/' | tr -d ':+' | fold -w 1 |
+	{ grep -o 'getopt\(_long\)\{0,1\}(argc, argv, "[^"]*"' "$1" |
+	    head -n 1
+	  for f in "${1%.c}"_*.c; do
+		[ -f "$f" ] && grep -o \
+		    'getopt\(_long\)\{0,1\}(argc, argv, "[^"]*"' "$f"
+	  done; } | sed 's/.*"\(.*\)".*/\1/' | tr -d ':+' | fold -w 1 |
 	    sort -u
 }
 
