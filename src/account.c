@@ -458,7 +458,7 @@ field_set_rate(struct account *a, const char *v, char *err, size_t errlen)
 {
 	int64_t	 rate;
 
-	if (ledger_money_parse(v, &rate) == -1 || rate < 0 || rate > RATE_MAX) {
+	if (money_parse(v, &rate) == -1 || rate < 0 || rate > RATE_MAX) {
 		snprintf(err, errlen, "rate: \"%.128s\" is not an amount "
 		    "0..%lld with up to 6 decimals", v, RATE_MAX / MICRO);
 		return -1;
@@ -470,7 +470,7 @@ field_set_rate(struct account *a, const char *v, char *err, size_t errlen)
 static int
 field_get_rate(const struct account *a, char *buf, size_t len)
 {
-	return ledger_money_format(buf, len, a->rate);
+	return money_format(buf, len, a->rate);
 }
 
 /* Jasmin's early_decrement_balance_percent: 1-100, or none (all). */

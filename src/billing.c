@@ -199,7 +199,7 @@ report(int rc, const struct msg_meta *m, const char *what, int64_t amount)
 {
 	char	 money[32];
 
-	ledger_money_format(money, sizeof(money), amount);
+	money_format(money, sizeof(money), amount);
 	if (rc == LEDGER_SHORT)
 		log_warnx("%s of %s was accepted upstream but the balance "
 		    "does not cover the rest of its price, %s: not charged, "

@@ -153,7 +153,7 @@ billlog_format(char *buf, size_t len, const struct billlog_line *l,
 	o += snprintf(o, (size_t)(end - o), ".%06dZ ",
 	    (int)(now_us % 1000000));
 	snprintf(parts, sizeof(parts), "%u", l->parts);
-	ledger_money_format(money, sizeof(money), amount);
+	money_format(money, sizeof(money), amount);
 	o = put_field(o, end - 64, l->account);
 	o = put_field(o, end - 64, l->msgid);
 	o = put_field(o, end - 64, parts);

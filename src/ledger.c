@@ -12,7 +12,7 @@
  *	ledger_bill(l, slot, system_id, &bill)	ledger_flush(l)
  *	ledger_credit(l, slot, system_id, delta)
  *	ledger_set(l, slot, system_id, balance, count)
- *	ledger_money_parse(s, &micro)		ledger_money_format(buf, len, micro)
+ *	money_parse(s, &micro)		money_format(buf, len, micro)
  *	ledger_error()
  *
  * DESCRIPTION
@@ -74,7 +74,6 @@
 #define LEDGER_SLOT	128
 #define LEDGER_SCAN	64	/* slots read at once by the allocator */
 #define MICRO_TOKENS	1000000LL
-#define UMICRO		((uint64_t)MICRO)
 
 struct ledger_head {
 	char		 magic[8];
@@ -633,14 +632,14 @@ ledger_do_credit(struct ledger_slot *s, const void *arg)
 	if (__builtin_add_overflow(s->balance, delta, &balance) ||
 	    balance > MONEY_MAX) {
 		errno = ERANGE;
-		ledger_money_format(have, sizeof(have), MONEY_MAX);
+		money_format(have, sizeof(have), MONEY_MAX);
 		ledger_seterr("balance of %s would exceed %s", s->system_id,
 		    have);
 		return LEDGER_ERR;
 	}
 	if (balance < 0) {
-		ledger_money_format(have, sizeof(have), s->balance);
-		ledger_money_format(want, sizeof(want), -delta);
+		money_format(have, sizeof(have), s->balance);
+		money_format(want, sizeof(want), -delta);
 		ledger_seterr("balance of %s is %s, less than %s",
 		    s->system_id, have, want);
 		return LEDGER_NOCREDIT;
@@ -793,66 +792,4 @@ ledger_slot_alloc(struct ledger *l, const char *system_id, uint32_t *slot)
 	if (ledger_lock(l, F_UNLCK, 0, 0) == -1)
 		r = LEDGER_ERR;
 	return r;
-}
-
-/*
- * Money is int64 micro-units: "[+-]DIGITS[.DIGITS]" with at most six
- * decimals, and a magnitude of at most INT64_MAX micro-units.
- */
-int
-ledger_money_parse(const char *s, int64_t *v)
-{
-	uint64_t	 units = 0, frac = 0, total;
-	int		 neg = 0, d;
-
-	if (*s == '+' || *s == '-')
-		neg = *s++ == '-';
-	if (*s < '0' || *s > '9')
-		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		units = units * 10 + (uint64_t)(*s - '0');
-		if (units > (uint64_t)INT64_MAX / MICRO)
-			return -1;
-	}
-	if (*s == '.') {
-		s++;
-		for (d = 0; *s >= '0' && *s <= '9'; s++, d++) {
-			if (d == 6)
-				return -1;
-			frac = frac * 10 + (uint64_t)(*s - '0');
-		}
-		if (d == 0)
-			return -1;
-		for (; d < 6; d++)
-			frac *= 10;
-	}
-	if (*s != '\0')
-		return -1;
-	total = units * MICRO + frac;
-	if (total > (uint64_t)INT64_MAX)
-		return -1;
-	*v = neg ? -(int64_t)total : (int64_t)total;
-	return 0;
-}
-
-/* The shortest exact decimal: "12", "0.035", "-1.5". */
-int
-ledger_money_format(char *buf, size_t len, int64_t v)
-{
-	uint64_t	 mag;
-	char		 frac[8];
-	int		 n, i;
-
-	mag = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
-	if (mag % UMICRO == 0)
-		n = snprintf(buf, len, "%s%" PRIu64, v < 0 ? "-" : "",
-		    mag / UMICRO);
-	else {
-		snprintf(frac, sizeof(frac), "%06" PRIu64, mag % UMICRO);
-		for (i = 5; i > 0 && frac[i] == '0'; i--)
-			frac[i] = '\0';
-		n = snprintf(buf, len, "%s%" PRIu64 ".%s", v < 0 ? "-" : "",
-		    mag / UMICRO, frac);
-	}
-	return n < 0 || (size_t)n >= len ? -1 : 0;
 }

@@ -44,6 +44,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "money.h"
+
 #ifndef MICRO
 #define MICRO			1000000LL	/* money: micro-units, exact */
 #endif
@@ -128,8 +130,6 @@ int	 ledger_flush(struct ledger *);
 int	 ledger_credit(struct ledger *, uint32_t, const char *, int64_t);
 int	 ledger_set(struct ledger *, uint32_t, const char *, int64_t,
 	    int64_t);
-int	 ledger_money_parse(const char *, int64_t *);
-int	 ledger_money_format(char *, size_t, int64_t);
 const char *ledger_error(void);
 
 #endif /* LEDGER_H */

@@ -129,7 +129,7 @@ parse_line(struct rates *c, size_t *cap, char *s, unsigned line,
 	}
 	memset(&r, 0, sizeof(r));
 	r.line = line;
-	if (ledger_money_parse(val, &r.rate) == -1 || r.rate < 0 ||
+	if (money_parse(val, &r.rate) == -1 || r.rate < 0 ||
 	    r.rate > RATES_RATE_MAX) {
 		*why = "rate is not an amount 0..1000000 with up to 6 "
 		    "decimals";

@@ -305,7 +305,7 @@ put_money(char *o, int64_t v)
 {
 	char	 buf[32];
 
-	ledger_money_format(buf, sizeof(buf), v);
+	money_format(buf, sizeof(buf), v);
 	return put_str(o, buf, strlen(buf));
 }
 

@@ -274,7 +274,7 @@ get_money(struct rd *r, const char *key, int64_t *v)
 
 	if (get_str(r, key, buf, sizeof(buf)) == -1)
 		return -1;
-	if (ledger_money_parse(buf, v) == -1 || *v < 0)
+	if (money_parse(buf, v) == -1 || *v < 0)
 		return bad(r, RECORD_E_VALUE);
 	return 0;
 }

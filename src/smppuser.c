@@ -514,9 +514,9 @@ cmd_credit(int argc, char **argv)
 	if (argc != 3)
 		usage();
 	check_user(argv[1]);
-	if (ledger_money_parse(argv[2], &delta) == -1 || delta > MONEY_MAX ||
+	if (money_parse(argv[2], &delta) == -1 || delta > MONEY_MAX ||
 	    delta < -MONEY_MAX) {
-		ledger_money_format(buf, sizeof(buf), MONEY_MAX);
+		money_format(buf, sizeof(buf), MONEY_MAX);
 		errx(EX_DATAERR, "%s: credit: \"%s\" is not an amount +N or -N "
 		    "up to %s with up to 6 decimals", argv[1], argv[2], buf);
 	}
@@ -789,7 +789,7 @@ cmd_rate(int argc, char **argv)
 		errx(EX_DATAERR, "rate card %s", ebuf);
 	rates_find(&card, a.system_id, argv[2], a.rate, &p);
 	rates_free(&card);
-	ledger_money_format(money, sizeof(money), p.rate);
+	money_format(money, sizeof(money), p.rate);
 	printf("%s %s\n", money, p.rule);
 	if (fflush(stdout) == EOF)
 		err(EX_IOERR, "stdout");

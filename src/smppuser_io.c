@@ -42,7 +42,7 @@ smppuser_io_money(char *buf, size_t len, int64_t v)
 {
 	if (v == LEDGER_UNLIMITED)
 		strlcpy(buf, "unlimited", len);
-	else if (ledger_money_format(buf, len, v) == -1)
+	else if (money_format(buf, len, v) == -1)
 		strlcpy(buf, "?", len);
 	return buf;
 }
@@ -69,8 +69,8 @@ smppuser_io_figure(const char *key, const char *v, struct figures *f,
 	if (strcmp(key, "balance") == 0) {
 		if (strcmp(v, "unlimited") == 0)
 			n = LEDGER_UNLIMITED;
-		else if (ledger_money_parse(v, &n) == -1 || n < 0 || n > MONEY_MAX) {
-			ledger_money_format(max, sizeof(max), MONEY_MAX);
+		else if (money_parse(v, &n) == -1 || n < 0 || n > MONEY_MAX) {
+			money_format(max, sizeof(max), MONEY_MAX);
 			snprintf(err, errlen, "balance: \"%.128s\" is not "
 			    "an amount 0..%s with up to 6 decimals, or "
 			    "unlimited", v, max);

@@ -60,7 +60,7 @@ money(const char *s)
 {
 	int64_t	 v;
 
-	ck_assert_msg(ledger_money_parse(s, &v) == 0, "money \"%s\"", s);
+	ck_assert_msg(money_parse(s, &v) == 0, "money \"%s\"", s);
 	return v;
 }
 

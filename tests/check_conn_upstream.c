@@ -430,7 +430,7 @@ balance_of(const char *user)
 	while (fgets(line, sizeof(line), fp) != NULL)
 		if (strncmp(line, "balance ", 8) == 0) {
 			line[strcspn(line, "\n")] = '\0';
-			ck_assert_int_eq(ledger_money_parse(line + 8 +
+			ck_assert_int_eq(money_parse(line + 8 +
 			    strspn(line + 8, " "), &v), 0);
 		}
 	pclose(fp);

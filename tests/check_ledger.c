@@ -83,7 +83,7 @@ money(const char *s)
 {
 	int64_t	 v;
 
-	ck_assert_int_eq(ledger_money_parse(s, &v), 0);
+	ck_assert_int_eq(money_parse(s, &v), 0);
 	return v;
 }
 
@@ -92,7 +92,7 @@ fmt(int64_t v)
 {
 	static char	 buf[32];
 
-	ck_assert_int_eq(ledger_money_format(buf, sizeof(buf), v), 0);
+	ck_assert_int_eq(money_format(buf, sizeof(buf), v), 0);
 	return buf;
 }
 
@@ -109,19 +109,19 @@ START_TEST(test_money)
 	ck_assert_int_eq(money("007.100000"), 7100000);
 	ck_assert_int_eq(money("9223372036854.775807"), INT64_MAX);
 	ck_assert_int_eq(money("-9223372036854.775807"), -INT64_MAX);
-	ck_assert_int_eq(ledger_money_parse("9223372036854.775808", &v), -1);
-	ck_assert_int_eq(ledger_money_parse("9223372036855", &v), -1);
-	ck_assert_int_eq(ledger_money_parse("99999999999999999999", &v), -1);
-	ck_assert_int_eq(ledger_money_parse("1.1234567", &v), -1);
-	ck_assert_int_eq(ledger_money_parse("1.0000000", &v), -1);
-	ck_assert_int_eq(ledger_money_parse("1.", &v), -1);
-	ck_assert_int_eq(ledger_money_parse(".5", &v), -1);
-	ck_assert_int_eq(ledger_money_parse("", &v), -1);
-	ck_assert_int_eq(ledger_money_parse("-", &v), -1);
-	ck_assert_int_eq(ledger_money_parse("1e3", &v), -1);
-	ck_assert_int_eq(ledger_money_parse(" 1", &v), -1);
-	ck_assert_int_eq(ledger_money_parse("1,5", &v), -1);
-	ck_assert_int_eq(ledger_money_parse("--1", &v), -1);
+	ck_assert_int_eq(money_parse("9223372036854.775808", &v), -1);
+	ck_assert_int_eq(money_parse("9223372036855", &v), -1);
+	ck_assert_int_eq(money_parse("99999999999999999999", &v), -1);
+	ck_assert_int_eq(money_parse("1.1234567", &v), -1);
+	ck_assert_int_eq(money_parse("1.0000000", &v), -1);
+	ck_assert_int_eq(money_parse("1.", &v), -1);
+	ck_assert_int_eq(money_parse(".5", &v), -1);
+	ck_assert_int_eq(money_parse("", &v), -1);
+	ck_assert_int_eq(money_parse("-", &v), -1);
+	ck_assert_int_eq(money_parse("1e3", &v), -1);
+	ck_assert_int_eq(money_parse(" 1", &v), -1);
+	ck_assert_int_eq(money_parse("1,5", &v), -1);
+	ck_assert_int_eq(money_parse("--1", &v), -1);
 
 	ck_assert_str_eq(fmt(35000), "0.035");
 	ck_assert_str_eq(fmt(MICRO), "1");
@@ -130,7 +130,7 @@ START_TEST(test_money)
 	ck_assert_str_eq(fmt(1), "0.000001");
 	ck_assert_str_eq(fmt(INT64_MAX), "9223372036854.775807");
 	ck_assert_str_eq(fmt(INT64_MIN), "-9223372036854.775808");
-	ck_assert_int_eq(ledger_money_format(tiny, sizeof(tiny), 35000), -1);
+	ck_assert_int_eq(money_format(tiny, sizeof(tiny), 35000), -1);
 	ck_assert_int_eq(money(fmt(123456789)), 123456789);
 }
 END_TEST
