@@ -45,6 +45,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,7 @@
 #include "idmap.h"
 #include "ledger.h"
 #include "log.h"
+#include "sb.h"
 #include "smppconn.h"
 #include "userdb.h"
 
@@ -99,6 +101,20 @@ open_log(void)
 	}
 }
 
+/* The scoreboard of smppd, where shortfalls are counted. */
+static void
+open_board(void)
+{
+	const struct conf	*c = smppconn_ctx.conf;
+	char			 path[CONF_PATH_MAX + 32];
+
+	if (c->server.run_dir[0] == '\0')
+		return;
+	snprintf(path, sizeof(path), "%s/%s", c->server.run_dir, SB_FILE);
+	if (sb_open(path, c->server.id, 0) == -1)
+		log_debug("scoreboard %s: shortfalls not counted", path);
+}
+
 void
 billing_start(void)
 {
@@ -112,6 +128,7 @@ billing_start(void)
 	}
 	keep_start_keys();
 	open_log();
+	open_board();
 }
 
 void
@@ -198,8 +215,14 @@ static void
 report(int rc, const struct msg_meta *m, const char *what, int64_t amount)
 {
 	char	 money[32];
+	int	 acct;
 
 	money_format(money, sizeof(money), amount);
+	if (rc == LEDGER_SHORT) {
+		acct = sb_account_slot(m->account);
+		sb_add(acct, SB_SHORTFALL, 1);
+		sb_add(acct, SB_SHORTFALL_MICRO, (uint64_t)amount);
+	}
 	if (rc == LEDGER_SHORT)
 		log_warnx("%s of %s was accepted upstream but the balance "
 		    "does not cover the rest of its price, %s: not charged, "

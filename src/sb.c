@@ -5,6 +5,7 @@
  *	sb_open(path, id, create)	map (and with create, reset) the file
  *	sb_attach(path)			map an existing file read-only
  *	sb_count(account, counter)	sb_count_account(account, counter)
+ *	sb_add(account, counter, n)
  *	sb_commit_latency(us)		sb_time(which)
  *	sb_account_slot(system_id)	sb_activity(account)
  *	sb_child_claim(pid)		sb_child_set(slot, state, acct, peer)
@@ -40,7 +41,7 @@
 #include "sb.h"
 
 #define SB_MAGIC	0x53425031U	/* "SBP1" */
-#define SB_VERSION	2
+#define SB_VERSION	3
 
 static struct sb_board	*board;
 
@@ -58,7 +59,8 @@ static const char *const counter_names[SB_NCOUNTERS] = {
 	"bind_fail_disabled_count", "bind_fail_network_count",
 	"bind_fail_type_count", "bind_fail_max_bindings_count",
 	"bind_fail_other_count", "submit_sm_address_error_count",
-	"submit_sm_credit_error_count", "submit_sm_spool_error_count"
+	"submit_sm_credit_error_count", "submit_sm_spool_error_count",
+	"shortfall_count", "shortfall_micro"
 };
 
 /* From a tenth of a millisecond (a cached write) to a second (a stall). */
@@ -194,6 +196,18 @@ sb_count_account(int account, enum sb_counter c)
 {
 	if (board != NULL && account >= 0 && account < SB_ACCOUNTS)
 		__atomic_fetch_add(&board->account[account].counter[c], 1,
+		    __ATOMIC_RELAXED);
+}
+
+/* n to the server's counter and the account's. */
+void
+sb_add(int account, enum sb_counter c, uint64_t n)
+{
+	if (board == NULL)
+		return;
+	__atomic_fetch_add(&board->counter[c], n, __ATOMIC_RELAXED);
+	if (account >= 0 && account < SB_ACCOUNTS)
+		__atomic_fetch_add(&board->account[account].counter[c], n,
 		    __ATOMIC_RELAXED);
 }
 

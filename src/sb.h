@@ -54,6 +54,9 @@ enum sb_counter {
 	SB_SUBMIT_ADDR,		/* bad source or destination, no route */
 	SB_SUBMIT_CREDIT,	/* no credit or quota left */
 	SB_SUBMIT_SPOOL,	/* could not be made durable */
+	/* Early-percent rests the balance did not cover (smppconn). */
+	SB_SHORTFALL,		/* messages */
+	SB_SHORTFALL_MICRO,	/* money not charged, micro-units */
 	SB_NCOUNTERS
 };
 
@@ -122,6 +125,7 @@ int	 sb_attach(const char *);
 struct sb_board *sb_board(void);
 void	 sb_count(int, enum sb_counter);
 void	 sb_count_account(int, enum sb_counter);
+void	 sb_add(int, enum sb_counter, uint64_t);
 void	 sb_commit_latency(uint64_t);
 void	 sb_time(enum sb_time);
 int	 sb_account_slot(const char *);

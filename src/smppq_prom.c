@@ -65,6 +65,10 @@ static const char *const counter_help[SB_NCOUNTERS] = {
 	    "(or the ledger failed).",
 	[SB_SUBMIT_SPOOL] = "Submits refused: the spool could not make them "
 	    "durable.",
+	[SB_SHORTFALL] = "Messages accepted upstream whose early_percent "
+	    "rest the balance did not cover (not charged).",
+	[SB_SHORTFALL_MICRO] = "Money not charged for those rests, in "
+	    "micro-units (1000000 = 1).",
 };
 
 static const char *const time_help[SB_NTIMES] = {

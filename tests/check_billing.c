@@ -550,6 +550,33 @@ START_TEST(test_card_and_reload)
 }
 END_TEST
 
+/* smppq stats, its JSON and its exposition count the one shortfall. */
+static void
+shortfall_counted(void)
+{
+	static char	 out[262144], err[4096];
+	const char	*p;
+
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err),
+	    "smppq", "-c", T.conf, "stats", (char *)NULL), 0);
+	ck_assert_ptr_nonnull(p = strstr(out, "\n[user acme]\n"));
+	ck_assert_ptr_nonnull(strstr(p, "\nshortfall_count "));
+	ck_assert_int_eq(strtol(strstr(p, "\nshortfall_count ") + 17, NULL,
+	    10), 1);
+	ck_assert_int_eq(strtol(strstr(p, "\nshortfall_micro ") + 17, NULL,
+	    10), 24000);
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err),
+	    "smppq", "-c", T.conf, "-j", "stats", (char *)NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"shortfall_count\": 1,"));
+	ck_assert_ptr_nonnull(strstr(out, "\"shortfall_micro\": 24000"));
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err),
+	    "smppq", "-c", T.conf, "stats", "-p", (char *)NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\nsmppd_account_shortfall_total"
+	    "{server=\"smpps_01\",account=\"acme\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nsmppd_shortfall_micro_total"
+	    "{server=\"smpps_01\"} 24000\n"));
+}
+
 START_TEST(test_early_percent)
 {
 	struct tc	 c;
@@ -595,6 +622,7 @@ START_TEST(test_early_percent)
 	show("acme", "billed", buf, sizeof(buf));
 	ck_assert_str_eq(buf, "0.036");
 	ck_assert_int_eq(balance_of("acme"), 0);
+	shortfall_counted();
 	th_stop(&T);
 	th_cleanup(&T);
 }
