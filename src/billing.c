@@ -39,8 +39,11 @@
  *	key, and an operation whose record is not marked but whose key is
  *	its slot's key as found at start was applied already.  The ledger
  *	writes the billing log line in the same step as the balance
- *	(ledger.c).  billing_commit() syncs the log and the ledger at the
- *	end of each turn that billed, before the records are settled.
+ *	(ledger.c).  billing_commit() syncs the log at the end of each
+ *	turn that billed, before the records are settled, and moves the
+ *	bases of the accounts billed (ledger_recover.c: the log is the
+ *	ledger's journal, and what a power cut leaves of both is made to
+ *	agree at the next start); without a log it syncs the ledger.
  */
 #include "config.h"
 
@@ -59,11 +62,19 @@
 #include "smppconn.h"
 #include "userdb.h"
 
-static struct ledger	 ledger = { -1, "" };
+static struct ledger	 ledger = { -1, "", -1 };
 static struct billlog	 blog = { -1, "", 0 };
 static uint64_t		*startkeys;	/* by slot: conn_key at start */
 static size_t		 nstartkeys;
 static int		 billed;	/* this turn */
+
+/* The accounts billed this turn, whose bases move at its commit. */
+struct touched {
+	uint32_t	 slot;
+	char		 account[32];
+};
+static struct touched	*touched;
+static size_t		 ntouched, touchedcap;
 
 /* Every slot's key of smppconn's last operation, before any new one. */
 static void
@@ -126,8 +137,12 @@ billing_start(void)
 		    "made", ledger_error());
 		return;
 	}
-	keep_start_keys();
 	open_log();
+	/* Before the keys: a killed operation is finished first. */
+	if (blog.path[0] != '\0' && ledger_recover(&ledger, &blog,
+	    LEDGER_RECOVER_PENDING) == -1)
+		log_warnx("billing: %s", ledger_error());
+	keep_start_keys();
 	open_board();
 }
 
@@ -146,25 +161,30 @@ billing_stop(void)
 	free(startkeys);
 	startkeys = NULL;
 	nstartkeys = 0;
+	free(touched);
+	touched = NULL;
+	ntouched = touchedcap = 0;
 }
 
-/* FNV-1a over the operation's identity; never 0 ("none"). */
-static uint64_t
-op_key(const char *msgid, const char *dest, int kind, int64_t amount)
+static void
+touch(uint32_t slot, const char *account)
 {
-	const char	*parts[2] = { msgid, dest != NULL ? dest : "" };
-	uint64_t	 h = 14695981039346656037ULL;
-	int		 i, k;
+	struct touched	*t;
+	size_t		 i;
 
-	for (i = 0; i < 2; i++) {
-		for (k = 0; parts[i][k] != '\0'; k++)
-			h = (h ^ (uint8_t)parts[i][k]) * 1099511628211ULL;
-		h = (h ^ 0xff) * 1099511628211ULL;
+	for (i = 0; i < ntouched; i++)
+		if (touched[i].slot == slot)
+			return;
+	if (ntouched == touchedcap) {
+		touchedcap = touchedcap ? touchedcap * 2 : 16;
+		if ((t = reallocarray(touched, touchedcap, sizeof(*t))) ==
+		    NULL)
+			fatal("billing accounts");
+		touched = t;
 	}
-	h = (h ^ (uint64_t)kind) * 1099511628211ULL;
-	for (i = 0; i < 8; i++)
-		h = (h ^ (uint8_t)(amount >> (8 * i))) * 1099511628211ULL;
-	return h != 0 ? h : 1;
+	touched[ntouched].slot = slot;
+	strlcpy(touched[ntouched++].account, account,
+	    sizeof(touched[0].account));
 }
 
 /* What the message is billed in all: price times parts. */
@@ -194,7 +214,7 @@ apply(const char *account, const char *msgid, const char *dest,
 	b.kind = kind;
 	b.parts = kind == LEDGER_REFUND ? parts : 0;
 	b.amount = amount;
-	b.key = op_key(msgid, dest, (int)kind, amount);
+	b.key = ledger_op_key(msgid, dest, (int)kind, amount);
 	if (slot < nstartkeys && startkeys[slot] == b.key) {
 		log_info("%s of %s: %s was applied before a restart", msgid,
 		    account, line.kind);
@@ -208,6 +228,8 @@ apply(const char *account, const char *msgid, const char *dest,
 		b.log = &blog;
 	}
 	billed = 1;
+	if (b.log != NULL)
+		touch(slot, account);
 	return ledger_bill(&ledger, slot, account, &b);
 }
 
@@ -312,25 +334,42 @@ billing_receipt(struct idmap_entry *e, const char *stat)
 	return 1;
 }
 
-/* The end of a turn: this turn's lines and balances on disk. */
+/*
+ * The end of a turn: this turn's lines on disk, and the bases of the
+ * accounts they belong to moved past them (ledger_recover.c); without
+ * a billing log, the balances on disk.
+ */
 int
 billing_commit(void)
 {
-	int	 r = 0;
+	int64_t		 end;
+	uint32_t	 ino;
+	size_t		 i;
+	int		 r = 0;
 
 	if (!billed)
 		return 0;
 	billed = 0;
-	if (blog.path[0] != '\0') {
-		if (billlog_sync(&blog) == -1) {
-			log_warn("billing log %s: sync", blog.path);
+	if (blog.path[0] == '\0') {
+		if (ledger.fd != -1 && ledger_flush(&ledger) == -1) {
+			log_warnx("%s", ledger_error());
 			r = -1;
 		}
+		return r;
 	}
-	if (ledger.fd != -1 && ledger_flush(&ledger) == -1) {
-		log_warnx("%s", ledger_error());
-		r = -1;
+	if (billlog_end(&blog, &end, &ino) == -1 ||
+	    billlog_sync(&blog) == -1) {
+		log_warn("billing log %s: sync", blog.path);
+		ntouched = 0;
+		return -1;
 	}
+	for (i = 0; i < ntouched; i++)
+		if (ledger_advance(&ledger, touched[i].slot,
+		    touched[i].account, end, ino) == -1) {
+			log_warnx("%s", ledger_error());
+			r = -1;
+		}
+	ntouched = 0;
 	return r;
 }
 

@@ -6,18 +6,30 @@
  *	billlog_open(log, path)	billlog_close(log)	billlog_reopen(log)
  *	billlog_check_rotated(log)
  *	billlog_end(log, &off, &ino)	billlog_put(log, line, amount)
- *	billlog_has(log, off, ino, account)	billlog_sync(log)
+ *	billlog_find(log, off, ino, account, &entry)	billlog_sync(log)
  *	billlog_format(buf, len, line, amount, now_us)
+ *	billlog_time(buf, len, now_us)
+ *	billlog_parse(text, len, &entry)
+ *	billlog_scan(fd, off, fn, damage, arg, &end)
+ *	billlog_blank(fd, off, end)
  *
  * DESCRIPTION
  *	The file is opened O_APPEND and every line is one write(2), never
  *	torn by a kill: a line is whole or absent.  Before a line, the
  *	ledger records in the account's slot the size of the file, where
  *	the line will be or after, and clears it after the line; whoever
- *	next updates the slot can tell by billlog_has() whether a process
+ *	next updates the slot can tell by billlog_find() whether a process
  *	killed in between wrote its line (ledger.c).  No lock of the file
  *	is needed: lines of one account are written under its slot's
  *	lock.
+ *
+ *	Reading back: billlog_parse() takes a line apart and checks every
+ *	field; billlog_scan() reads a file from an offset in blocks and
+ *	hands on each well-formed line, and each stretch that is not one
+ *	(a power cut can leave NUL octets where a page was not written,
+ *	and a torn last line); billlog_blank() turns such a stretch into
+ *	blanks ending in a newline, the same length, so that the file
+ *	stays a list of lines and no offset moves.
  *
  *	Rotation: logrotate renames the file; SIGHUP makes the daemons
  *	reopen it at once, and billlog_check_rotated(), called once per
@@ -36,11 +48,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "billlog.h"
+#include "buf.h"
 #include "compat.h"
 #include "ledger.h"
 
@@ -136,22 +150,33 @@ put_field(char *o, const char *end, const char *s)
 	return o;
 }
 
+/* The TIME field: ISO 8601 in UTC with microseconds, 27 characters. */
+void
+billlog_time(char *buf, size_t len, int64_t now_us)
+{
+	struct tm	 tm;
+	time_t		 t = (time_t)(now_us / 1000000);
+	size_t		 n;
+
+	memset(&tm, 0, sizeof(tm));
+	(void)gmtime_r(&t, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%06dZ", (int)(now_us % 1000000));
+}
+
 /* One line with its newline; its length, or -1 when it does not fit. */
 int
 billlog_format(char *buf, size_t len, const struct billlog_line *l,
     int64_t amount, int64_t now_us)
 {
-	struct tm	 tm;
-	time_t		 t = (time_t)(now_us / 1000000);
 	char		 parts[16], money[32], *o, *end = buf + len;
 	int		 n;
 
-	if (gmtime_r(&t, &tm) == NULL || len < 160)
+	if (len < 160)
 		return -1;
-	n = (int)strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	o = buf + n;
-	o += snprintf(o, (size_t)(end - o), ".%06dZ ",
-	    (int)(now_us % 1000000));
+	billlog_time(buf, 32, now_us);
+	o = buf + strlen(buf);
+	*o++ = ' ';
 	snprintf(parts, sizeof(parts), "%u", l->parts);
 	money_format(money, sizeof(money), amount);
 	o = put_field(o, end - 64, l->account);
@@ -165,11 +190,12 @@ billlog_format(char *buf, size_t len, const struct billlog_line *l,
 	return (int)(o - buf) + n;
 }
 
-/* Append one line with one write(2). */
+/* Append one line with one write(2); *end: where it ends. */
 int
 billlog_put(struct billlog *log, const struct billlog_line *l,
-    int64_t amount)
+    int64_t amount, int64_t *end)
 {
+	off_t		 at;
 	struct timeval	 tv;
 	char		 buf[BILLLOG_LINE_MAX];
 	ssize_t		 w;
@@ -189,59 +215,238 @@ billlog_put(struct billlog *log, const struct billlog_line *l,
 			errno = ENOSPC;
 		return -1;
 	}
+	/* O_APPEND leaves the offset at the end of this write. */
+	if (end != NULL) {
+		if ((at = lseek(log->fd, 0, SEEK_CUR)) == -1)
+			return -1;
+		*end = (int64_t)at;
+	}
 	return 0;
 }
 
-/* Whether a line of len octets is the account's. */
+/* Whether [p, nl) is only blanks: a torn line made harmless. */
 static int
-line_of(const char *p, size_t len, const char *account, size_t alen)
+blank(const char *p, const char *nl)
 {
-	const char	*sp, *q;
+	for (; p < nl; p++)
+		if (*p != ' ')
+			return 0;
+	return 1;
+}
 
-	if ((sp = memchr(p, ' ', len)) == NULL)
+struct find {
+	const char		*account;
+	struct billlog_entry	*e;
+	int			 found;
+};
+
+static int
+find_one(const struct billlog_entry *e, int64_t off, void *arg)
+{
+	struct find	*f = arg;
+
+	(void)off;
+	if (strcmp(e->account, f->account) != 0)
 		return 0;
-	sp++;
-	q = memchr(sp, ' ', len - (size_t)(sp - p));
-	return q != NULL && (size_t)(q - sp) == alen &&
-	    memcmp(sp, account, alen) == 0;
+	*f->e = *e;
+	f->found = 1;
+	return 1;
 }
 
 /*
- * Whether file ino has a line of the account from off on: 1 yes, 0 no.
- * Every line of an account is written under its ledger slot's lock, and
- * whoever takes the slot after a killed writer looks before it writes,
- * so a line of the account after off can only be the killed writer's.
- * When the file was rotated since, it cannot be read: 1, so that a
- * line is never written twice.
+ * The open file whose inode is ino: the log, else its first rotation
+ * (logrotate's NAME.1); -1 when neither is.
  */
-int
-billlog_has(struct billlog *log, int64_t off, uint32_t ino,
-    const char *account)
+static int
+file_of(struct billlog *log, uint32_t ino, int *opened)
 {
 	struct stat	 st;
-	char		 buf[65536], *p, *nl;
-	size_t		 have = 0, alen = strlen(account);
-	ssize_t		 n;
+	char		 path[sizeof(log->path) + 4];
+	int		 fd;
 
-	if (fstat(log->fd, &st) == -1 || (uint32_t)st.st_ino != ino)
-		return 1;
+	*opened = 0;
+	if (fstat(log->fd, &st) == 0 && (uint32_t)st.st_ino == ino)
+		return log->fd;
+	snprintf(path, sizeof(path), "%s.1", log->path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || (uint32_t)st.st_ino != ino) {
+		close(fd);
+		return -1;
+	}
+	*opened = 1;
+	return fd;
+}
+
+/*
+ * The first line of the account in file ino from off on: 1 and e
+ * filled, 0 when there is none, -1 when the file cannot be read (gone
+ * with a rotation).  Every line of an account is written under its
+ * ledger slot's lock, and whoever takes the slot after a killed
+ * writer looks before it writes, so a line of the account after off
+ * can only be the killed writer's.
+ */
+int
+billlog_find(struct billlog *log, int64_t off, uint32_t ino,
+    const char *account, struct billlog_entry *e)
+{
+	struct find	 f = { account, e, 0 };
+	int64_t		 end;
+	int		 fd, opened, r;
+
+	if ((fd = file_of(log, ino, &opened)) == -1)
+		return -1;
+	r = billlog_scan(fd, off, find_one, NULL, &f, &end);
+	if (opened)
+		close(fd);
+	return r == -1 ? -1 : f.found;
+}
+
+/* The next blank-separated field of [*p, end), %XX undone, into out. */
+static int
+field(const char **p, const char *end, char *out, size_t outlen)
+{
+	const char	*s = *p;
+	size_t		 n = 0;
+	int		 hi, lo;
+
+	for (; s < end && *s != ' '; s++) {
+		if ((unsigned char)*s < 0x21 || (unsigned char)*s > 0x7e ||
+		    n + 1 >= outlen)
+			return -1;
+		if (*s == '%') {
+			if (end - s < 3 || (hi = buf_hexval(s[1], BUF_HEX_UPPER)) < 0 ||
+			    (lo = buf_hexval(s[2], BUF_HEX_UPPER)) < 0)
+				return -1;
+			out[n++] = (char)(hi << 4 | lo);
+			s += 2;
+		} else
+			out[n++] = *s;
+	}
+	if (n == 0)
+		return -1;
+	out[n] = '\0';
+	if (strcmp(out, "-") == 0)
+		out[0] = '\0';
+	*p = s < end ? s + 1 : s;
+	return 0;
+}
+
+static int
+kind_of(const char *s)
+{
+	static const char *const kinds[] = { "charge", "later", "refund",
+		"recovered" };
+	int	 i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(s, kinds[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* A line without its newline: 0 and e filled when it is well-formed. */
+int
+billlog_parse(const char *text, size_t len, struct billlog_entry *e)
+{
+	const char	*p = text, *end = text + len;
+	char		 parts[16], money[32], kind[16];
+	const char	*errstr = NULL;
+
+	memset(e, 0, sizeof(*e));
+	if (field(&p, end, e->time, sizeof(e->time)) == -1 ||
+	    strlen(e->time) != 27 || e->time[26] != 'Z' ||
+	    field(&p, end, e->account, sizeof(e->account)) == -1 ||
+	    e->account[0] == '\0' ||
+	    field(&p, end, e->msgid, sizeof(e->msgid)) == -1 ||
+	    field(&p, end, parts, sizeof(parts)) == -1 ||
+	    field(&p, end, e->dest, sizeof(e->dest)) == -1 ||
+	    field(&p, end, kind, sizeof(kind)) == -1 ||	/* the rule */
+	    field(&p, end, money, sizeof(money)) == -1 ||
+	    field(&p, end, kind, sizeof(kind)) == -1 || p != end)
+		return -1;
+	e->parts = (uint32_t)strtonum(parts, 0, UINT32_MAX, &errstr);
+	if (errstr != NULL || money_parse(money, &e->amount) == -1 ||
+	    (e->kind = kind_of(kind)) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Every line from off to the end of the file: fn for each well-formed
+ * one, damage for each stretch that is not; *end where the last whole
+ * line ends.  0, or -1 with errno.
+ */
+int
+billlog_scan(int fd, int64_t off, billlog_fn fn, billlog_damage_fn damage,
+    void *arg, int64_t *end)
+{
+	struct billlog_entry	 e;
+	char			 buf[65536], *p, *nl;
+	size_t			 have = 0;
+	int64_t			 at = off;	/* offset of buf[0] */
+	ssize_t			 n;
+
+	*end = off;
 	for (;;) {
-		while ((n = pread(log->fd, buf + have, sizeof(buf) - have,
-		    (off_t)off)) == -1 && errno == EINTR)
+		while ((n = pread(fd, buf + have, sizeof(buf) - have,
+		    (off_t)(at + (int64_t)have))) == -1 && errno == EINTR)
 			;
-		if (n <= 0)
-			return 0;
-		off += n;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
 		have += (size_t)n;
 		for (p = buf; (nl = memchr(p, '\n', have - (size_t)(p -
-		    buf))) != NULL; p = nl + 1)
-			if (line_of(p, (size_t)(nl - p), account, alen))
-				return 1;
+		    buf))) != NULL; p = nl + 1) {
+			if (billlog_parse(p, (size_t)(nl - p), &e) == 0) {
+				e.end = at + (nl + 1 - buf);
+				if (fn != NULL && fn(&e, at + (p - buf), arg))
+					return 0;
+			} else if (damage != NULL && !blank(p, nl))
+				damage(at + (p - buf), at + (nl + 1 - buf),
+				    arg);
+			*end = at + (nl + 1 - buf);
+		}
+		if (p == buf && have == sizeof(buf)) {
+			/* No newline in a whole block: damage. */
+			if (damage != NULL)
+				damage(at, at + (int64_t)have, arg);
+			at += (int64_t)have;
+			have = 0;
+			continue;
+		}
 		have -= (size_t)(p - buf);
-		if (have >= BILLLOG_LINE_MAX)
-			have = 0;	/* not a line of ours: skip it */
+		at += p - buf;
 		memmove(buf, p, have);
 	}
+	if (have > 0 && damage != NULL)		/* a torn last line */
+		damage(at, at + (int64_t)have, arg);
+	return 0;
+}
+
+/* [off, end) of the file becomes blanks and a newline. */
+int
+billlog_blank(int fd, int64_t off, int64_t end)
+{
+	char		 buf[4096];
+	int64_t		 n;
+	ssize_t		 w;
+
+	memset(buf, ' ', sizeof(buf));
+	while (off < end) {
+		n = end - off > (int64_t)sizeof(buf) ? (int64_t)sizeof(buf) :
+		    end - off;
+		if (off + n == end)
+			buf[n - 1] = '\n';
+		if ((w = pwrite(fd, buf, (size_t)n, (off_t)off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		off += w;
+	}
+	return 0;
 }
 
 int

@@ -64,16 +64,18 @@
 #include <unistd.h>
 
 #include "billlog.h"
+#include "clock.h"
 #include "compat.h"
 #include "ledger.h"
+#include "ledger_local.h"
 
 #define LEDGER_MAGIC	"SMPPLDG\n"
 #define LEDGER_VERSION	1
 #define LEDGER_BOM	0x01020304U
-#define LEDGER_HEAD	128
-#define LEDGER_SLOT	128
 #define LEDGER_SCAN	64	/* slots read at once by the allocator */
 #define MICRO_TOKENS	1000000LL
+#define BASE_MAGIC	"SMPPLDB\n"
+#define BASE_SUFFIX	".base"
 
 struct ledger_head {
 	char		 magic[8];
@@ -83,25 +85,10 @@ struct ledger_head {
 	uint8_t		 pad[LEDGER_HEAD - 20];
 };
 
-struct ledger_slot {
-	char		 system_id[32];
-	int64_t		 balance;
-	int64_t		 count;
-	int64_t		 tokens;
-	int64_t		 refill_us;
-	uint64_t	 charged;
-	int64_t		 billed;
-	int64_t		 refunded;
-	int64_t		 shortfall;
-	uint64_t	 conn_key;
-	int64_t		 pend_off;	/* a line at pend_off - 1; 0: none */
-	int64_t		 pend_delta;
-	uint32_t	 pend_ino;
-	uint8_t		 pad[LEDGER_SLOT - 124];
-};
-
 _Static_assert(sizeof(struct ledger_head) == LEDGER_HEAD, "ledger head");
 _Static_assert(sizeof(struct ledger_slot) == LEDGER_SLOT, "ledger slot");
+_Static_assert(sizeof(struct ledger_base) == LEDGER_SLOT, "ledger base");
+_Static_assert(sizeof(struct ledger_base_head) == LEDGER_HEAD, "base head");
 
 struct ledger_set_arg {
 	int64_t		 balance;
@@ -112,10 +99,7 @@ typedef int (*ledger_fn)(struct ledger_slot *, const void *);
 
 static char	 ledger_errbuf[512];
 
-static void	 ledger_seterr(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
-
-static void
+void
 ledger_seterr(const char *fmt, ...)
 {
 	va_list	 ap;
@@ -133,15 +117,15 @@ ledger_error(void)
 	return ledger_errbuf;
 }
 
-static off_t
+off_t
 ledger_offset(uint32_t slot)
 {
 	return (off_t)LEDGER_HEAD + (off_t)slot * LEDGER_SLOT;
 }
 
 /* Lock (F_RDLCK, F_WRLCK) or unlock (F_UNLCK) a byte range; 0 = to EOF. */
-static int
-ledger_lock(struct ledger *l, short type, off_t start, off_t len)
+int
+ledger_lock_fd(int fd, short type, off_t start, off_t len)
 {
 	struct flock	 fl;
 
@@ -150,16 +134,23 @@ ledger_lock(struct ledger *l, short type, off_t start, off_t len)
 	fl.l_whence = SEEK_SET;
 	fl.l_start = start;
 	fl.l_len = len;
-	while (fcntl(l->fd, type == F_UNLCK ? F_SETLK : F_SETLKW, &fl) == -1) {
-		if (errno == EINTR)
-			continue;
+	while (fcntl(fd, type == F_UNLCK ? F_SETLK : F_SETLKW, &fl) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+int
+ledger_lock(struct ledger *l, short type, off_t start, off_t len)
+{
+	if (ledger_lock_fd(l->fd, type, start, len) == -1) {
 		ledger_seterr("%s: lock: %s", l->path, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-static int
+int
 ledger_pread(struct ledger *l, void *p, size_t len, off_t off)
 {
 	ssize_t	 n;
@@ -173,7 +164,7 @@ ledger_pread(struct ledger *l, void *p, size_t len, off_t off)
 	return (int)n;
 }
 
-static int
+int
 ledger_pwrite(struct ledger *l, const void *p, size_t len, off_t off)
 {
 	ssize_t	 n;
@@ -188,18 +179,30 @@ ledger_pwrite(struct ledger *l, const void *p, size_t len, off_t off)
 	return 0;
 }
 
+/* which: 0 the ledger, 1 its base file (when there is one). */
+int
+ledger_fsync(struct ledger *l, int which)
+{
+	int	 fd = which ? l->bfd : l->fd;
+
+	if (fd == -1)
+		return 0;
+#ifdef HAVE_FDATASYNC
+	if (fdatasync(fd) == 0)
+		return 0;
+#else
+	if (fsync(fd) == 0)
+		return 0;
+#endif
+	ledger_seterr("%s%s: sync: %s", l->path, which ? BASE_SUFFIX : "",
+	    strerror(errno));
+	return -1;
+}
+
 static int
 ledger_sync(struct ledger *l)
 {
-#ifdef HAVE_FDATASYNC
-	if (fdatasync(l->fd) == 0)
-		return 0;
-#else
-	if (fsync(l->fd) == 0)
-		return 0;
-#endif
-	ledger_seterr("%s: sync: %s", l->path, strerror(errno));
-	return -1;
+	return ledger_fsync(l, 0);
 }
 
 static int
@@ -273,10 +276,49 @@ ledger_prepare(struct ledger *l, int writable)
 	return r;
 }
 
+/*
+ * The base file beside a writable ledger, made when missing; without
+ * it (it cannot be made) the ledger works but cannot be recovered
+ * after a power cut (ledger_recover.c).
+ */
+static void
+base_open(struct ledger *l)
+{
+	struct ledger_base_head	 h;
+	struct stat		 st;
+	char			 path[sizeof(l->path) + 8];
+	int			 fd, ok = 0;
+
+	snprintf(path, sizeof(path), "%s%s", l->path, BASE_SUFFIX);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return;
+	if (ledger_lock_fd(fd, F_WRLCK, 0, LEDGER_HEAD) == -1 ||
+	    fstat(fd, &st) == -1)
+		goto out;
+	if (st.st_size == 0) {
+		memset(&h, 0, sizeof(h));
+		memcpy(h.magic, BASE_MAGIC, sizeof(h.magic));
+		h.version = LEDGER_VERSION;
+		h.bom = LEDGER_BOM;
+		ok = pwrite(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+		    fsync(fd) == 0;
+	} else
+		ok = pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+		    memcmp(h.magic, BASE_MAGIC, sizeof(h.magic)) == 0 &&
+		    h.bom == LEDGER_BOM;
+ out:
+	(void)ledger_lock_fd(fd, F_UNLCK, 0, LEDGER_HEAD);
+	if (ok)
+		l->bfd = fd;
+	else
+		close(fd);
+}
+
 int
 ledger_open(struct ledger *l, const char *path, int oflags)
 {
 	l->fd = -1;
+	l->bfd = -1;
 	if (strlcpy(l->path, path, sizeof(l->path)) >= sizeof(l->path)) {
 		errno = ENAMETOOLONG;
 		ledger_seterr("%.64s...: path too long", path);
@@ -290,6 +332,8 @@ ledger_open(struct ledger *l, const char *path, int oflags)
 		ledger_close(l);
 		return LEDGER_ERR;
 	}
+	if ((oflags & O_ACCMODE) != O_RDONLY)
+		base_open(l);
 	return LEDGER_OK;
 }
 
@@ -298,13 +342,17 @@ ledger_close(struct ledger *l)
 {
 	int	 saved = errno;
 
-	if (l->fd != -1)
+	if (l->fd != -1) {
 		close(l->fd);
+		if (l->bfd != -1)
+			close(l->bfd);
+	}
 	l->fd = -1;
+	l->bfd = -1;
 	errno = saved;
 }
 
-static int
+int
 ledger_slot_get(struct ledger *l, uint32_t slot, struct ledger_slot *s)
 {
 	int	 n;
@@ -347,6 +395,46 @@ ledger_slot_take(struct ledger *l, uint32_t slot, const char *system_id,
 	return -1;
 }
 
+/* An administrative change of v by old -> new, made to its base b too. */
+static void
+follow(int64_t *b, int64_t old, int64_t new)
+{
+	if (new == LEDGER_UNLIMITED || old == LEDGER_UNLIMITED ||
+	    *b == LEDGER_UNLIMITED)
+		*b = new;	/* lines since the base did not count */
+	else
+		*b += new - old;
+}
+
+/*
+ * A credit, a set, a free: the base moves by the same change (the
+ * lines after it stay what they were), synced like the slot.  A slot
+ * freed frees its base.
+ */
+static int
+base_follow(struct ledger *l, uint32_t slot, const struct ledger_slot *old,
+    const struct ledger_slot *new)
+{
+	struct ledger_base	 b;
+	ssize_t			 n;
+
+	if (l->bfd == -1)
+		return 0;
+	n = pread(l->bfd, &b, sizeof(b), ledger_offset(slot));
+	if (n != (ssize_t)sizeof(b) || strncmp(b.system_id, old->system_id,
+	    sizeof(b.system_id)) != 0)
+		return 0;	/* no base: the first recovery makes it */
+	if (new->system_id[0] == '\0')
+		memset(&b, 0, sizeof(b));
+	else {
+		follow(&b.balance, old->balance, new->balance);
+		follow(&b.count, old->count, new->count);
+	}
+	if (ledger_base_write(l, slot, &b) == -1)
+		return -1;
+	return ledger_fsync(l, 1);
+}
+
 /*
  * The one read-modify-write of a slot: fn says what to do and returns
  * LEDGER_OK (then the slot is written) or a refusal (nothing written).
@@ -355,16 +443,18 @@ static int
 ledger_update(struct ledger *l, uint32_t slot, const char *system_id,
     ledger_fn fn, const void *arg, int durable)
 {
-	struct ledger_slot	 s;
+	struct ledger_slot	 s, old;
 	off_t			 off = ledger_offset(slot);
 	int			 r = LEDGER_ERR;
 
 	if (ledger_slot_take(l, slot, system_id, &s) == -1)
 		return LEDGER_ERR;
+	old = s;
 	if ((r = fn(&s, arg)) != LEDGER_OK)
 		goto out;
 	if (ledger_pwrite(l, &s, sizeof(s), off) == -1 ||
-	    (durable && ledger_sync(l) == -1))
+	    (durable && ledger_sync(l) == -1) ||
+	    base_follow(l, slot, &old, &s) == -1)
 		r = LEDGER_ERR;
  out:
 	if (ledger_lock(l, F_UNLCK, off, LEDGER_SLOT) == -1)
@@ -492,50 +582,117 @@ bill_apply(struct ledger_slot *s, const struct ledger_bill *b,
 	return r;
 }
 
-/*
- * A process was killed between the change of this slot and its log
- * line, or after the line: write the line now when it is missing.
- */
-static void
-bill_recover(struct ledger *l, uint32_t slot, struct ledger_slot *s,
-    struct billlog *log)
+/* FNV-1a over an operation's identity; never 0 ("none"). */
+uint64_t
+ledger_op_key(const char *msgid, const char *dest, int kind, int64_t amount)
 {
-	struct billlog_line	 line = { s->system_id, NULL, 0, NULL, NULL,
-				    "recovered" };
+	const char	*parts[2] = { msgid, dest != NULL ? dest : "" };
+	uint64_t	 h = 14695981039346656037ULL;
+	int		 i, k;
 
-	if (!billlog_has(log, s->pend_off - 1, s->pend_ino, s->system_id) &&
-	    billlog_put(log, &line, s->pend_delta) == -1)
+	for (i = 0; i < 2; i++) {
+		for (k = 0; parts[i][k] != '\0'; k++)
+			h = (h ^ (uint8_t)parts[i][k]) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	h = (h ^ (uint64_t)kind) * 1099511628211ULL;
+	for (i = 0; i < 8; i++)
+		h = (h ^ (uint8_t)(amount >> (8 * i))) * 1099511628211ULL;
+	return h != 0 ? h : 1;
+}
+
+static void
+add_limited(int64_t *v, int64_t d)
+{
+	if (*v != LEDGER_UNLIMITED && !__builtin_add_overflow(*v, d, v))
 		return;
-	s->pend_off = 0;
-	(void)ledger_pwrite(l, s, sizeof(*s), ledger_offset(slot));
 }
 
 /*
- * The slot with its log line, as one step a kill cannot split: the
- * slot first, with the log's size (the line goes there or after); the
- * line; the slot without it.
+ * The change a line says was made, made to the slot: how a line is
+ * rolled forward after a kill (below) and replayed after a power cut
+ * (ledger_recover.c).  A later charge or refund with a message id is
+ * smppconn's: its key becomes the slot's (billing.c).
+ */
+void
+ledger_slot_apply(struct ledger_slot *s, const struct billlog_entry *e)
+{
+	add_limited(&s->balance, e->amount);
+	switch (e->kind) {
+	case BILLLOG_CHARGE:
+		add_limited(&s->count, -(int64_t)e->parts);
+		s->charged += e->parts;
+		s->billed -= e->amount;
+		break;
+	case BILLLOG_LATER:
+		s->billed -= e->amount;
+		s->conn_key = ledger_op_key(e->msgid, e->dest, LEDGER_LATER,
+		    -e->amount);
+		break;
+	case BILLLOG_REFUND:
+		add_limited(&s->count, (int64_t)e->parts);
+		s->charged = s->charged > e->parts ? s->charged - e->parts : 0;
+		s->refunded += e->amount;
+		if (e->msgid[0] != '\0')
+			s->conn_key = ledger_op_key(e->msgid, e->dest,
+			    LEDGER_REFUND, e->amount);
+		break;
+	default:	/* "recovered", written by older versions */
+		if (e->amount < 0)
+			s->billed -= e->amount;
+		else
+			s->refunded += e->amount;
+		break;
+	}
+}
+
+/*
+ * A process was killed during an operation of this slot: its line, if
+ * it wrote one, is the account's first after pend_off - 1.  With the
+ * line the change is made (the line says what it was); without it the
+ * operation did not happen.  When the file was rotated away, the line
+ * cannot be read: it is taken as not written.
+ */
+void
+ledger_slot_resolve(struct ledger_slot *s, struct billlog *log)
+{
+	struct billlog_entry	 e;
+
+	if (billlog_find(log, s->pend_off - 1, s->ino, s->system_id, &e) ==
+	    1) {
+		ledger_slot_apply(s, &e);
+		s->last_end = e.end;
+	}
+	s->pend_off = 0;
+}
+
+/*
+ * The change with its log line, as one step a kill cannot split: the
+ * slot as it was with the log's size (the line goes there or after);
+ * the line; the slot with the change.  A process killed after the line
+ * leaves its change to the next (ledger_slot_resolve()).
  */
 static int
 bill_write_logged(struct ledger *l, uint32_t slot, struct ledger_slot *s,
     const struct ledger_slot *old, const struct ledger_bill *b,
     int64_t delta)
 {
-	off_t		 at = ledger_offset(slot);
-	int64_t		 off;
-	uint32_t	 ino;
-	int		 saved;
+	struct ledger_slot	 pend = *old;
+	off_t			 at = ledger_offset(slot);
+	int64_t			 off, end;
+	uint32_t		 ino;
+	int			 saved;
 
 	if (billlog_end(b->log, &off, &ino) == -1) {
 		ledger_seterr("billing log %s: %s", b->log->path,
 		    strerror(errno));
 		return -1;
 	}
-	s->pend_off = off + 1;
-	s->pend_ino = ino;
-	s->pend_delta = delta;
-	if (ledger_pwrite(l, s, sizeof(*s), at) == -1)
+	pend.pend_off = off + 1;
+	pend.ino = ino;
+	if (ledger_pwrite(l, &pend, sizeof(pend), at) == -1)
 		return -1;
-	if (billlog_put(b->log, b->line, delta) == -1) {
+	if (billlog_put(b->log, b->line, delta, &end) == -1) {
 		saved = errno;
 		(void)ledger_pwrite(l, old, sizeof(*old), at);
 		errno = saved;
@@ -544,6 +701,8 @@ bill_write_logged(struct ledger *l, uint32_t slot, struct ledger_slot *s,
 		return -1;
 	}
 	s->pend_off = 0;
+	s->ino = ino;
+	s->last_end = end;
 	return ledger_pwrite(l, s, sizeof(*s), at);
 }
 
@@ -554,26 +713,89 @@ ledger_bill(struct ledger *l, uint32_t slot, const char *system_id,
 	struct ledger_slot	 s, old;
 	off_t			 off = ledger_offset(slot);
 	int64_t			 delta;
-	int			 r = LEDGER_ERR, w;
+	int			 r = LEDGER_ERR, w = 0, resolved = 0;
 
 	if (ledger_slot_take(l, slot, system_id, &s) == -1)
 		return LEDGER_ERR;
-	if (b->log != NULL && s.pend_off != 0)
-		bill_recover(l, slot, &s, b->log);
+	if (b->log != NULL && s.pend_off != 0) {
+		ledger_slot_resolve(&s, b->log);
+		resolved = 1;
+	}
 	old = s;
 	r = bill_apply(&s, b, &delta);
-	if (r != LEDGER_OK && r != LEDGER_SHORT)
-		goto out;
-	if (b->log != NULL && b->line != NULL && delta != 0)
+	if (r != LEDGER_OK && r != LEDGER_SHORT) {
+		if (resolved)
+			w = ledger_pwrite(l, &old, sizeof(old), off);
+	} else if (b->log != NULL && b->line != NULL && delta != 0)
 		w = bill_write_logged(l, slot, &s, &old, b, delta);
 	else
 		w = ledger_pwrite(l, &s, sizeof(s), off);
 	if (w == -1)
 		r = LEDGER_ERR;
- out:
 	if (ledger_lock(l, F_UNLCK, off, LEDGER_SLOT) == -1)
 		r = LEDGER_ERR;
 	return r;
+}
+
+/*
+ * After the billing log was synced up to end of file ino: the slot's
+ * base becomes what it is now when all its lines are before end (a
+ * later commit moves it when not).  No sync: any base that reaches
+ * the disk is one whose lines were there before it.
+ */
+int
+ledger_advance(struct ledger *l, uint32_t slot, const char *system_id,
+    int64_t end, uint32_t ino)
+{
+	struct ledger_slot	 s;
+	struct ledger_base	 base;
+	off_t			 off = ledger_offset(slot);
+	int			 r = LEDGER_OK;
+
+	if (l->bfd == -1)
+		return LEDGER_OK;
+	if (ledger_slot_take(l, slot, system_id, &s) == -1)
+		return LEDGER_ERR;
+	if (s.pend_off == 0 && s.ino == ino && s.last_end <= end) {
+		ledger_base_of(&base, &s);
+		base.off = end;
+		base.ino = ino;
+		if (ledger_base_write(l, slot, &base) == -1)
+			r = LEDGER_ERR;
+	}
+	if (ledger_lock(l, F_UNLCK, off, LEDGER_SLOT) == -1)
+		r = LEDGER_ERR;
+	return r;
+}
+
+/* The money fields of a slot as a base record; where is left to set. */
+void
+ledger_base_of(struct ledger_base *b, const struct ledger_slot *s)
+{
+	memset(b, 0, sizeof(*b));
+	memcpy(b->system_id, s->system_id, sizeof(b->system_id));
+	b->balance = s->balance;
+	b->count = s->count;
+	b->charged = s->charged;
+	b->billed = s->billed;
+	b->refunded = s->refunded;
+}
+
+int
+ledger_base_write(struct ledger *l, uint32_t slot,
+    const struct ledger_base *b)
+{
+	ssize_t	 n;
+
+	while ((n = pwrite(l->bfd, b, sizeof(*b), ledger_offset(slot))) == -1
+	    && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(*b)) {
+		ledger_seterr("%s%s: write: %s", l->path, BASE_SUFFIX,
+		    n == -1 ? strerror(errno) : "short write");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -766,6 +988,21 @@ ledger_find(struct ledger *l, uint32_t *slot)
 	return 0;
 }
 
+/* A new account's base: its lines in the current log from now on. */
+static int
+base_new(struct ledger *l, uint32_t slot, const struct ledger_slot *s)
+{
+	struct ledger_base	 b;
+
+	if (l->bfd == -1)
+		return 0;
+	ledger_base_of(&b, s);
+	b.at_us = clock_wall_us();
+	if (ledger_base_write(l, slot, &b) == -1)
+		return -1;
+	return ledger_fsync(l, 1);
+}
+
 int
 ledger_slot_alloc(struct ledger *l, const char *system_id, uint32_t *slot)
 {
@@ -786,7 +1023,7 @@ ledger_slot_alloc(struct ledger *l, const char *system_id, uint32_t *slot)
 	s.balance = LEDGER_UNLIMITED;
 	s.count = LEDGER_UNLIMITED;
 	if (ledger_pwrite(l, &s, sizeof(s), ledger_offset(*slot)) == 0 &&
-	    ledger_sync(l) == 0)
+	    ledger_sync(l) == 0 && base_new(l, *slot, &s) == 0)
 		r = LEDGER_OK;
  out:
 	if (ledger_lock(l, F_UNLCK, 0, 0) == -1)

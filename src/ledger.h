@@ -100,6 +100,7 @@ struct ledger_bill {
 struct ledger {
 	int	 fd;
 	char	 path[1024];
+	int	 bfd;		/* LEDGER.base; -1: none */
 };
 
 /* Results of ledger_charge(). */
@@ -110,6 +111,10 @@ struct ledger {
 #define LEDGER_SHORT		4	/* LEDGER_LATER not covered */
 /* ledger_credit() answers LEDGER_NOCREDIT for a debit below zero. */
 #define LEDGER_ERR		(-1)	/* I/O, or the slot is not the user's */
+
+/* ledger_recover() flags. */
+#define LEDGER_RECOVER_PENDING	0x01	/* also every killed operation */
+#define LEDGER_RECOVER_FORCE	0x02	/* replay even on the same boot */
 
 /* What ledger_charge() may skip. */
 #define LEDGER_NOBILL		0x01	/* billing_feature = no */
@@ -127,6 +132,10 @@ int	 ledger_refund(struct ledger *, uint32_t, const char *, uint32_t,
 int	 ledger_bill(struct ledger *, uint32_t, const char *,
 	    const struct ledger_bill *);
 int	 ledger_flush(struct ledger *);
+int	 ledger_advance(struct ledger *, uint32_t, const char *, int64_t,
+	    uint32_t);
+int	 ledger_recover(struct ledger *, struct billlog *, int);
+uint64_t ledger_op_key(const char *, const char *, int, int64_t);
 int	 ledger_credit(struct ledger *, uint32_t, const char *, int64_t);
 int	 ledger_set(struct ledger *, uint32_t, const char *, int64_t,
 	    int64_t);

@@ -21,9 +21,11 @@
  *
  *	Each charge of a turn is remembered until the group commit: when
  *	the commit fails they are all refunded (the messages were not
- *	queued); when it succeeds, the billing log and the ledger are
- *	synced before any answer leaves, so that an acknowledged charge
- *	and its line are on disk together.
+ *	queued); when it succeeds, the billing log is synced before any
+ *	answer leaves, so that the line of an acknowledged charge is on
+ *	disk, and the account's base moves past it (ledger_recover.c:
+ *	after a power cut the balance is rebuilt from the base and the
+ *	lines on disk).
  *
  *	With [smpp-server] billing_feature = no only the throughput is
  *	counted, as in Jasmin; nothing is charged or logged.
@@ -53,11 +55,19 @@ billlog_of(struct session *s)
 
 	if (path[0] == '\0' || !billing(s))
 		return NULL;
-	if (s->billlog.path[0] == '\0' && billlog_open(&s->billlog, path) ==
-	    -1) {
-		log_warn("billing log %s", path);
-		s->billlog.path[0] = '\0';
-		return NULL;
+	if (s->billlog.path[0] == '\0') {
+		if (billlog_open(&s->billlog, path) == -1) {
+			log_warn("billing log %s", path);
+			s->billlog.path[0] = '\0';
+			return NULL;
+		}
+		/* The first after a power cut makes ledger and log agree. */
+		if (ledger_recover(&s->ledger, &s->billlog, 0) == -1) {
+			log_warnx("%s", ledger_error());
+			billlog_close(&s->billlog);
+			s->billlog.path[0] = '\0';
+			return NULL;
+		}
 	}
 	billlog_check_rotated(&s->billlog);
 	return &s->billlog;
@@ -211,18 +221,30 @@ session_bill_rollback(struct session *s)
 	s->ncharges = 0;
 }
 
-/* The group commit succeeded: the charges and their lines on disk too. */
+/*
+ * The group commit succeeded: the lines of its charges on disk too,
+ * then the account's base past them (ledger_recover.c).  The ledger
+ * itself is not synced: after a power cut it is rebuilt from its
+ * bases and the log.
+ */
 void
 session_bill_commit(struct session *s)
 {
+	int64_t		 end;
+	uint32_t	 ino;
+
 	if (s->ncharges == 0)
 		return;
 	s->ncharges = 0;
 	if (s->billlog.path[0] == '\0')
 		return;
-	if (billlog_sync(&s->billlog) == -1)
+	if (billlog_end(&s->billlog, &end, &ino) == -1 ||
+	    billlog_sync(&s->billlog) == -1) {
 		log_warn("billing log %s: sync", s->billlog.path);
-	if (ledger_flush(&s->ledger) == -1)
+		return;
+	}
+	if (ledger_advance(&s->ledger, s->acct.slot, s->acct.system_id, end,
+	    ino) == -1)
 		log_warnx("%s", ledger_error());
 }
 
