@@ -343,6 +343,7 @@ int
 billing_commit(void)
 {
 	int64_t		 end;
+	uint64_t	 fid;
 	uint32_t	 ino;
 	size_t		 i;
 	int		 r = 0;
@@ -363,9 +364,10 @@ billing_commit(void)
 		ntouched = 0;
 		return -1;
 	}
+	fid = billlog_fid(blog.fd);
 	for (i = 0; i < ntouched; i++)
 		if (ledger_advance(&ledger, touched[i].slot,
-		    touched[i].account, end, ino) == -1) {
+		    touched[i].account, end, ino, fid) == -1) {
 			log_warnx("%s", ledger_error());
 			r = -1;
 		}

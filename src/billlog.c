@@ -5,13 +5,14 @@
  * SYNOPSIS
  *	billlog_open(log, path)	billlog_close(log)	billlog_reopen(log)
  *	billlog_check_rotated(log)
- *	billlog_end(log, &off, &ino)	billlog_put(log, line, amount)
+ *	billlog_end(log, &off, &ino)	billlog_fid(fd)
+ *	billlog_put(log, line, amount, &end)
  *	billlog_find(log, off, ino, account, &entry)	billlog_sync(log)
  *	billlog_format(buf, len, line, amount, now_us)
  *	billlog_time(buf, len, now_us)
  *	billlog_parse(text, len, &entry)
  *	billlog_scan(fd, off, fn, damage, arg, &end)
- *	billlog_blank(fd, off, end)
+ *	billlog_blank(log, off, end)
  *
  * DESCRIPTION
  *	The file is opened O_APPEND and every line is one write(2), never
@@ -57,6 +58,21 @@
 #include "buf.h"
 #include "compat.h"
 #include "ledger.h"
+#include "spool.h"
+
+/*
+ * An empty file may be new: its name must be on disk before any line
+ * synced in it counts on it (a power cut would take the file along).
+ */
+static int
+made_durable(int fd, const char *path)
+{
+	struct stat	 st;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	return st.st_size == 0 ? spool_durable_parent(path) : 0;
+}
 
 int
 billlog_open(struct billlog *log, const char *path)
@@ -68,7 +84,7 @@ billlog_open(struct billlog *log, const char *path)
 		return -1;
 	}
 	log->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	return log->fd == -1 ? -1 : 0;
+	return log->fd == -1 ? -1 : made_durable(log->fd, path);
 }
 
 void
@@ -88,6 +104,10 @@ billlog_reopen(struct billlog *log)
 	fd = open(log->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd == -1)
 		return -1;
+	if (made_durable(fd, log->path) == -1) {
+		close(fd);
+		return -1;
+	}
 	if (log->fd != -1) {
 		/* Its last lines belong to commits not synced yet. */
 		(void)billlog_sync(log);
@@ -127,6 +147,27 @@ billlog_end(struct billlog *log, int64_t *off, uint32_t *ino)
 	*off = (int64_t)st.st_size;
 	*ino = (uint32_t)st.st_ino;
 	return 0;
+}
+
+/*
+ * What tells a log file from another, whatever its inode (a copy keeps
+ * it, a rotation does not): a hash of its first line, which never
+ * changes; 0 while it has none.
+ */
+uint64_t
+billlog_fid(int fd)
+{
+	char		 buf[BILLLOG_LINE_MAX], *nl;
+	uint64_t	 h = 14695981039346656037ULL;
+	ssize_t		 n, i;
+
+	while ((n = pread(fd, buf, sizeof(buf), 0)) == -1 && errno == EINTR)
+		;
+	if (n <= 0 || (nl = memchr(buf, '\n', (size_t)n)) == NULL)
+		return 0;
+	for (i = 0; i < nl - buf; i++)
+		h = (h ^ (uint8_t)buf[i]) * 1099511628211ULL;
+	return h != 0 ? h : 1;
 }
 
 static char *
@@ -425,14 +466,27 @@ billlog_scan(int fd, int64_t off, billlog_fn fn, billlog_damage_fn damage,
 	return 0;
 }
 
-/* [off, end) of the file becomes blanks and a newline. */
+/*
+ * [off, end) of the log becomes blanks and a newline, through a
+ * descriptor of its own: pwrite(2) on an O_APPEND one appends.
+ */
 int
-billlog_blank(int fd, int64_t off, int64_t end)
+billlog_blank(struct billlog *log, int64_t off, int64_t end)
 {
+	struct stat	 a, b;
 	char		 buf[4096];
 	int64_t		 n;
 	ssize_t		 w;
+	int		 fd, save;
 
+	if ((fd = open(log->path, O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &a) == -1 || fstat(log->fd, &b) == -1 ||
+	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
 	memset(buf, ' ', sizeof(buf));
 	while (off < end) {
 		n = end - off > (int64_t)sizeof(buf) ? (int64_t)sizeof(buf) :
@@ -442,11 +496,14 @@ billlog_blank(int fd, int64_t off, int64_t end)
 		if ((w = pwrite(fd, buf, (size_t)n, (off_t)off)) == -1) {
 			if (errno == EINTR)
 				continue;
+			save = errno;
+			close(fd);
+			errno = save;
 			return -1;
 		}
 		off += w;
 	}
-	return 0;
+	return close(fd);
 }
 
 int

@@ -70,6 +70,7 @@ void	 billlog_close(struct billlog *);
 int	 billlog_reopen(struct billlog *);
 void	 billlog_check_rotated(struct billlog *);
 int	 billlog_end(struct billlog *, int64_t *, uint32_t *);
+uint64_t billlog_fid(int);
 int	 billlog_put(struct billlog *, const struct billlog_line *, int64_t,
 	    int64_t *);
 int	 billlog_find(struct billlog *, int64_t, uint32_t, const char *,
@@ -78,7 +79,7 @@ int	 billlog_sync(struct billlog *);
 int	 billlog_parse(const char *, size_t, struct billlog_entry *);
 int	 billlog_scan(int, int64_t, billlog_fn, billlog_damage_fn, void *,
 	    int64_t *);
-int	 billlog_blank(int, int64_t, int64_t);
+int	 billlog_blank(struct billlog *, int64_t, int64_t);
 void	 billlog_time(char *, size_t, int64_t);
 int	 billlog_format(char *, size_t, const struct billlog_line *,
 	    int64_t, int64_t);

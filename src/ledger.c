@@ -68,6 +68,7 @@
 #include "compat.h"
 #include "ledger.h"
 #include "ledger_local.h"
+#include "spool.h"
 
 #define LEDGER_MAGIC	"SMPPLDG\n"
 #define LEDGER_VERSION	1
@@ -267,8 +268,14 @@ ledger_prepare(struct ledger *l, int writable)
 	if (fstat(l->fd, &st) == -1) {
 		ledger_seterr("%s: %s", l->path, strerror(errno));
 		r = -1;
-	} else if (st.st_size == 0 && writable)
+	} else if (st.st_size == 0 && writable) {
 		r = ledger_head_init(l);
+		if (r == 0 && spool_durable_parent(l->path) == -1) {
+			ledger_seterr("%s: sync of its folder: %s", l->path,
+			    strerror(errno));
+			r = -1;
+		}
+	}
 	else
 		r = ledger_head_check(l);
 	if (ledger_lock(l, F_UNLCK, 0, LEDGER_HEAD) == -1)
@@ -301,7 +308,7 @@ base_open(struct ledger *l)
 		h.version = LEDGER_VERSION;
 		h.bom = LEDGER_BOM;
 		ok = pwrite(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
-		    fsync(fd) == 0;
+		    fsync(fd) == 0 && spool_durable_parent(path) == 0;
 	} else
 		ok = pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
 		    memcmp(h.magic, BASE_MAGIC, sizeof(h.magic)) == 0 &&
@@ -738,14 +745,15 @@ ledger_bill(struct ledger *l, uint32_t slot, const char *system_id,
 }
 
 /*
- * After the billing log was synced up to end of file ino: the slot's
+ * After the billing log was synced up to end of file ino (fid, its
+ * billlog_fid()): the slot's
  * base becomes what it is now when all its lines are before end (a
  * later commit moves it when not).  No sync: any base that reaches
  * the disk is one whose lines were there before it.
  */
 int
 ledger_advance(struct ledger *l, uint32_t slot, const char *system_id,
-    int64_t end, uint32_t ino)
+    int64_t end, uint32_t ino, uint64_t fid)
 {
 	struct ledger_slot	 s;
 	struct ledger_base	 base;
@@ -760,6 +768,7 @@ ledger_advance(struct ledger *l, uint32_t slot, const char *system_id,
 		ledger_base_of(&base, &s);
 		base.off = end;
 		base.ino = ino;
+		base.fid = fid;
 		if (ledger_base_write(l, slot, &base) == -1)
 			r = LEDGER_ERR;
 	}

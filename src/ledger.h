@@ -133,7 +133,7 @@ int	 ledger_bill(struct ledger *, uint32_t, const char *,
 	    const struct ledger_bill *);
 int	 ledger_flush(struct ledger *);
 int	 ledger_advance(struct ledger *, uint32_t, const char *, int64_t,
-	    uint32_t);
+	    uint32_t, uint64_t);
 int	 ledger_recover(struct ledger *, struct billlog *, int);
 uint64_t ledger_op_key(const char *, const char *, int, int64_t);
 int	 ledger_credit(struct ledger *, uint32_t, const char *, int64_t);

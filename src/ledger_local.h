@@ -42,8 +42,9 @@ struct ledger_slot {
 
 /*
  * A slot's base in LEDGER.base: the money fields as they were when
- * every line before off in file ino was on disk.  ino 0: the account's
- * lines in the current file from time at_us on.
+ * every line before off in the file fid (billlog_fid()) was on disk.
+ * ino 0: the account's lines in the current file from time at_us on;
+ * fid 0: from the start of the current file (it was empty).
  */
 struct ledger_base {
 	char		 system_id[32];
@@ -55,7 +56,9 @@ struct ledger_base {
 	int64_t		 off;
 	int64_t		 at_us;
 	uint32_t	 ino;
-	uint8_t		 pad[LEDGER_SLOT - 92];
+	uint32_t	 pad0;
+	uint64_t	 fid;
+	uint8_t		 pad[LEDGER_SLOT - 104];
 };
 
 struct ledger_base_head {

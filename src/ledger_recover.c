@@ -34,10 +34,12 @@
  *	The boot is told by Linux's boot_id; elsewhere by the boot time
  *	(the wall clock less the time since boot), within a minute.
  *
- *	A base written before the log was rotated names the old file:
- *	its lines after the base are read from NAME.1 when that is the
- *	file (logrotate's default), and every line of the account in the
- *	current file counts.  An account without a base (a ledger from a
+ *	A base names its file by a hash of the file's first line, which a
+ *	copy keeps and a rotation does not (inode numbers are the other
+ *	way round).  A base written before the log was rotated names the
+ *	old file: its lines after the base are read from NAME.1 when that
+ *	is the file (logrotate's default), and every line of the account
+ *	in the current file counts.  An account without a base (a ledger from a
  *	version without bases) is taken as its slot says.
  *
  *	With LEDGER_RECOVER_PENDING every slot left with an operation of
@@ -67,7 +69,7 @@
 #include "ledger.h"
 #include "ledger_local.h"
 
-enum { R_BASE, R_SINCE, R_ROTATED, R_TRUST };
+enum { R_BASE, R_SINCE, R_ALL, R_ROTATED, R_TRUST };
 
 struct rslot {
 	uint32_t		 slot;
@@ -87,6 +89,8 @@ struct replay {
 	size_t		 n;
 	uint32_t	 ino;		/* of the file being read */
 	uint32_t	 cur;		/* of the log */
+	uint64_t	 fid;		/* billlog_fid() of the file read */
+	uint64_t	 curfid;	/* and of the log */
 	struct damage	*d;
 	size_t		 nd;
 	size_t		 capd;
@@ -158,11 +162,14 @@ after_base(const struct replay *r, const struct rslot *x,
 {
 	switch (x->how) {
 	case R_BASE:
-		return r->ino == x->b.ino && off >= x->b.off;
+		return r->ino == r->cur && off >= x->b.off;
 	case R_SINCE:
 		return r->ino == r->cur && strcmp(e->time, x->since) >= 0;
+	case R_ALL:
+		return r->ino == r->cur;
 	case R_ROTATED:
-		return r->ino == r->cur || off >= x->b.off;
+		return r->ino == r->cur || (r->fid == x->b.fid &&
+		    off >= x->b.off);
 	default:
 		return 0;
 	}
@@ -227,8 +234,8 @@ load(struct ledger *l, struct replay *r, int64_t size)
 			x->how = R_TRUST;
 			continue;
 		}
-		x->how = x->b.ino == 0 ? R_SINCE : x->b.ino == r->cur ?
-		    R_BASE : R_ROTATED;
+		x->how = x->b.at_us != 0 ? R_SINCE : x->b.fid == 0 ? R_ALL :
+		    x->b.fid == r->curfid ? R_BASE : R_ROTATED;
 		if (x->how == R_SINCE)
 			billlog_time(x->since, sizeof(x->since), x->b.at_us);
 		if (x->how == R_BASE && x->b.off > size)
@@ -261,8 +268,9 @@ replay_rotated(struct billlog *log, struct replay *r)
 		return -1;
 	}
 	r->ino = (uint32_t)st.st_ino;
+	r->fid = billlog_fid(fd);
 	for (i = 0; i < r->n; i++)
-		if (r->v[i].how == R_ROTATED && r->v[i].b.ino == r->ino &&
+		if (r->v[i].how == R_ROTATED && r->v[i].b.fid == r->fid &&
 		    r->v[i].b.off < from)
 			from = r->v[i].b.off;
 	rc = from == INT64_MAX ? 0 : billlog_scan(fd, from, replay_line, NULL,
@@ -279,7 +287,7 @@ replay_from(const struct replay *r)
 	size_t	 i;
 
 	for (i = 0; i < r->n; i++) {
-		if (r->v[i].how == R_SINCE || r->v[i].how == R_ROTATED)
+		if (r->v[i].how != R_BASE && r->v[i].how != R_TRUST)
 			return 0;
 		if (r->v[i].how == R_BASE && r->v[i].b.off < from)
 			from = r->v[i].b.off;
@@ -301,6 +309,7 @@ write_back(struct ledger *l, struct replay *r, int64_t end)
 		ledger_base_of(&x->b, &x->s);
 		x->b.off = end;
 		x->b.ino = r->cur;
+		x->b.fid = r->curfid;
 		if (ledger_pwrite(l, &x->s, sizeof(x->s),
 		    ledger_offset(x->slot)) == -1 ||
 		    ledger_base_write(l, x->slot, &x->b) == -1)
@@ -325,10 +334,12 @@ rebuild(struct ledger *l, struct billlog *log)
 	if (fstat(log->fd, &st) == -1)
 		return -1;
 	r.cur = (uint32_t)st.st_ino;
+	r.curfid = billlog_fid(log->fd);
 	if (load(l, &r, (int64_t)st.st_size) == -1 ||
 	    replay_rotated(log, &r) == -1)
 		goto out;
 	r.ino = r.cur;
+	r.fid = r.curfid;
 	from = replay_from(&r);
 	if (from != INT64_MAX && billlog_scan(log->fd, from, replay_line,
 	    replay_damage, &r, &end) == -1)
@@ -336,10 +347,11 @@ rebuild(struct ledger *l, struct billlog *log)
 	if (r.oom)
 		goto out;
 	for (i = 0; i < r.nd; i++)
-		if (billlog_blank(log->fd, r.d[i].off, r.d[i].end) == -1)
+		if (billlog_blank(log, r.d[i].off, r.d[i].end) == -1)
 			goto out;
 	if (billlog_sync(log) == -1 || fstat(log->fd, &st) == -1)
 		goto out;
+	r.curfid = billlog_fid(log->fd);	/* a first line blanked */
 	rc = write_back(l, &r, (int64_t)st.st_size);
  out:
 	free(r.v);

@@ -244,7 +244,7 @@ session_bill_commit(struct session *s)
 		return;
 	}
 	if (ledger_advance(&s->ledger, s->acct.slot, s->acct.system_id, end,
-	    ino) == -1)
+	    ino, billlog_fid(s->billlog.fd)) == -1)
 		log_warnx("%s", ledger_error());
 }
 

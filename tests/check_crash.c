@@ -13,6 +13,13 @@
  * message answered before the cut must be there: unsettled in mt/, or
  * settled with its receipt in out/, never only in corrupt/.
  *
+ * The billing run (test_billing) records the whole test folder: the
+ * ledger, its bases and the billing log too.  On each state the
+ * ledger's recovery runs as the first process after a boot would run
+ * it, and then for the account the sum of the log's amounts must be
+ * the change of its balance, every line whole, and the charge of every
+ * message answered before the cut in the log.
+ *
  * CRASH_LONG=1 (make crash-long) runs every cut point with more seeds
  * and messages.  Under a sanitizer build the test is skipped (77):
  * LD_PRELOAD and ASan do not mix.
@@ -33,10 +40,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "billlog.h"
 #include "compat.h"
 #include "crashfs.h"
 #include "harness.h"
+#include "ledger.h"
 #include "log.h"
+#include "money.h"
 #include "spool.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -63,6 +73,9 @@ struct tally {
 };
 
 static int	 longrun;
+static int	 billing;	/* the run is test_billing's */
+
+#define BILL_START	"100"	/* acme's balance before the run */
 
 static void
 ids_add(struct ids *s, const char *id)
@@ -171,6 +184,108 @@ recover(const char *dir)
 
 static const char *const modenames[] = { "drop", "keep", "random" };
 
+/* The ledger's recovery on a state, as after a boot, in a child. */
+static void
+recover_billing(const char *dir)
+{
+	struct ledger	 l;
+	struct billlog	 b;
+	char		 path[1200];
+	pid_t		 pid;
+	int		 st;
+
+	if ((pid = fork()) == 0) {
+		snprintf(path, sizeof(path), "%s/users.db.ledger", dir);
+		if (ledger_open(&l, path, O_RDWR) != LEDGER_OK)
+			_exit(2);
+		snprintf(path, sizeof(path), "%s/billing.log", dir);
+		if (billlog_open(&b, path) == -1)
+			_exit(3);
+		_exit(ledger_recover(&l, &b, LEDGER_RECOVER_FORCE |
+		    LEDGER_RECOVER_PENDING) == LEDGER_OK ? 0 : 4);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "ledger recovery in %s: %d", dir, st);
+}
+
+/* The account's lines: their sum, and the ids of its charges. */
+static int
+bill_lines(const char *dir, int64_t *sum, struct ids *charged, char *why,
+    size_t whylen)
+{
+	struct billlog_entry	 e;
+	char			 path[1200], *line = NULL;
+	FILE			*fp;
+	size_t			 cap = 0;
+	ssize_t			 n;
+
+	*sum = 0;
+	snprintf(path, sizeof(path), "%s/billing.log", dir);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;	/* no line reached the disk */
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		/* Whole lines only: well-formed, or blanks (recovery's). */
+		if (line[n - 1] != '\n' || (line[strspn(line, " ")] != '\n' &&
+		    billlog_parse(line, (size_t)n - 1, &e) == -1)) {
+			snprintf(why, whylen, "damaged line \"%.60s\"", line);
+			free(line);
+			fclose(fp);
+			return -1;
+		}
+		if (line[strspn(line, " ")] == '\n' ||
+		    strcmp(e.account, "acme") != 0)
+			continue;
+		*sum += e.amount;
+		if (e.kind == BILLLOG_CHARGE)
+			ids_add(charged, e.msgid);
+	}
+	free(line);
+	fclose(fp);
+	qsort(charged->v, charged->n, sizeof(char *), cmp);
+	return 0;
+}
+
+/* The identity, whole lines, and a charge line for every answer. */
+static int
+check_billing(struct crashfs *m, struct tally *t, const char *dir,
+    int mode, unsigned seed)
+{
+	struct ledger		 l;
+	struct ledger_entry	 e;
+	struct ids		 charged;
+	char			 path[1200], why[256] = "";
+	int64_t			 sum, start;
+	size_t			 i;
+
+	memset(&charged, 0, sizeof(charged));
+	t->states++;
+	ck_assert_int_eq(money_parse(BILL_START, &start), 0);
+	snprintf(path, sizeof(path), "%s/users.db.ledger", dir);
+	ck_assert_int_eq(ledger_open(&l, path, O_RDONLY), LEDGER_OK);
+	ck_assert_int_eq(ledger_read(&l, 0, &e), LEDGER_OK);
+	ledger_close(&l);
+	if (bill_lines(dir, &sum, &charged, why, sizeof(why)) == 0 &&
+	    sum != e.balance - start)
+		snprintf(why, sizeof(why), "log sum %lld, balance change "
+		    "%lld", (long long)sum, (long long)(e.balance - start));
+	for (i = 0; why[0] == '\0' && i < crashfs_nacked(m); i++) {
+		t->checked++;
+		if (!ids_has(&charged, crashfs_acked(m, i)))
+			snprintf(why, sizeof(why), "no charge line for %s, "
+			    "answered", crashfs_acked(m, i));
+	}
+	ids_free(&charged);
+	if (why[0] == '\0')
+		return 0;
+	t->lost++;
+	if (t->first[0] == '\0')
+		snprintf(t->first, sizeof(t->first), "%.200s after event %zu "
+		    "(%s, seed %u); state kept in %.200s", why, crashfs_pos(m),
+		    modenames[mode], seed, dir);
+	return 1;
+}
+
 /* Every message answered before the cut is there. */
 static int
 check_state(struct crashfs *m, struct tally *t, const char *dir, int mode,
@@ -264,7 +379,8 @@ replay(struct th *run, struct crashfs *m, size_t stride, int nseeds,
 			for (mode = 0; mode < 3; mode++)
 				for (k = 0; k < (mode == 2 ? nseeds : 1); k++) {
 					seed = (unsigned)(crashfs_pos(m) * 31 + k);
-					if (++nstates % (longrun ? 200 : 40) == 0) {
+					if (!billing && ++nstates %
+					    (longrun ? 200 : 40) == 0) {
 						start_on(run, m, t, mode, seed);
 						continue;
 					}
@@ -272,9 +388,13 @@ replay(struct th *run, struct crashfs *m, size_t stride, int nseeds,
 					    run->dir);
 					ck_assert_int_eq(crashfs_build(m, dir,
 					    mode, seed), 0);
-					recover(dir);
-					if (check_state(m, t, dir, mode,
-					    seed) == 0)
+					if (billing)
+						recover_billing(dir);
+					else
+						recover(dir);
+					if ((billing ? check_billing(m, t, dir,
+					    mode, seed) : check_state(m, t, dir,
+					    mode, seed)) == 0)
 						rm_rf(dir);
 					else
 						keep_state(dir, t->states);
@@ -300,17 +420,24 @@ run(struct th *t, const char *spool_keys, int conn, int n)
 
 	th_init(t, "crash");
 	strlcpy(t->spool_keys, spool_keys, sizeof(t->spool_keys));
-	th_user(t, "acme", "secret", (char *)NULL);
+	if (billing) {
+		/* 0.03 a part, half at submit, half when the sink takes it. */
+		th_user(t, "acme", "secret", "balance=" BILL_START,
+		    "rate=0.03", "early_percent=50", (char *)NULL);
+		snprintf(t->userdb_keys, sizeof(t->userdb_keys),
+		    "billing_log = %s/billing.log\n", t->dir);
+	} else
+		th_user(t, "acme", "secret", (char *)NULL);
 	th_write_conf(t);
 	ck_assert_int_eq(th_run("smppd", "-I", "-c", t->conf, (char *)NULL),
 	    0);
-	ck_assert_ptr_nonnull(m = crashfs_new(t->spool));
+	ck_assert_ptr_nonnull(m = crashfs_new(billing ? t->dir : t->spool));
 	snprintf(trace, sizeof(trace), "%s/trace", t->dir);
 	snprintf(shim, sizeof(shim), "%s/tests/.libs/crash_shim.so", BUILDDIR);
 	if (access(shim, R_OK) != 0)
 		snprintf(shim, sizeof(shim), "%s/tests/crash_shim.so",
 		    BUILDDIR);
-	setenv("CRASH_ROOT", t->spool, 1);
+	setenv("CRASH_ROOT", billing ? t->dir : t->spool, 1);
 	setenv("CRASH_TRACE", trace, 1);
 	setenv("LD_PRELOAD", shim, 1);
 	th_start(t);
@@ -417,6 +544,19 @@ START_TEST(test_smppconn)
 }
 END_TEST
 
+/*
+ * Charges at submit, later charges when smppconn's sink takes the
+ * messages: what a power cut leaves of the ledger, its bases and the
+ * billing log adds up after the ledger's recovery.
+ */
+START_TEST(test_billing)
+{
+	billing = 1;
+	states("billing", "", 1, 0);
+	billing = 0;
+}
+END_TEST
+
 /* The harness must see what sync = no costs. */
 START_TEST(test_sync_no)
 {
@@ -444,6 +584,7 @@ main(void)
 	tcase_add_test(tc, test_smppd);
 	tcase_add_test(tc, test_smppconn);
 	tcase_add_test(tc, test_sync_no);
+	tcase_add_test(tc, test_billing);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

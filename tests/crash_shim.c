@@ -233,6 +233,28 @@ file(int fd)
 	return &fds[fd];
 }
 
+/*
+ * Writes and syncs of files under the root are made and recorded under
+ * one lock of all the processes (fcntl(2): forked children do not
+ * share it), so that the trace has them in the order they happened: a
+ * write another process finished before a sync began is before the
+ * sync in the trace, as it is before it on the disk.
+ */
+static void
+serial(const struct tfd *t, short type)
+{
+	struct flock	 fl;
+
+	if (t == NULL)
+		return;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_len = 1;
+	while (fcntl(tracefd, F_SETLKW, &fl) == -1 && errno == EINTR)
+		;
+}
+
 ssize_t
 write(int fd, const void *buf, size_t len)
 {
@@ -240,11 +262,13 @@ write(int fd, const void *buf, size_t len)
 	ssize_t		 n;
 	off_t		 end;
 
+	serial(t, F_WRLCK);
 	n = get_write()(fd, buf, len);
 	if (n > 0 && t != NULL && !t->dir &&
 	    (end = lseek(fd, 0, SEEK_CUR)) != -1)
 		emit(CRASHFS_WRITE, t->ino, (uint64_t)(end - n), NULL, NULL,
 		    buf, (uint64_t)n);
+	serial(t, F_UNLCK);
 	return n;
 }
 
@@ -254,10 +278,12 @@ pwrite(int fd, const void *buf, size_t len, off_t off)
 	struct tfd	*t = file(fd);
 	ssize_t		 n;
 
+	serial(t, F_WRLCK);
 	n = get_pwrite()(fd, buf, len, off);
 	if (n > 0 && t != NULL && !t->dir)
 		emit(CRASHFS_WRITE, t->ino, (uint64_t)off, NULL, NULL, buf,
 		    (uint64_t)n);
+	serial(t, F_UNLCK);
 	return n;
 }
 
@@ -276,10 +302,13 @@ writev(int fd, const struct iovec *iov, int cnt)
 	size_t		 left, k;
 	int		 i;
 
+	serial(t, F_WRLCK);
 	n = get_writev()(fd, iov, cnt);
 	if (n <= 0 || t == NULL || t->dir ||
-	    (end = lseek(fd, 0, SEEK_CUR)) == -1)
+	    (end = lseek(fd, 0, SEEK_CUR)) == -1) {
+		serial(t, F_UNLCK);
 		return n;
+	}
 	end -= n;
 	for (i = 0, left = (size_t)n; i < cnt && left > 0; i++) {
 		k = iov[i].iov_len < left ? iov[i].iov_len : left;
@@ -288,6 +317,7 @@ writev(int fd, const struct iovec *iov, int cnt)
 		end += (off_t)k;
 		left -= k;
 	}
+	serial(t, F_UNLCK);
 	return n;
 }
 
@@ -297,9 +327,11 @@ ftruncate(int fd, off_t len)
 	struct tfd	*t = file(fd);
 	int		 rc;
 
+	serial(t, F_WRLCK);
 	rc = get_ftruncate()(fd, len);
 	if (rc == 0 && t != NULL && !t->dir)
 		emit(CRASHFS_TRUNC, t->ino, (uint64_t)len, NULL, NULL, NULL, 0);
+	serial(t, F_UNLCK);
 	return rc;
 }
 
@@ -310,26 +342,30 @@ ftruncate64(int fd, off_t len)
 }
 
 static int
-synced(int fd, int rc)
+synced(int fd, int data)
 {
 	struct tfd	*t = file(fd);
+	int		 rc;
 
+	serial(t, F_WRLCK);
+	rc = data ? get_fdatasync()(fd) : get_fsync()(fd);
 	if (rc == 0 && t != NULL)
 		emit(t->dir ? CRASHFS_DIRSYNC : CRASHFS_FSYNC, t->ino, 0,
 		    t->dir ? t->path : NULL, NULL, NULL, 0);
+	serial(t, F_UNLCK);
 	return rc;
 }
 
 int
 fsync(int fd)
 {
-	return synced(fd, get_fsync()(fd));
+	return synced(fd, 0);
 }
 
 int
 fdatasync(int fd)
 {
-	return synced(fd, get_fdatasync()(fd));
+	return synced(fd, 1);
 }
 
 int

@@ -20,8 +20,9 @@
  *	(mode) nothing, everything, or at random: for each file its
  *	unsynced pages each kept or lost (lost pages read as what was
  *	synced, or zeros past it, the size either one), for each folder
- *	a prefix of its unsynced name changes.  The folders that existed
- *	before the run (crashfs_new()) are taken as durable.
+ *	a prefix of its unsynced name changes.  The folders, FIFOs and
+ *	files that existed before the run (crashfs_new()) are taken as
+ *	durable.
  *
  * DIAGNOSTICS
  *	-1 with errno (crashfs_step(): -1 at the end).
@@ -87,6 +88,9 @@ struct crashfs {
 
 static struct crashfs	*walking;
 
+static long	 ino_obj(struct crashfs *, uint64_t, int);
+static void	 name_set(struct name **, size_t *, const char *, long);
+
 static void *
 grow(void *v, size_t n, size_t size)
 {
@@ -111,12 +115,37 @@ dupn(const void *p, size_t n)
 	return s;
 }
 
+/* A file there before the run: durable, under its name. */
+static void
+snap_file(struct crashfs *m, const char *path, const struct stat *st)
+{
+	struct obj	*o;
+	long		 obj = ino_obj(m, (uint64_t)st->st_ino, 1);
+	ssize_t		 n;
+	int		 fd;
+
+	o = &m->objs[obj];
+	if ((o->dur = malloc((size_t)st->st_size + 1)) == NULL)
+		abort();
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return;
+	n = read(fd, o->dur, (size_t)st->st_size);
+	o->durlen = n > 0 ? (size_t)n : 0;
+	close(fd);
+	name_set(&m->cur, &m->ncur, path, obj);
+	name_set(&m->dur, &m->ndur, path, obj);
+}
+
 static int
 snap(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
 	struct crashfs	*m = walking;
 
 	(void)f;
+	if (flag == FTW_F && S_ISREG(st->st_mode)) {
+		snap_file(m, path, st);
+		return 0;
+	}
 	if (flag != FTW_D && !S_ISFIFO(st->st_mode))
 		return 0;
 	m->init = grow(m->init, m->ninit, sizeof(*m->init));
@@ -334,6 +363,8 @@ contents(struct crashfs *m, const struct obj *o, int all, size_t *len)
 		memcpy(&ev, m->trace + o->pend[i], sizeof(ev));
 		if (ev.op == CRASHFS_WRITE && ev.off + ev.len > cap)
 			cap = (size_t)(ev.off + ev.len);
+		if (ev.op == CRASHFS_TRUNC && ev.off > cap)
+			cap = (size_t)ev.off;	/* ftruncate(2) that grows */
 	}
 	if ((b = calloc(1, cap + 1)) == NULL)
 		abort();
