@@ -177,6 +177,12 @@ const struct conf_key conf_table[] = {
 	    "60", CT_SMPP, 0 },
 	{ CS_CONNECTOR, "split_payload", CV_BOOL, C(split_payload), 0, 1,
 	    "no", CT_SMPP, 0 },
+	{ CS_CONNECTOR, "throttling_errors", CV_STR, C(throttling_errors), 0,
+	    0, "", CT_SMPP | CT_PIPE, 0 },
+	{ CS_CONNECTOR, "transient_errors", CV_STR, C(transient_errors), 0,
+	    0, "", CT_SMPP | CT_PIPE, 0 },
+	{ CS_CONNECTOR, "permanent_errors", CV_STR, C(permanent_errors), 0,
+	    0, "", CT_SMPP | CT_PIPE, 0 },
 };
 
 const size_t conf_table_len = sizeof(conf_table) / sizeof(conf_table[0]);

@@ -334,7 +334,8 @@ pipe_submit(struct connector *c, struct item *it)
 	struct proc	*pr;
 
 	if ((pr = calloc(1, sizeof(*pr))) == NULL) {
-		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "pipe: out of memory");
+		smppconn_outcome(it, &(struct outcome){ .kind = OC_TRANSIENT,
+		    .why = "pipe: out of memory" });
 		return;
 	}
 	pr->conn = c;
@@ -343,7 +344,8 @@ pipe_submit(struct connector *c, struct item *it)
 	buf_init(&pr->in);
 	if (spawn(c, pr) == -1) {
 		proc_free(pr);
-		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "pipe: cannot run");
+		smppconn_outcome(it, &(struct outcome){ .kind = OC_TRANSIENT,
+		    .why = "pipe: cannot run" });
 		return;
 	}
 	pr->deadline = ctx.now + (int64_t)c->cf->timeout * 1000000;
@@ -458,6 +460,7 @@ finished(struct proc *pr, int st)
 	struct connector	*c = pr->conn;
 	char			 why[RECORD_ERROR_MAX];
 	char			 line[2 * PIPE_ERR_MAX];
+	struct outcome		 o = { .kind = OC_TRANSIENT };
 	int			 code;
 
 	if (pr->errfd != -1)
@@ -465,25 +468,26 @@ finished(struct proc *pr, int st)
 	first_line(pr, line, sizeof(line));
 	((struct pipec *)c->priv)->running--;
 	LIST_REMOVE(pr, link);
+	o.why = why;
 	if (pr->killed) {
 		snprintf(why, sizeof(why), "pipe: timeout after %ds",
 		    c->cf->timeout);
-		smppconn_mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
+		o.kind = OC_TRANSIENT;
 	} else if (WIFSIGNALED(st)) {
 		snprintf(why, sizeof(why), "pipe: killed by signal %d",
 		    WTERMSIG(st));
-		smppconn_mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
+		o.kind = OC_TRANSIENT;
 	} else if ((code = WEXITSTATUS(st)) == 0)
-		smppconn_mt_complete(pr->it, IR_DELIVERED, "DELIVRD", 0, NULL);
+		o.kind = OC_DELIVERED;
 	else {
 		if (snprintf(why, sizeof(why), "pipe: exit %d%s%.100s", code,
 		    line[0] ? ": " : "", line) < 0)
 			why[0] = '\0';
-		if (code == 75)
-			smppconn_mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
-		else
-			smppconn_mt_complete(pr->it, IR_PERMFAIL, "UNDELIV", code, why);
+		o.kind = code == 75 ? OC_TRANSIENT : OC_PERMANENT;
+		o.status = (uint32_t)code;
+		o.stat = "UNDELIV";
 	}
+	smppconn_outcome(pr->it, &o);
 	proc_free(pr);
 }
 
@@ -524,11 +528,23 @@ pipe_release(struct connector *c)
 		kill(-pr->pid, SIGKILL);
 		(void)waitpid(pr->pid, NULL, 0);
 		LIST_REMOVE(pr, link);
-		smppconn_mt_complete(pr->it, IR_ABANDON, NULL, 0, NULL);
+		smppconn_outcome(pr->it, &(struct outcome){ .kind = OC_ABANDON });
 		proc_free(pr);
 	}
 	free(c->priv);
 	c->priv = NULL;
+}
+
+/* Programs run per message: the connector is always up. */
+static void
+pipe_report(struct connector *c, struct conn_report *r)
+{
+	struct pipec	*p = c->priv;
+
+	r->up = 1;
+	r->sessions = p->running;
+	r->configured = c->cf->concurrency;
+	r->inflight = p->running;
 }
 
 const struct conn_ops conn_pipe_ops = {
@@ -539,4 +555,5 @@ const struct conn_ops conn_pipe_ops = {
 	.timer = pipe_timer,
 	.idle = pipe_idle,
 	.release = pipe_release,
+	.report = pipe_report,
 };

@@ -86,7 +86,6 @@ struct smppc {
 	unsigned		 nqueue;
 	double			 tokens;	/* throughput bucket */
 	int64_t			 tok_at;
-	int64_t			 pause_until;	/* after ESME_RTHROTTLED */
 	struct heldq		 held;
 	struct parkq		 parked;
 	unsigned		 nparked;

@@ -10,8 +10,8 @@
 
 #include "conf.h"
 
-const struct conf_connector *route_mt(const struct conf *, const char *,
-	    const char *);
+const struct conf_route *route_mt(const struct conf *, const char *,
+	    const char *, const char *);
 const char *route_mo(const struct conf *, const char *, const char *);
 
 #endif /* ROUTE_H */

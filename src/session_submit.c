@@ -79,7 +79,7 @@ static uint32_t
 check_addresses(struct session *s, struct pdu *p, const char *dest,
     const char **route, const char **why)
 {
-	const struct conf_connector	*c;
+	const struct conf_route	*r;
 
 	if (dest == NULL || dest[0] == '\0') {
 		*why = "empty destination";
@@ -97,11 +97,12 @@ check_addresses(struct session *s, struct pdu *p, const char *dest,
 		*why = "source not allowed for the account";
 		return ESME_RINVSRCADR;
 	}
-	if ((c = route_mt(s->conf, s->acct.system_id, dest)) == NULL) {
+	if ((r = route_mt(s->conf, s->acct.system_id, p->source_addr,
+	    dest)) == NULL) {
 		*why = "no MT route";
 		return ESME_RINVDSTADR;
 	}
-	*route = c->name;
+	*route = r->target;
 	return ESME_ROK;
 }
 

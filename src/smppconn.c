@@ -505,7 +505,7 @@ housekeeping(void)
 static void
 loop(void)
 {
-	int64_t	 next = 0;
+	int64_t	 next = 0, t;
 
 	ctx.now = conn_mono();
 	ctx.wall = time(NULL);
@@ -516,6 +516,8 @@ loop(void)
 		if (ctx.now >= ctx.next_rescan)
 			housekeeping();
 		next = timers();
+		if ((t = smppconn_outcome_tick(ctx.now)) < next)
+			next = t;
 		smppconn_mt_scan();
 		smppconn_mt_feed();
 		smppconn_mt_commit();
@@ -579,6 +581,7 @@ main(int argc, char *argv[])
 		usage();
 	TAILQ_INIT(&ctx.jobs);
 	TAILQ_INIT(&ctx.done);
+	TAILQ_INIT(&ctx.again);
 	ctx.confpath = path;
 	if ((ctx.conf = calloc(1, sizeof(*ctx.conf))) == NULL)
 		fatal("configuration");

@@ -9,6 +9,7 @@
  *	smppq [-c config] inject [-a account] -f from -t to [-C coding] [-x]
  *	    [text ...]
  *	smppq [-j] [-c config] stats
+ *	smppq [-j] [-c config] connectors
  *
  *	smppq_walk(fn, arg)	smppq_json_str(fp, s)	smppq_conn_signal(sig)
  *
@@ -25,7 +26,8 @@
  *	kind, destination, state, attempts and the last error; show prints
  *	every field, the text decoded to UTF-8; stats prints the running
  *	smppd's counters (its scoreboard) and the queue depths, per state
- *	and per account.  -j prints JSON instead.  The commands that
+ *	and per account; connectors the state of smppconn's connectors
+ *	(smppq_conn.c).  -j prints JSON instead.  The commands that
  *	change the spool are in smppq_edit.c.
  *
  * DIAGNOSTICS
@@ -84,7 +86,8 @@ usage(void)
 	    "       smppq [-c config] requeue id | all\n"
 	    "       smppq [-c config] inject [-a account] -f from -t to "
 	    "[-C coding] [-x] [text ...]\n"
-	    "       smppq [-j] [-c config] stats\n");
+	    "       smppq [-j] [-c config] stats\n"
+	    "       smppq [-j] [-c config] connectors\n");
 	exit(EX_USAGE);
 }
 
@@ -729,6 +732,11 @@ main(int argc, char *argv[])
 		return cmd_show(argc, argv);
 	if (strcmp(cmd, "stats") == 0)
 		return cmd_stats(argc);
+	if (strcmp(cmd, "connectors") == 0) {
+		if (argc != 0)
+			usage();
+		return smppq_connectors(argc);
+	}
 	if (smppq_json || argc != 1)
 		usage();
 	if (strcmp(cmd, "delete") == 0)

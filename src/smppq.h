@@ -45,6 +45,9 @@ int	 smppq_walk(qvisit_fn, void *);
 void	 smppq_json_str(FILE *, const char *);
 int	 smppq_conn_signal(int);
 
+/* smppq_conn.c */
+int	 smppq_connectors(int);
+
 /* smppq_edit.c */
 int	 smppq_delete(const char *);
 int	 smppq_requeue(const char *);

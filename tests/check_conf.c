@@ -298,8 +298,8 @@ START_TEST(test_sample_conf)
 	ck_assert_int_eq(nerrs, 0);
 	ck_assert_ptr_nonnull(conf_connector(&c, "sink"));
 	ck_assert_int_eq(conf_connector(&c, "sink")->type, CONN_SINK);
-	ck_assert_ptr_eq(route_mt(&c, "demo", "33612345678"),
-	    conf_connector(&c, "sink"));
+	ck_assert_str_eq(route_mt(&c, "demo", "ACME", "33612345678")->target,
+	    "sink");
 	conf_free(&c);
 
 	/* It starts with Jasmin's section, octet for octet. */
@@ -897,7 +897,7 @@ START_TEST(test_routes_errors)
 	load_one_error("[connector a]\ntype = sink\n[mt-routes]\n44 = a\n"
 	    "33 = nosuch\n", 5, "route '33': no [connector nosuch]");
 	load_one_error("[mt-routes]\ndefault = no/name\n", 2,
-	    "'no/name' is not a connector name");
+	    "'no/name': not a connector name");
 	load_one_error("[connector a]\ntype = sink\n[mt-routes]\n44 = a\n"
 	    "+44 = a\n", 5, "duplicate key '+44' in [mt-routes] (first at "
 	    "line 4)");
@@ -926,24 +926,24 @@ START_TEST(test_route_mt)
 	struct conf	 c;
 
 	ck_assert_int_eq(load(&c, routes_conf), 0);
-	ck_assert_str_eq(route_mt(&c, "x", "447712345")->name, "long");
-	ck_assert_str_eq(route_mt(&c, "acme", "4477999")->name, "acme_only");
-	ck_assert_str_eq(route_mt(&c, "beta", "+4477999")->name,
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "447712345")->target, "long");
+	ck_assert_str_eq(route_mt(&c, "acme", "SRC", "4477999")->target, "acme_only");
+	ck_assert_str_eq(route_mt(&c, "beta", "SRC", "+4477999")->target,
 	    "acme_only");
-	ck_assert_str_eq(route_mt(&c, "gamma", "4477999")->name, "special");
-	ck_assert_str_eq(route_mt(&c, NULL, "4477")->name, "special");
+	ck_assert_str_eq(route_mt(&c, "gamma", "SRC", "4477999")->target, "special");
+	ck_assert_str_eq(route_mt(&c, NULL, "SRC", "4477")->target, "special");
 	/* A longer unrestricted prefix beats a shorter restricted one. */
-	ck_assert_str_eq(route_mt(&c, "acme", "447712000")->name, "long");
-	ck_assert_str_eq(route_mt(&c, "x", "+4420")->name, "uk");
-	ck_assert_str_eq(route_mt(&c, "x", "33612")->name, "dflt");
-	ck_assert_str_eq(route_mt(&c, "x", "")->name, "dflt");
+	ck_assert_str_eq(route_mt(&c, "acme", "SRC", "447712000")->target, "long");
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "+4420")->target, "uk");
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "33612")->target, "dflt");
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "")->target, "dflt");
 	conf_free(&c);
 
 	ck_assert_int_eq(load(&c, "[connector a]\ntype = sink\n[mt-routes]\n"
 	    "44@acme = a\n"), 0);
-	ck_assert_ptr_null(route_mt(&c, "x", "33612"));
-	ck_assert_ptr_null(route_mt(&c, "beta", "4412"));
-	ck_assert_ptr_nonnull(route_mt(&c, "acme", "4412"));
+	ck_assert_ptr_null(route_mt(&c, "x", "SRC", "33612"));
+	ck_assert_ptr_null(route_mt(&c, "beta", "SRC", "4412"));
+	ck_assert_ptr_nonnull(route_mt(&c, "acme", "SRC", "4412"));
 	conf_free(&c);
 }
 END_TEST
