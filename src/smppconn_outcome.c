@@ -24,7 +24,7 @@
  *	throttled	handed on again at once to the same connector,
  *			whose send rate is halved (at most once a
  *			second, logged) and then climbs back by a
- *			twentieth of its throughput each second
+ *			tenth of its throughput each second
  *			(logged when it is back): AIMD, as TCP does;
  *	transient	counted as an attempt and handed on again at
  *			once to the route's next connector that is up
@@ -236,7 +236,7 @@ rate_up(struct connector *c)
 
 	if (s->base == 0 || ctx.now - s->rate_at < RATE_STEP_US)
 		return;
-	step = s->base / 20 > 1 ? s->base / 20 : 1;
+	step = s->base / 10 > 1 ? s->base / 10 : 1;
 	s->rate += step;
 	s->rate_at = ctx.now;
 	if (s->rate < s->base)
