@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "connstate.h"
 #include "dlr.h"
 #include "harness.h"
 #include "pdu.h"
@@ -311,6 +312,121 @@ START_TEST(test_reconnect)
 }
 END_TEST
 
+static int
+rate_below(const struct connstate *s, void *arg)
+{
+	(void)arg;
+	return s->throttled == 1 && s->rate > 0 && s->rate < s->throughput;
+}
+
+static int
+rate_full(const struct connstate *s, void *arg)
+{
+	(void)arg;
+	return s->rate == s->throughput;
+}
+
+static int
+ok_one(const struct connstate *s, void *arg)
+{
+	(void)arg;
+	return s->ok == 1;
+}
+
+static int
+all_counted(const struct connstate *s, void *arg)
+{
+	(void)arg;
+	return s->permanent == 1;
+}
+
+static void
+no_more_submit(struct tc *u)
+{
+	ck_assert_int_eq(tc_recv(u, 700), 0);
+}
+
+/*
+ * The three classes: throttling slows the connector and it recovers,
+ * transient fails over to the route's next connector, permanent (here
+ * by an override) ends in one failure receipt, no retry.
+ */
+START_TEST(test_error_classes)
+{
+	struct tc		 c, u;
+	struct dlr		 d;
+	struct connstate	 st;
+	char			 id[PDU_MESSAGE_ID_MAX], rid[PDU_MESSAGE_ID_MAX];
+
+	uport = th_free_port();
+	lfd = listen_on(uport);
+	th_init(&A, "classes");
+	snprintf(A.sections, sizeof(A.sections),
+	    "[connector up]\ntype = smpp\nhost = 127.0.0.1\nport = %d\n"
+	    "system_id = gateway\npassword = pw\nthroughput = 100\n"
+	    "permanent_errors = 0x45\n\n"
+	    "[connector spare]\ntype = sink\n\n"
+	    "[mt-routes]\n33 = up, spare\ndefault = up\n", uport);
+	strlcpy(A.spool_keys, "retry_min = 1\nretry_max = 1\n",
+	    sizeof(A.spool_keys));
+	th_user(&A, "acme", "secret", NULL);
+	th_start(&A);
+	th_start_conn(&A);
+	upstream(&u);
+	tc_connect(&c, A.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
+
+	/* Throttling: the same connector again, at half the rate. */
+	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "4411", "slow", 0, NULL),
+	    ESME_ROK);
+	next_pdu(&u, SMPP_SUBMIT_SM);
+	answer_submit(&u, ESME_RTHROTTLED, NULL);
+	next_pdu(&u, SMPP_SUBMIT_SM);
+	ck_assert_str_eq(u.p.destination_addr, "4411");
+	answer_submit(&u, 0, "1");
+	ck_assert(th_wait_state(&A, "up", rate_below, NULL, 3000));
+	ck_assert(th_conn_state(&A, "up", &st));
+	ck_assert(st.rate >= 49 && st.rate <= 51);
+	ck_assert(th_wait_log(A.connlog, "connector up: send rate back", 8000));
+	ck_assert(th_wait_state(&A, "up", rate_full, NULL, 3000));
+
+	/* Transient: failed over to the sink at once, receipt from there. */
+	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "over", 1, id),
+	    ESME_ROK);
+	next_pdu(&u, SMPP_SUBMIT_SM);
+	answer_submit(&u, ESME_RSYSERR, NULL);
+	receipt(&c, &d, rid);
+	ck_assert_str_eq(rid, id);
+	ck_assert_str_eq(d.stat, "DELIVRD");
+	no_more_submit(&u);
+	ck_assert(th_wait_state(&A, "spare", ok_one, NULL, 3000));
+
+	/* Permanent by the override: one REJECTD, err the status. */
+	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "4412", "never", 1, id),
+	    ESME_ROK);
+	next_pdu(&u, SMPP_SUBMIT_SM);
+	answer_submit(&u, ESME_RSUBMITFAIL, NULL);
+	receipt(&c, &d, rid);
+	ck_assert_str_eq(rid, id);
+	ck_assert_str_eq(d.stat, "REJECTD");
+	ck_assert_int_eq(d.err, 69);
+	no_more_submit(&u);
+	ck_assert_int_eq(tc_deliver(&c, 300), 0);
+	ck_assert(th_wait_state(&A, "up", all_counted, NULL, 3000));
+	ck_assert(th_conn_state(&A, "up", &st));
+	ck_assert_uint_eq(st.throttled, 1);
+	ck_assert_uint_eq(st.transient, 1);
+	ck_assert_uint_eq(st.permanent, 1);
+	ck_assert_uint_eq(st.ok, 1);
+	ck_assert(st.up);
+	ck_assert_int_eq(st.sessions, 1);
+	ck_assert_str_eq(st.last_error, "upstream: ESME_RSUBMITFAIL");
+	tc_close(&c);
+	tc_close(&u);
+}
+END_TEST
+
 /* SIGHUP with a new system_id: unbind, bind again as the new one. */
 START_TEST(test_reload)
 {
@@ -352,6 +468,7 @@ main(void)
 	tcase_add_test(tc, test_mo_and_throttle);
 	tcase_add_test(tc, test_reconnect);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_error_classes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
