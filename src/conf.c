@@ -650,7 +650,7 @@ conf_finish(struct conf_parse *p, const struct stat *st)
 				    sizeof(key)), r->hops[i].name);
 	for (i = 0; i < conf->nconnectors; i++) {
 		c = &conf->connectors[i];
-		if (c->type == CONN_PIPE)	/* the array moved */
+		if (c->type == CONN_PIPE || c->type == CONN_HELPER)
 			(void)conf_argv(c, err, sizeof(err));
 		conf_errclass_lists(p, c);
 		if (c->type == CONN_SMPP && (st->st_mode & (S_IRWXG | S_IRWXO))

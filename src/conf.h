@@ -95,7 +95,7 @@ struct conf_conn {
 	int	 batch;				/* messages per out segment */
 };
 
-enum conf_conn_type { CONN_SINK = 1, CONN_PIPE, CONN_SMPP };
+enum conf_conn_type { CONN_SINK = 1, CONN_PIPE, CONN_SMPP, CONN_HELPER };
 enum conf_bind_mode { BIND_MODE_TRX = 1, BIND_MODE_TX_RX };
 
 /* [connector NAME] */

@@ -504,6 +504,8 @@ conn_pipe_reap(void)
 				break;
 		if (pr != NULL)
 			finished(pr, st);
+		else
+			(void)conn_helper_reaped(pid, st);
 	}
 }
 

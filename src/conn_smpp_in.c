@@ -45,7 +45,6 @@
 #include <time.h>
 
 #include "compat.h"
-#include "receipt.h"
 #include "conn_smpp.h"
 #include "dlr.h"
 #include "idmap.h"
@@ -142,48 +141,6 @@ as_receipt(const struct pdu *p, struct dlr *d, char *alt, size_t altlen)
 	return 1;
 }
 
-/*
- * Queue the account's receipt for a map entry.  Returns the commit
- * flag the answer waits for (NULL: nothing queued), *final whether the
- * entry is done with.
- */
-static int *
-rewrite(struct sess *s, const struct idmap_entry *e, const struct dlr *d,
-    int *final, int *err)
-{
-	struct receipt	 r;
-	const char	*stat = d->stat;
-	int		 state = dlr_stat_state(stat), kind, g;
-	int		*dep = NULL;
-
-	*err = 0;
-	if (state == -1) {
-		state = MSTATE_UNKNOWN;
-		stat = "UNKNOWN";
-	}
-	kind = receipt_kind(state);
-	*final = kind != RECEIPT_INTERMEDIATE;
-	if (e->parts > 1 && *final) {
-		g = idmap_group_done(smppconn_idmap(), e->of.id, e->of.dst,
-		    kind == RECEIPT_SUCCESS);
-		if (g != IDMAP_GROUP_DONE)
-			return NULL;	/* parts to come, or reported */
-	}
-	if (!receipt_wanted(e->of.registered_delivery, state))
-		return NULL;
-	if (receipt_build(&r, &e->of, stat, d->err, d->done_date ?
-	    d->done_date : ctx.wall) == -1 ||
-	    smppconn_out_add(e->of.account, &r.meta, &r.pdu, &dep) == -1) {
-		log_warnx("connector %s: receipt for %s cannot be queued",
-		    s->owner->c->name, e->of.id);
-		*err = 1;
-		return NULL;
-	}
-	log_debug("connector %s: receipt %s for %s of %s", s->owner->c->name,
-	    stat, e->of.id, e->of.account);
-	return dep;
-}
-
 /* Look the receipt up by its id, else alt; 0 handled, 1 not in the map. */
 static int
 receipt(struct sess *s, const struct pdu *p, const struct dlr *d,
@@ -197,7 +154,8 @@ receipt(struct sess *s, const struct pdu *p, const struct dlr *d,
 	if (m == NULL || (idmap_get(m, d->id, &e, key, sizeof(key)) != 0 &&
 	    (alt[0] == '\0' || idmap_get(m, alt, &e, key, sizeof(key)) != 0)))
 		return 1;
-	dep = rewrite(s, &e, d, &final, &err);
+	dep = smppconn_outcome_receipt(s->owner->c->name, &e, d, &final,
+	    &err);
 	if (err)
 		conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,
 		    p->sequence_number);

@@ -224,6 +224,8 @@ ops_of(enum conf_conn_type t)
 		return &conn_sink_ops;
 	case CONN_PIPE:
 		return &conn_pipe_ops;
+	case CONN_HELPER:
+		return &conn_helper_ops;
 	default:
 		return &conn_smpp_ops;
 	}
@@ -241,7 +243,8 @@ conn_settings(struct connector *c, const struct conf_connector *cf)
 
 	memcpy(&c->settings, cf, sizeof(c->settings));
 	c->cf = &c->settings;
-	if (cf->type == CONN_PIPE && conf_argv(c->cf, err, sizeof(err)) == -1)
+	if ((cf->type == CONN_PIPE || cf->type == CONN_HELPER) &&
+	    conf_argv(c->cf, err, sizeof(err)) == -1)
 		log_warnx("connector %s: %s", c->name, err);
 }
 

@@ -66,6 +66,8 @@ struct outcome {
 struct job;
 struct connector;
 struct idmap;
+struct idmap_entry;
+struct dlr;
 
 /* One MT record in hand: read from a claimed segment, not yet settled. */
 struct item {
@@ -227,6 +229,8 @@ void	 smppconn_outcome_wait(struct item *, const char *);
 void	 smppconn_outcome_later(struct item *);
 void	 smppconn_outcome_abandon(struct item *);
 int64_t	 smppconn_outcome_tick(int64_t);
+int	*smppconn_outcome_receipt(const char *, const struct idmap_entry *,
+	    const struct dlr *, int *, int *);
 
 /* smppconn_route.c */
 struct connector *smppconn_route_pick(struct item *, const char **);
@@ -261,6 +265,8 @@ void	 smppconn_mo_free(void);
 extern const struct conn_ops conn_sink_ops;
 extern const struct conn_ops conn_pipe_ops;
 extern const struct conn_ops conn_smpp_ops;
+extern const struct conn_ops conn_helper_ops;
 void	 conn_pipe_reap(void);
+int	 conn_helper_reaped(pid_t, int);
 
 #endif /* SMPPCONN_H */

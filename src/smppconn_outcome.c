@@ -9,6 +9,7 @@
  *	smppconn_outcome_expired(item)	smppconn_outcome_no_route(item)
  *	smppconn_outcome_wait(item, why)	smppconn_outcome_later(item)
  *	smppconn_outcome_abandon(item)	smppconn_outcome_tick(now)
+ *	smppconn_outcome_receipt(from, entry, dlr, &final, &err)
  *
  * DESCRIPTION
  *	Every connector reports one outcome per message it was given with
@@ -51,6 +52,13 @@
  *	the group commit (smppconn_mt.c).  Billing of an accepted or a
  *	failed part hooks into on_accepted(), on_permanent() and
  *	on_expired().
+ *
+ *	smppconn_outcome_receipt() queues the account's receipt for an
+ *	upstream's receipt found in the id map (smpp connector, helper
+ *	connector): one receipt for a split message, when its last part
+ *	is delivered or the first failed; only when registered_delivery
+ *	asks for it.  It returns the commit flag the upstream's answer
+ *	waits for, and whether the map entry is done with.
  *
  *	smppconn_outcome_tick() runs each turn: the additive increase of
  *	throttled connectors, the per-second send counts, and once a
@@ -447,6 +455,49 @@ void
 smppconn_outcome_abandon(struct item *it)
 {
 	settle(it, IR_ABANDON);
+}
+
+/*
+ * An upstream's receipt, found in the id map: queue the account's
+ * receipt for the map entry.  Returns the commit
+ * flag the answer waits for (NULL: nothing queued), *final whether the
+ * entry is done with.
+ */
+int *
+smppconn_outcome_receipt(const char *from, const struct idmap_entry *e,
+    const struct dlr *d, int *final, int *err)
+{
+	struct receipt	 r;
+	const char	*stat = d->stat;
+	int		 state = dlr_stat_state(stat), kind, g;
+	int		*dep = NULL;
+
+	*err = 0;
+	if (state == -1) {
+		state = MSTATE_UNKNOWN;
+		stat = "UNKNOWN";
+	}
+	kind = receipt_kind(state);
+	*final = kind != RECEIPT_INTERMEDIATE;
+	if (e->parts > 1 && *final) {
+		g = idmap_group_done(smppconn_idmap(), e->of.id, e->of.dst,
+		    kind == RECEIPT_SUCCESS);
+		if (g != IDMAP_GROUP_DONE)
+			return NULL;	/* parts to come, or reported */
+	}
+	if (!receipt_wanted(e->of.registered_delivery, state))
+		return NULL;
+	if (receipt_build(&r, &e->of, stat, d->err, d->done_date ?
+	    d->done_date : ctx.wall) == -1 ||
+	    smppconn_out_add(e->of.account, &r.meta, &r.pdu, &dep) == -1) {
+		log_warnx("connector %s: receipt for %s cannot be queued",
+		    from, e->of.id);
+		*err = 1;
+		return NULL;
+	}
+	log_debug("connector %s: receipt %s for %s of %s", from, stat,
+	    e->of.id, e->of.account);
+	return dep;
 }
 
 /* Per-second counts, the additive increase, the state file. */

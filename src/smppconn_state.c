@@ -35,6 +35,8 @@ type_name(enum conf_conn_type t)
 		return "sink";
 	case CONN_PIPE:
 		return "pipe";
+	case CONN_HELPER:
+		return "helper";
 	default:
 		return "smpp";
 	}
