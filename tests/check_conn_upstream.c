@@ -3,7 +3,10 @@
  * upstream SMSC played by the test: fields forwarded unchanged, receipts
  * found by an id in another spelling (hex for decimal, leading zeros),
  * intermediate receipts, receipts by TLV alone, unknown ids, MO with and
- * without a route, ESME_RTHROTTLED retried, answers only after commit
+ * without a route, ESME_RTHROTTLED retried, answers only after commit;
+ * the three error classes; interop with SMSCs that are not smppd:
+ * window, enquire_link both ways, unbind from the SMSC, a refused bind
+ * retried after a second, ids in decimal, hex of any case and UUIDs
  */
 #include "config.h"
 
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -427,6 +431,169 @@ START_TEST(test_error_classes)
 }
 END_TEST
 
+static int64_t
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+start_with(const char *extra)
+{
+	uport = th_free_port();
+	lfd = listen_on(uport);
+	th_init(&A, "interop");
+	snprintf(A.sections, sizeof(A.sections),
+	    "[connector up]\ntype = smpp\nhost = 127.0.0.1\nport = %d\n"
+	    "system_id = gateway\npassword = pw\n%s\n"
+	    "[mt-routes]\ndefault = up\n", uport, extra);
+	strlcpy(A.spool_keys, "retry_min = 1\nretry_max = 1\n",
+	    sizeof(A.spool_keys));
+	th_user(&A, "acme", "secret", NULL);
+	th_start(&A);
+	th_start_conn(&A);
+}
+
+static void
+send_simple(struct tc *u, uint32_t cmd)
+{
+	uint8_t	 out[64];
+	int	 n;
+
+	n = pdu_encode_resp(cmd, 0, u->seq++, out, sizeof(out));
+	ck_assert_int_gt(n, 0);
+	tc_send_raw(u, out, (size_t)n);
+}
+
+/*
+ * Behaviours of SMSCs that are not smppd: the window is respected,
+ * enquire_link goes both ways, an unbind from the SMSC is answered and
+ * the connector binds again, a refused bind is retried no faster than
+ * once a second.
+ */
+START_TEST(test_interop_session)
+{
+	struct tc	 c, u;
+	struct pdu	 r;
+	int64_t		 t0;
+	uint32_t	 seqs[3];
+	int		 i;
+
+	start_with("window = 3\nenquire_link = 1\nreconnect_min = 1\n"
+	    "reconnect_max = 4\n");
+	upstream(&u);
+	tc_connect(&c, A.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
+	for (i = 0; i < 5; i++)
+		ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "w", 0,
+		    NULL), ESME_ROK);
+	/* Three in flight, no fourth until one is answered. */
+	for (i = 0; i < 3; i++) {
+		next_pdu(&u, SMPP_SUBMIT_SM);
+		seqs[i] = u.p.sequence_number;
+	}
+	t0 = mono_ms();
+	while (mono_ms() - t0 < 1500) {
+		if (tc_recv(&u, 200) != 1)
+			continue;
+		ck_assert_uint_eq(u.p.command_id, SMPP_ENQUIRE_LINK);
+		send_simple(&u, SMPP_ENQUIRE_LINK_RESP);
+		u.seq--;	/* answers take the request's number */
+	}
+	pdu_init(&r, SMPP_SUBMIT_SM_RESP, seqs[0]);
+	r.message_id = "1";
+	tc_send(&u, &r);
+	next_pdu(&u, SMPP_SUBMIT_SM);
+	/* enquire_link from the SMSC is answered. */
+	pdu_init(&r, SMPP_ENQUIRE_LINK, 0);
+	tc_send(&u, &r);
+	next_pdu(&u, SMPP_ENQUIRE_LINK_RESP);
+	/* unbind from the SMSC: answered, then a new bind. */
+	pdu_init(&r, SMPP_UNBIND, 0);
+	tc_send(&u, &r);
+	for (;;) {
+		ck_assert_int_eq(tc_recv(&u, 5000), 1);
+		if (u.p.command_id == SMPP_UNBIND_RESP)
+			break;
+	}
+	tc_close(&u);
+	upstream(&u);
+	/* A refused bind: the next one not sooner than a second later. */
+	tc_close(&u);
+	memset(&u, 0, sizeof(u));
+	u.fd = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(u.fd, 0);
+	ck_assert_int_eq(tc_recv(&u, 5000), 1);
+	ck_assert_uint_eq(u.p.command_id, SMPP_BIND_TRANSCEIVER);
+	pdu_init(&r, SMPP_BIND_TRANSCEIVER_RESP, u.p.sequence_number);
+	r.command_status = ESME_RBINDFAIL;
+	r.flags |= PDU_F_NOBODY;
+	tc_send(&u, &r);
+	t0 = mono_ms();
+	tc_close(&u);
+	upstream(&u);
+	ck_assert_int_ge(mono_ms() - t0, 950);
+	tc_close(&u);
+	tc_close(&c);
+}
+END_TEST
+
+/* The SMSC's id in decimal, hex of any case or a UUID; TLV or text. */
+START_TEST(test_interop_ids)
+{
+	static const struct {
+		const char	*given;		/* in submit_sm_resp */
+		const char	*text;		/* "id:" of the receipt */
+		const char	*tlv;		/* receipted_message_id */
+	} cases[] = {
+		{ "12345", "12345", NULL },
+		{ "12345", NULL, "12345" },
+		{ "ABCDEF12", "abcdef12", NULL },
+		{ "abcdef13", NULL, "ABCDEF13" },
+		{ "6f9619ff-8b86-d011-b42d-00cf4fc964ff",
+		    "6F9619FF-8B86-D011-B42D-00CF4FC964FF", NULL },
+		{ "7f9619ff-8b86-d011-b42d-00cf4fc964ff", NULL,
+		    "7f9619ff-8b86-d011-b42d-00cf4fc964ff" },
+	};
+	struct tc	 c, u;
+	struct dlr	 d;
+	char		 id[PDU_MESSAGE_ID_MAX], rid[PDU_MESSAGE_ID_MAX];
+	char		 text[200];
+	size_t		 i;
+
+	start_with("");
+	upstream(&u);
+	tc_connect(&c, A.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "ids", 1,
+		    id), ESME_ROK);
+		next_pdu(&u, SMPP_SUBMIT_SM);
+		answer_submit(&u, 0, cases[i].given);
+		if (cases[i].text != NULL)
+			snprintf(text, sizeof(text), "id:%s sub:001 dlvrd:001 "
+			    "submit date:2611290600 done date:2611290601 "
+			    "stat:DELIVRD err:000 text:ids", cases[i].text);
+		else
+			text[0] = '\0';
+		deliver(&u, "3312", "ACME", ESM_TYPE_RECEIPT, text,
+		    cases[i].tlv, cases[i].tlv != NULL ? MSTATE_DELIVERED :
+		    0);
+		receipt(&c, &d, rid);
+		ck_assert_msg(strcmp(rid, id) == 0, "case %zu: %s, not %s",
+		    i, rid, id);
+		ck_assert_str_eq(d.stat, "DELIVRD");
+	}
+	tc_close(&c);
+	tc_close(&u);
+}
+END_TEST
+
 /* SIGHUP with a new system_id: unbind, bind again as the new one. */
 START_TEST(test_reload)
 {
@@ -469,6 +636,8 @@ main(void)
 	tcase_add_test(tc, test_reconnect);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_error_classes);
+	tcase_add_test(tc, test_interop_session);
+	tcase_add_test(tc, test_interop_ids);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
