@@ -5,7 +5,7 @@
  * SYNOPSIS
  *	account_defaults(a, system_id)
  *	account_encode(a, buf, len)		-> length, or -1: too small
- *	account_decode(text, len, a)		USERDB_OK, _ERROR, _VERSION_ERR
+ *	account_decode(text, len, a)		ACCOUNT_OK, _ERROR, _VERSION_ERR
  *	account_field(i, &flags)		-> name of field i, or NULL
  *	account_field_set(a, name, value, err, errlen)
  *	account_field_unset(a, name)
@@ -21,7 +21,7 @@
  *	A record is text: a version line "v1", then one "field=value" line
  *	per field of the table below, every field written, so that a later
  *	default never changes the meaning of a stored record.  A record of
- *	another version is refused with USERDB_VERSION_ERR: a newer
+ *	another version is refused with ACCOUNT_VERSION_ERR: a newer
  *	program may add fields, an older one must not guess at them.
  *	Values are printable ASCII, so that neither the record nor the
  *	export line of smppuser(8) needs more than %XX for blanks.
@@ -56,16 +56,17 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "compat.h"
 #include "ledger.h"
 #include "netacl.h"
-#include "userdb.h"
 
 #define THROUGHPUT_MAX	1000000
 #define RATE_MAX	(1000000 * MICRO)
@@ -78,6 +79,11 @@ struct account_field_def {
 	int		(*get)(const struct account *, char *, size_t);
 	const char	*unset;		/* the value of the default */
 };
+
+static char	 account_errbuf[ACCOUNT_ERR_MAX];
+
+static void	 account_seterr(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 
 static int	 field_set_hash(struct account *, const char *, char *,
 		    size_t);
@@ -154,7 +160,7 @@ void
 account_defaults(struct account *a, const char *system_id)
 {
 	memset(a, 0, sizeof(*a));
-	a->version = USERDB_VERSION;
+	a->version = ACCOUNT_VERSION;
 	strlcpy(a->system_id, system_id, sizeof(a->system_id));
 	a->enabled = 1;
 	a->binds = BIND_ALL;
@@ -573,7 +579,7 @@ account_encode(const struct account *a, char *buf, size_t len)
 	size_t	 i, off;
 	int	 n;
 
-	n = snprintf(buf, len, "v%d\n", USERDB_VERSION);
+	n = snprintf(buf, len, "v%d\n", ACCOUNT_VERSION);
 	if (n < 0 || (size_t)n >= len)
 		return -1;
 	off = (size_t)n;
@@ -619,21 +625,21 @@ account_decode_line(struct account *a, const char *p, size_t len)
 	char		 line[ACCOUNT_RECORD_MAX], err[256], *eq;
 
 	if (len >= sizeof(line) || memchr(p, '\0', len) != NULL) {
-		userdb_seterr("record of %s: bad line", a->system_id);
-		return USERDB_ERROR;
+		account_seterr("record of %s: bad line", a->system_id);
+		return ACCOUNT_ERROR;
 	}
 	memcpy(line, p, len);
 	line[len] = '\0';
 	if ((eq = strchr(line, '=')) == NULL) {
-		userdb_seterr("record of %s: line without '='", a->system_id);
-		return USERDB_ERROR;
+		account_seterr("record of %s: line without '='", a->system_id);
+		return ACCOUNT_ERROR;
 	}
 	*eq = '\0';
 	if (account_field_set(a, line, eq + 1, err, sizeof(err)) == -1) {
-		userdb_seterr("record of %s: %s", a->system_id, err);
-		return USERDB_ERROR;
+		account_seterr("record of %s: %s", a->system_id, err);
+		return ACCOUNT_ERROR;
 	}
-	return USERDB_OK;
+	return ACCOUNT_OK;
 }
 
 /* a->system_id (the key) is the caller's: set it before, it is kept. */
@@ -650,14 +656,14 @@ account_decode(const char *text, size_t len, struct account *a)
 	account_defaults(a, id);
 	if ((v = account_version(text, len, &used)) == -1) {
 		errno = EINVAL;
-		userdb_seterr("record of %s is not an account record", id);
-		return USERDB_ERROR;
+		account_seterr("record of %s is not an account record", id);
+		return ACCOUNT_ERROR;
 	}
-	if (v != USERDB_VERSION) {
+	if (v != ACCOUNT_VERSION) {
 		errno = EINVAL;
-		userdb_seterr("record of %s has format version %d, this "
-		    "program reads %d", id, v, USERDB_VERSION);
-		return USERDB_VERSION_ERR;
+		account_seterr("record of %s has format version %d, this "
+		    "program reads %d", id, v, ACCOUNT_VERSION);
+		return ACCOUNT_VERSION_ERR;
 	}
 	for (p = text + used; p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
@@ -667,7 +673,7 @@ account_decode(const char *text, size_t len, struct account *a)
 			return r;
 		}
 	}
-	return USERDB_OK;
+	return ACCOUNT_OK;
 }
 
 static int
@@ -745,7 +751,7 @@ account_password_ok(const char *password)
 {
 	size_t	 n = strlen(password);
 
-	return n >= 1 && n <= USERDB_PASSWORD_MAX;
+	return n >= 1 && n <= ACCOUNT_PASSWORD_MAX;
 }
 
 int
@@ -756,13 +762,13 @@ account_set_password(struct account *a, const char *password)
 
 	if (!account_password_ok(password)) {
 		errno = EINVAL;
-		userdb_seterr("password of %s must be 1 to %d characters",
-		    a->system_id, USERDB_PASSWORD_MAX);
+		account_seterr("password of %s must be 1 to %d characters",
+		    a->system_id, ACCOUNT_PASSWORD_MAX);
 		return -1;
 	}
 	if (account_salt(setting, sizeof(setting)) == -1 ||
 	    account_crypt(password, setting, hash, sizeof(hash)) == -1) {
-		userdb_seterr("password of %s: crypt(3) failed",
+		account_seterr("password of %s: crypt(3) failed",
 		    a->system_id);
 		return -1;
 	}
@@ -821,4 +827,23 @@ account_pattern_match(const regex_t *re, const char *s)
 	regmatch_t	 m;
 
 	return regexec(re, s, 1, &m, 0) == 0 && m.rm_so == 0;
+}
+
+/* Say why the last call failed; errno is kept. */
+static void
+account_seterr(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	vsnprintf(account_errbuf, sizeof(account_errbuf), fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+const char *
+account_error(void)
+{
+	return account_errbuf;
 }

@@ -5,6 +5,8 @@
  *	buf_append(b, data, len)	buf_printf(b, fmt, ...)
  *	buf_hex(b, data, len)		buf_consume(b, n)
  *	buf_hex_decode(hex, hexlen, out, cap)
+ *	buf_pct_encode(dst, cap, src, len)
+ *	buf_pct_decode(dst, cap, src, len, flags)
  *
  * DESCRIPTION
  *	A buffer grows by doubling; every append either succeeds whole or
@@ -145,18 +147,6 @@ buf_consume(struct buf *b, size_t n)
 	b->data[b->len] = '\0';
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode hexlen hex digits into at most cap octets.  Returns the number
  * of octets, or -1 for an odd length, a non-hex digit or no room.
@@ -170,10 +160,76 @@ buf_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t cap)
 	if (hexlen % 2 != 0 || hexlen / 2 > cap || hexlen / 2 > INT32_MAX)
 		return -1;
 	for (i = 0; i < hexlen / 2; i++) {
-		if ((hi = hexval((unsigned char)hex[2 * i])) == -1 ||
-		    (lo = hexval((unsigned char)hex[2 * i + 1])) == -1)
+		if ((hi = buf_hexval((unsigned char)hex[2 * i],
+		    BUF_HEX_ANY)) == -1 ||
+		    (lo = buf_hexval((unsigned char)hex[2 * i + 1],
+		    BUF_HEX_ANY)) == -1)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return (int)(hexlen / 2);
+}
+
+/* An octet that %XX escaping leaves as it is. */
+static int
+pct_plain(unsigned c)
+{
+	return c >= 0x21 && c <= 0x7e && c != '%';
+}
+
+int
+buf_pct_encode(char *dst, size_t cap, const char *src, size_t len)
+{
+	static const char	 hexuc[] = "0123456789ABCDEF";
+	size_t			 i, n = 0;
+	unsigned		 c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)src[i];
+		if (pct_plain(c)) {
+			if (n + 1 > cap)
+				return -1;
+			dst[n++] = (char)c;
+			continue;
+		}
+		if (n + 3 > cap)
+			return -1;
+		dst[n++] = '%';
+		dst[n++] = hexuc[c >> 4];
+		dst[n++] = hexuc[c & 0x0f];
+	}
+	return n > INT32_MAX ? -1 : (int)n;
+}
+
+int
+buf_pct_decode(char *dst, size_t cap, const char *src, size_t len, int flags)
+{
+	int	 cases = flags & BUF_PCT_STRICT ? BUF_HEX_UPPER : BUF_HEX_ANY;
+	size_t	 i, n = 0;
+	int	 c, hi, lo;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)src[i];
+		if (c == '%') {
+			if (len - i < 3 ||
+			    (hi = buf_hexval((unsigned char)src[i + 1],
+			    cases)) == -1 ||
+			    (lo = buf_hexval((unsigned char)src[i + 2],
+			    cases)) == -1)
+				return -1;
+			c = hi << 4 | lo;
+			if ((c == 0 && (flags & BUF_PCT_NONUL)) ||
+			    (pct_plain((unsigned)c) && (flags & BUF_PCT_STRICT)))
+				return -1;
+			i += 2;
+		} else if ((flags & BUF_PCT_STRICT) && !pct_plain((unsigned)c))
+			return -1;
+		if (n + 1 >= cap)
+			return -1;
+		dst[n++] = (char)c;
+	}
+	if (cap == 0 || n > INT32_MAX)
+		return -1;
+	dst[n] = '\0';
+	return (int)n;
 }

@@ -11,12 +11,13 @@
  * write at most cap - 1 octets and a NUL, and return the octets written
  * without the NUL.
  *
- * Added: with out NULL, the *_from_utf8 functions (charset_utf8_to_*)
- * only measure.  charset_alphabet() maps any data_coding (the GSM 03.38
+ * With out NULL, the *_from_utf8 functions (charset_utf8_to_*) only
+ * measure.  charset_alphabet() maps any data_coding (the GSM 03.38
  * coding groups included) to DC_DEFAULT, DC_IA5, DC_LATIN1, DC_UCS2 or
  * DC_BINARY; charset_encode() and charset_decode() dispatch on it, and
  * for DC_BINARY charset_decode() writes lower-case hex and
- * charset_encode() reads hex (its out must not be NULL).  charset_gsm_cost() is the septets a character costs
+ * charset_encode() reads hex (its out must not be NULL).
+ * charset_gsm_cost() is the septets a character costs
  * in GSM (1, 2 for an escape, 0 when GSM lacks it).  charset_choose()
  * returns -1 for invalid UTF-8.  charset_parse_name() returns
  * CHARSET_AUTO for "auto" and CHARSET_UNKNOWN for a name it does not

@@ -5,7 +5,7 @@
  *	client_password(arg, file, out, cap)
  *	client_bind_cmd(name)		client_bind_name(cmd)
  *	client_number(s, min, max, &n)	client_arg(s, min, max, what)
- *	client_now_us()			client_signals()
+ *	client_signals()		client_read_text(argc, argv, max, &len)
  *
  * DESCRIPTION
  *	client_password() takes the password from the -P argument when
@@ -40,6 +40,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "clock.h"
 #include "buf.h"
 #include "compat.h"
 #include "client.h"
@@ -150,14 +151,6 @@ client_arg(const char *s, long long min, long long max, const char *what)
 	return n;
 }
 
-long long
-client_now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void
 client_on_signal(int sig)

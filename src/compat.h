@@ -1,5 +1,10 @@
 /*
  * compat.h - replacements for what some libcs lack (src/compat/)
+ *
+ * Declared only when configure did not find the function in libc
+ * (HAVE_*); the replacements behave as OpenBSD documents them:
+ * strlcpy/strlcat return the length they tried to create (truncation
+ * when >= size), strtonum returns 0 and sets *errstr on a bad number.
  */
 #ifndef COMPAT_H
 #define COMPAT_H

@@ -190,9 +190,9 @@ proc_down(struct hproc *hp, const char *why)
 	hp->outoff = 0;
 	hp->inlen = 0;
 	hc->running--;
-	hp->backoff = ctx.now - hp->started >= STABLE_US ? 1 :
+	hp->backoff = smppconn_ctx.now - hp->started >= STABLE_US ? 1 :
 	    (hp->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : hp->backoff * 2);
-	hp->next_start = ctx.now + (int64_t)hp->backoff * 1000000;
+	hp->next_start = smppconn_ctx.now + (int64_t)hp->backoff * 1000000;
 	log_warnx("connector %s: helper %d (pid %ld): %s: %d message(s) "
 	    "retried, restart in %ds", hc->c->name, hp->idx, (long)hp->pid,
 	    why, hp->nout, hp->backoff);
@@ -254,14 +254,14 @@ spawn(struct hproc *hp)
 		hp->pid = 0;
 		hp->backoff = hp->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
 		    hp->backoff * 2;
-		hp->next_start = ctx.now + (int64_t)hp->backoff * 1000000;
+		hp->next_start = smppconn_ctx.now + (int64_t)hp->backoff * 1000000;
 		return;
 	}
 	hp->infd = in[1];
 	hp->outfd = out[0];
 	(void)fcntl(hp->infd, F_SETFL, O_NONBLOCK);
 	(void)fcntl(hp->outfd, F_SETFL, O_NONBLOCK);
-	hp->started = ctx.now;
+	hp->started = smppconn_ctx.now;
 	hc->running++;
 	if (conn_helper_line_hello(&hp->out, hc->c->name) == -1)
 		log_warnx("connector %s: out of memory", hc->c->name);
@@ -316,7 +316,7 @@ on_dlr(struct helperc *hc, const struct helper_answer *a)
 	char			 key[PDU_MESSAGE_ID_MAX], id[2 * PDU_MESSAGE_ID_MAX];
 	int			*dep, final, err;
 
-	if (smppconn_idmap() == NULL || idmap_get(smppconn_idmap(),
+	if (smppconn_ctx_idmap() == NULL || idmap_get(smppconn_ctx_idmap(),
 	    a->upstream, &e, key, sizeof(key)) != 0) {
 		log_sanitize(id, sizeof(id), a->upstream, strlen(a->upstream));
 		log_warnx("connector %s: receipt for unknown id %s (%s): "
@@ -538,7 +538,7 @@ helper_submit(struct connector *c, struct item *it)
 	}
 	hm->it = it;
 	hm->hp = hp;
-	hm->deadline = ctx.now + (int64_t)c->cf->timeout * 1000000;
+	hm->deadline = smppconn_ctx.now + (int64_t)c->cf->timeout * 1000000;
 	*pp = hm;
 	it->priv = hm;
 	TAILQ_INSERT_TAIL(&hc->q, hm, link);
@@ -555,11 +555,11 @@ helper_poll(struct connector *c)
 
 	for (i = 0; i < hc->n; i++) {
 		if (hc->hp[i].outfd != -1)
-			smppconn_poll_add(hc->hp[i].outfd, POLLIN, read_in,
+			smppconn_ctx_poll_add(hc->hp[i].outfd, POLLIN, read_in,
 			    &hc->hp[i]);
 		if (hc->hp[i].infd != -1 && hc->hp[i].outoff <
 		    hc->hp[i].out.len)
-			smppconn_poll_add(hc->hp[i].infd, POLLOUT,
+			smppconn_ctx_poll_add(hc->hp[i].infd, POLLOUT,
 			    write_ready, &hc->hp[i]);
 	}
 }
@@ -611,8 +611,8 @@ helper_committed(struct connector *c)
 
 	while ((h = TAILQ_FIRST(&hc->dels)) != NULL) {
 		TAILQ_REMOVE(&hc->dels, h, link);
-		if ((h->dep == NULL || !*h->dep) && smppconn_idmap() != NULL)
-			(void)idmap_del(smppconn_idmap(), h->key);
+		if ((h->dep == NULL || !*h->dep) && smppconn_ctx_idmap() != NULL)
+			(void)idmap_del(smppconn_ctx_idmap(), h->key);
 		free(h);
 	}
 }

@@ -9,10 +9,10 @@
  *
  * DESCRIPTION
  *	Every line ends with a newline; its words are separated by one
- *	space.  A value that is text is percent-escaped: an octet below
- *	0x21 or above 0x7E, and '%' and '=', is written as %XX (upper case
- *	hex), so that a word never holds a space or a line end; an empty
- *	value is empty.  Octet strings are plain hex (written in lower
+ *	space.  A value that is text is percent-escaped (buf_pct_encode()):
+ *	an octet below 0x21 or above 0x7E, and '%', is written as %XX
+ *	(upper case hex), so that a word never holds a space or a line
+ *	end; a key ends at the first '='; an empty value is empty.  Octet strings are plain hex (written in lower
  *	case, read in either).
  *
  *	conn_helper_line_hello() writes the first line a helper reads:
@@ -65,19 +65,14 @@
 static int
 put_esc(struct buf *b, const char *key, const char *v, size_t len)
 {
-	size_t	 i;
-	int	 c;
+	int	 n;
 
-	if (buf_printf(b, " %s=", key) == -1)
+	if (buf_printf(b, " %s=", key) == -1 || buf_reserve(b, 3 * len + 1) ==
+	    -1 || (n = buf_pct_encode((char *)b->data + b->len, 3 * len + 1, v,
+	    len)) == -1)
 		return -1;
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)v[i];
-		if (c < 0x21 || c > 0x7E || c == '%' || c == '=') {
-			if (buf_printf(b, "%%%02X", c) == -1)
-				return -1;
-		} else if (buf_putc(b, c) == -1)
-			return -1;
-	}
+	b->len += (size_t)n;
+	b->data[b->len] = '\0';
 	return 0;
 }
 
@@ -170,23 +165,8 @@ conn_helper_line_msg(struct buf *b, const struct msg *m)
 static int
 unesc(const char *w, char *out, size_t cap)
 {
-	size_t	 n = 0;
-	uint8_t	 o;
-
-	for (; *w != '\0'; w++) {
-		if (n + 1 >= cap)
-			return -1;
-		if (*w != '%') {
-			out[n++] = *w;
-			continue;
-		}
-		if (w[1] == '\0' || buf_hex_decode(w + 1, 2, &o, 1) != 1)
-			return -1;
-		out[n++] = (char)o;
-		w += 2;
-	}
-	out[n] = '\0';
-	return memchr(out, '\0', n) == NULL ? 0 : -1;
+	return buf_pct_decode(out, cap, w, strlen(w), BUF_PCT_NONUL) == -1 ?
+	    -1 : 0;
 }
 
 static int

@@ -348,7 +348,7 @@ pipe_submit(struct connector *c, struct item *it)
 		    .why = "pipe: cannot run" });
 		return;
 	}
-	pr->deadline = ctx.now + (int64_t)c->cf->timeout * 1000000;
+	pr->deadline = smppconn_ctx.now + (int64_t)c->cf->timeout * 1000000;
 	LIST_INSERT_HEAD(&procs, pr, link);
 	p->running++;
 }
@@ -414,9 +414,9 @@ pipe_poll(struct connector *c)
 		if (pr->conn != c)
 			continue;
 		if (pr->infd != -1)
-			smppconn_poll_add(pr->infd, POLLOUT, write_input, pr);
+			smppconn_ctx_poll_add(pr->infd, POLLOUT, write_input, pr);
 		if (pr->errfd != -1)
-			smppconn_poll_add(pr->errfd, POLLIN, read_errors, pr);
+			smppconn_ctx_poll_add(pr->errfd, POLLIN, read_errors, pr);
 	}
 }
 

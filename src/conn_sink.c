@@ -77,7 +77,7 @@ sink_submit(struct connector *c, struct item *it)
 		sink_done(c, it);
 		return;
 	}
-	it->deadline = ctx.now + (int64_t)c->cf->delay_ms * 1000;
+	it->deadline = smppconn_ctx.now + (int64_t)c->cf->delay_ms * 1000;
 	TAILQ_INSERT_TAIL(&s->q, it, link);
 	s->n++;
 }

@@ -87,9 +87,9 @@ smpp_start(struct connector *c)
 	TAILQ_INIT(&pc->held);
 	TAILQ_INIT(&pc->parked);
 	pc->tokens = c->cf->throughput;
-	pc->tok_at = ctx.now;
+	pc->tok_at = smppconn_ctx.now;
 	pc->ref = (uint8_t)getpid();
-	if (smppconn_idmap() == NULL)
+	if (smppconn_ctx_idmap() == NULL)
 		return -1;
 	return conn_smpp_sessions(pc);
 }
@@ -208,8 +208,8 @@ token(struct smppc *pc)
 
 	if (tp <= 0)
 		return 1;
-	pc->tokens += (double)(ctx.now - pc->tok_at) * tp / 1e6;
-	pc->tok_at = ctx.now;
+	pc->tokens += (double)(smppconn_ctx.now - pc->tok_at) * tp / 1e6;
+	pc->tok_at = smppconn_ctx.now;
 	if (pc->tokens > tp)
 		pc->tokens = tp;
 	if (pc->tokens < 1)
@@ -286,7 +286,7 @@ send_part(struct smppc *pc, struct sess *s, struct item *it)
 		return -1;
 	}
 	conn_smpp_sent_add(s, q.sequence_number, it);
-	s->last_io = ctx.now;
+	s->last_io = smppconn_ctx.now;
 	m->next++;
 	return 0;
 }
@@ -327,7 +327,7 @@ smpp_submit(struct connector *c, struct item *it)
 		    .why = "out of memory" });
 		return;
 	}
-	it->deadline = ctx.now + (int64_t)c->cf->response_timeout * 1000000;
+	it->deadline = smppconn_ctx.now + (int64_t)c->cf->response_timeout * 1000000;
 	TAILQ_INSERT_TAIL(&pc->queue, it, link);
 	pc->nqueue++;
 	((struct smsg *)it->priv)->queued = 1;
@@ -442,7 +442,7 @@ smpp_reload(struct connector *c, const struct conf_connector *old)
 		pc->sess[i]->redo = pc->sess[i]->state != SS_DOWN;
 		pc->sess[i]->backoff = cf->reconnect_min;
 		if (pc->sess[i]->state == SS_DOWN && !pc->sess[i]->retire)
-			pc->sess[i]->next_connect = ctx.now;
+			pc->sess[i]->next_connect = smppconn_ctx.now;
 	}
 }
 

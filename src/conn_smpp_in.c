@@ -149,7 +149,7 @@ receipt(struct sess *s, const struct pdu *p, const struct dlr *d,
 	struct idmap_entry	 e;
 	char			 key[PDU_MESSAGE_ID_MAX];
 	int			*dep, final, err;
-	struct idmap		*m = smppconn_idmap();
+	struct idmap		*m = smppconn_ctx_idmap();
 
 	if (m == NULL || (idmap_get(m, d->id, &e, key, sizeof(key)) != 0 &&
 	    (alt[0] == '\0' || idmap_get(m, alt, &e, key, sizeof(key)) != 0)))
@@ -180,7 +180,7 @@ park(struct sess *s, const struct pdu *p, const struct dlr *d,
 	k->gen = s->gen;
 	k->cmd = p->command_id;
 	k->seq = p->sequence_number;
-	k->until = ctx.now + PARK_US;
+	k->until = smppconn_ctx.now + PARK_US;
 	strlcpy(k->id, d->id, sizeof(k->id));
 	strlcpy(k->alt, alt, sizeof(k->alt));
 	strlcpy(k->stat, d->stat, sizeof(k->stat));
@@ -267,8 +267,8 @@ conn_smpp_held_flush(struct smppc *pc)
 		if (h->gen == h->s->gen && h->s->state != SS_DOWN)
 			conn_smpp_answer(h->s, h->cmd, status, h->seq);
 		if (status == ESME_ROK && h->delkey[0] != '\0' &&
-		    smppconn_idmap() != NULL)
-			(void)idmap_del(smppconn_idmap(), h->delkey);
+		    smppconn_ctx_idmap() != NULL)
+			(void)idmap_del(smppconn_ctx_idmap(), h->delkey);
 		free(h);
 	}
 }

@@ -122,7 +122,7 @@ conn_smpp_sent_add(struct sess *s, uint32_t seq, struct item *it)
 		i = (i + 1) & (s->sentcap - 1);
 	s->sent[i].seq = seq;
 	s->sent[i].it = it;
-	s->sent[i].at = ctx.now;
+	s->sent[i].at = smppconn_ctx.now;
 	s->nsent++;
 }
 
@@ -210,7 +210,7 @@ sess_connected(struct sess *s)
 	}
 	s->bind_seq = p.sequence_number;
 	s->state = SS_BINDING;
-	s->since = s->last_io = ctx.now;
+	s->since = s->last_io = smppconn_ctx.now;
 }
 
 static void
@@ -239,7 +239,7 @@ sess_connect(struct sess *s)
 	}
 	freeaddrinfo(res);
 	s->state = SS_CONNECTING;
-	s->since = ctx.now;
+	s->since = smppconn_ctx.now;
 }
 
 /* Everything the session had sent is lost: temporary failures. */
@@ -284,7 +284,7 @@ conn_smpp_sess_lost(struct sess *s, const char *why)
 		s->next_connect = CONN_NEVER;
 		return;
 	}
-	s->next_connect = ctx.now + (int64_t)s->backoff * 1000000;
+	s->next_connect = smppconn_ctx.now + (int64_t)s->backoff * 1000000;
 	s->backoff = s->backoff * 2 > cf->reconnect_max ? cf->reconnect_max :
 	    s->backoff * 2;
 }
@@ -300,7 +300,7 @@ sess_closed(struct sess *s)
 	s->elink_seq = 0;
 	s->redo = 0;
 	s->next_connect = s->retire || s->owner->c->stopping ? CONN_NEVER :
-	    ctx.now;
+	    smppconn_ctx.now;
 }
 
 void
@@ -315,7 +315,7 @@ conn_smpp_sess_unbind(struct sess *s)
 	}
 	s->unbind_seq = p.sequence_number;
 	s->state = SS_UNBINDING;
-	s->since = ctx.now;
+	s->since = smppconn_ctx.now;
 }
 
 static void
@@ -359,7 +359,7 @@ on_resp(struct sess *s, const struct pdu *p, uint32_t status)
 static void
 on_pdu(struct sess *s, const struct pdu *p, uint32_t status)
 {
-	s->last_io = ctx.now;
+	s->last_io = smppconn_ctx.now;
 	switch (p->command_id) {
 	case SMPP_BIND_TRANSCEIVER_RESP:
 	case SMPP_BIND_TRANSMITTER_RESP:
@@ -467,9 +467,9 @@ conn_smpp_poll(struct connector *c)
 	for (i = 0; i < pc->nsess; i++) {
 		s = pc->sess[i];
 		if (s->state == SS_CONNECTING)
-			smppconn_poll_add(s->fd, POLLOUT, sess_io, s);
+			smppconn_ctx_poll_add(s->fd, POLLOUT, sess_io, s);
 		else if (s->e.fd != -1)
-			smppconn_poll_add(s->e.fd, (short)esme_want(&s->e), sess_io,
+			smppconn_ctx_poll_add(s->e.fd, (short)esme_want(&s->e), sess_io,
 			    s);
 	}
 }
@@ -522,7 +522,7 @@ conn_smpp_sess_timer(struct sess *s, int64_t now)
 		return s->since + rt;
 	case SS_UNBINDING:
 		if (now - s->since >= rt || (s->owner->c->stopping &&
-		    now >= ctx.stop_deadline))
+		    now >= smppconn_ctx.stop_deadline))
 			sess_closed(s);
 		return s->since + rt;
 	default:

@@ -66,6 +66,7 @@
 
 #include "compat.h"
 #include "dlr.h"
+#include "smpptime.h"
 #include "pdu.h"
 
 #define DLR_TEXT_MAX	20
@@ -191,19 +192,6 @@ dlr_parse_num(const char *s, size_t len)
 	return n;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static long long
-days_from_civil(int y, int m, int d)
-{
-	long long	 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 static int
 month_days(int y, int m)
@@ -235,7 +223,7 @@ dlr_parse_date(const char *s, size_t len)
 	if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > month_days(f[0], f[1])
 	    || f[3] > 23 || f[4] > 59 || f[5] > 59)
 		return 0;
-	return (time_t)(days_from_civil(f[0], f[1], f[2]) * 86400 +
+	return (time_t)(smpptime_days_from_civil(f[0], f[1], f[2]) * 86400 +
 	    f[3] * 3600 + f[4] * 60 + f[5]);
 }
 

@@ -10,8 +10,7 @@
  * dlr_format() returns the length or -1; dlr_parse() 0 or -1 (it needs
  * an id and a stat), unknown numbers -1, unknown dates 0.
  * dlr_stat_state() returns -1 for an unknown word; dlr_state_stat()
- * "UNKNOWN" for a value outside 1-8.  Added: dlr_id_alt(id, n, ...),
- * n 0 or 1, writes the other lookup keys of an id of digits alone (its
+ * "UNKNOWN" for a value outside 1-8.  dlr_id_alt(id, n, ...), n 0 or 1, writes the other lookup keys of an id of digits alone (its
  * hex and decimal readings, see dlr.c), 0 when there is none.
  */
 #ifndef DLR_H

@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "esme.h"
 #include "net.h"
@@ -71,14 +72,6 @@ esme_fail(struct esme *e, int kind, const char *fmt, ...)
 	return -1;
 }
 
-static long long
-esme_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 esme_init(struct esme *e)
@@ -442,7 +435,7 @@ esme_transact(struct esme *e, struct pdu *req, struct pdu *resp,
 	if (esme_queue(e, req) == -1)
 		return -1;
 	seq = req->sequence_number;
-	deadline = esme_now_ms() + timeout_ms;
+	deadline = clock_mono_ms() + timeout_ms;
 	for (;;) {
 		while ((rc = esme_next(e, resp, &st)) == 1) {
 			rc = esme_dispatch(e, resp, st, seq, other, arg);
@@ -462,7 +455,7 @@ esme_transact(struct esme *e, struct pdu *req, struct pdu *resp,
 			return -1;
 		if (esme_pending(e) > 0 && esme_flush(e) == -1)
 			return -1;
-		if ((rc = (int)(deadline - esme_now_ms())) <= 0)
+		if ((rc = (int)(deadline - clock_mono_ms())) <= 0)
 			return esme_fail(e, ESME_FAIL_TIMEOUT,
 			    "no %s within %d ms",
 			    pdu_command_name(req->command_id | SMPP_RESP_BIT),

@@ -95,7 +95,7 @@ int	 esme_unbind(struct esme *, int);
  *	when other is NULL: deliver_sm_resp OK).  0 or -1.
  * esme_unbind(e, timeout_ms): unbind, wait for unbind_resp; 0 or -1.
  *
- * Added: esme_queue_resp(e, command_id, status, seq) queues a response
+ * esme_queue_resp(e, command_id, status, seq) queues a response
  *	with empty fields (pdu_encode_resp()).  esme_queue_raw(e, octets,
  *	len, seq) queues a PDU encoded beforehand, with seq written into
  *	its sequence_number unless seq is 0: a load generator encodes a

@@ -1,6 +1,11 @@
 /*
  * hist.h - latency histograms: every value counted, percentiles within
  * 0.2 %, a fixed size whatever the count
+ *
+ * hist_init() allocates the buckets (0, or -1 when out of memory) and
+ * hist_free() releases them; hist_add() cannot fail.  hist_pct(h, p)
+ * is the smallest value v such that at least p % of the values are at
+ * most v (0 for an empty histogram).
  */
 #ifndef HIST_H
 #define HIST_H

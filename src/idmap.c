@@ -62,6 +62,7 @@
 
 #include "compat.h"
 #include "dlr.h"
+#include "buf.h"
 #include "idmap.h"
 #include "log.h"
 
@@ -74,7 +75,6 @@ struct idmap {
 	int		 dirty;
 };
 
-static const char hexuc[] = "0123456789ABCDEF";
 
 struct idmap *
 idmap_open(const char *path, char *err, size_t errlen)
@@ -111,22 +111,16 @@ idmap_close(struct idmap *m)
 static int
 put_str(char *buf, size_t len, size_t *off, const char *s)
 {
-	unsigned char	 c;
+	int	 n;
 
-	if (*off + 1 >= len)
+	if (*off + 2 >= len)
 		return -1;
 	buf[(*off)++] = ' ';
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if (*off + 4 >= len)
-			return -1;
-		if (c < 0x21 || c > 0x7e || c == '%') {
-			buf[(*off)++] = '%';
-			buf[(*off)++] = hexuc[c >> 4];
-			buf[(*off)++] = hexuc[c & 0x0f];
-		} else
-			buf[(*off)++] = (char)c;
-	}
+	/* Room for the NUL stays. */
+	if ((n = buf_pct_encode(buf + *off, len - *off - 1, s,
+	    strlen(s))) == -1)
+		return -1;
+	*off += (size_t)n;
 	buf[*off] = '\0';
 	return 0;
 }
@@ -170,42 +164,12 @@ idmap_encode(char *buf, size_t len, const struct idmap_entry *e)
 	return (int)off;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 /* Unescape a field of n octets into dst (cap octets with the NUL). */
 static int
 get_str(const char *s, size_t n, char *dst, size_t cap)
 {
-	size_t	 i, o = 0;
-	int	 h, l;
-
-	for (i = 0; i < n; i++) {
-		if (o + 1 >= cap)
-			return -1;
-		if (s[i] != '%') {
-			dst[o++] = s[i];
-			continue;
-		}
-		if (i + 2 >= n)
-			return -1;
-		if ((h = hexval(s[i + 1])) == -1 ||
-		    (l = hexval(s[i + 2])) == -1)
-			return -1;
-		dst[o++] = (char)(h << 4 | l);
-		i += 2;
-	}
-	dst[o] = '\0';
-	return 0;
+	return buf_pct_decode(dst, cap, s, n, 0) == -1 ? -1 : 0;
 }
 
 static int

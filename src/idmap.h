@@ -1,6 +1,14 @@
 /*
  * idmap.h - the map from an upstream SMSC's message ids to ours, so that
  * its receipts reach the account that submitted the message (GDBM)
+ *
+ * idmap_open() returns a handle the caller closes with idmap_close(), or
+ * NULL with a message in err.  The others return 0, or -1 on a database
+ * error (logged); idmap_get() returns 1 when nothing matches.  Entries
+ * are copied in and out: nothing returned points into the database.
+ * idmap_encode() writes the value's text into the caller's buffer and
+ * returns its length, idmap_decode() parses it and returns 0; both -1
+ * when it does not fit or does not parse.
  */
 #ifndef IDMAP_H
 #define IDMAP_H

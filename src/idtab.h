@@ -1,5 +1,11 @@
 /*
  * idtab.h - message_id to time: the submits waiting for their receipt
+ *
+ * An open-addressing table keyed by a 64-bit hash of the id (smppbench
+ * only).  idtab_init() and idtab_match() return -1 when out of memory;
+ * the table owns its slots, idtab_free() releases them.  idtab_match():
+ * an id in the table is removed and its value put in *old (1); else it
+ * is added with value (0).  The id is not copied.
  */
 #ifndef IDTAB_H
 #define IDTAB_H

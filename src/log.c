@@ -495,7 +495,7 @@ render_item(const struct log_item *it, char *line, size_t off, int level,
 	return put(line, off, tmp, n);
 }
 
-void
+static void
 log_vlog(int level, int with_errno, const char *fmt, va_list ap)
 {
 	char		 msg[LOG_MSG_MAX], line[LOG_LINE_MAX];

@@ -1,5 +1,13 @@
 /*
  * log.h - the one logging and fatal-error module of every smppd program
+ *
+ * log_init() once, then log_configure() (0, or -1 with err set: a bad
+ * format or file).  Lines go to a file, syslog or stderr; the "warn"
+ * and "error" forms append strerror(errno), the "x" forms do not.
+ * fatal()/fatalx() exit(1) after the cleanup hook (bad environment or
+ * configuration); panic() aborts (a bug).  Text from the network must
+ * go through log_sanitize() (writes into the caller's buffer, returns
+ * it) before it is logged.  Nothing here returns memory to free.
  */
 #ifndef LOG_H
 #define LOG_H
@@ -46,8 +54,6 @@ void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_errorx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_crit(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 log_vlog(int, int, const char *, va_list)
-	    __attribute__((format(printf, 3, 0)));
 void	 fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	 fatalx(const char *, ...)

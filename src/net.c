@@ -84,7 +84,7 @@ net_listen(const char *host, int port, int backlog, char *err, size_t errlen)
 }
 
 /* The address alone, "1.2.3.4" or "::1"; IPv4-mapped IPv6 as IPv4. */
-int
+static int
 net_addr_ip(const struct sockaddr *sa, char *buf, size_t len)
 {
 	const struct sockaddr_in6	*sin6 = (const void *)sa;

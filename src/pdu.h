@@ -1,6 +1,15 @@
 /*
  * pdu.h - SMPP v3.4 protocol data units: constants, the decoded form,
  * strict decoding of untrusted bytes and encoding
+ *
+ * pdu_header() and pdu_decode() read untrusted bytes and never outside
+ * [buf, buf + len); they return ESME_ROK or the command_status to
+ * answer with.  A decoded struct pdu does not own its strings: they
+ * point into the caller's buffer, which must outlive it; only the
+ * submit_multi lists are allocated (PDU_F_ALLOC), so call pdu_free()
+ * on every decoded PDU, also after an error.  pdu_encode() writes into
+ * the caller's buffer and returns the length, or -1 when it does not
+ * fit or a field is out of range; pdu_encoded_len() measures first.
  */
 #ifndef PDU_H
 #define PDU_H

@@ -1,6 +1,11 @@
 /*
  * policy.h - smppconn's decisions about one MT message: its
  * connector, when it expires, when a failed attempt is tried again
+ *
+ * Functions of the message and the configuration: no I/O, no
+ * allocation, no error.  policy_route() returns a connector of the
+ * configuration (the MT route, else the one the record names), or NULL
+ * when there is none.
  */
 #ifndef POLICY_H
 #define POLICY_H

@@ -43,6 +43,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "charset.h"
 #include "receipt.h"
@@ -104,7 +105,7 @@ utf8_len(unsigned char c)
 	return 1;
 }
 
-void
+static void
 receipt_text(const struct pdu *p, char *out, size_t cap)
 {
 	char		 utf8[RECEIPT_TEXT_MAX * 8 + 8];
@@ -174,7 +175,7 @@ receipt_build(struct receipt *r, const struct receipt_of *of,
 	r->meta.kind = MSG_DLR;
 	strlcpy(r->meta.account, of->account, sizeof(r->meta.account));
 	strlcpy(r->meta.ref, of->id, sizeof(r->meta.ref));
-	r->meta.created_us = now_us();
+	r->meta.created_us = clock_wall_us();
 
 	memset(&d, 0, sizeof(d));
 	strlcpy(d.id, of->id, sizeof(d.id));

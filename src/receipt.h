@@ -1,6 +1,12 @@
 /*
  * receipt.h - the delivery receipts smppconn queues for an account:
  * when one is wanted, and the deliver_sm that carries it
+ *
+ * receipt_wanted() and receipt_kind() are predicates on
+ * registered_delivery.  receipt_build() fills a struct receipt the
+ * caller owns (its PDU points into the struct itself: do not copy the
+ * struct and use the copy's PDU) and returns 0, or -1 when the stat
+ * word is unknown or an id cannot be made.
  */
 #ifndef RECEIPT_H
 #define RECEIPT_H
@@ -46,7 +52,6 @@ struct receipt {
 
 int	 receipt_kind(int);
 int	 receipt_wanted(uint8_t, int);
-void	 receipt_text(const struct pdu *, char *, size_t);
 void	 receipt_of_msg(struct receipt_of *, const struct msg *);
 int	 receipt_build(struct receipt *, const struct receipt_of *,
 	    const char *, int, time_t);

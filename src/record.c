@@ -45,7 +45,6 @@ static uint32_t	 crctab[8][256];
 static int	 crcready;
 
 static const char hexlc[] = "0123456789abcdef";
-static const char hexuc[] = "0123456789ABCDEF";
 
 static void
 crc32_init(void)
@@ -99,19 +98,10 @@ record_crc32(uint32_t crc, const void *data, size_t len)
 static char *
 put_str(char *o, const char *s, size_t len)
 {
-	size_t	 i;
-	uint8_t	 c;
-
-	if (len > 0)
+	if (len > 0) {
 		*o++ = ' ';
-	for (i = 0; i < len; i++) {
-		c = (uint8_t)s[i];
-		if (c < 0x21 || c > 0x7e || c == '%') {
-			*o++ = '%';
-			*o++ = hexuc[c >> 4];
-			*o++ = hexuc[c & 0x0f];
-		} else
-			*o++ = (char)c;
+		/* The caller sized the record for 3 octets per octet. */
+		o += buf_pct_encode(o, 3 * len, s, len);
 	}
 	*o++ = '\n';
 	return o;

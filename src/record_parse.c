@@ -40,6 +40,7 @@
 
 #include "compat.h"
 #include "record.h"
+#include "smpptime.h"
 
 /* A reader over the body of one record. */
 struct rd {
@@ -62,17 +63,6 @@ bad(struct rd *r, int why)
 }
 
 /* Value of a lower-case (lc) or upper-case hex digit, or -1. */
-static int
-hexdigit(int c, int lc)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (lc && c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (!lc && c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Take the next line, which must be "key:" or "key: value". */
 static int
@@ -107,29 +97,11 @@ field(struct rd *r, const char *key)
 static int
 get_str(struct rd *r, const char *key, char *dst, size_t cap)
 {
-	size_t	 i, n = 0;
-	int	 c, hi, lo;
-
 	if (field(r, key) == -1)
 		return -1;
-	for (i = 0; i < r->vlen; i++) {
-		c = (unsigned char)r->v[i];
-		if (c == '%') {
-			if (r->vlen - i < 3 ||
-			    (hi = hexdigit(r->v[i + 1], 0)) == -1 ||
-			    (lo = hexdigit(r->v[i + 2], 0)) == -1)
-				return bad(r, RECORD_E_VALUE);
-			c = hi << 4 | lo;
-			if (c == 0 || (c >= 0x21 && c <= 0x7e && c != '%'))
-				return bad(r, RECORD_E_VALUE);
-			i += 2;
-		} else if (c < 0x21 || c > 0x7e)
-			return bad(r, RECORD_E_VALUE);
-		if (n + 1 >= cap)
-			return bad(r, RECORD_E_VALUE);
-		dst[n++] = (char)c;
-	}
-	dst[n] = '\0';
+	if (buf_pct_decode(dst, cap, r->v, r->vlen,
+	    BUF_PCT_STRICT | BUF_PCT_NONUL) == -1)
+		return bad(r, RECORD_E_VALUE);
 	return 0;
 }
 
@@ -193,19 +165,6 @@ digits(const char *s, int n)
 	return v;
 }
 
-/* Days since 1970-01-01 of a valid date; the inverse of record.c's. */
-static int64_t
-days_from_civil(int y, int m, int d)
-{
-	int64_t	 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = y / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 static int
 month_days(int y, int m)
@@ -237,7 +196,7 @@ parse_date(const char *s)
 	    d > month_days(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 ||
 	    se < 0 || se > 59)
 		return -1;
-	return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	return smpptime_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 }
 
 /*
@@ -275,8 +234,8 @@ unhex(const char *s, size_t len, uint8_t *dst)
 	int	 hi, lo;
 
 	for (i = 0; i < len; i++) {
-		if ((hi = hexdigit(s[2 * i], 1)) == -1 ||
-		    (lo = hexdigit(s[2 * i + 1], 1)) == -1)
+		if ((hi = buf_hexval(s[2 * i], BUF_HEX_LOWER)) == -1 ||
+		    (lo = buf_hexval(s[2 * i + 1], BUF_HEX_LOWER)) == -1)
 			return -1;
 		dst[i] = (uint8_t)(hi << 4 | lo);
 	}
@@ -460,7 +419,7 @@ frame(const char *text, size_t avail, size_t *hlen, size_t *blen,
 		return RECORD_BAD;
 	}
 	for (c0 = ++i, *crc = 0; i < avail && i - c0 < 8; i++) {
-		if ((d = hexdigit(text[i], 1)) == -1)
+		if ((d = buf_hexval(text[i], BUF_HEX_LOWER)) == -1)
 			return RECORD_BAD;
 		*crc = *crc << 4 | (uint32_t)d;
 	}

@@ -41,6 +41,8 @@
 
 static struct sb_board	*board;
 
+static void	 sb_close(void);
+
 static const char *const counter_names[SB_NCOUNTERS] = {
 	"connect_count", "disconnect_count", "refused_count",
 	"bind_tx_count", "bind_rx_count", "bind_trx_count",
@@ -54,12 +56,6 @@ static const char *const time_names[SB_NTIMES] = {
 	"created_at", "last_received_pdu_at", "last_sent_pdu_at",
 	"last_received_elink_at"
 };
-
-const char *
-sb_counter_name(enum sb_counter c)
-{
-	return c < SB_NCOUNTERS ? counter_names[c] : "?";
-}
 
 struct sb_board *
 sb_board(void)
@@ -147,7 +143,7 @@ sb_attach(const char *path)
 	return 0;
 }
 
-void
+static void
 sb_close(void)
 {
 	if (board != NULL)

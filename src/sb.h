@@ -86,7 +86,6 @@ struct sb_board {
 
 int	 sb_open(const char *, const char *, int);
 int	 sb_attach(const char *);
-void	 sb_close(void);
 struct sb_board *sb_board(void);
 void	 sb_count(int, enum sb_counter);
 void	 sb_time(enum sb_time);
@@ -95,7 +94,6 @@ void	 sb_activity(int);
 int	 sb_child_claim(pid_t);
 void	 sb_child_set(int, enum sb_state, int, const char *);
 void	 sb_child_release_pid(pid_t);
-const char *sb_counter_name(enum sb_counter);
 int	 sb_print(FILE *, const struct sb_board *, int);
 
 #endif /* SB_H */

@@ -156,7 +156,7 @@ segdone_close(struct segdone *d)
 int
 segdone_remove(const char *segpath)
 {
-	char	 path[1100];
+	char	 path[SPOOL_PATH_MAX];
 
 	if (segdone_path(path, sizeof(path), segpath) == -1)
 		return -1;

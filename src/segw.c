@@ -43,6 +43,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "spool.h"
@@ -100,7 +101,7 @@ segw_add(struct segw *w, const struct msg_meta *m, const struct pdu *p)
 static int
 segw_create(struct segw *w, char *path, size_t len)
 {
-	char	 dot[1100];
+	char	 dot[SPOOL_PATH_MAX];
 	int	 fd, save;
 
 	if (spool_name(w->name, sizeof(w->name), w->not_before) == -1 ||
@@ -127,7 +128,7 @@ segw_create(struct segw *w, char *path, size_t len)
 static int
 segw_open(struct segw *w)
 {
-	char	 path[1100];
+	char	 path[SPOOL_PATH_MAX];
 	int	 i;
 
 	for (i = 0; i < OPEN_TRIES; i++) {
@@ -138,7 +139,7 @@ segw_open(struct segw *w)
 	}
 	if (w->fd == -1)
 		return -1;
-	w->opened_us = now_us();
+	w->opened_us = clock_wall_us();
 	w->bytes = 0;
 	w->count = 0;
 	w->dir_synced = 0;
@@ -167,7 +168,7 @@ write_all(int fd, const uint8_t *p, size_t len)
 static int
 sync_tmpdir(const struct segw *w)
 {
-	char	 path[1100];
+	char	 path[SPOOL_PATH_MAX];
 	int	 fd, rc;
 
 	if (spool_path(path, sizeof(path), "%s/tmp", w->area) == -1)
@@ -233,7 +234,7 @@ segw_due(const struct segw *w, size_t max_bytes, unsigned max_count,
 	if (w->fd == -1)
 		return 0;
 	if (now == 0)
-		now = now_us();
+		now = clock_wall_us();
 	return (max_bytes > 0 && w->bytes >= max_bytes) ||
 	    (max_count > 0 && w->count >= max_count) ||
 	    (max_age_ms > 0 && now - w->opened_us >= (int64_t)max_age_ms *
@@ -255,7 +256,7 @@ segw_reset(struct segw *w)
 int
 segw_close(struct segw *w)
 {
-	char	 tmp[1100], dst[1100];
+	char	 tmp[SPOOL_PATH_MAX], dst[SPOOL_PATH_MAX];
 	int	 rc = 0;
 
 	if (w->npending > 0) {
@@ -283,7 +284,7 @@ segw_close(struct segw *w)
 void
 segw_free(struct segw *w)
 {
-	char	 tmp[1100];
+	char	 tmp[SPOOL_PATH_MAX];
 
 	if (w->fd != -1) {
 		close(w->fd);

@@ -5,6 +5,8 @@
  * SYNOPSIS
  *	session_signals()
  *	session_run(conf, fd, ofd, peer, sb_slot)
+ *	session_send(s, pdu)		session_request(s, cmd, index)
+ *	session_hold(s, cmd, seq, status, parts, msgid)
  *
  * DESCRIPTION
  *	The loop blocks in ppoll(2) with SIGALRM, SIGUSR1 and SIGTERM
@@ -43,6 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "net.h"
@@ -55,7 +58,7 @@
 #define BATCH_MAX	1024		/* PDUs handled per group commit */
 #define SEC		1000000LL
 
-volatile sig_atomic_t session_wakeup;
+static volatile sig_atomic_t session_wakeup;
 volatile sig_atomic_t session_term;
 static volatile sig_atomic_t session_hup;
 
@@ -146,27 +149,12 @@ session_send(struct session *s, struct pdu *p)
 	return 0;
 }
 
-/* A response without body, or with an empty message_id. */
-int
-session_send_resp(struct session *s, uint32_t cmd, uint32_t seq,
-    uint32_t status)
-{
-	uint8_t	 tmp[PDU_HEADER_LEN + 8];
-	int	 n;
-
-	if ((n = pdu_encode_resp(cmd, status, seq, tmp, sizeof(tmp))) < 0)
-		return -1;
-	sb_time(SB_T_TX_PDU);
-	return buf_append(&s->out, tmp, (size_t)n);
-}
-
 /*
  * Queue an answer behind those already waiting, so that answers leave in
  * the order of their requests even when some wait for the spool commit.
  */
-void
-session_hold(struct session *s, uint32_t cmd, uint32_t seq, uint32_t status,
-    uint32_t parts, const char *msgid)
+static void
+session_hold_answer(struct session *s, const struct held *a)
 {
 	struct held	*h;
 	size_t		 cap;
@@ -178,14 +166,22 @@ session_hold(struct session *s, uint32_t cmd, uint32_t seq, uint32_t status,
 		s->held = h;
 		s->heldcap = cap;
 	}
-	h = &s->held[s->nheld++];
-	h->command_id = cmd;
-	h->seq = seq;
-	h->status = status;
-	h->parts = parts;
-	h->raw = NULL;
-	h->rawlen = 0;
-	strlcpy(h->msgid, msgid ? msgid : "", sizeof(h->msgid));
+	s->held[s->nheld++] = *a;
+}
+
+void
+session_hold(struct session *s, uint32_t cmd, uint32_t seq, uint32_t status,
+    uint32_t parts, const char *msgid)
+{
+	struct held	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.command_id = cmd;
+	a.seq = seq;
+	a.status = status;
+	a.parts = parts;
+	strlcpy(a.msgid, msgid ? msgid : "", sizeof(a.msgid));
+	session_hold_answer(s, &a);
 }
 
 /* Register a request of ours; returns its sequence number. */
@@ -217,7 +213,7 @@ session_request(struct session *s, uint32_t cmd, unsigned index)
 	r->command_id = cmd;
 	r->index = index;
 	r->used = 1;
-	deadline = timer_now() + s->conf->server.response_timer * SEC;
+	deadline = clock_mono_us() + s->conf->server.response_timer * SEC;
 	r->deadline = deadline;
 	if (!timer_pending(TIMER_RESPONSE) ||
 	    timer_deadline(TIMER_RESPONSE) > deadline)
@@ -241,7 +237,7 @@ response_timer_update(struct session *s)
 		timer_clear(TIMER_RESPONSE);
 }
 
-void
+static void
 session_close(struct session *s, const char *why)
 {
 	if (!s->closing)
@@ -377,6 +373,8 @@ static void
 dispatch(struct session *s, const uint8_t *buf, size_t len,
     const struct pdu_hdr *h)
 {
+	struct held	 a;
+
 	sb_time(SB_T_RX_PDU);
 	sb_activity(s->sb_acct);
 	if (SMPP_IS_RESP(h->command_id)) {
@@ -400,19 +398,16 @@ dispatch(struct session *s, const uint8_t *buf, size_t len,
 		break;
 	case SMPP_SUBMIT_SM:
 	case SMPP_DATA_SM:
-		session_submit(s, buf, len, h);
+	case SMPP_SUBMIT_MULTI:
+		session_submit(s, buf, len, h, &a);
+		session_hold_answer(s, &a);
 		break;
 	case SMPP_QUERY_SM:
 	case SMPP_CANCEL_SM:
 	case SMPP_REPLACE_SM:
-	case SMPP_SUBMIT_MULTI:
 	case SMPP_DELIVER_SM:
 	case SMPP_OUTBIND:
 	case SMPP_ALERT_NOTIFICATION:
-		if (h->command_id == SMPP_SUBMIT_MULTI) {
-			session_submit(s, buf, len, h);
-			break;
-		}
 		handle_unsupported(s, h);
 		break;
 	default:
@@ -557,7 +552,7 @@ pdu_read_expired(struct session *s)
 static void
 service_timers(struct session *s)
 {
-	int64_t	 now = timer_now();
+	int64_t	 now = clock_mono_us();
 
 	timer_alarm = 0;
 	if (timer_due(TIMER_SESSION_INIT, now) && s->state == SS_OPEN) {
@@ -657,6 +652,61 @@ wait_io(struct session *s)
 	return 0;
 }
 
+/* One held answer: the header, and the body its command carries. */
+static void
+send_held(struct session *s, const struct held *h)
+{
+	struct pdu	 p;
+	uint8_t		 ver = 0x34;
+
+	if (h->raw != NULL) {
+		buf_append(&s->out, h->raw, h->rawlen);
+		return;
+	}
+	pdu_init(&p, h->command_id, h->seq);
+	p.command_status = h->status;
+	switch (h->command_id) {
+	case SMPP_BIND_TRANSMITTER_RESP:
+	case SMPP_BIND_RECEIVER_RESP:
+	case SMPP_BIND_TRANSCEIVER_RESP:
+		if (h->status != ESME_ROK)
+			break;
+		p.system_id = s->conf->server.id;
+		pdu_tlv_add(&p, TLV_SC_INTERFACE_VERSION, 1, &ver);
+		break;
+	case SMPP_SUBMIT_SM_RESP:
+	case SMPP_DATA_SM_RESP:
+		p.message_id = h->msgid;
+		break;
+	default:
+		break;
+	}
+	session_send(s, &p);
+}
+
+/*
+ * Make the records of this turn durable (session_submit.c), then answer
+ * every request held behind them, in order.  Nothing leaves before the
+ * fdatasync returned.
+ */
+static void
+session_answer(struct session *s)
+{
+	struct held	*h;
+	size_t		 i;
+
+	if (s->nheld == 0)
+		return;
+	session_submit_commit(s);
+	for (i = 0; i < s->nheld; i++) {
+		h = &s->held[i];
+		send_held(s, h);
+		free(h->raw);
+		h->raw = NULL;
+	}
+	s->nheld = 0;
+}
+
 static void
 session_init(struct session *s, const struct conf *conf, int fd, int ofd,
     const struct sockaddr_storage *peer, int sb_slot)
@@ -689,7 +739,7 @@ session_init(struct session *s, const struct conf *conf, int fd, int ofd,
 static void
 session_end(struct session *s)
 {
-	session_commit(s);
+	session_answer(s);
 	flush(s);
 	if (s->mt.fd != -1 || s->mt.npending > 0)
 		session_segment_close(s);
@@ -763,7 +813,7 @@ session_run(const struct conf *conf, int fd, int ofd,
 				log_warn("reopening the log file");
 		}
 		more = handle_input(&s);
-		session_commit(&s);
+		session_answer(&s);
 		if (session_wakeup) {
 			session_wakeup = 0;
 			s.dl.eof = 0;

@@ -1,5 +1,15 @@
 /*
  * session.h - one client connection, served by one smppd child
+ *
+ * smppd's private header.  session.c reads PDUs and sends every
+ * answer; session_bind.c and session_deliver.c handle their commands
+ * and queue answers with session_hold(); session_submit.c fills in the
+ * answer it is given and session.c holds it.  session.c sends the held
+ * answers after the turn's spool commit (session_submit_commit()), in
+ * the order of the requests.  struct session is the child's one session; it
+ * owns its buffers and held answers.  Handlers return nothing: a
+ * protocol error becomes an answer, an environment error a log line
+ * and, where the client cannot be served, closing.
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -48,7 +58,7 @@ struct outreq {
 /* A claimed segment of the account's outbound spool. */
 struct dseg {
 	int		 used;
-	char		 path[1100];	/* SPOOL/out/USER/cur/NAME.PID */
+	char		 path[SPOOL_PATH_MAX];	/* SPOOL/out/USER/cur/NAME.PID */
 	struct segr	 seg;
 	struct segdone	 done;
 	unsigned	 nrecords;	/* read so far */
@@ -62,7 +72,7 @@ struct dseg {
 /* The outbound (deliver_sm) side of a receiver or transceiver. */
 struct deliver {
 	char		 area[1024];	/* SPOOL/out/USER */
-	char		 newdir[1100];	/* SPOOL/out/USER/new */
+	char		 newdir[SPOOL_PATH_MAX];	/* SPOOL/out/USER/new */
 	struct dseg	 segs[DELIVER_SEGS];
 	int		 reading;	/* the segment being read, or -1 */
 	struct segw	 retry;		/* records to try again later */
@@ -109,7 +119,6 @@ struct session {
 	int			 terms;		/* SIGTERMs seen */
 };
 
-extern volatile sig_atomic_t session_wakeup;
 extern volatile sig_atomic_t session_term;
 
 void	 session_signals(void);
@@ -119,11 +128,9 @@ int	 session_run(const struct conf *, int, int,
 
 /* session.c, for the parts below */
 int	 session_send(struct session *, struct pdu *);
-int	 session_send_resp(struct session *, uint32_t, uint32_t, uint32_t);
 uint32_t session_request(struct session *, uint32_t, unsigned);
 void	 session_hold(struct session *, uint32_t, uint32_t, uint32_t,
 	    uint32_t, const char *);
-void	 session_close(struct session *, const char *);
 
 /* session_bind.c */
 void	 session_bind(struct session *, const uint8_t *, size_t,
@@ -132,10 +139,8 @@ void	 session_unbound(struct session *);
 
 /* session_submit.c */
 void	 session_submit(struct session *, const uint8_t *, size_t,
-	    const struct pdu_hdr *);
-uint32_t session_submit_multi(struct session *, struct pdu *,
-	    const struct pdu_hdr *);
-void	 session_commit(struct session *);
+	    const struct pdu_hdr *, struct held *);
+void	 session_submit_commit(struct session *);
 void	 session_segment_close(struct session *);
 
 /* session_deliver.c */

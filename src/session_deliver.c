@@ -123,7 +123,7 @@ static int
 claim(struct session *s, int k)
 {
 	struct deliver	*d = &s->dl;
-	char		 to[1100];
+	char		 to[SPOOL_PATH_MAX];
 	char		**names;
 	size_t		 n, i;
 	int64_t		 now = (int64_t)time(NULL), t;

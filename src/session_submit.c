@@ -3,8 +3,8 @@
  * the spool record and the group commit that comes before any answer
  *
  * SYNOPSIS
- *	session_submit(s, buf, len, hdr)
- *	session_commit(s)
+ *	session_submit(s, buf, len, hdr, &answer)
+ *	session_submit_commit(s)
  *	session_segment_close(s)
  *
  * DESCRIPTION
@@ -21,10 +21,12 @@
  *	charge happens before the record is queued and is refunded when
  *	the commit fails (ESME_RSUBMITFAIL).
  *
- *	Records are appended to the child's open MT segment and answered
- *	only after session_commit() made them durable: one write(2) and one
- *	fdatasync(2) for all the submit_sm read in one turn of the loop,
- *	then all the answers, in order.
+ *	Records are appended to the child's open MT segment; the answer
+ *	goes back to the caller, which holds it (session_hold_answer) and
+ *	never sends it before session_submit_commit() has made the records
+ *	durable with one write(2) and one fdatasync(2) for all the submit_sm
+ *	read in one turn of the loop; session.c sends the answers after
+ *	it, in order.  Nothing here calls back into session.c.
  */
 #include "config.h"
 
@@ -35,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "msgid.h"
@@ -44,6 +47,9 @@
 #include "sms.h"
 #include "smpptime.h"
 #include "timer.h"
+
+static uint32_t	 session_submit_multi(struct session *, struct pdu *,
+		    const struct pdu_hdr *, struct held *);
 
 /* How many parts the message costs; -1 when it is too long. */
 static int
@@ -61,16 +67,28 @@ count_parts(const struct pdu *p)
 	return (n < 1 || n > SMS_MAX_PARTS) ? -1 : n;
 }
 
+/* The answer to h, which session.c holds until the turn's commit. */
+static void
+answer(struct held *a, const struct pdu_hdr *h, uint32_t status,
+    uint32_t parts, const char *msgid)
+{
+	memset(a, 0, sizeof(*a));
+	a->command_id = h->command_id | SMPP_RESP_BIT;
+	a->seq = h->sequence_number;
+	a->status = status;
+	a->parts = parts;
+	strlcpy(a->msgid, msgid, sizeof(a->msgid));
+}
+
 static uint32_t
 reject(struct session *s, const struct pdu_hdr *h, uint32_t status,
-    const char *why)
+    const char *why, struct held *a)
 {
 	log_info("%s seq %u rejected: %s (%s)", pdu_command_name(
 	    h->command_id), h->sequence_number, why, pdu_status_name(status));
 	sb_count(s->sb_acct, status == ESME_RTHROTTLED ? SB_THROTTLED :
 	    SB_SUBMIT_ERR);
-	session_hold(s, h->command_id | SMPP_RESP_BIT, h->sequence_number,
-	    status, 0, NULL);
+	answer(a, h, status, 0, "");
 	return status;
 }
 
@@ -113,7 +131,7 @@ charge(struct session *s, uint32_t parts, const char **why)
 		    LEDGER_NOBILL;
 
 	rc = ledger_charge(&s->ledger, s->acct.slot, s->acct.system_id, parts,
-	    s->acct.rate, s->acct.throughput, flags, timer_now());
+	    s->acct.rate, s->acct.throughput, flags, clock_mono_us());
 	switch (rc) {
 	case LEDGER_OK:
 		return ESME_ROK;
@@ -163,7 +181,7 @@ fill_meta(struct session *s, const struct pdu *p, struct msg_meta *m,
 		return -1;
 	m->kind = MSG_MT;
 	strlcpy(m->account, s->acct.system_id, sizeof(m->account));
-	m->created_us = now_us();
+	m->created_us = clock_wall_us();
 	m->parts = parts;
 	strlcpy(m->route, route, sizeof(m->route));
 	if (p->validity_period && p->validity_period[0] != '\0' &&
@@ -230,7 +248,7 @@ queue_one(struct session *s, struct pdu *p, char *msgid, uint32_t *partsp,
 
 void
 session_submit(struct session *s, const uint8_t *buf, size_t len,
-    const struct pdu_hdr *h)
+    const struct pdu_hdr *h, struct held *a)
 {
 	struct pdu	 p;
 	char		 msgid[PDU_MESSAGE_ID_MAX] = "";
@@ -239,7 +257,7 @@ session_submit(struct session *s, const uint8_t *buf, size_t len,
 
 	if (s->state != SS_BOUND_TX && s->state != SS_BOUND_TRX) {
 		reject(s, h, ESME_RINVBNDSTS, s->state == SS_BOUND_RX ?
-		    "bound as receiver" : "not bound");
+		    "bound as receiver" : "not bound", a);
 		return;
 	}
 	sb_count(s->sb_acct, SB_SUBMIT_REQ);
@@ -248,17 +266,16 @@ session_submit(struct session *s, const uint8_t *buf, size_t len,
 	if ((status = pdu_decode(buf, len, &p)) != ESME_ROK ||
 	    (status = pdu_check(&p)) != ESME_ROK) {
 		pdu_free(&p);
-		reject(s, h, status, why);
+		reject(s, h, status, why, a);
 		return;
 	}
 	if (h->command_id == SMPP_SUBMIT_MULTI)
-		status = session_submit_multi(s, &p, h);
+		session_submit_multi(s, &p, h, a);
 	else if ((status = queue_one(s, &p, msgid, &parts, &why)) ==
 	    ESME_ROK)
-		session_hold(s, h->command_id | SMPP_RESP_BIT,
-		    h->sequence_number, ESME_ROK, parts, msgid);
+		answer(a, h, ESME_ROK, parts, msgid);
 	else
-		reject(s, h, status, why);
+		reject(s, h, status, why, a);
 	pdu_free(&p);
 }
 
@@ -270,9 +287,9 @@ session_submit(struct session *s, const uint8_t *buf, size_t len,
  * and held like the others; when nothing could be queued it is the
  * first destination's error.
  */
-uint32_t
+static uint32_t
 session_submit_multi(struct session *s, struct pdu *p,
-    const struct pdu_hdr *h)
+    const struct pdu_hdr *h, struct held *a)
 {
 	struct pdu_unsuccess	 uns[PDU_MAX_DESTS];
 	struct pdu		 q, r;
@@ -313,51 +330,18 @@ session_submit_multi(struct session *s, struct pdu *p,
 		uns[nun++].error_status_code = status;
 	}
 	if (nok == 0)
-		return reject(s, h, first, "no destination accepted");
+		return reject(s, h, first, "no destination accepted", a);
 	pdu_init(&r, SMPP_SUBMIT_MULTI_RESP, h->sequence_number);
 	r.message_id = msgid;
 	r.no_unsuccess = (uint8_t)nun;
 	r.unsuccess = uns;
-	session_hold(s, SMPP_SUBMIT_MULTI_RESP, h->sequence_number, ESME_ROK,
-	    total, msgid);
+	answer(a, h, ESME_ROK, total, msgid);
 	n = (int)pdu_encoded_len(&r);
-	if ((s->held[s->nheld - 1].raw = malloc(n)) == NULL)
+	if ((a->raw = malloc(n)) == NULL)
 		fatal("submit_multi_resp");
-	n = pdu_encode(&r, s->held[s->nheld - 1].raw, (size_t)n);
-	s->held[s->nheld - 1].rawlen = n > 0 ? (size_t)n : 0;
+	n = pdu_encode(&r, a->raw, (size_t)n);
+	a->rawlen = n > 0 ? (size_t)n : 0;
 	return ESME_ROK;
-}
-
-/* What the commit's answers carry besides the header. */
-static void
-send_held(struct session *s, const struct held *h)
-{
-	struct pdu	 p;
-	uint8_t		 ver = 0x34;
-
-	if (h->raw != NULL) {
-		buf_append(&s->out, h->raw, h->rawlen);
-		return;
-	}
-	pdu_init(&p, h->command_id, h->seq);
-	p.command_status = h->status;
-	switch (h->command_id) {
-	case SMPP_BIND_TRANSMITTER_RESP:
-	case SMPP_BIND_RECEIVER_RESP:
-	case SMPP_BIND_TRANSCEIVER_RESP:
-		if (h->status != ESME_ROK)
-			break;
-		p.system_id = s->conf->server.id;
-		pdu_tlv_add(&p, TLV_SC_INTERFACE_VERSION, 1, &ver);
-		break;
-	case SMPP_SUBMIT_SM_RESP:
-	case SMPP_DATA_SM_RESP:
-		p.message_id = h->msgid;
-		break;
-	default:
-		break;
-	}
-	session_send(s, &p);
 }
 
 /* The commit failed: nothing was queued; refund and say so. */
@@ -383,45 +367,37 @@ commit_failed(struct session *s)
 }
 
 /*
- * Make the records of this turn durable, then answer every request held
- * behind them, in order.  Nothing leaves before the fdatasync returned.
+ * Make the records of this turn durable with one write and one
+ * fdatasync; when that fails, refund them and turn their held answers
+ * into ESME_RSUBMITFAIL.  The caller (session.c) sends the answers
+ * after this returns, so nothing leaves before the records are durable.
  */
 void
-session_commit(struct session *s)
+session_submit_commit(struct session *s)
 {
 	const struct conf_spool	*c = &s->conf->spool;
-	struct held		*h;
 	size_t			 i;
 	int			 fresh;
 
-	if (s->nheld == 0)
+	if (s->uncommitted == 0)
 		return;
-	if (s->uncommitted > 0) {
-		fresh = s->mt.fd == -1;
-		if (segw_commit(&s->mt) == -1)
-			commit_failed(s);
-		else {
-			for (i = 0; i < s->nheld; i++)
-				if (s->held[i].status == ESME_ROK &&
-				    s->held[i].parts > 0)
-					sb_count(s->sb_acct, SB_SUBMIT_OK);
-			if (fresh)
-				timer_after(TIMER_SEGMENT,
-				    (int64_t)c->segment_max_age_ms * 1000);
-			if (segw_due(&s->mt, c->segment_max_bytes,
-			    c->segment_max_messages, c->segment_max_age_ms,
-			    now_us()))
-				session_segment_close(s);
-		}
-		s->uncommitted = 0;
+	fresh = s->mt.fd == -1;
+	if (segw_commit(&s->mt) == -1)
+		commit_failed(s);
+	else {
+		for (i = 0; i < s->nheld; i++)
+			if (s->held[i].status == ESME_ROK &&
+			    s->held[i].parts > 0)
+				sb_count(s->sb_acct, SB_SUBMIT_OK);
+		if (fresh)
+			timer_after(TIMER_SEGMENT,
+			    (int64_t)c->segment_max_age_ms * 1000);
+		if (segw_due(&s->mt, c->segment_max_bytes,
+		    c->segment_max_messages, c->segment_max_age_ms,
+		    clock_wall_us()))
+			session_segment_close(s);
 	}
-	for (i = 0; i < s->nheld; i++) {
-		h = &s->held[i];
-		send_held(s, h);
-		free(h->raw);
-		h->raw = NULL;
-	}
-	s->nheld = 0;
+	s->uncommitted = 0;
 }
 
 /* Hand the open segment to smppconn: rename it into new/ and wake it. */

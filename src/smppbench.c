@@ -49,6 +49,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "charset.h"
 #include "client.h"
 #include "compat.h"
@@ -597,7 +598,7 @@ turn(int ms)
 		PF[i].events = (short)esme_want(&C[i].e);
 	}
 	n = poll(PF, (nfds_t)O.binds, ms);
-	now = client_now_us();
+	now = clock_mono_us();
 	if (n == -1 && errno != EINTR)
 		err(EX_OSERR, "poll");
 	for (i = 0; i < O.binds && n > 0; i++) {
@@ -616,7 +617,7 @@ bind_all(void)
 {
 	int	 i;
 
-	now = client_now_us();
+	now = clock_mono_us();
 	for (i = 0; i < O.binds; i++)
 		conn_bind(&C[i]);
 	while (count_state(C_BINDING) > 0 && !client_stop) {
@@ -639,7 +640,7 @@ unbind_all(void)
 	for (i = 0; i < O.binds; i++)
 		if (C[i].state == C_BOUND)
 			conn_unbind(&C[i]);
-	end = client_now_us() + 5 * SEC;
+	end = clock_mono_us() + 5 * SEC;
 	while (count_state(C_UNBINDING) > 0 && now < end) {
 		turn(100);
 		check_timeouts();
@@ -665,7 +666,7 @@ run_submit(void)
 	int		 i, ms;
 
 	bind_all();
-	now = client_now_us();
+	now = clock_mono_us();
 	S.t0 = S.tsub_end = now;
 	getrusage(RUSAGE_SELF, &S.ru0);
 	budget = O.count > 0 ? O.count : LLONG_MAX;
@@ -708,7 +709,7 @@ run_idle(void)
 	fflush(stdout);
 	while (!client_stop && (O.duration == 0 || now - S.t0 < O.duration)) {
 		turn(1000);
-		now = client_now_us();
+		now = clock_mono_us();
 	}
 }
 
@@ -717,7 +718,7 @@ run_cycles(void)
 {
 	int	 i;
 
-	now = client_now_us();
+	now = clock_mono_us();
 	S.t0 = now;
 	getrusage(RUSAGE_SELF, &S.ru0);
 	budget = O.count > 0 ? O.count : LLONG_MAX;

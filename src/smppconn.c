@@ -5,9 +5,6 @@
  * SYNOPSIS
  *	smppconn [-f] [-c config]
  *
- *	conn_mono()	smppconn_poll_add(fd, events, fn, arg)
- *	smppconn_find(name)	smppconn_idmap()
- *
  * DESCRIPTION
  *	main() reads the configuration, sets up logging, refuses a spool
  *	with the wrong owner or modes, takes the lock of [smppconn]
@@ -52,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "conf.h"
 #include "daemon.h"
@@ -60,17 +58,6 @@
 #include "log.h"
 #include "msgid.h"
 #include "spool.h"
-
-#define POLL_MAX	4096
-
-struct conn_ctx	 ctx;
-
-static struct pollfd	 pfd[POLL_MAX];
-static struct {
-	smppconn_io_fn	 fn;
-	void		*arg;
-}			 pcb[POLL_MAX];
-static int		 npfd;
 
 static int		 sigpipe[2] = { -1, -1 };
 static int		 trigfd = -1;
@@ -82,30 +69,6 @@ usage(void)
 {
 	fprintf(stderr, "usage: smppconn [-f] [-c config]\n");
 	exit(EX_USAGE);
-}
-
-int64_t
-conn_mono(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-void
-smppconn_poll_add(int fd, short events, smppconn_io_fn fn, void *arg)
-{
-	if (npfd == POLL_MAX) {
-		log_warnx("more than %d descriptors to watch", POLL_MAX);
-		return;
-	}
-	pfd[npfd].fd = fd;
-	pfd[npfd].events = events;
-	pfd[npfd].revents = 0;
-	pcb[npfd].fn = fn;
-	pcb[npfd].arg = arg;
-	npfd++;
 }
 
 static void
@@ -168,7 +131,7 @@ trigger(void *arg, int revents)
 	(void)arg;
 	(void)revents;
 	(void)spool_trigger_drain(trigfd);
-	ctx.want_scan = 1;
+	smppconn_ctx.want_scan = 1;
 }
 
 static int
@@ -181,7 +144,7 @@ log_setup(const struct conf *c, char *err, size_t errlen)
 	lc.file = c->conn.log_file;
 	lc.format = c->server.log_format;
 	lc.datefmt = c->server.log_date_format;
-	lc.foreground = ctx.foreground;
+	lc.foreground = smppconn_ctx.foreground;
 	return log_configure(&lc, err, errlen);
 }
 
@@ -189,31 +152,6 @@ static void
 report_log(const char *msg)
 {
 	log_warnx("%s", msg);
-}
-
-struct connector *
-smppconn_find(const char *name)
-{
-	int	 i;
-
-	for (i = 0; i < ctx.nconns; i++)
-		if (!ctx.conns[i]->gone &&
-		    strcmp(ctx.conns[i]->name, name) == 0)
-			return ctx.conns[i];
-	return NULL;
-}
-
-/* The id map, opened when first needed (an smpp connector). */
-struct idmap *
-smppconn_idmap(void)
-{
-	char	 err[512];
-
-	if (ctx.idmap == NULL &&
-	    (ctx.idmap = idmap_open(ctx.conf->conn.idmap, err,
-	    sizeof(err))) == NULL)
-		log_errorx("idmap: %s", err);
-	return ctx.idmap;
 }
 
 static const struct conn_ops *
@@ -255,10 +193,10 @@ conn_new(struct conf_connector *cf, int must)
 	struct connector	*c, **v;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (v = reallocarray(ctx.conns, (size_t)ctx.nconns + 1,
+	    (v = reallocarray(smppconn_ctx.conns, (size_t)smppconn_ctx.nconns + 1,
 	    sizeof(*v))) == NULL)
 		fatal("connector %s", cf->name);
-	ctx.conns = v;
+	smppconn_ctx.conns = v;
 	strlcpy(c->name, cf->name, sizeof(c->name));
 	c->type = cf->type;
 	conn_settings(c, cf);
@@ -273,7 +211,7 @@ conn_new(struct conf_connector *cf, int must)
 		free(c);
 		return;
 	}
-	ctx.conns[ctx.nconns++] = c;
+	smppconn_ctx.conns[smppconn_ctx.nconns++] = c;
 }
 
 /* Connectors that left the configuration go when they hold nothing. */
@@ -282,8 +220,8 @@ conns_reap(void)
 {
 	int	 i, j;
 
-	for (i = j = 0; i < ctx.nconns; i++) {
-		struct connector *c = ctx.conns[i];
+	for (i = j = 0; i < smppconn_ctx.nconns; i++) {
+		struct connector *c = smppconn_ctx.conns[i];
 
 		if (c->gone && c->inhand == 0 &&
 		    (c->ops->idle == NULL || c->ops->idle(c))) {
@@ -293,9 +231,9 @@ conns_reap(void)
 			free(c);
 			continue;
 		}
-		ctx.conns[j++] = c;
+		smppconn_ctx.conns[j++] = c;
 	}
-	ctx.nconns = j;
+	smppconn_ctx.nconns = j;
 }
 
 /* After a reload: point the connectors at their new settings. */
@@ -304,10 +242,10 @@ conns_rebind(struct conf *nc)
 {
 	struct conf_connector	 old;
 	struct connector	*c;
-	int			 i, j, n = ctx.nconns;
+	int			 i, j, n = smppconn_ctx.nconns;
 
 	for (i = 0; i < n; i++) {
-		c = ctx.conns[i];
+		c = smppconn_ctx.conns[i];
 		if (c->gone)
 			continue;
 		for (j = 0; j < nc->nconnectors; j++)
@@ -325,7 +263,7 @@ conns_rebind(struct conf *nc)
 			c->ops->reload(c, &old);
 	}
 	for (j = 0; j < nc->nconnectors; j++)
-		if (smppconn_find(nc->connectors[j].name) == NULL)
+		if (smppconn_ctx_find(nc->connectors[j].name) == NULL)
 			conn_new(&nc->connectors[j], 0);
 }
 
@@ -339,16 +277,16 @@ reload(void)
 		log_warn("reload");
 		return;
 	}
-	if (conf_load(nc, ctx.confpath, report_log) != 0) {
+	if (conf_load(nc, smppconn_ctx.confpath, report_log) != 0) {
 		log_errorx("%s does not load: the old configuration stays",
-		    ctx.confpath);
+		    smppconn_ctx.confpath);
 		conf_free(nc);
 		free(nc);
 		return;
 	}
-	if (strcmp(nc->spool.dir, ctx.conf->spool.dir) != 0) {
+	if (strcmp(nc->spool.dir, smppconn_ctx.conf->spool.dir) != 0) {
 		log_warnx("[spool] dir cannot change without a restart");
-		strlcpy(nc->spool.dir, ctx.conf->spool.dir,
+		strlcpy(nc->spool.dir, smppconn_ctx.conf->spool.dir,
 		    sizeof(nc->spool.dir));
 	}
 	if (log_setup(nc, err, sizeof(err)) == -1)
@@ -356,11 +294,11 @@ reload(void)
 	if (log_reopen() == -1)
 		log_warn("reopening the log file");
 	conns_rebind(nc);
-	conf_free(ctx.conf);
-	free(ctx.conf);
-	ctx.conf = nc;
-	ctx.want_scan = 1;
-	log_info("configuration reloaded from %s", ctx.confpath);
+	conf_free(smppconn_ctx.conf);
+	free(smppconn_ctx.conf);
+	smppconn_ctx.conf = nc;
+	smppconn_ctx.want_scan = 1;
+	log_info("configuration reloaded from %s", smppconn_ctx.confpath);
 }
 
 static void
@@ -368,18 +306,18 @@ start(void)
 {
 	int	 i, n;
 
-	if ((n = spool_recover_all(ctx.conf->spool.dir)) == -1)
+	if ((n = spool_recover_all(smppconn_ctx.conf->spool.dir)) == -1)
 		log_warnx("spool recovery: some segments could not be moved");
-	if ((i = spool_recover_active(ctx.conf->spool.dir)) == -1)
+	if ((i = spool_recover_active(smppconn_ctx.conf->spool.dir)) == -1)
 		log_warnx("spool recovery: some claims could not be returned");
 	if (n > 0 || i > 0)
 		log_info("recovery: %d segment(s) of dead processes, %d "
 		    "claim(s) returned", n > 0 ? n : 0, i > 0 ? i : 0);
-	if ((trigfd = spool_trigger_open(ctx.conf->spool.dir)) == -1)
-		fatal("trigger FIFO of %s", ctx.conf->spool.dir);
+	if ((trigfd = spool_trigger_open(smppconn_ctx.conf->spool.dir)) == -1)
+		fatal("trigger FIFO of %s", smppconn_ctx.conf->spool.dir);
 	signals();
-	for (i = 0; i < ctx.conf->nconnectors; i++)
-		conn_new(&ctx.conf->connectors[i], 1);
+	for (i = 0; i < smppconn_ctx.conf->nconnectors; i++)
+		conn_new(&smppconn_ctx.conf->connectors[i], 1);
 }
 
 static void
@@ -397,15 +335,15 @@ handle_signals(void)
 		got_usr1 = 0;
 		smppconn_mt_reread_done();
 	}
-	if (got_term && !ctx.stopping) {
+	if (got_term && !smppconn_ctx.stopping) {
 		int	 i;
 
 		log_info("stopping");
-		ctx.stopping = 1;
-		ctx.stop_deadline = ctx.now + CONN_STOP_US;
-		for (i = 0; i < ctx.nconns; i++)
-			if (ctx.conns[i]->ops->stop != NULL)
-				ctx.conns[i]->ops->stop(ctx.conns[i]);
+		smppconn_ctx.stopping = 1;
+		smppconn_ctx.stop_deadline = smppconn_ctx.now + CONN_STOP_US;
+		for (i = 0; i < smppconn_ctx.nconns; i++)
+			if (smppconn_ctx.conns[i]->ops->stop != NULL)
+				smppconn_ctx.conns[i]->ops->stop(smppconn_ctx.conns[i]);
 	}
 }
 
@@ -416,10 +354,10 @@ timers(void)
 	int64_t	 next = CONN_NEVER, t;
 	int	 i;
 
-	for (i = 0; i < ctx.nconns; i++) {
-		if (ctx.conns[i]->ops->timer == NULL)
+	for (i = 0; i < smppconn_ctx.nconns; i++) {
+		if (smppconn_ctx.conns[i]->ops->timer == NULL)
 			continue;
-		t = ctx.conns[i]->ops->timer(ctx.conns[i], ctx.now);
+		t = smppconn_ctx.conns[i]->ops->timer(smppconn_ctx.conns[i], smppconn_ctx.now);
 		if (t < next)
 			next = t;
 	}
@@ -431,11 +369,11 @@ all_idle(void)
 {
 	int	 i;
 
-	if (ctx.inhand > 0)
+	if (smppconn_ctx.inhand > 0)
 		return 0;
-	for (i = 0; i < ctx.nconns; i++)
-		if (ctx.conns[i]->ops->idle != NULL &&
-		    !ctx.conns[i]->ops->idle(ctx.conns[i]))
+	for (i = 0; i < smppconn_ctx.nconns; i++)
+		if (smppconn_ctx.conns[i]->ops->idle != NULL &&
+		    !smppconn_ctx.conns[i]->ops->idle(smppconn_ctx.conns[i]))
 			return 0;
 	return 1;
 }
@@ -445,64 +383,57 @@ poll_timeout(int64_t next)
 {
 	int64_t	 t;
 
-	if (ctx.more)
+	if (smppconn_ctx.more)
 		return 0;
-	if (ctx.want_scan && !ctx.stopping) {
-		if (ctx.now >= ctx.pause_until)
+	if (smppconn_ctx.want_scan && !smppconn_ctx.stopping) {
+		if (smppconn_ctx.now >= smppconn_ctx.pause_until)
 			return 0;
-		if (ctx.pause_until < next)
-			next = ctx.pause_until;
+		if (smppconn_ctx.pause_until < next)
+			next = smppconn_ctx.pause_until;
 	}
-	if (ctx.next_rescan < next)
-		next = ctx.next_rescan;
-	if (ctx.next_deferred > 0 && !ctx.stopping) {
-		t = ctx.next_deferred * 1000000 - (int64_t)ctx.wall * 1000000 +
-		    ctx.now;
+	if (smppconn_ctx.next_rescan < next)
+		next = smppconn_ctx.next_rescan;
+	if (smppconn_ctx.next_deferred > 0 && !smppconn_ctx.stopping) {
+		t = smppconn_ctx.next_deferred * 1000000 - (int64_t)smppconn_ctx.wall * 1000000 +
+		    smppconn_ctx.now;
 		if (t < next)
 			next = t;
 	}
-	if (ctx.stopping && ctx.stop_deadline < next)
-		next = ctx.stop_deadline;
-	if (next <= ctx.now)
+	if (smppconn_ctx.stopping && smppconn_ctx.stop_deadline < next)
+		next = smppconn_ctx.stop_deadline;
+	if (next <= smppconn_ctx.now)
 		return 0;
-	t = (next - ctx.now + 999) / 1000;
+	t = (next - smppconn_ctx.now + 999) / 1000;
 	return t > 60000 ? 60000 : (int)t;
 }
 
 static void
 wait_events(int timeout)
 {
-	int	 i, n;
+	int	 i;
 
-	npfd = 0;
-	smppconn_poll_add(sigpipe[0], POLLIN, drain, &sigpipe[0]);
-	if (!ctx.stopping)
-		smppconn_poll_add(trigfd, POLLIN, trigger, NULL);
-	for (i = 0; i < ctx.nconns; i++)
-		if (ctx.conns[i]->ops->poll != NULL)
-			ctx.conns[i]->ops->poll(ctx.conns[i]);
-	n = poll(pfd, (nfds_t)npfd, timeout);
-	if (n == -1 && errno != EINTR)
-		fatal("poll");
-	ctx.now = conn_mono();
-	ctx.wall = time(NULL);
-	for (i = 0; n > 0 && i < npfd; i++)
-		if (pfd[i].revents != 0)
-			pcb[i].fn(pcb[i].arg, pfd[i].revents);
+	smppconn_ctx_poll_reset();
+	smppconn_ctx_poll_add(sigpipe[0], POLLIN, drain, &sigpipe[0]);
+	if (!smppconn_ctx.stopping)
+		smppconn_ctx_poll_add(trigfd, POLLIN, trigger, NULL);
+	for (i = 0; i < smppconn_ctx.nconns; i++)
+		if (smppconn_ctx.conns[i]->ops->poll != NULL)
+			smppconn_ctx.conns[i]->ops->poll(smppconn_ctx.conns[i]);
+	smppconn_ctx_poll(timeout);
 }
 
 static void
 housekeeping(void)
 {
-	ctx.want_scan = 1;
-	ctx.next_rescan = ctx.now + (int64_t)ctx.conf->conn.rescan * 1000000;
+	smppconn_ctx.want_scan = 1;
+	smppconn_ctx.next_rescan = smppconn_ctx.now + (int64_t)smppconn_ctx.conf->conn.rescan * 1000000;
 	smppconn_store_prune();
 	/* The deferred folder is listed once per rescan even without a hint. */
-	if (ctx.next_deferred == 0)
-		ctx.next_deferred = (int64_t)ctx.wall;
-	if (ctx.idmap != NULL && idmap_expire(ctx.idmap, (int64_t)ctx.wall,
+	if (smppconn_ctx.next_deferred == 0)
+		smppconn_ctx.next_deferred = (int64_t)smppconn_ctx.wall;
+	if (smppconn_ctx.idmap != NULL && idmap_expire(smppconn_ctx.idmap, (int64_t)smppconn_ctx.wall,
 	    10000) > 0)
-		ctx.idmap_failed = idmap_sync(ctx.idmap) == -1;
+		smppconn_ctx.idmap_failed = idmap_sync(smppconn_ctx.idmap) == -1;
 }
 
 static void
@@ -510,23 +441,23 @@ loop(void)
 {
 	int64_t	 next = 0, t;
 
-	ctx.now = conn_mono();
-	ctx.wall = time(NULL);
-	ctx.want_scan = 1;
+	smppconn_ctx.now = clock_mono_us();
+	smppconn_ctx.wall = time(NULL);
+	smppconn_ctx.want_scan = 1;
 	for (;;) {
 		wait_events(poll_timeout(next));
 		handle_signals();
-		if (ctx.now >= ctx.next_rescan)
+		if (smppconn_ctx.now >= smppconn_ctx.next_rescan)
 			housekeeping();
 		next = timers();
-		if ((t = smppconn_outcome_tick(ctx.now)) < next)
+		if ((t = smppconn_outcome_tick(smppconn_ctx.now)) < next)
 			next = t;
 		smppconn_mt_scan();
 		smppconn_mt_feed();
 		smppconn_mt_commit();
 		conns_reap();
-		if (ctx.stopping && (all_idle() ||
-		    ctx.now >= ctx.stop_deadline))
+		if (smppconn_ctx.stopping && (all_idle() ||
+		    smppconn_ctx.now >= smppconn_ctx.stop_deadline))
 			break;
 	}
 }
@@ -537,14 +468,14 @@ finish(void)
 	int	 i;
 
 	/* What the connectors still hold is abandoned: handed on again. */
-	for (i = 0; i < ctx.nconns; i++)
-		if (ctx.conns[i]->ops->release != NULL)
-			ctx.conns[i]->ops->release(ctx.conns[i]);
-	for (i = 0; i < ctx.nconns; i++)
-		free(ctx.conns[i]);
-	free(ctx.conns);
-	ctx.conns = NULL;
-	ctx.nconns = 0;
+	for (i = 0; i < smppconn_ctx.nconns; i++)
+		if (smppconn_ctx.conns[i]->ops->release != NULL)
+			smppconn_ctx.conns[i]->ops->release(smppconn_ctx.conns[i]);
+	for (i = 0; i < smppconn_ctx.nconns; i++)
+		free(smppconn_ctx.conns[i]);
+	free(smppconn_ctx.conns);
+	smppconn_ctx.conns = NULL;
+	smppconn_ctx.nconns = 0;
 	smppconn_mt_feed();
 	smppconn_mt_commit();
 	smppconn_mt_give_back();
@@ -552,12 +483,12 @@ finish(void)
 	smppconn_out_free();
 	smppconn_store_free();
 	smppconn_mo_free();
-	idmap_close(ctx.idmap);
-	if (pidfd != -1 && ctx.conf->conn.pid_file[0] != '\0')
-		(void)unlink(ctx.conf->conn.pid_file);
+	idmap_close(smppconn_ctx.idmap);
+	if (pidfd != -1 && smppconn_ctx.conf->conn.pid_file[0] != '\0')
+		(void)unlink(smppconn_ctx.conf->conn.pid_file);
 	log_info("smppconn stopped");
-	conf_free(ctx.conf);
-	free(ctx.conf);
+	conf_free(smppconn_ctx.conf);
+	free(smppconn_ctx.conf);
 }
 
 int
@@ -574,7 +505,7 @@ main(int argc, char *argv[])
 			path = optarg;
 			break;
 		case 'f':
-			ctx.foreground = 1;
+			smppconn_ctx.foreground = 1;
 			break;
 		default:
 			usage();
@@ -582,27 +513,27 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	TAILQ_INIT(&ctx.jobs);
-	TAILQ_INIT(&ctx.done);
-	TAILQ_INIT(&ctx.again);
-	ctx.confpath = path;
-	if ((ctx.conf = calloc(1, sizeof(*ctx.conf))) == NULL)
+	TAILQ_INIT(&smppconn_ctx.jobs);
+	TAILQ_INIT(&smppconn_ctx.done);
+	TAILQ_INIT(&smppconn_ctx.again);
+	smppconn_ctx.confpath = path;
+	if ((smppconn_ctx.conf = calloc(1, sizeof(*smppconn_ctx.conf))) == NULL)
 		fatal("configuration");
-	if (conf_load(ctx.conf, path, report_log) != 0)
+	if (conf_load(smppconn_ctx.conf, path, report_log) != 0)
 		fatalx("%s: the configuration does not load", path);
-	if (log_setup(ctx.conf, err, sizeof(err)) == -1)
+	if (log_setup(smppconn_ctx.conf, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	daemon_drop_privileges(ctx.conf);
-	if (spool_check(ctx.conf->spool.dir, err, sizeof(err)) == -1)
+	daemon_drop_privileges(smppconn_ctx.conf);
+	if (spool_check(smppconn_ctx.conf->spool.dir, err, sizeof(err)) == -1)
 		fatalx("refusing to run: %s (smppd -I creates the spool)", err);
-	pidfd = daemon_pidfile_lock(ctx.conf->conn.pid_file, "smppconn");
-	if (!ctx.foreground)
+	pidfd = daemon_pidfile_lock(smppconn_ctx.conf->conn.pid_file, "smppconn");
+	if (!smppconn_ctx.foreground)
 		daemon_detach();
-	daemon_pidfile_write(pidfd, ctx.conf->conn.pid_file);
-	msgid_init(ctx.conf->server.id);
+	daemon_pidfile_write(pidfd, smppconn_ctx.conf->conn.pid_file);
+	msgid_init(smppconn_ctx.conf->server.id);
 	start();
 	log_info("smppconn %s started (spool %s, %d connector(s))",
-	    PACKAGE_VERSION, ctx.conf->spool.dir, ctx.nconns);
+	    PACKAGE_VERSION, smppconn_ctx.conf->spool.dir, smppconn_ctx.nconns);
 	loop();
 	finish();
 	return EX_OK;

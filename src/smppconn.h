@@ -1,5 +1,14 @@
 /*
  * smppconn.h - smppconn's private header: the state its modules share
+ *
+ * smppconn_ctx (smppconn_ctx.c) is the one loop state of the process;
+ * smppconn_mt.c hands claimed records to the connectors (conn_*.c,
+ * through struct conn_ops) and settles them; smppconn_out.c,
+ * smppconn_store.c and smppconn_mo.c append to their spools and make
+ * them durable in the turn's group commit.  Items and jobs belong to
+ * smppconn_mt.c: a connector holds an item until it reports its outcome
+ * (smppconn_outcome()); smppconn_outcome.c decides what follows and
+ * smppconn_route.c which connector of a route takes a message.  Calls that can fail return -1 and log.
  */
 #ifndef SMPPCONN_H
 #define SMPPCONN_H
@@ -90,7 +99,7 @@ TAILQ_HEAD(itemq, item);
 /* A claimed MT segment (mt/active/NAME.PID). */
 struct job {
 	TAILQ_ENTRY(job)	 link;
-	char			 path[1100];
+	char			 path[SPOOL_PATH_MAX];
 	struct segr		 seg;
 	struct segdone		 done;
 	struct item		*stalled;	/* waits for its connector */
@@ -138,7 +147,7 @@ struct conn_stats {
 /*
  * What a type of connector does.  room() says how many more records
  * it takes now; submit() takes one and reports its outcome with
- * smppconn_outcome(), now or later.  report() fills a conn_report.  poll() registers descriptors with smppconn_poll_add();
+ * smppconn_outcome(), now or later; report() fills a conn_report.  poll() registers descriptors with smppconn_ctx_poll_add();
  * timer(now) does what is due and returns its next deadline; idle()
  * is true when it holds nothing; stop() begins closing (SIGTERM, or
  * the connector left the configuration); reload() sees its new
@@ -173,7 +182,7 @@ struct connector {
 	struct conn_stats	 st;
 };
 
-struct conn_ctx {
+struct smppconn_ctx {
 	struct conf		*conf;
 	const char		*confpath;
 	int			 foreground;
@@ -198,15 +207,16 @@ struct conn_ctx {
 	int			 reload_done;	/* smppq marked records */
 };
 
-extern struct conn_ctx ctx;
+extern struct smppconn_ctx smppconn_ctx;
 
 typedef void (*smppconn_io_fn)(void *, int);
 
-/* smppconn.c */
-int64_t	 conn_mono(void);
-void	 smppconn_poll_add(int, short, smppconn_io_fn, void *);
-struct connector *smppconn_find(const char *);
-struct idmap *smppconn_idmap(void);
+/* smppconn_ctx.c */
+void	 smppconn_ctx_poll_reset(void);
+void	 smppconn_ctx_poll_add(int, short, smppconn_io_fn, void *);
+void	 smppconn_ctx_poll(int);
+struct connector *smppconn_ctx_find(const char *);
+struct idmap *smppconn_ctx_idmap(void);
 
 /* smppconn_mt.c */
 void	 smppconn_mt_scan(void);

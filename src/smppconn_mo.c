@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "smppconn.h"
 #include "log.h"
@@ -50,13 +51,13 @@ log_mo(const char *what, const struct msg_meta *m, const struct pdu *p,
 static int
 queue_failed(const struct msg_meta *m, const struct pdu *p, int **dep)
 {
-	char	 area[1100];
+	char	 area[SPOOL_PATH_MAX];
 
 	if (!fw_ready) {
 		if (spool_path(area, sizeof(area), "%s/mo",
-		    ctx.conf->spool.dir) == -1)
+		    smppconn_ctx.conf->spool.dir) == -1)
 			return -1;
-		segw_init(&fw, area, ctx.conf->spool.sync);
+		segw_init(&fw, area, smppconn_ctx.conf->spool.sync);
 		segw_set_dest(&fw, "failed");
 		fw_ready = 1;
 	}
@@ -78,13 +79,13 @@ smppconn_mo_queue(const struct pdu *in, const char *from, int **dep)
 	if (msgid_next(m.id, sizeof(m.id)) == -1)
 		return -1;
 	m.kind = MSG_MO;
-	m.created_us = now_us();
+	m.created_us = clock_wall_us();
 	p.command_id = SMPP_DELIVER_SM;
 	p.command_status = 0;
 	p.sequence_number = 0;
 	/* A deliver_sm has no place for these; data_sm fields stay TLVs. */
 	p.schedule_delivery_time = p.validity_period = NULL;
-	acct = route_mo(ctx.conf, p.source_addr, p.destination_addr);
+	acct = route_mo(smppconn_ctx.conf, p.source_addr, p.destination_addr);
 	if (acct == NULL) {
 		strlcpy(m.error, "no MO route", sizeof(m.error));
 		log_mo("no route, kept in mo/failed/", &m, &p, from);

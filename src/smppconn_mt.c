@@ -98,7 +98,7 @@ item_put(struct item *it)
 static int
 area(char *buf, size_t len, const char *sub)
 {
-	return spool_path(buf, len, "%s/mt/%s", ctx.conf->spool.dir, sub);
+	return spool_path(buf, len, "%s/mt/%s", smppconn_ctx.conf->spool.dir, sub);
 }
 
 static void
@@ -113,12 +113,12 @@ job_open(const char *path)
 	strlcpy(job->path, path, sizeof(job->path));
 	if (segr_open(&job->seg, path) == -1) {
 		log_warn("reading %s", path);
-		spool_quarantine(ctx.conf->spool.dir, path, "unreadable");
+		spool_quarantine(smppconn_ctx.conf->spool.dir, path, "unreadable");
 		free(job);
 		return;
 	}
 	if (segdone_open(&job->done, path, 0) == -1) {
-		char	 dir[1100];
+		char	 dir[SPOOL_PATH_MAX];
 
 		log_warn("%s.done", path);
 		segr_close(&job->seg);
@@ -128,15 +128,15 @@ job_open(const char *path)
 		free(job);
 		return;
 	}
-	TAILQ_INSERT_TAIL(&ctx.jobs, job, link);
-	ctx.njobs++;
+	TAILQ_INSERT_TAIL(&smppconn_ctx.jobs, job, link);
+	smppconn_ctx.njobs++;
 }
 
 /* Claim what is due in mt/SUB; deferred: also note the next due time. */
 static void
 claim_from(const char *sub, int deferred)
 {
-	char		 from[1100], to[1100], path[1100], **names;
+	char		 from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX], path[SPOOL_PATH_MAX], **names;
 	size_t		 n, i;
 	int64_t		 t;
 	int		 rc;
@@ -150,22 +150,22 @@ claim_from(const char *sub, int deferred)
 	}
 	for (i = 0; i < n; i++) {
 		t = spool_name_time(names[i]);
-		if (t > (int64_t)ctx.wall) {
+		if (t > (int64_t)smppconn_ctx.wall) {
 			if (deferred)
-				ctx.next_deferred = t;
+				smppconn_ctx.next_deferred = t;
 			break;
 		}
-		if (ctx.njobs >= CONN_MAX_JOBS ||
-		    ctx.inhand >= CONN_INHAND_MAX) {
+		if (smppconn_ctx.njobs >= CONN_MAX_JOBS ||
+		    smppconn_ctx.inhand >= CONN_INHAND_MAX) {
 			/* Full: new/ when a job ends, deferred/ in a second. */
 			if (deferred)
-				ctx.next_deferred = (int64_t)ctx.wall + 1;
+				smppconn_ctx.next_deferred = (int64_t)smppconn_ctx.wall + 1;
 			break;
 		}
 		if (t == -1) {
 			if (spool_path(path, sizeof(path), "%s/%s", from,
 			    names[i]) == 0)
-				spool_quarantine(ctx.conf->spool.dir, path,
+				spool_quarantine(smppconn_ctx.conf->spool.dir, path,
 				    "not a segment name");
 			continue;
 		}
@@ -183,17 +183,17 @@ smppconn_mt_scan(void)
 {
 	int	 due;
 
-	due = ctx.next_deferred != 0 && ctx.next_deferred <= (int64_t)ctx.wall;
-	if ((!ctx.want_scan && !due) || ctx.stopping ||
-	    ctx.now < ctx.pause_until)
+	due = smppconn_ctx.next_deferred != 0 && smppconn_ctx.next_deferred <= (int64_t)smppconn_ctx.wall;
+	if ((!smppconn_ctx.want_scan && !due) || smppconn_ctx.stopping ||
+	    smppconn_ctx.now < smppconn_ctx.pause_until)
 		return;
 	if (due) {
-		ctx.next_deferred = 0;
+		smppconn_ctx.next_deferred = 0;
 		claim_from("deferred", 1);
 	}
-	if (ctx.want_scan)
+	if (smppconn_ctx.want_scan)
 		claim_from("new", 0);
-	ctx.want_scan = 0;
+	smppconn_ctx.want_scan = 0;
 }
 
 static const char *
@@ -210,12 +210,12 @@ hand(struct item *it)
 	struct msg		*m = &it->msg;
 	const char		*why = NULL;
 
-	if (policy_expiry(&m->meta, ctx.conf->spool.max_age) <
-	    (int64_t)ctx.wall) {
+	if (policy_expiry(&m->meta, smppconn_ctx.conf->spool.max_age) <
+	    (int64_t)smppconn_ctx.wall) {
 		smppconn_outcome_expired(it);
 		return 1;
 	}
-	if (m->meta.next_try > (int64_t)ctx.wall) {
+	if (m->meta.next_try > (int64_t)smppconn_ctx.wall) {
 		smppconn_outcome_later(it);
 		return 1;
 	}
@@ -230,7 +230,7 @@ hand(struct item *it)
 		return 0;
 	it->conn = c;
 	it->pin = NULL;
-	it->t0 = ctx.now;
+	it->t0 = smppconn_ctx.now;
 	c->inhand++;
 	c->st.sent++;
 	c->st.sec_sent++;
@@ -249,10 +249,10 @@ feed_again(int budget)
 	struct item	*it;
 	int		 n = 0;
 
-	while (n < budget && (it = TAILQ_FIRST(&ctx.again)) != NULL) {
-		TAILQ_REMOVE(&ctx.again, it, link);
+	while (n < budget && (it = TAILQ_FIRST(&smppconn_ctx.again)) != NULL) {
+		TAILQ_REMOVE(&smppconn_ctx.again, it, link);
 		if (!hand(it)) {
-			TAILQ_INSERT_HEAD(&ctx.again, it, link);
+			TAILQ_INSERT_HEAD(&smppconn_ctx.again, it, link);
 			break;
 		}
 		n++;
@@ -282,7 +282,7 @@ next_record(struct job *job)
 				continue;
 			}
 			job->inhand++;
-			ctx.inhand++;
+			smppconn_ctx.inhand++;
 			return it;
 		}
 		item_put(it);
@@ -328,13 +328,13 @@ smppconn_mt_feed(void)
 	struct item	*it;
 	int		 budget = CONN_TURN_MAX, n, progress = 1;
 
-	ctx.more = 0;
-	if (ctx.stopping) {
-		while ((it = TAILQ_FIRST(&ctx.again)) != NULL) {
-			TAILQ_REMOVE(&ctx.again, it, link);
+	smppconn_ctx.more = 0;
+	if (smppconn_ctx.stopping) {
+		while ((it = TAILQ_FIRST(&smppconn_ctx.again)) != NULL) {
+			TAILQ_REMOVE(&smppconn_ctx.again, it, link);
 			smppconn_outcome_abandon(it);
 		}
-		TAILQ_FOREACH(job, &ctx.jobs, link)
+		TAILQ_FOREACH(job, &smppconn_ctx.jobs, link)
 			if (job->stalled != NULL) {
 				smppconn_outcome_abandon(job->stalled);
 				job->stalled = NULL;
@@ -345,7 +345,7 @@ smppconn_mt_feed(void)
 	/* Round robin, a few records per job, so that none starves. */
 	while (budget > 0 && progress) {
 		progress = 0;
-		TAILQ_FOREACH(job, &ctx.jobs, link) {
+		TAILQ_FOREACH(job, &smppconn_ctx.jobs, link) {
 			n = feed_job(job, budget < 64 ? budget : 64);
 			budget -= n;
 			progress |= n > 0;
@@ -354,7 +354,7 @@ smppconn_mt_feed(void)
 		}
 	}
 	if (budget == 0)
-		ctx.more = 1;
+		smppconn_ctx.more = 1;
 }
 
 /* Out of its connector: what the connector held is one less. */
@@ -373,7 +373,7 @@ smppconn_mt_done(struct item *it, enum item_result r)
 {
 	unhold(it);
 	it->result = r;
-	TAILQ_INSERT_TAIL(&ctx.done, it, link);
+	TAILQ_INSERT_TAIL(&smppconn_ctx.done, it, link);
 }
 
 /* Handed on again in this turn: failover, or a throttled retry. */
@@ -381,8 +381,8 @@ void
 smppconn_mt_again(struct item *it)
 {
 	unhold(it);
-	TAILQ_INSERT_TAIL(&ctx.again, it, link);
-	ctx.more = 1;
+	TAILQ_INSERT_TAIL(&smppconn_ctx.again, it, link);
+	smppconn_ctx.more = 1;
 }
 
 int
@@ -394,25 +394,25 @@ smppconn_mt_deleted(const struct item *it)
 static void
 job_finish(struct job *job)
 {
-	char	 dir[1100];
+	char	 dir[SPOOL_PATH_MAX];
 
-	TAILQ_REMOVE(&ctx.jobs, job, link);
-	ctx.njobs--;
+	TAILQ_REMOVE(&smppconn_ctx.jobs, job, link);
+	smppconn_ctx.njobs--;
 	segr_close(&job->seg);
 	segdone_close(&job->done);
 	if (job->corrupt)
-		spool_quarantine(ctx.conf->spool.dir, job->path,
+		spool_quarantine(smppconn_ctx.conf->spool.dir, job->path,
 		    "corrupt record");
 	else if (job->unwell) {
 		if (area(dir, sizeof(dir), "new") == -1 ||
 		    spool_move(job->path, dir, NULL) == -1)
 			log_warn("returning %s", job->path);
 		/* Whatever went wrong, it is not tried again at once. */
-		ctx.pause_until = ctx.now + 1000000;
+		smppconn_ctx.pause_until = smppconn_ctx.now + 1000000;
 	} else if (spool_remove(job->path) == -1)
 		log_warn("removing %s", job->path);
 	free(job);
-	ctx.want_scan = 1;
+	smppconn_ctx.want_scan = 1;
 }
 
 static int
@@ -420,7 +420,7 @@ failed_dep(const struct item *it)
 {
 	return (it->dep[0] != NULL && *it->dep[0]) ||
 	    (it->dep[1] != NULL && *it->dep[1]) ||
-	    (it->result == IR_ACCEPTED && ctx.idmap_failed);
+	    (it->result == IR_ACCEPTED && smppconn_ctx.idmap_failed);
 }
 
 /*
@@ -441,13 +441,13 @@ settle(void)
 	struct item	*it;
 	struct job	*job;
 
-	TAILQ_FOREACH(it, &ctx.done, link) {
+	TAILQ_FOREACH(it, &smppconn_ctx.done, link) {
 		if (it->result == IR_ABANDON || failed_dep(it))
 			it->job->unwell = 1;
 		it->job->ndone++;
 	}
-	while ((it = TAILQ_FIRST(&ctx.done)) != NULL) {
-		TAILQ_REMOVE(&ctx.done, it, link);
+	while ((it = TAILQ_FIRST(&smppconn_ctx.done)) != NULL) {
+		TAILQ_REMOVE(&smppconn_ctx.done, it, link);
 		job = it->job;
 		if (it->result == IR_ABANDON || failed_dep(it))
 			job->unwell = 1;
@@ -458,7 +458,7 @@ settle(void)
 		}
 		job->inhand--;
 		job->ndone--;
-		ctx.inhand--;
+		smppconn_ctx.inhand--;
 		item_put(it);
 	}
 }
@@ -472,24 +472,24 @@ smppconn_mt_commit(void)
 	ok = smppconn_out_commit() == 0;
 	ok &= smppconn_store_commit() == 0;
 	ok &= smppconn_mo_commit() == 0;
-	if (ctx.idmap != NULL && idmap_sync(ctx.idmap) == -1) {
-		ctx.idmap_failed = 1;
+	if (smppconn_ctx.idmap != NULL && idmap_sync(smppconn_ctx.idmap) == -1) {
+		smppconn_ctx.idmap_failed = 1;
 		ok = 0;
 	}
 	if (!ok) {
 		log_errorx("a spool commit failed: claims paused for a second");
-		ctx.pause_until = ctx.now + 1000000;
+		smppconn_ctx.pause_until = smppconn_ctx.now + 1000000;
 	}
 	/* The receivers get this turn's receipts first. */
 	smppconn_out_close();
 	settle();
-	for (i = 0; i < ctx.nconns; i++)
-		if (ctx.conns[i]->ops->committed != NULL)
-			ctx.conns[i]->ops->committed(ctx.conns[i]);
-	ctx.idmap_failed = 0;
+	for (i = 0; i < smppconn_ctx.nconns; i++)
+		if (smppconn_ctx.conns[i]->ops->committed != NULL)
+			smppconn_ctx.conns[i]->ops->committed(smppconn_ctx.conns[i]);
+	smppconn_ctx.idmap_failed = 0;
 	smppconn_store_close();
 	smppconn_mo_close();
-	TAILQ_FOREACH_SAFE(job, &ctx.jobs, link, tmp)
+	TAILQ_FOREACH_SAFE(job, &smppconn_ctx.jobs, link, tmp)
 		if (job->eof && job->inhand == 0 && job->stalled == NULL)
 			job_finish(job);
 }
@@ -499,12 +499,12 @@ void
 smppconn_mt_give_back(void)
 {
 	struct job	*job;
-	char		 dir[1100];
+	char		 dir[SPOOL_PATH_MAX];
 
-	while ((job = TAILQ_FIRST(&ctx.jobs)) != NULL) {
+	while ((job = TAILQ_FIRST(&smppconn_ctx.jobs)) != NULL) {
 		if (job->stalled != NULL) {
 			job->inhand--;
-			ctx.inhand--;
+			smppconn_ctx.inhand--;
 			item_put(job->stalled);
 			job->stalled = NULL;
 		}
@@ -514,8 +514,8 @@ smppconn_mt_give_back(void)
 		job->eof = 1;
 		job->unwell = 1;
 		if (area(dir, sizeof(dir), "new") == 0) {
-			TAILQ_REMOVE(&ctx.jobs, job, link);
-			ctx.njobs--;
+			TAILQ_REMOVE(&smppconn_ctx.jobs, job, link);
+			smppconn_ctx.njobs--;
 			segr_close(&job->seg);
 			segdone_close(&job->done);
 			if (spool_move(job->path, dir, NULL) == -1)
@@ -530,7 +530,7 @@ smppconn_mt_reread_done(void)
 {
 	struct job	*job;
 
-	TAILQ_FOREACH(job, &ctx.jobs, link) {
+	TAILQ_FOREACH(job, &smppconn_ctx.jobs, link) {
 		segdone_close(&job->done);
 		if (segdone_open(&job->done, job->path, 0) == -1) {
 			log_warn("%s.done", job->path);

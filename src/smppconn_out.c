@@ -67,7 +67,7 @@ acct_find(const char *user)
 		errno = EINVAL;
 		return NULL;
 	}
-	if (spool_user_area(ctx.conf->spool.dir, user, 1) == -1)
+	if (spool_user_area(smppconn_ctx.conf->spool.dir, user, 1) == -1)
 		return NULL;
 	if ((a = calloc(1, sizeof(*a))) == NULL ||
 	    (v = reallocarray(accts, (size_t)naccts + 1, sizeof(*v))) == NULL) {
@@ -77,12 +77,12 @@ acct_find(const char *user)
 	accts = v;
 	strlcpy(a->user, user, sizeof(a->user));
 	if (spool_path(a->area, sizeof(a->area), "%s/out/%s",
-	    ctx.conf->spool.dir, user) == -1) {
+	    smppconn_ctx.conf->spool.dir, user) == -1) {
 		free(a);
 		return NULL;
 	}
 	for (i = 0; i < OUT_SPLIT_MAX; i++)
-		segw_init(&a->w[i], a->area, ctx.conf->spool.sync);
+		segw_init(&a->w[i], a->area, smppconn_ctx.conf->spool.sync);
 	a->nw = 1;
 	a->rx_at = -OUT_RX_CHECK_US;
 	accts[naccts++] = a;
@@ -109,11 +109,11 @@ receivers(struct outacct *a)
 {
 	int	 n;
 
-	if (ctx.now - a->rx_at >= OUT_RX_CHECK_US) {
-		n = spool_session_pids(ctx.conf->spool.dir, a->user, 1, NULL,
+	if (smppconn_ctx.now - a->rx_at >= OUT_RX_CHECK_US) {
+		n = spool_session_pids(smppconn_ctx.conf->spool.dir, a->user, 1, NULL,
 		    0);
 		a->nrx = n > 0 ? n : 1;
-		a->rx_at = ctx.now;
+		a->rx_at = smppconn_ctx.now;
 	}
 	return a->nrx;
 }
@@ -159,7 +159,7 @@ static int
 acct_commit(struct outacct *a)
 {
 	unsigned	 n = a->w[0].npending;
-	unsigned	 batch = (unsigned)ctx.conf->conn.batch;
+	unsigned	 batch = (unsigned)smppconn_ctx.conf->conn.batch;
 	int		 k, i, rc = 0;
 
 	k = receivers(a);
@@ -216,7 +216,7 @@ smppconn_out_close(void)
 		}
 		a->nw = 1;
 		a->touched = 0;
-		if (closed > 0 && spool_wake_user(ctx.conf->spool.dir, a->user,
+		if (closed > 0 && spool_wake_user(smppconn_ctx.conf->spool.dir, a->user,
 		    SIGUSR1) == -1)
 			log_warn("waking the receivers of %s", a->user);
 	}

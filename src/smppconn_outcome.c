@@ -100,7 +100,7 @@ receipt(struct item *it, const char *stat, int err)
 	if (!receipt_wanted(it->msg.pdu.registered_delivery, state))
 		return;
 	receipt_of_msg(&of, &it->msg);
-	if (receipt_build(&r, &of, stat, err, ctx.wall) == -1) {
+	if (receipt_build(&r, &of, stat, err, smppconn_ctx.wall) == -1) {
 		log_warnx("receipt for %s cannot be built: dropped",
 		    it->msg.meta.id);
 		return;
@@ -147,7 +147,7 @@ note_error(struct connector *c, const char *why)
 		return;
 	strlcpy(c->st.last_error, why != NULL ? why : "",
 	    sizeof(c->st.last_error));
-	c->st.last_error_at = ctx.wall;
+	c->st.last_error_at = smppconn_ctx.wall;
 }
 
 /* Settle it: the result decides what the commit does with the record. */
@@ -164,13 +164,13 @@ retry_later(struct item *it, const char *why, int delay)
 	struct msg_meta	*m = &it->msg.meta;
 
 	strlcpy(m->error, why != NULL ? why : "", sizeof(m->error));
-	m->next_try = policy_next_try(m, &ctx.conf->spool,
-	    (int64_t)ctx.wall);
-	if (delay > 0 && (int64_t)ctx.wall + delay < m->next_try)
-		m->next_try = (int64_t)ctx.wall + delay;
+	m->next_try = policy_next_try(m, &smppconn_ctx.conf->spool,
+	    (int64_t)smppconn_ctx.wall);
+	if (delay > 0 && (int64_t)smppconn_ctx.wall + delay < m->next_try)
+		m->next_try = (int64_t)smppconn_ctx.wall + delay;
 	log_info("%s of %s to %s: attempt %d failed (%s), next in %llds",
 	    m->id, m->account, it->msg.pdu.destination_addr, m->attempts,
-	    m->error, (long long)(m->next_try - (int64_t)ctx.wall));
+	    m->error, (long long)(m->next_try - (int64_t)smppconn_ctx.wall));
 	it->result = IR_TEMPFAIL;
 	defer(it, m->next_try);
 	settle(it, IR_TEMPFAIL);
@@ -191,11 +191,11 @@ group(struct item *it, int nparts)
 
 	if (nparts < 2 || (it->msg.pdu.registered_delivery &
 	    (REGDLV_RECEIPT_MASK | REGDLV_INTERMEDIATE)) == 0 ||
-	    (m = smppconn_idmap()) == NULL)
+	    (m = smppconn_ctx_idmap()) == NULL)
 		return;
 	if (idmap_group_put(m, it->msg.meta.id, it->msg.pdu.destination_addr ?
-	    it->msg.pdu.destination_addr : "", nparts, (int64_t)ctx.wall +
-	    ctx.conf->server.dlr_expiry) == -1)
+	    it->msg.pdu.destination_addr : "", nparts, (int64_t)smppconn_ctx.wall +
+	    smppconn_ctx.conf->server.dlr_expiry) == -1)
 		log_warnx("%s: its parts cannot be grouped in the id map",
 		    it->msg.meta.id);
 }
@@ -223,14 +223,14 @@ rate_down(struct connector *c)
 	struct conn_stats	*s = &c->st;
 	double			 cur;
 
-	if (s->rate_at != 0 && ctx.now - s->rate_at < RATE_STEP_US)
+	if (s->rate_at != 0 && smppconn_ctx.now - s->rate_at < RATE_STEP_US)
 		return;
 	if (s->base == 0)
 		s->base = c->cf->throughput > 0 ? c->cf->throughput :
 		    (s->last_sec_sent > 10 ? (double)s->last_sec_sent : 10);
 	cur = s->rate > 0 ? s->rate : s->base;
 	s->rate = cur / 2 > RATE_FLOOR ? cur / 2 : RATE_FLOOR;
-	s->rate_at = ctx.now;
+	s->rate_at = smppconn_ctx.now;
 	log_warnx("connector %s: throttled by the upstream: send rate "
 	    "%.0f/s (was %.0f/s)", c->name, s->rate, cur);
 }
@@ -242,11 +242,11 @@ rate_up(struct connector *c)
 	struct conn_stats	*s = &c->st;
 	double			 step;
 
-	if (s->base == 0 || ctx.now - s->rate_at < RATE_STEP_US)
+	if (s->base == 0 || smppconn_ctx.now - s->rate_at < RATE_STEP_US)
 		return;
 	step = s->base / 10 > 1 ? s->base / 10 : 1;
 	s->rate += step;
-	s->rate_at = ctx.now;
+	s->rate_at = smppconn_ctx.now;
 	if (s->rate < s->base)
 		return;
 	log_info("connector %s: send rate back to %s", c->name,
@@ -286,7 +286,7 @@ on_transient(struct item *it, const struct outcome *o)
 				    "failures in a row: down for %llds",
 				    c->name, CONN_FAIL_RUN, (long long)
 				    (CONN_FAIL_HOLD_US / 1000000));
-			c->st.down_until = ctx.now + CONN_FAIL_HOLD_US;
+			c->st.down_until = smppconn_ctx.now + CONN_FAIL_HOLD_US;
 		}
 	}
 	if (it->hop >= 0)
@@ -402,11 +402,11 @@ smppconn_outcome_map(struct item *it, const char *upstream, int nparts)
 	    (it->msg.pdu.registered_delivery & (REGDLV_RECEIPT_MASK |
 	    REGDLV_INTERMEDIATE)) == 0)
 		return 0;
-	if ((m = smppconn_idmap()) == NULL)
+	if ((m = smppconn_ctx_idmap()) == NULL)
 		return -1;
 	memset(&e, 0, sizeof(e));
 	receipt_of_msg(&e.of, &it->msg);
-	e.expires = (int64_t)ctx.wall + ctx.conf->server.dlr_expiry;
+	e.expires = (int64_t)smppconn_ctx.wall + smppconn_ctx.conf->server.dlr_expiry;
 	e.parts = (uint8_t)(nparts > 255 ? 255 : nparts);
 	if (idmap_put(m, upstream, &e) == -1) {
 		log_warnx("connector %s: %s cannot be stored in the id map",
@@ -480,7 +480,7 @@ smppconn_outcome_receipt(const char *from, const struct idmap_entry *e,
 	kind = receipt_kind(state);
 	*final = kind != RECEIPT_INTERMEDIATE;
 	if (e->parts > 1 && *final) {
-		g = idmap_group_done(smppconn_idmap(), e->of.id, e->of.dst,
+		g = idmap_group_done(smppconn_ctx_idmap(), e->of.id, e->of.dst,
 		    kind == RECEIPT_SUCCESS);
 		if (g != IDMAP_GROUP_DONE)
 			return NULL;	/* parts to come, or reported */
@@ -488,7 +488,7 @@ smppconn_outcome_receipt(const char *from, const struct idmap_entry *e,
 	if (!receipt_wanted(e->of.registered_delivery, state))
 		return NULL;
 	if (receipt_build(&r, &e->of, stat, d->err, d->done_date ?
-	    d->done_date : ctx.wall) == -1 ||
+	    d->done_date : smppconn_ctx.wall) == -1 ||
 	    smppconn_out_add(e->of.account, &r.meta, &r.pdu, &dep) == -1) {
 		log_warnx("connector %s: receipt for %s cannot be queued",
 		    from, e->of.id);
@@ -507,8 +507,8 @@ smppconn_outcome_tick(int64_t now)
 	struct connector	*c;
 	int			 i;
 
-	for (i = 0; i < ctx.nconns; i++) {
-		c = ctx.conns[i];
+	for (i = 0; i < smppconn_ctx.nconns; i++) {
+		c = smppconn_ctx.conns[i];
 		if (c->st.sec_at == 0 || now - c->st.sec_at >= 1000000) {
 			if (c->st.sec_at == 0 || (c->st.base == 0 &&
 			    c->st.rate != c->cf->throughput))

@@ -54,7 +54,7 @@ smppconn_route_up(struct connector *c)
 {
 	struct conn_report	 r;
 
-	if (c == NULL || c->gone || c->stopping || ctx.now < c->st.down_until)
+	if (c == NULL || c->gone || c->stopping || smppconn_ctx.now < c->st.down_until)
 		return 0;
 	if (c->ops->report == NULL)
 		return 1;
@@ -69,15 +69,15 @@ credits(int ri)
 {
 	int	*v;
 
-	if (credit_conf != ctx.conf || credit_n != ctx.conf->nmt_routes) {
-		v = calloc((size_t)ctx.conf->nmt_routes + 1,
+	if (credit_conf != smppconn_ctx.conf || credit_n != smppconn_ctx.conf->nmt_routes) {
+		v = calloc((size_t)smppconn_ctx.conf->nmt_routes + 1,
 		    CONF_ROUTE_HOPS * sizeof(*v));
 		if (v == NULL)
 			return NULL;
 		free(credit);
 		credit = v;
-		credit_conf = ctx.conf;
-		credit_n = ctx.conf->nmt_routes;
+		credit_conf = smppconn_ctx.conf;
+		credit_n = smppconn_ctx.conf->nmt_routes;
 	}
 	return credit + (size_t)ri * CONF_ROUTE_HOPS;
 }
@@ -87,8 +87,8 @@ pinned(struct item *it)
 {
 	int	 i;
 
-	for (i = 0; i < ctx.nconns; i++)
-		if (ctx.conns[i] == it->pin && !it->pin->gone)
+	for (i = 0; i < smppconn_ctx.nconns; i++)
+		if (smppconn_ctx.conns[i] == it->pin && !it->pin->gone)
 			return it->pin;
 	it->pin = NULL;
 	return NULL;
@@ -99,7 +99,7 @@ static int
 may_take(struct connector *c)
 {
 	return c != NULL && !c->gone && !c->stopping &&
-	    ctx.now >= c->st.down_until;
+	    smppconn_ctx.now >= c->st.down_until;
 }
 
 /* Smooth weighted round-robin among the candidates of one tier. */
@@ -113,7 +113,7 @@ pick_tier(const struct conf_route *r, int *cr, int tier, struct item *it,
 	for (i = 0; i < r->nhops; i++) {
 		if (r->hops[i].tier != tier || (it->tried & (1u << i)))
 			continue;
-		c = smppconn_find(r->hops[i].name);
+		c = smppconn_ctx_find(r->hops[i].name);
 		if (strict ? !smppconn_route_up(c) : !may_take(c))
 			continue;
 		if (cr != NULL)
@@ -143,17 +143,17 @@ smppconn_route_pick(struct item *it, const char **why)
 	*why = NULL;
 	if (it->pin != NULL && (c = pinned(it)) != NULL)
 		return c;
-	r = policy_route(ctx.conf, m);
+	r = policy_route(smppconn_ctx.conf, m);
 	if (r == NULL) {
 		it->hop = -1;
 		if (m->meta.route[0] == '\0')
 			return NULL;
-		if (may_take(c = smppconn_find(m->meta.route)))
+		if (may_take(c = smppconn_ctx_find(m->meta.route)))
 			return c;
 		*why = "its connector is down";
 		return NULL;
 	}
-	cr = credits((int)(r - ctx.conf->mt_routes));
+	cr = credits((int)(r - smppconn_ctx.conf->mt_routes));
 	for (strict = 1; strict >= 0; strict--)
 		for (t = 0; t <= r->hops[r->nhops - 1].tier; t++)
 			if ((c = pick_tier(r, cr, t, it, strict)) != NULL)

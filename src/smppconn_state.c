@@ -75,22 +75,22 @@ void
 smppconn_state_write(void)
 {
 	struct connstate	 s;
-	char			 tmp[1100], path[1100];
+	char			 tmp[SPOOL_PATH_MAX], path[SPOOL_PATH_MAX];
 	FILE			*fp;
 	int			 i, rc;
 
-	if (spool_path(tmp, sizeof(tmp), "%s/%s.tmp", ctx.conf->spool.dir,
+	if (spool_path(tmp, sizeof(tmp), "%s/%s.tmp", smppconn_ctx.conf->spool.dir,
 	    CONNSTATE_FILE) == -1 || spool_path(path, sizeof(path), "%s/%s",
-	    ctx.conf->spool.dir, CONNSTATE_FILE) == -1)
+	    smppconn_ctx.conf->spool.dir, CONNSTATE_FILE) == -1)
 		return;
 	if ((fp = fopen(tmp, "w")) == NULL) {
 		log_warn("%s", tmp);
 		return;
 	}
-	rc = connstate_header(fp, (int64_t)ctx.wall, (long)getpid());
-	for (i = 0; i < ctx.nconns && rc == 0; i++)
-		if (!ctx.conns[i]->gone) {
-			fill(&s, ctx.conns[i]);
+	rc = connstate_header(fp, (int64_t)smppconn_ctx.wall, (long)getpid());
+	for (i = 0; i < smppconn_ctx.nconns && rc == 0; i++)
+		if (!smppconn_ctx.conns[i]->gone) {
+			fill(&s, smppconn_ctx.conns[i]);
 			rc = connstate_format(fp, &s);
 		}
 	if (fclose(fp) == EOF || rc == -1 || rename(tmp, path) == -1) {

@@ -51,18 +51,18 @@ static int		 ready;
 static void
 init(void)
 {
-	char	 area[1100];
+	char	 area[SPOOL_PATH_MAX];
 	int	 i;
 
 	if (ready)
 		return;
-	if (spool_path(area, sizeof(area), "%s/mt", ctx.conf->spool.dir) == -1)
+	if (spool_path(area, sizeof(area), "%s/mt", smppconn_ctx.conf->spool.dir) == -1)
 		fatalx("spool path too long");
 	for (i = 0; i < DEFER_WRITERS; i++) {
-		segw_init(&dw[i].w, area, ctx.conf->spool.sync);
+		segw_init(&dw[i].w, area, smppconn_ctx.conf->spool.sync);
 		segw_set_dest(&dw[i].w, "deferred");
 	}
-	segw_init(&fw.w, area, ctx.conf->spool.sync);
+	segw_init(&fw.w, area, smppconn_ctx.conf->spool.sync);
 	segw_set_dest(&fw.w, "failed");
 	ready = 1;
 }
@@ -168,8 +168,8 @@ smppconn_store_close(void)
 		return;
 	for (i = 0; i < DEFER_WRITERS; i++) {
 		if (dw[i].used && dw[i].w.count > 0 &&
-		    (ctx.next_deferred == 0 || dw[i].when < ctx.next_deferred))
-			ctx.next_deferred = dw[i].when;
+		    (smppconn_ctx.next_deferred == 0 || dw[i].when < smppconn_ctx.next_deferred))
+			smppconn_ctx.next_deferred = dw[i].when;
 		close_writer(&dw[i]);
 	}
 	close_writer(&fw);
@@ -179,12 +179,12 @@ smppconn_store_close(void)
 static void
 prune(const char *sub)
 {
-	char	 dir[1100], path[1200], **names;
+	char	 dir[SPOOL_PATH_MAX], path[1200], **names;
 	size_t	 n, i;
 	int64_t	 limit, t;
 
-	limit = (int64_t)ctx.wall - ctx.conf->spool.failed_keep;
-	if (spool_path(dir, sizeof(dir), "%s/%s", ctx.conf->spool.dir,
+	limit = (int64_t)smppconn_ctx.wall - smppconn_ctx.conf->spool.failed_keep;
+	if (spool_path(dir, sizeof(dir), "%s/%s", smppconn_ctx.conf->spool.dir,
 	    sub) == -1 || spool_list(dir, &names, &n) == -1)
 		return;
 	for (i = 0; i < n; i++) {

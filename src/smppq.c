@@ -61,7 +61,7 @@
 #include "smppq.h"
 
 const struct conf	*smppq_conf;
-int			 smppq_json;
+static int		 smppq_json;
 
 static const struct {
 	const char	*state;
@@ -144,7 +144,7 @@ static int
 walk_out(struct qloc *l, qvisit_fn fn, void *arg, struct msg *m)
 {
 	static const char *const sub[] = { "tmp", "new", "cur" };
-	char		 top[1100], area[1200], dir[1300], **users;
+	char		 top[SPOOL_PATH_MAX], area[1200], dir[1300], **users;
 	size_t		 n, i, k;
 	int		 stop = 0;
 
@@ -174,7 +174,7 @@ smppq_walk(qvisit_fn fn, void *arg)
 {
 	struct qloc	 l;
 	struct msg	 m;
-	char		 area[1100], dir[1200];
+	char		 area[SPOOL_PATH_MAX], dir[1200];
 	size_t		 i;
 	int		 stop = 0;
 
@@ -735,7 +735,7 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "connectors") == 0) {
 		if (argc != 0)
 			usage();
-		return smppq_connectors(argc);
+		return smppq_connectors(smppq_json);
 	}
 	if (smppq_json || argc != 1)
 		usage();

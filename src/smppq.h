@@ -1,5 +1,10 @@
 /*
  * smppq.h - smppq's private header: walking the spool's records
+ *
+ * smppq.c lists and counts (text or JSON), smppq_edit.c changes records
+ * (delete, retry, inject).  smppq_walk() calls fn for every record of
+ * the spool with a decoded message valid only during the call; a
+ * non-zero return of fn stops the walk and is its result.
  */
 #ifndef SMPPQ_H
 #define SMPPQ_H
@@ -38,7 +43,6 @@ struct qopts {
 typedef int (*qvisit_fn)(const struct qloc *, const struct msg *, void *);
 
 extern const struct conf *smppq_conf;
-extern int		  smppq_json;
 
 /* smppq.c */
 int	 smppq_walk(qvisit_fn, void *);

@@ -2,7 +2,7 @@
  * smppq_conn.c - smppq connectors: the state of smppconn's connectors
  *
  * SYNOPSIS
- *	smppq_connectors(argc)
+ *	smppq_connectors(json)
  *
  * DESCRIPTION
  *	Reads SPOOL/smppconn.state (connstate.c), which smppconn(8)
@@ -97,17 +97,15 @@ running(long pid)
 }
 
 int
-smppq_connectors(int argc)
+smppq_connectors(int json)
 {
-	char			 path[1100], line[1024];
+	char			 path[SPOOL_PATH_MAX], line[1024];
 	struct connstate	 s;
 	FILE			*fp;
 	int64_t			 wall;
 	long			 pid;
 	int			 n = 0, rc = EX_OK;
 
-	if (argc != 0)
-		return EX_USAGE;
 	if (snprintf(path, sizeof(path), "%s/%s", smppq_conf->spool.dir,
 	    CONNSTATE_FILE) >= (int)sizeof(path) ||
 	    (fp = fopen(path, "r")) == NULL) {
@@ -124,7 +122,7 @@ smppq_connectors(int argc)
 		fprintf(stderr, "smppq: smppconn (pid %ld) does not run: "
 		    "this is its state of %llds ago\n", pid,
 		    (long long)(time(NULL) - wall));
-	if (smppq_json)
+	if (json)
 		printf("{\"time\": %lld, \"pid\": %ld, \"running\": %s, "
 		    "\"connectors\": [", (long long)wall, pid,
 		    running(pid) ? "true" : "false");
@@ -133,13 +131,13 @@ smppq_connectors(int argc)
 			rc = EX_DATAERR;
 			continue;
 		}
-		if (smppq_json)
+		if (json)
 			print_json(&s, n == 0);
 		else
 			print_text(&s, n == 0);
 		n++;
 	}
-	if (smppq_json)
+	if (json)
 		printf("\n]}\n");
 	fclose(fp);
 	return rc;

@@ -43,6 +43,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "client.h"
 #include "charset.h"
@@ -55,7 +56,7 @@
 /* One segment to change, and which of its records. */
 struct target {
 	char		 state[16];
-	char		 area[1100];
+	char		 area[SPOOL_PATH_MAX];
 	char		 folder[16];
 	char		 name[SPOOL_NAME_MAX + 16];
 	char		 path[1200];
@@ -212,7 +213,7 @@ static int
 rewrite(const struct target *t, int requeue, unsigned *n)
 {
 	struct segw	 keep, moved;
-	char		 cdir[1200], cpath[1300], folder[1200], mt[1100];
+	char		 cdir[1200], cpath[1300], folder[1200], mt[SPOOL_PATH_MAX];
 	int		 rc, lock = -1, sync = smppq_conf->spool.sync;
 
 	if (claim_dir(t, cdir, sizeof(cdir)) == -1 ||
@@ -395,7 +396,7 @@ static int
 inject_write(const char *acct, const struct msg_meta *m, const struct pdu *p)
 {
 	struct segw	 w;
-	char		 area[1100];
+	char		 area[SPOOL_PATH_MAX];
 	int		 rc = 0;
 
 	if (spool_user_area(smppq_conf->spool.dir, acct, 1) == -1 ||
@@ -449,7 +450,7 @@ smppq_inject(const struct qopts *o, int argc, char **argv)
 		errx(EX_SOFTWARE, "message id");
 	m.kind = MSG_MO;
 	strlcpy(m.account, acct, sizeof(m.account));
-	m.created_us = now_us();
+	m.created_us = clock_wall_us();
 	pdu_init(&p, SMPP_DELIVER_SM, 0);
 	p.source_addr = o->from;
 	p.destination_addr = o->to;

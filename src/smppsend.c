@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "buf.h"
 #include "charset.h"
 #include "client.h"
@@ -865,7 +866,7 @@ pump(struct run *r, int (*done)(const struct run *), long long deadline)
 			return -1;
 		if (esme_pending(&r->e) > 0 && esme_flush(&r->e) == -1)
 			dead = 1;
-		left = deadline ? (deadline - client_now_us()) / 1000 : 1000;
+		left = deadline ? (deadline - clock_mono_us()) / 1000 : 1000;
 		if (left <= 0)
 			return EX_TEMPFAIL;
 		if (esme_wait(&r->e, left > 1000 ? 1000 : (int)left) == -1)
@@ -893,7 +894,7 @@ wait_receipts(struct run *r)
 	if (all_receipted(r))
 		rc = 0;
 	else
-		rc = pump(r, all_receipted, client_now_us() +
+		rc = pump(r, all_receipted, clock_mono_us() +
 		    (long long)r->o->dlr_timeout_ms * 1000);
 	if (rc != 0) {
 		warnx("%d of %d receipts arrived%s", r->nreceipts, r->ntotal,

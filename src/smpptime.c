@@ -4,6 +4,7 @@
  * SYNOPSIS
  *	smpptime_valid(s)		smpptime_parse(s, now, &t)
  *	smpptime_format(buf, len, t)	smpptime_format_rel(buf, len, secs)
+ *	smpptime_days_from_civil(y, m, d)
  *
  * DESCRIPTION
  *	A time is empty or "YYMMDDhhmmsstnnp": p '+' or '-' makes it an
@@ -88,17 +89,21 @@ smpptime_valid(const char *s)
 	return s == NULL || *s == '\0' || smpptime_split(s, &st) == 0;
 }
 
-/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
-static long
-days_from_civil(long y, int m, int d)
+/*
+ * Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar;
+ * negative before 1970, and right for negative years too (the era
+ * division rounds toward minus infinity).
+ */
+long long
+smpptime_days_from_civil(long long y, int m, int d)
 {
-	long	 era, yoe, doy, doe;
+	long long	 era, yoe, doy, doe;
 
 	if (m <= 2)
 		y--;
 	era = (y >= 0 ? y : y - 399) / 400;
 	yoe = y - era * 400;
-	doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doy = (153LL * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
 }
@@ -122,7 +127,7 @@ smpptime_parse(const char *s, time_t now, time_t *t)
 		return 0;
 	}
 	year = st.yy < 38 ? 2000 + st.yy : 1900 + st.yy;
-	secs += days_from_civil(year, st.mon, st.day) * DAY;
+	secs += smpptime_days_from_civil(year, st.mon, st.day) * DAY;
 	if (st.p == '+')
 		secs -= st.nn * 900L;
 	else

@@ -35,42 +35,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "compat.h"
 #include "conf.h"
 #include "ledger.h"
+#include "smppuser.h"
 #include "userdb.h"
-
-#define EXPORT_HEADER	"# smppuser export format"
-#define EXPORT_VERSION	1
-#define LINE_MAX_LEN	4096
-#define PASSWORD_BUF	256
-#define MONEY_LEN	32
-
-/* An account with the figures of its ledger slot. */
-struct item {
-	struct account	 a;
-	int64_t		 balance;
-	int64_t		 count;
-	uint64_t	 charged;
-	int		 known;		/* the ledger figures were read */
-	int		 fresh;		/* import: slot claimed by this run */
-};
-
-struct items {
-	struct item	*v;
-	size_t		 n;
-	size_t		 cap;
-};
-
-/* What set, add and import change in the ledger. */
-struct figures {
-	int64_t		 balance;	/* LEDGER_KEEP: unchanged */
-	int64_t		 count;
-};
 
 static char	 dbpath[1024] = USERDB_PATH_DEFAULT;
 static char	 ledgerpath[1024];
@@ -242,83 +214,6 @@ item_figures(struct ledger *l, struct item *it)
 	return 1;
 }
 
-static const char *
-fmt_money(char *buf, size_t len, int64_t v)
-{
-	if (v == LEDGER_UNLIMITED)
-		strlcpy(buf, "unlimited", len);
-	else if (ledger_money_format(buf, len, v) == -1)
-		strlcpy(buf, "?", len);
-	return buf;
-}
-
-static const char *
-fmt_count(char *buf, size_t len, int64_t v)
-{
-	if (v == LEDGER_UNLIMITED)
-		strlcpy(buf, "unlimited", len);
-	else
-		snprintf(buf, len, "%" PRId64, v);
-	return buf;
-}
-
-/* A balance or submit_sm_count value of set, add or import. */
-static int
-parse_figure(const char *key, const char *v, struct figures *f, char *err,
-    size_t errlen)
-{
-	const char	*errstr;
-	char		 max[MONEY_LEN];
-	int64_t		 n;
-
-	if (strcmp(key, "balance") == 0) {
-		if (strcmp(v, "unlimited") == 0)
-			n = LEDGER_UNLIMITED;
-		else if (ledger_money_parse(v, &n) == -1 || n < 0 || n > MONEY_MAX) {
-			ledger_money_format(max, sizeof(max), MONEY_MAX);
-			snprintf(err, errlen, "balance: \"%.128s\" is not "
-			    "an amount 0..%s with up to 6 decimals, or "
-			    "unlimited", v, max);
-			return -1;
-		}
-		f->balance = n;
-		return 0;
-	}
-	if (strcmp(v, "unlimited") == 0)
-		n = LEDGER_UNLIMITED;
-	else {
-		n = (*v < '0' || *v > '9') ? -1 :
-		    strtonum(v, 0, LEDGER_COUNT_MAX, &errstr);
-		if (n == -1 || errstr != NULL) {
-			snprintf(err, errlen, "submit_sm_count: \"%.128s\" is "
-			    "not 0..%lld or unlimited", v, LEDGER_COUNT_MAX);
-			return -1;
-		}
-	}
-	f->count = n;
-	return 0;
-}
-
-/* The flags of a record field, or -1 when there is none of that name. */
-static int
-field_flags(const char *name)
-{
-	const char	*f;
-	int		 i, flags;
-
-	for (i = 0; (f = account_field(i, &flags)) != NULL; i++)
-		if (strcmp(f, name) == 0)
-			return flags;
-	return -1;
-}
-
-static int
-is_figure(const char *key)
-{
-	return strcmp(key, "balance") == 0 ||
-	    strcmp(key, "submit_sm_count") == 0;
-}
-
 /* KEY=VALUE of set or add, into a and f; errors name user and field. */
 static void
 apply_assign(const char *user, struct account *a, struct figures *f,
@@ -333,12 +228,12 @@ apply_assign(const char *user, struct account *a, struct figures *f,
 		errx(EX_USAGE, "%s: \"%s\" is not KEY=VALUE", user, arg);
 	memcpy(key, arg, (size_t)(eq - arg));
 	key[eq - arg] = '\0';
-	if (is_figure(key)) {
-		if (parse_figure(key, eq + 1, f, err, sizeof(err)) == -1)
+	if (smppuser_io_is_figure(key)) {
+		if (smppuser_io_figure(key, eq + 1, f, err, sizeof(err)) == -1)
 			errx(EX_DATAERR, "%s: %s", user, err);
 		return;
 	}
-	if ((flags = field_flags(key)) == -1 || !(flags & ACCOUNT_F_ADMIN))
+	if ((flags = smppuser_io_field_flags(key)) == -1 || !(flags & ACCOUNT_F_ADMIN))
 		errx(EX_DATAERR, "%s: unknown field \"%s\" (enabled, binds, "
 		    "max_bindings, throughput, rate, balance, submit_sm_count, "
 		    "default_src, src_pattern, dst_pattern, networks)", user,
@@ -359,119 +254,18 @@ apply_figures(struct ledger *l, const struct account *a,
 		die_ledger(a->system_id);
 }
 
-static volatile sig_atomic_t	 caught;
-
-static void
-catch(int sig)
-{
-	caught = sig;
-}
-
-/*
- * One line from fd into buf, without its newline (or CR LF); a last line
- * without a newline counts.  -1 on EOF before any octet, on an error
- * and on a line that does not fit.
- */
-static int
-read_line(int fd, char *buf, size_t len)
-{
-	size_t	 n = 0;
-	ssize_t	 r;
-	char	 c;
-
-	for (;;) {
-		if ((r = read(fd, &c, 1)) == -1 && errno == EINTR && !caught)
-			continue;
-		if (r == -1 || (r == 0 && n == 0))
-			return -1;
-		if (r == 0 || c == '\n')
-			break;
-		if (n + 1 >= len)
-			return -1;
-		buf[n++] = c;
-	}
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* Prompt on the terminal without echo; the signals restore it. */
-static int
-prompt_tty(int fd, const char *prompt, char *buf, size_t len)
-{
-	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-				    SIGTSTP };
-	struct sigaction	 sa, old[5];
-	struct termios		 t, noecho;
-	size_t			 i;
-	int			 r;
-
-	if (tcgetattr(fd, &t) == -1)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = catch;
-	for (i = 0; i < 5; i++)
-		sigaction(sigs[i], &sa, &old[i]);
-	noecho = t;
-	noecho.c_lflag &= ~(tcflag_t)ECHO;
-	noecho.c_lflag |= ECHONL;
-	r = -1;
-	if (tcsetattr(fd, TCSADRAIN, &noecho) == 0 &&
-	    write(fd, prompt, strlen(prompt)) != -1)
-		r = read_line(fd, buf, len);
-	(void)tcsetattr(fd, TCSADRAIN, &t);
-	for (i = 0; i < 5; i++)
-		sigaction(sigs[i], &old[i], NULL);
-	if (caught) {
-		explicit_bzero(buf, len);
-		raise(caught);
-		errx(EX_TEMPFAIL, "interrupted");
-	}
-	return r;
-}
-
-static void
-read_password(const char *user, int from_stdin, char *pw, size_t len)
-{
-	char	 again[PASSWORD_BUF], prompt[128];
-	int	 fd, r;
-
-	if (from_stdin) {
-		if (read_line(STDIN_FILENO, pw, len) == -1)
-			errx(EX_DATAERR, "%s: no password line on standard "
-			    "input, or longer than %d characters", user,
-			    USERDB_PASSWORD_MAX);
-		return;
-	}
-	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1)
-		errx(EX_USAGE, "%s: no terminal to ask the password on: use "
-		    "--password-stdin", user);
-	snprintf(prompt, sizeof(prompt), "Password for %s: ", user);
-	r = prompt_tty(fd, prompt, pw, len);
-	if (r == 0)
-		r = prompt_tty(fd, "Again: ", again, sizeof(again));
-	close(fd);
-	if (r == -1)
-		errx(EX_DATAERR, "%s: password not read", user);
-	r = strcmp(pw, again);
-	explicit_bzero(again, sizeof(again));
-	if (r != 0)
-		errx(EX_DATAERR, "%s: the passwords differ", user);
-}
-
 static void
 hash_password(struct account *a, int from_stdin)
 {
 	char	 pw[PASSWORD_BUF];
 	int	 r;
 
-	read_password(a->system_id, from_stdin, pw, sizeof(pw));
+	smppuser_pass_read(a->system_id, from_stdin, pw, sizeof(pw));
 	r = account_set_password(a, pw);
 	explicit_bzero(pw, sizeof(pw));
 	if (r == -1)
 		errx(errno == EINVAL ? EX_DATAERR : EX_SOFTWARE, "%s",
-		    userdb_error());
+		    account_error());
 }
 
 /* Remove the option opt from argv; 1 if it was there. */
@@ -589,7 +383,7 @@ update_fields(struct account *a, void *arg)
 
 	for (i = 0; i < as->argc; i++) {
 		if (as->unset) {
-			if (!is_figure(as->argv[i]))
+			if (!smppuser_io_is_figure(as->argv[i]))
 				account_field_unset(a, as->argv[i]);
 		} else
 			apply_assign(a->system_id, a, &f, as->argv[i]);
@@ -607,7 +401,7 @@ touches_record(const struct assigns *as)
 	for (i = 0; i < as->argc; i++) {
 		strlcpy(key, as->argv[i], sizeof(key));
 		key[strcspn(key, "=")] = '\0';
-		if (!is_figure(key))
+		if (!smppuser_io_is_figure(key))
 			return 1;
 	}
 	return 0;
@@ -674,7 +468,7 @@ cmd_unset(int argc, char **argv)
 			f.balance = LEDGER_UNLIMITED;
 		else if (strcmp(argv[i], "submit_sm_count") == 0)
 			f.count = LEDGER_UNLIMITED;
-		else if ((flags = field_flags(argv[i])) == -1 ||
+		else if ((flags = smppuser_io_field_flags(argv[i])) == -1 ||
 		    !(flags & ACCOUNT_F_ADMIN))
 			errx(EX_DATAERR, "%s: unknown field \"%s\"", argv[1],
 			    argv[i]);
@@ -729,36 +523,9 @@ cmd_credit(int argc, char **argv)
 	it.a = a;
 	if (item_figures(&l, &it))
 		printf("%s: balance %s\n", a.system_id,
-		    fmt_money(buf, sizeof(buf), it.balance));
+		    smppuser_io_money(buf, sizeof(buf), it.balance));
 	ledger_close(&l);
 	return EX_OK;
-}
-
-static int
-item_cmp(const void *x, const void *y)
-{
-	const struct item	*a = x, *b = y;
-
-	return strcmp(a->a.system_id, b->a.system_id);
-}
-
-static int
-collect_one(const struct account *a, void *arg)
-{
-	struct items	*list = arg;
-	struct item	*v;
-	size_t		 cap;
-
-	if (list->n == list->cap) {
-		cap = list->cap == 0 ? 64 : list->cap * 2;
-		if ((v = reallocarray(list->v, cap, sizeof(*v))) == NULL)
-			err(EX_OSERR, "collect");
-		list->v = v;
-		list->cap = cap;
-	}
-	memset(&list->v[list->n], 0, sizeof(list->v[0]));
-	list->v[list->n++].a = *a;
-	return USERDB_OK;
 }
 
 /* Every account, sorted by system_id; none when missing_ok and no db. */
@@ -768,13 +535,13 @@ collect(struct items *list, int missing_ok)
 	int	 rc;
 
 	memset(list, 0, sizeof(*list));
-	rc = userdb_foreach(dbpath, collect_one, list);
+	rc = userdb_foreach(dbpath, smppuser_io_add, list);
 	if (rc == USERDB_ERROR && errno == ENOENT && missing_ok)
 		return;
 	if (rc != USERDB_OK)
 		die_userdb(rc, "");
 	if (list->n > 0)
-		qsort(list->v, list->n, sizeof(list->v[0]), item_cmp);
+		qsort(list->v, list->n, sizeof(list->v[0]), smppuser_io_item_cmp);
 }
 
 static void
@@ -814,9 +581,9 @@ cmd_show(int argc, char **argv)
 	show_line("src_pattern", it.a.src_pattern, "any");
 	show_line("dst_pattern", it.a.dst_pattern, "any");
 	show_line("networks", it.a.networks, "any");
-	show_line("balance", it.known ? fmt_money(buf, sizeof(buf),
+	show_line("balance", it.known ? smppuser_io_money(buf, sizeof(buf),
 	    it.balance) : "?", "");
-	show_line("submit_sm_count", it.known ? fmt_count(buf, sizeof(buf),
+	show_line("submit_sm_count", it.known ? smppuser_io_count(buf, sizeof(buf),
 	    it.count) : "?", "");
 	snprintf(buf, sizeof(buf), "%" PRIu64, it.charged);
 	show_line("charged", it.known ? buf : "?", "");
@@ -866,63 +633,14 @@ cmd_list(int argc, char **argv)
 		printf("%-30s %-7s %-9s %15s %15s %10s\n", it->a.system_id,
 		    it->a.enabled ? "yes" : "no",
 		    account_binds_name(it->a.binds, binds, sizeof(binds)),
-		    it->known ? fmt_money(bal, sizeof(bal), it->balance) : "?",
-		    it->known ? fmt_count(cnt, sizeof(cnt), it->count) : "?",
+		    it->known ? smppuser_io_money(bal, sizeof(bal), it->balance) : "?",
+		    it->known ? smppuser_io_count(cnt, sizeof(cnt), it->count) : "?",
 		    tp);
 	}
 	free(list.v);
 	if (fflush(stdout) == EOF)
 		err(EX_IOERR, "stdout");
 	return EX_OK;
-}
-
-/* Bytes outside 0x21..0x7e and '%' as %XX, so a value is one word. */
-static void
-escape(const char *s, char *out, size_t len)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	size_t			 n = 0;
-	unsigned char		 c;
-
-	for (; *s != '\0' && n + 4 < len; s++) {
-		c = (unsigned char)*s;
-		if (c > 0x20 && c < 0x7f && c != '%')
-			out[n++] = (char)c;
-		else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		}
-	}
-	out[n] = '\0';
-}
-
-static void
-export_item(const struct item *it)
-{
-	struct account	 d;
-	const char	*name;
-	char		 v[ACCOUNT_NETWORKS_MAX], dv[ACCOUNT_NETWORKS_MAX];
-	char		 esc[3 * ACCOUNT_NETWORKS_MAX + 1];
-	int		 i, flags;
-
-	account_defaults(&d, it->a.system_id);
-	printf("%s", it->a.system_id);
-	for (i = 0; (name = account_field(i, &flags)) != NULL; i++) {
-		if (!(flags & ACCOUNT_F_EXPORT) ||
-		    account_field_get(&it->a, name, v, sizeof(v)) == -1 ||
-		    account_field_get(&d, name, dv, sizeof(dv)) == -1 ||
-		    strcmp(v, dv) == 0)
-			continue;
-		escape(v, esc, sizeof(esc));
-		printf(" %s=%s", name, esc);
-	}
-	if (it->balance != LEDGER_UNLIMITED)
-		printf(" balance=%s", fmt_money(v, sizeof(v), it->balance));
-	if (it->count != LEDGER_UNLIMITED)
-		printf(" submit_sm_count=%s", fmt_count(v, sizeof(v),
-		    it->count));
-	printf("\n");
 }
 
 static int
@@ -941,165 +659,11 @@ cmd_export(int argc, char **argv)
 			    "exported", list.v[i].a.system_id, ledgerpath);
 	printf("%s %d\n", EXPORT_HEADER, EXPORT_VERSION);
 	for (i = 0; i < list.n; i++)
-		export_item(&list.v[i]);
+		smppuser_io_export(&list.v[i]);
 	free(list.v);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EX_IOERR, "stdout");
 	return EX_OK;
-}
-
-static int
-unescape(const char *s, char *out, size_t len)
-{
-	size_t	 n = 0;
-	uint8_t	 c;
-
-	for (; *s != '\0'; s++) {
-		if (n + 1 >= len)
-			return -1;
-		if (*s != '%') {
-			out[n++] = *s;
-			continue;
-		}
-		if (s[1] == '\0' || buf_hex_decode(s + 1, 2, &c, 1) != 1 || c == 0)
-			return -1;
-		out[n++] = (char)c;
-		s += 2;
-	}
-	out[n] = '\0';
-	return 0;
-}
-
-/* One field=value word of an import line. */
-static int
-import_word(struct item *it, char *word, char *err, size_t errlen)
-{
-	struct figures	 f = { it->balance, it->count };
-	char		 value[LINE_MAX_LEN], *eq;
-	int		 flags;
-
-	if ((eq = strchr(word, '=')) == NULL) {
-		snprintf(err, errlen, "\"%.128s\" is not field=value", word);
-		return -1;
-	}
-	*eq = '\0';
-	if (unescape(eq + 1, value, sizeof(value)) == -1) {
-		snprintf(err, errlen, "%s: bad %%XX escape", word);
-		return -1;
-	}
-	if (is_figure(word)) {
-		if (parse_figure(word, value, &f, err, errlen) == -1)
-			return -1;
-		it->balance = f.balance;
-		it->count = f.count;
-		return 0;
-	}
-	if ((flags = field_flags(word)) == -1 || !(flags & ACCOUNT_F_EXPORT)) {
-		snprintf(err, errlen, "unknown field \"%.128s\"", word);
-		return -1;
-	}
-	return account_field_set(&it->a, word, value, err, errlen);
-}
-
-/* One account line: USER field=value ...; -1 with err set. */
-static int
-import_line(char *line, struct item *it, char *err, size_t errlen)
-{
-	char	*word, *last, uerr[512];
-
-	memset(it, 0, sizeof(*it));
-	if ((word = strtok_r(line, " \t", &last)) == NULL)
-		return 0;
-	if (!userdb_valid_system_id(word)) {
-		snprintf(err, errlen, "\"%.40s\" is not a valid system_id",
-		    word);
-		return -1;
-	}
-	account_defaults(&it->a, word);
-	it->balance = it->count = LEDGER_UNLIMITED;
-	while ((word = strtok_r(NULL, " \t", &last)) != NULL)
-		if (import_word(it, word, uerr, sizeof(uerr)) == -1) {
-			snprintf(err, errlen, "%s: %s", it->a.system_id, uerr);
-			return -1;
-		}
-	if (it->a.hash[0] == '\0') {
-		snprintf(err, errlen, "%s: no hash", it->a.system_id);
-		return -1;
-	}
-	return 1;
-}
-
-/* "# smppuser export format N": N must be ours. */
-static int
-import_header(const char *line)
-{
-	const char	*errstr;
-	size_t		 n = strlen(EXPORT_HEADER);
-
-	if (strncmp(line, EXPORT_HEADER " ", n + 1) != 0)
-		return 0;
-	return strtonum(line + n + 1, 1, 1000, &errstr) == EXPORT_VERSION ?
-	    0 : -1;
-}
-
-static void
-import_read(const char *file, struct items *list)
-{
-	FILE		*fp;
-	struct item	 it;
-	char		 line[LINE_MAX_LEN], why[LINE_MAX_LEN];
-	int		 lineno = 0, r;
-	size_t		 i;
-
-	memset(list, 0, sizeof(*list));
-	if (strcmp(file, "-") == 0)
-		fp = stdin;
-	else if ((fp = fopen(file, "r")) == NULL)
-		err(EX_NOINPUT, "%s", file);
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		lineno++;
-		if (line[strcspn(line, "\n")] == '\0' && !feof(fp))
-			errx(EX_DATAERR, "%s:%d: line too long", file, lineno);
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '#') {
-			if (import_header(line) == -1)
-				errx(EX_DATAERR, "%s:%d: not export format %d",
-				    file, lineno, EXPORT_VERSION);
-			continue;
-		}
-		if ((r = import_line(line, &it, why, sizeof(why))) == -1)
-			errx(EX_DATAERR, "%s:%d: %s", file, lineno, why);
-		if (r == 0)
-			continue;
-		collect_one(&it.a, list);
-		it.known = lineno;
-		list->v[list->n - 1] = it;
-	}
-	if (ferror(fp))
-		err(EX_IOERR, "%s", file);
-	if (fp != stdin)
-		fclose(fp);
-	if (list->n > 0)
-		qsort(list->v, list->n, sizeof(list->v[0]), item_cmp);
-	for (i = 1; i < list->n; i++) {
-		int	 a = list->v[i - 1].known, b = list->v[i].known;
-
-		if (item_cmp(&list->v[i - 1], &list->v[i]) == 0)
-			errx(EX_DATAERR, "%s:%d: %s is listed twice (line %d)",
-			    file, a > b ? a : b, list->v[i].a.system_id,
-			    a > b ? b : a);
-	}
-}
-
-static struct item *
-find_item(struct items *list, const char *user)
-{
-	struct item	 key;
-
-	if (list->n == 0)
-		return NULL;
-	strlcpy(key.a.system_id, user, sizeof(key.a.system_id));
-	return bsearch(&key, list->v, list->n, sizeof(list->v[0]), item_cmp);
 }
 
 /* Keep the slot of an account already there, else claim a new one. */
@@ -1111,7 +675,7 @@ import_slots(struct ledger *l, struct items *in, struct items *old)
 
 	for (i = 0; i < in->n; i++) {
 		it = &in->v[i];
-		if ((was = find_item(old, it->a.system_id)) != NULL &&
+		if ((was = smppuser_io_find(old, it->a.system_id)) != NULL &&
 		    item_figures(l, was)) {
 			it->a.slot = was->a.slot;
 			continue;
@@ -1135,7 +699,7 @@ import_final(struct items *in, struct items *old, int merge, size_t *n)
 	for (i = 0; i < in->n; i++)
 		v[k++] = in->v[i].a;
 	for (i = 0; merge && i < old->n; i++)
-		if (find_item(in, old->v[i].a.system_id) == NULL)
+		if (smppuser_io_find(in, old->v[i].a.system_id) == NULL)
 			v[k++] = old->v[i].a;
 	*n = k;
 	return v;
@@ -1153,7 +717,7 @@ cmd_import(int argc, char **argv)
 	merge = take_option(&argc, argv, "--merge");
 	if (argc != 2)
 		usage();
-	import_read(argv[1], &in);
+	smppuser_io_import(argv[1], &in);
 	collect(&old, 1);
 	ledger_rw(&l);
 	import_slots(&l, &in, &old);
@@ -1174,7 +738,7 @@ cmd_import(int argc, char **argv)
 		added += in.v[i].fresh;
 	}
 	for (i = 0; !merge && i < old.n; i++)
-		if (find_item(&in, old.v[i].a.system_id) == NULL) {
+		if (smppuser_io_find(&in, old.v[i].a.system_id) == NULL) {
 			removed++;
 			if (item_figures(&l, &old.v[i]) &&
 			    ledger_slot_free(&l, old.v[i].a.slot,

@@ -9,7 +9,7 @@
  * Capacities are in units of sms_unit() octets (GSM: a septet is an
  * octet, unpacked).  SAR parts get the capacity of UDH8 parts, as the
  * SMSC adds that UDH.  sms_split() caps max at SMS_MAX_PARTS.
- * sms_udh_build() returns 0 when cap is too small.  Added:
+ * sms_udh_build() returns 0 when cap is too small.
  * sms_sar_parse() reads the sar_* TLVs of a decoded PDU (1 found, 0
  * none, -1 incomplete or insane), like sms_udh_parse() does the UDH.
  */

@@ -12,7 +12,7 @@
  *	spool_claim(from, to, name, path, pathlen)
  *	spool_move(path, todir, newname)
  *	spool_quarantine(dir, path, why)	spool_remove(path)
- *	now_us()
+ *	clock_wall_us()
  *
  * DESCRIPTION
  *	Every state change of a segment is one rename(2) between folders
@@ -61,6 +61,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "spool.h"
@@ -87,14 +88,6 @@ static const struct {
 	{ "sessions", "" }
 };
 
-int64_t
-now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* snprintf(3) that fails (ENAMETOOLONG) rather than truncate. */
 int
@@ -365,7 +358,7 @@ spool_name(char *buf, size_t len, int64_t not_before)
 {
 	static pid_t	 pid;
 	static unsigned	 seq;
-	int64_t		 now = now_us();
+	int64_t		 now = clock_wall_us();
 
 	if (getpid() != pid) {
 		pid = getpid();
@@ -459,7 +452,7 @@ spool_list_free(char **names, size_t n)
 static int
 move_done(const char *from, const char *to)
 {
-	char	 a[1100], b[1100];
+	char	 a[SPOOL_PATH_MAX], b[SPOOL_PATH_MAX];
 
 	if (segdone_path(a, sizeof(a), from) == -1 ||
 	    segdone_path(b, sizeof(b), to) == -1)
@@ -477,7 +470,7 @@ int
 spool_claim(const char *from, const char *to, const char *name, char *path,
     size_t len)
 {
-	char	 src[1100], sfx[24];
+	char	 src[SPOOL_PATH_MAX], sfx[24];
 
 	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
 	if (spool_path(src, sizeof(src), "%s/%s", from, name) == -1 ||
@@ -517,7 +510,7 @@ unclaimed(const char *name, char *buf, size_t len)
 int
 spool_move(const char *path, const char *todir, const char *newname)
 {
-	char	 name[SPOOL_NAME_MAX + 16], dst[1100];
+	char	 name[SPOOL_NAME_MAX + 16], dst[SPOOL_PATH_MAX];
 	int	 save;
 
 	if (newname == NULL) {
@@ -552,7 +545,7 @@ spool_remove(const char *path)
 int
 spool_quarantine(const char *dir, const char *path, const char *why)
 {
-	char		 cdir[1024], dst[1100], name[SPOOL_NAME_MAX + 24];
+	char		 cdir[1024], dst[SPOOL_PATH_MAX], name[SPOOL_NAME_MAX + 24];
 	struct stat	 st;
 	int		 i, rc;
 

@@ -28,6 +28,14 @@
 
 #define SPOOL_DIR_DEFAULT	LOCALSTATEDIR "/spool/smppd"
 #define SPOOL_NAME_MAX		64
+/*
+ * Size of every buffer that holds a path inside the spool: the spool
+ * directory (at most CONF_PATH_MAX, 1024 with its NUL) plus the longest
+ * tail put under it, "/out/" + a system_id (30) + "/cur/" + a segment
+ * name with its suffix, and slack.  Paths that would not fit are refused
+ * by spool_path() (snprintf truncation is an error), never cut.
+ */
+#define SPOOL_PATH_MAX		1100
 
 /* An open segment being appended to (a writer). */
 struct segw {
@@ -48,7 +56,7 @@ struct segw {
 
 /* A segment read into memory (a reader). */
 struct segr {
-	char		 path[1100];
+	char		 path[SPOOL_PATH_MAX];
 	char		*data;
 	size_t		 len;
 	size_t		 off;
@@ -61,7 +69,7 @@ struct segdone {
 	int		 fd;
 	uint8_t		*map;		/* one octet per record */
 	size_t		 n;
-	char		 path[1100];	/* SEGMENT.done, made on first mark */
+	char		 path[SPOOL_PATH_MAX];	/* SEGMENT.done, made on first mark */
 };
 
 #define SEGDONE_SUFFIX	".done"	/* a segment's sidecar: SEGMENT.done */
@@ -150,6 +158,5 @@ int	 spool_wake_user(const char *, const char *, int);
 int	 spool_trigger_open(const char *);
 int	 spool_trigger_drain(int);
 
-int64_t	 now_us(void);
 
 #endif /* SPOOL_H */

@@ -56,6 +56,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "spool.h"
@@ -107,7 +108,7 @@ tmp_dest(const char *area, const char *name)
 	if (n >= 3 && strcmp(area + n - 3, "/mo") == 0)
 		return "failed";
 	if (n >= 3 && strcmp(area + n - 3, "/mt") == 0 &&
-	    spool_name_time(name) > now_us() / 1000000)
+	    spool_name_time(name) > clock_wall_us() / 1000000)
 		return "deferred";
 	return "new";
 }
@@ -117,7 +118,7 @@ static void
 finish(struct rec *s, int fd, const char *area, const char *name,
     const char *path)
 {
-	char		 dst[1100], why[256];
+	char		 dst[SPOOL_PATH_MAX], why[256];
 	struct segr	 r;
 	int		 rc;
 
@@ -164,7 +165,7 @@ still_there(int fd, const char *path)
 static void
 recover_open(struct rec *s, const char *area, const char *name)
 {
-	char	 path[1100];
+	char	 path[SPOOL_PATH_MAX];
 	int	 fd;
 
 	if (spool_path(path, sizeof(path), "%s/tmp/%s", area, name) == -1)
@@ -189,7 +190,7 @@ static void
 recover_tmp(struct rec *s, const char *area)
 {
 	struct dirent	*de;
-	char		 tmp[1100], **v = NULL, **nv;
+	char		 tmp[SPOOL_PATH_MAX], **v = NULL, **nv;
 	size_t		 n = 0, cap = 0, i;
 	DIR		*d;
 
@@ -245,7 +246,7 @@ static void
 recover_claims(struct rec *s, const char *area, const char *claimed,
     const char *user, int all)
 {
-	char	 from[1100], to[1100], path[1100], **v;
+	char	 from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX], path[SPOOL_PATH_MAX], **v;
 	size_t	 n, i;
 	pid_t	 pid;
 
@@ -278,7 +279,7 @@ recover_claims(struct rec *s, const char *area, const char *claimed,
 static void
 recover_users(struct rec *s, const char *sub)
 {
-	char		 top[1100], area[1100];
+	char		 top[SPOOL_PATH_MAX], area[SPOOL_PATH_MAX];
 	struct dirent	*de;
 	DIR		*d;
 
@@ -307,7 +308,7 @@ static int
 recover(const char *dir, pid_t pid)
 {
 	struct rec	 s = { dir, pid, 0, 0 };
-	char		 area[1100];
+	char		 area[SPOOL_PATH_MAX];
 
 	if (spool_area(area, sizeof(area), dir, "mt") == 0) {
 		recover_tmp(&s, area);
@@ -341,7 +342,7 @@ int
 spool_recover_active(const char *dir)
 {
 	struct rec	 s = { dir, 0, 0, 0 };
-	char		 area[1100];
+	char		 area[SPOOL_PATH_MAX];
 
 	if (spool_area(area, sizeof(area), dir, "mt") == -1)
 		return -1;

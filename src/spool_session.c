@@ -67,11 +67,11 @@ static const char *const types[] = { "tx", "rx", "trx" };
 static struct {
 	pid_t	 owner;
 	int	 fd;
-	char	 path[1100];
+	char	 path[SPOOL_PATH_MAX];
 } held[HELD_MAX];
 
 static int	 trig_fd = -1;
-static char	 trig_path[1100];
+static char	 trig_path[SPOOL_PATH_MAX];
 
 /* SPOOL/sessions/USER[/NAME] */
 static int
@@ -224,7 +224,7 @@ spool_session_add(const char *dir, const char *user, pid_t pid,
     const char *type, int max_bindings)
 {
 	struct scan	 sc = { 1, 0, 0, NULL, 0, 0, 0 };
-	char		 udir[1100], name[32], path[1200];
+	char		 udir[SPOOL_PATH_MAX], name[32], path[1200];
 	int		 lfd, rc, rx;
 
 	if (spool_path(name, sizeof(name), "%ld.%s", (long)pid, type) == -1 ||
@@ -281,7 +281,7 @@ spool_session_pids(const char *dir, const char *user, int receivers_only,
     pid_t *pids, int max)
 {
 	struct scan	 sc = { 0, receivers_only, 0, pids, max, 0, 0 };
-	char		 udir[1100];
+	char		 udir[SPOOL_PATH_MAX];
 
 	if (reg_path(udir, sizeof(udir), dir, user, NULL) == -1 ||
 	    scan(udir, &sc) == -1)
@@ -310,7 +310,7 @@ int
 spool_session_prune(const char *dir, const char *user, pid_t pid)
 {
 	struct scan	 sc = { 1, 0, pid, NULL, 0, 0, 0 };
-	char		 udir[1100];
+	char		 udir[SPOOL_PATH_MAX];
 	int		 lfd, rc;
 
 	if (reg_path(udir, sizeof(udir), dir, user, NULL) == -1 ||
@@ -338,7 +338,7 @@ spool_wake_user(const char *dir, const char *user, int sig)
 int
 spool_wake_conn(const char *dir)
 {
-	char	 path[1100];
+	char	 path[SPOOL_PATH_MAX];
 	int	 tries;
 
 	if (spool_area(path, sizeof(path), dir, "trigger") == -1)
@@ -367,7 +367,7 @@ spool_wake_conn(const char *dir)
 int
 spool_trigger_open(const char *dir)
 {
-	char	 path[1100];
+	char	 path[SPOOL_PATH_MAX];
 
 	if (spool_area(path, sizeof(path), dir, "trigger") == -1)
 		return -1;

@@ -5,7 +5,7 @@
  *	timer_init()			install the SIGALRM handler
  *	timer_set(id, deadline)		timer_after(id, microseconds)
  *	timer_clear(id)			timer_arm()
- *	timer_due(id, now)		timer_now()
+ *	timer_due(id, now)
  *
  * DESCRIPTION
  *	Deadlines are microseconds on CLOCK_MONOTONIC, so that a change of
@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "timer.h"
 
 volatile sig_atomic_t timer_alarm;
@@ -32,27 +33,12 @@ static int64_t	 deadline[TIMER_MAX];	/* 0: not set */
 static int64_t	 armed;			/* what ITIMER_REAL points at */
 static volatile sig_atomic_t fired;	/* ... and it went off */
 
-static const char *const names[TIMER_MAX] = {
-	"sessionInitTimer", "enquireLinkTimer", "inactivityTimer",
-	"responseTimer", "pduReadTimer", "segment", "rescan", "retry",
-	"shutdown"
-};
-
 static void
 on_alarm(int sig)
 {
 	(void)sig;
 	timer_alarm = 1;
 	fired = 1;
-}
-
-int64_t
-timer_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 void
@@ -79,7 +65,7 @@ timer_set(enum timer_id id, int64_t when)
 void
 timer_after(enum timer_id id, int64_t usec)
 {
-	timer_set(id, timer_now() + usec);
+	timer_set(id, clock_mono_us() + usec);
 }
 
 void
@@ -131,17 +117,11 @@ timer_arm(void)
 	armed = first;
 	memset(&it, 0, sizeof(it));
 	if (first != 0) {
-		wait = first - timer_now();
+		wait = first - clock_mono_us();
 		if (wait < 1)
 			wait = 1;	/* already due: fire at once */
 		it.it_value.tv_sec = wait / 1000000;
 		it.it_value.tv_usec = wait % 1000000;
 	}
 	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-const char *
-timer_name(enum timer_id id)
-{
-	return id < TIMER_MAX ? names[id] : "?";
 }

@@ -27,7 +27,6 @@ enum timer_id {
 
 extern volatile sig_atomic_t timer_alarm;
 
-int64_t	 timer_now(void);
 void	 timer_init(void);
 void	 timer_set(enum timer_id, int64_t);
 void	 timer_after(enum timer_id, int64_t);
@@ -36,6 +35,5 @@ int	 timer_pending(enum timer_id);
 int64_t	 timer_deadline(enum timer_id);
 int	 timer_due(enum timer_id, int64_t);
 void	 timer_arm(void);
-const char *timer_name(enum timer_id);
 
 #endif /* TIMER_H */

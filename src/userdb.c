@@ -54,7 +54,7 @@
 
 static char	 userdb_errbuf[USERDB_ERR_MAX];
 
-void
+static void
 userdb_seterr(const char *fmt, ...)
 {
 	va_list	 ap;
@@ -201,7 +201,10 @@ userdb_fetch(GDBM_FILE db, const char *system_id, struct account *a)
 	account_defaults(a, system_id);
 	rc = account_decode(val.dptr, (size_t)val.dsize, a);
 	free(val.dptr);
-	return rc;
+	if (rc == ACCOUNT_OK)
+		return USERDB_OK;
+	userdb_seterr("%s", account_error());
+	return rc == ACCOUNT_VERSION_ERR ? USERDB_VERSION_ERR : USERDB_ERROR;
 }
 
 int

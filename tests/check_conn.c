@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "dlr.h"
 #include "harness.h"
@@ -332,7 +333,7 @@ corrupt_segment(const char *dir)
 	strlcpy(m.id, "smpps_01-handmade1", sizeof(m.id));
 	m.kind = MSG_MT;
 	strlcpy(m.account, "acme", sizeof(m.account));
-	m.created_us = now_us();
+	m.created_us = clock_wall_us();
 	strlcpy(m.route, "sink", sizeof(m.route));
 	pdu_init(&p, SMPP_SUBMIT_SM, 0);
 	p.source_addr = "ACME";

@@ -172,7 +172,7 @@ START_TEST(test_lines)
 	    "account=acme src=My%20Shop src_ton=0"));
 	ck_assert_ptr_nonnull(strstr((char *)b.data, " dst=+4477 "));
 	ck_assert_ptr_nonnull(strstr((char *)b.data,
-	    " sm=00480069003d0025 text=Hi%3D%25 tlv=1400:1234\n"));
+	    " sm=00480069003d0025 text=Hi=%25 tlv=1400:1234\n"));
 	buf_free(&b);
 
 	strlcpy(line, "ACCEPTED abc-1 F00%2Fd", sizeof(line));

@@ -135,6 +135,35 @@ START_TEST(test_buf)
 }
 END_TEST
 
+/* One %XX escaping for records, the id map and smppuser export. */
+START_TEST(test_buf_pct)
+{
+	char	 enc[64], dec[32];
+
+	ck_assert_int_eq(buf_pct_encode(enc, sizeof(enc), "a b%\x01", 5), 11);
+	enc[11] = '\0';
+	ck_assert_str_eq(enc, "a%20b%25%01");
+	ck_assert_int_eq(buf_pct_encode(enc, 10, "a b%\x01", 5), -1);
+	ck_assert_int_eq(buf_pct_decode(dec, sizeof(dec), enc, 11,
+	    BUF_PCT_STRICT), 5);
+	ck_assert_mem_eq(dec, "a b%\x01", 6);
+	/* Strict: upper-case digits, escapes only where needed, no NUL. */
+	ck_assert_int_eq(buf_pct_decode(dec, sizeof(dec), "%2a", 3,
+	    BUF_PCT_STRICT), -1);
+	ck_assert_int_eq(buf_pct_decode(dec, sizeof(dec), "%2a", 3, 0), 1);
+	ck_assert_int_eq(buf_pct_decode(dec, sizeof(dec), "%41", 3,
+	    BUF_PCT_STRICT), -1);
+	ck_assert_int_eq(buf_pct_decode(dec, sizeof(dec), "a b", 3,
+	    BUF_PCT_STRICT), -1);
+	ck_assert_int_eq(buf_pct_decode(dec, sizeof(dec), "%00", 3,
+	    BUF_PCT_NONUL), -1);
+	ck_assert_int_eq(buf_pct_decode(dec, sizeof(dec), "%4", 2, 0), -1);
+	ck_assert_int_eq(buf_pct_decode(dec, 3, "abc", 3, 0), -1);
+	ck_assert_int_eq(buf_hexval('f', BUF_HEX_UPPER), -1);
+	ck_assert_int_eq(buf_hexval('F', BUF_HEX_ANY), 15);
+}
+END_TEST
+
 START_TEST(test_msgid)
 {
 	char	 a[65], b[65], tiny[8];
@@ -185,6 +214,7 @@ main(void)
 	tcase_add_test(tc, test_log_levels);
 	tcase_add_test(tc, test_log_sanitize);
 	tcase_add_test(tc, test_buf);
+	tcase_add_test(tc, test_buf_pct);
 	tcase_add_test(tc, test_msgid);
 	tcase_add_test(tc, test_compat);
 	suite_add_tcase(s, tc);

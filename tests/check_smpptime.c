@@ -112,6 +112,18 @@ START_TEST(test_format)
 }
 END_TEST
 
+/* The one days_from_civil: right for dates before 1970 and year 0 and -1. */
+START_TEST(test_days_from_civil)
+{
+	ck_assert_int_eq(smpptime_days_from_civil(1970, 1, 1), 0);
+	ck_assert_int_eq(smpptime_days_from_civil(2000, 3, 1), 11017);
+	ck_assert_int_eq(smpptime_days_from_civil(1969, 12, 31), -1);
+	ck_assert_int_eq(smpptime_days_from_civil(1, 1, 1), -719162);
+	ck_assert_int_eq(smpptime_days_from_civil(0, 1, 1), -719528);
+	ck_assert_int_eq(smpptime_days_from_civil(-1, 12, 31), -719529);
+}
+END_TEST
+
 START_TEST(test_format_rel)
 {
 	char	 buf[SMPPTIME_LEN + 1];
@@ -154,6 +166,7 @@ main(void)
 	tcase_add_test(tc, test_parse_relative);
 	tcase_add_test(tc, test_format);
 	tcase_add_test(tc, test_format_rel);
+	tcase_add_test(tc, test_days_from_civil);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

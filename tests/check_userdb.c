@@ -134,20 +134,20 @@ START_TEST(test_version)
 
 	account_defaults(&a, "alice");
 	ck_assert_int_eq(account_decode(v2, strlen(v2), &a),
-	    USERDB_VERSION_ERR);
-	ck_assert_str_eq(userdb_error(), "record of alice has format version "
+	    ACCOUNT_VERSION_ERR);
+	ck_assert_str_eq(account_error(), "record of alice has format version "
 	    "2, this program reads 1");
 	ck_assert_str_eq(a.system_id, "alice");
-	ck_assert_int_eq(account_decode("x1\n", 3, &a), USERDB_ERROR);
-	ck_assert_int_eq(account_decode("v\n", 2, &a), USERDB_ERROR);
-	ck_assert_int_eq(account_decode("v1", 2, &a), USERDB_ERROR);
+	ck_assert_int_eq(account_decode("x1\n", 3, &a), ACCOUNT_ERROR);
+	ck_assert_int_eq(account_decode("v\n", 2, &a), ACCOUNT_ERROR);
+	ck_assert_int_eq(account_decode("v1", 2, &a), ACCOUNT_ERROR);
 	ck_assert_int_eq(account_decode("v1\nnosuch=1\n", 12, &a),
-	    USERDB_ERROR);
-	ck_assert_ptr_nonnull(strstr(userdb_error(), "nosuch"));
-	ck_assert_int_eq(account_decode("v1\nrate=x\n", 10, &a), USERDB_ERROR);
-	ck_assert_int_eq(account_decode("v1\nrate\n", 8, &a), USERDB_ERROR);
+	    ACCOUNT_ERROR);
+	ck_assert_ptr_nonnull(strstr(account_error(), "nosuch"));
+	ck_assert_int_eq(account_decode("v1\nrate=x\n", 10, &a), ACCOUNT_ERROR);
+	ck_assert_int_eq(account_decode("v1\nrate\n", 8, &a), ACCOUNT_ERROR);
 	ck_assert_int_eq(account_decode("v1\nrate=1\0\n", 11, &a),
-	    USERDB_ERROR);
+	    ACCOUNT_ERROR);
 }
 END_TEST
 
@@ -194,7 +194,7 @@ START_TEST(test_password)
 	ck_assert_int_eq(account_check_password(&b, "s3cret"), 1);
 
 	ck_assert_int_eq(account_set_password(&b, ""), -1);
-	ck_assert_ptr_nonnull(strstr(userdb_error(), "1 to 30"));
+	ck_assert_ptr_nonnull(strstr(account_error(), "1 to 30"));
 	ck_assert_int_eq(account_set_password(&b,
 	    "0123456789012345678901234567890"), -1);
 	ck_assert_int_eq(account_set_password(&b,

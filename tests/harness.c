@@ -51,6 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "connstate.h"
 #include "harness.h"
@@ -932,7 +933,7 @@ out_meta(struct msg_meta *m, const char *user, const char *ref)
 	snprintf(m->id, sizeof(m->id), "test-%ld-%u", (long)getpid(), n++);
 	m->kind = ref != NULL ? MSG_DLR : MSG_MO;
 	strlcpy(m->account, user, sizeof(m->account));
-	m->created_us = now_us();
+	m->created_us = clock_wall_us();
 	if (ref != NULL)
 		strlcpy(m->ref, ref, sizeof(m->ref));
 }
