@@ -315,6 +315,7 @@ start(void)
 		    "claim(s) returned", n > 0 ? n : 0, i > 0 ? i : 0);
 	if ((trigfd = spool_trigger_open(smppconn_ctx.conf->spool.dir)) == -1)
 		fatal("trigger FIFO of %s", smppconn_ctx.conf->spool.dir);
+	smppconn_trash_start();		/* before the handlers: its own */
 	signals();
 	for (i = 0; i < smppconn_ctx.conf->nconnectors; i++)
 		conn_new(&smppconn_ctx.conf->connectors[i], 1);
@@ -428,6 +429,7 @@ housekeeping(void)
 	smppconn_ctx.want_scan = 1;
 	smppconn_ctx.next_rescan = smppconn_ctx.now + (int64_t)smppconn_ctx.conf->conn.rescan * 1000000;
 	smppconn_store_prune();
+	smppconn_trash_check();
 	/* The deferred folder is listed once per rescan even without a hint. */
 	if (smppconn_ctx.next_deferred == 0)
 		smppconn_ctx.next_deferred = (int64_t)smppconn_ctx.wall;
@@ -479,6 +481,7 @@ finish(void)
 	smppconn_mt_feed();
 	smppconn_mt_commit();
 	smppconn_mt_give_back();
+	smppconn_trash_stop();
 	smppconn_mt_free();
 	smppconn_out_free();
 	smppconn_store_free();

@@ -246,6 +246,12 @@ int	*smppconn_outcome_receipt(const char *, const struct idmap_entry *,
 struct connector *smppconn_route_pick(struct item *, const char **);
 int	 smppconn_route_up(struct connector *);
 
+/* smppconn_trash.c */
+void	 smppconn_trash_start(void);
+int	 smppconn_trash_put(const char *);
+void	 smppconn_trash_check(void);
+void	 smppconn_trash_stop(void);
+
 /* smppconn_state.c */
 void	 smppconn_state_write(void);
 

@@ -409,7 +409,7 @@ job_finish(struct job *job)
 			log_warn("returning %s", job->path);
 		/* Whatever went wrong, it is not tried again at once. */
 		smppconn_ctx.pause_until = smppconn_ctx.now + 1000000;
-	} else if (spool_remove(job->path) == -1)
+	} else if (smppconn_trash_put(job->path) == -1)
 		log_warn("removing %s", job->path);
 	free(job);
 	smppconn_ctx.want_scan = 1;
