@@ -63,7 +63,7 @@
 
 #define BACKOFF_MAX	60	/* seconds between restarts, at most */
 #define STABLE_US	(10 * 1000000LL)	/* ran this long: back-off 1 s */
-#define READ_CHUNK	65536
+#define PIPE_SIZE	(1024 * 1024)	/* Linux: pipe-max-size's default */
 
 struct hproc;
 
@@ -261,6 +261,11 @@ spawn(struct hproc *hp)
 	hp->outfd = out[0];
 	(void)fcntl(hp->infd, F_SETFL, O_NONBLOCK);
 	(void)fcntl(hp->outfd, F_SETFL, O_NONBLOCK);
+#ifdef F_SETPIPE_SZ
+	/* A turn's lines in one go, not 64 KiB a turn (best effort). */
+	(void)fcntl(hp->infd, F_SETPIPE_SZ, PIPE_SIZE);
+	(void)fcntl(hp->outfd, F_SETPIPE_SZ, PIPE_SIZE);
+#endif
 	hp->started = smppconn_ctx.now;
 	hc->running++;
 	if (conn_helper_line_hello(&hp->out, hc->c->name) == -1)
