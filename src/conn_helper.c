@@ -48,7 +48,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,35 +198,6 @@ proc_down(struct hproc *hp, const char *why)
 	retry_all(hp, why);
 }
 
-static int
-start_child(const struct conf_connector *cf, int in, int out, pid_t *pid)
-{
-	posix_spawn_file_actions_t	 fa;
-	posix_spawnattr_t		 at;
-	sigset_t			 none, all;
-	int				 rc;
-
-	sigemptyset(&none);
-	sigfillset(&all);
-	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
-		return rc;
-	if ((rc = posix_spawnattr_init(&at)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return rc;
-	}
-	if ((rc = posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO)) ==
-	    0 && (rc = posix_spawn_file_actions_adddup2(&fa, out,
-	    STDOUT_FILENO)) == 0 && (rc = posix_spawnattr_setflags(&at,
-	    POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-	    POSIX_SPAWN_SETSIGDEF)) == 0 && (rc = posix_spawnattr_setpgroup(&at,
-	    0)) == 0 && (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
-	    (rc = posix_spawnattr_setsigdefault(&at, &all)) == 0)
-		rc = posix_spawn(pid, cf->argv[0], &fa, &at, cf->argv, environ);
-	posix_spawnattr_destroy(&at);
-	posix_spawn_file_actions_destroy(&fa);
-	return rc;
-}
-
 static void
 spawn(struct hproc *hp)
 {
@@ -238,7 +208,8 @@ spawn(struct hproc *hp)
 	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1)
 		rc = errno;
 	else
-		rc = start_child(hc->c->cf, in[0], out[1], &hp->pid);
+		rc = conn_pipe_spawn(hc->c->cf, environ, in[0], out[1], -1,
+		    &hp->pid);
 	if (in[0] != -1)
 		close(in[0]);
 	if (out[1] != -1)

@@ -4,6 +4,7 @@
  *
  * SYNOPSIS
  *	conn_pipe_ops	conn_pipe_reap()
+ *	conn_pipe_spawn(connector, envp, in, out, err, &pid)
  *
  * DESCRIPTION
  *	For each message the connector forks and executes the command of
@@ -244,11 +245,13 @@ env_vector(const struct buf *b)
 /*
  * Start the program with posix_spawn(3), which vfork()s: far cheaper
  * than fork(2) per message.  Its own process group, default signal
- * dispositions and an empty mask; stdin, stdout, stderr set up.
+ * dispositions and an empty mask; stdin, and stdout and stderr unless
+ * -1 (then smppconn's), set up.  Also the helper connector's.  0, or
+ * an errno value.
  */
-static int
-start_child(const struct conf_connector *cf, char **envp, int in, int err,
-    pid_t *pid)
+int
+conn_pipe_spawn(const struct conf_connector *cf, char **envp, int in,
+    int out, int err, pid_t *pid)
 {
 	posix_spawn_file_actions_t	 fa;
 	posix_spawnattr_t		 at;
@@ -264,9 +267,10 @@ start_child(const struct conf_connector *cf, char **envp, int in, int err,
 		return rc;
 	}
 	if ((rc = posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO)) ==
-	    0 && (rc = posix_spawn_file_actions_adddup2(&fa, devnull,
-	    STDOUT_FILENO)) == 0 && (rc = posix_spawn_file_actions_adddup2(&fa,
-	    err, STDERR_FILENO)) == 0 && (rc = posix_spawnattr_setflags(&at,
+	    0 && (out == -1 || (rc = posix_spawn_file_actions_adddup2(&fa, out,
+	    STDOUT_FILENO)) == 0) && (err == -1 ||
+	    (rc = posix_spawn_file_actions_adddup2(&fa, err,
+	    STDERR_FILENO)) == 0) && (rc = posix_spawnattr_setflags(&at,
 	    POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
 	    POSIX_SPAWN_SETSIGDEF)) == 0 && (rc = posix_spawnattr_setpgroup(&at,
 	    0)) == 0 && (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
@@ -301,7 +305,8 @@ spawn(struct connector *c, struct proc *pr)
 	    record_write(&pr->in, &pr->it->msg.meta, &pr->it->msg.pdu) == -1 ||
 	    pipe2(in, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1)
 		goto out;
-	if ((errno = start_child(c->cf, envp, in[0], err[1], &pr->pid)) != 0)
+	if ((errno = conn_pipe_spawn(c->cf, envp, in[0], devnull, err[1],
+	    &pr->pid)) != 0)
 		goto out;
 	pr->infd = in[1];
 	pr->errfd = err[0];

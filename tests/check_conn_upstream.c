@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "connstate.h"
 #include "dlr.h"
@@ -95,18 +96,42 @@ sections(const char *system_id)
 	    system_id);
 }
 
+/* The upstream's listening socket, and A's folder. */
 static void
-start(void)
+listen_as(const char *name)
 {
 	uport = th_free_port();
 	lfd = listen_on(uport);
-	th_init(&A, "upstream");
-	sections("gateway");
+	th_init(&A, name);
+}
+
+/* A's smppd and smppconn, with A.sections as set. */
+static void
+launch(void)
+{
 	strlcpy(A.spool_keys, "retry_min = 1\nretry_max = 1\n",
 	    sizeof(A.spool_keys));
 	th_user(&A, "acme", "secret", NULL);
 	th_start(&A);
 	th_start_conn(&A);
+}
+
+static void
+start(void)
+{
+	listen_as("upstream");
+	sections("gateway");
+	launch();
+}
+
+/* smppconn bound upstream, a client bound to A. */
+static void
+both_ends(struct tc *c, struct tc *u)
+{
+	upstream(u);
+	tc_connect(c, A.port);
+	ck_assert_uint_eq(tc_bind(c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
 }
 
 /* Wait for a PDU other than enquire_link on the upstream side. */
@@ -189,10 +214,7 @@ START_TEST(test_receipts)
 	uint8_t		 tag[2] = { 0x12, 0x34 };
 
 	start();
-	upstream(&u);
-	tc_connect(&c, A.port);
-	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
-	    ESME_ROK);
+	both_ends(&c, &u);
 	pdu_init(&p, SMPP_SUBMIT_SM, 0);
 	p.service_type = "CMT";
 	p.source_addr_ton = 5;
@@ -256,10 +278,7 @@ START_TEST(test_mo_and_throttle)
 	char		 text[16], path[700];
 
 	start();
-	upstream(&u);
-	tc_connect(&c, A.port);
-	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
-	    ESME_ROK);
+	both_ends(&c, &u);
 	/* MO routed by [mo-routes]; one without a route kept. */
 	deliver(&u, "447700900123", "5599", 0, "hi there", NULL, 0);
 	ck_assert_int_eq(tc_deliver(&c, 5000), 1);
@@ -295,10 +314,7 @@ START_TEST(test_reconnect)
 	char		 rid[PDU_MESSAGE_ID_MAX];
 
 	start();
-	upstream(&u);
-	tc_connect(&c, A.port);
-	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
-	    ESME_ROK);
+	both_ends(&c, &u);
 	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "lost", 2, NULL),
 	    ESME_ROK);
 	next_pdu(&u, SMPP_SUBMIT_SM);
@@ -350,6 +366,22 @@ no_more_submit(struct tc *u)
 	ck_assert_int_eq(tc_recv(u, 700), 0);
 }
 
+/* The upstream answers one message with status: its one receipt. */
+static void
+fails_once(struct tc *c, struct tc *u, const char *dst, uint32_t status,
+    struct dlr *d)
+{
+	char	 id[PDU_MESSAGE_ID_MAX], rid[PDU_MESSAGE_ID_MAX];
+
+	ck_assert_uint_eq(tc_submit_rd(c, "ACME", dst, "once", 1, id),
+	    ESME_ROK);
+	next_pdu(u, SMPP_SUBMIT_SM);
+	answer_submit(u, status, NULL);
+	receipt(c, d, rid);
+	ck_assert_str_eq(rid, id);
+	no_more_submit(u);
+}
+
 /*
  * The three classes: throttling slows the connector and it recovers,
  * transient fails over to the route's next connector, permanent (here
@@ -360,26 +392,16 @@ START_TEST(test_error_classes)
 	struct tc		 c, u;
 	struct dlr		 d;
 	struct connstate	 st;
-	char			 id[PDU_MESSAGE_ID_MAX], rid[PDU_MESSAGE_ID_MAX];
 
-	uport = th_free_port();
-	lfd = listen_on(uport);
-	th_init(&A, "classes");
+	listen_as("classes");
 	snprintf(A.sections, sizeof(A.sections),
 	    "[connector up]\ntype = smpp\nhost = 127.0.0.1\nport = %d\n"
 	    "system_id = gateway\npassword = pw\nthroughput = 100\n"
 	    "permanent_errors = 0x45\n\n"
 	    "[connector spare]\ntype = sink\n\n"
 	    "[mt-routes]\n33 = up, spare\ndefault = up\n", uport);
-	strlcpy(A.spool_keys, "retry_min = 1\nretry_max = 1\n",
-	    sizeof(A.spool_keys));
-	th_user(&A, "acme", "secret", NULL);
-	th_start(&A);
-	th_start_conn(&A);
-	upstream(&u);
-	tc_connect(&c, A.port);
-	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
-	    ESME_ROK);
+	launch();
+	both_ends(&c, &u);
 
 	/* Throttling: the same connector again, at half the rate. */
 	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "4411", "slow", 0, NULL),
@@ -396,26 +418,14 @@ START_TEST(test_error_classes)
 	ck_assert(th_wait_state(&A, "up", rate_full, NULL, 3000));
 
 	/* Transient: failed over to the sink at once, receipt from there. */
-	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "over", 1, id),
-	    ESME_ROK);
-	next_pdu(&u, SMPP_SUBMIT_SM);
-	answer_submit(&u, ESME_RSYSERR, NULL);
-	receipt(&c, &d, rid);
-	ck_assert_str_eq(rid, id);
+	fails_once(&c, &u, "3312", ESME_RSYSERR, &d);
 	ck_assert_str_eq(d.stat, "DELIVRD");
-	no_more_submit(&u);
 	ck_assert(th_wait_state(&A, "spare", ok_one, NULL, 3000));
 
 	/* Permanent by the override: one REJECTD, err the status. */
-	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "4412", "never", 1, id),
-	    ESME_ROK);
-	next_pdu(&u, SMPP_SUBMIT_SM);
-	answer_submit(&u, ESME_RSUBMITFAIL, NULL);
-	receipt(&c, &d, rid);
-	ck_assert_str_eq(rid, id);
+	fails_once(&c, &u, "4412", ESME_RSUBMITFAIL, &d);
 	ck_assert_str_eq(d.stat, "REJECTD");
 	ck_assert_int_eq(d.err, 69);
-	no_more_submit(&u);
 	ck_assert_int_eq(tc_deliver(&c, 300), 0);
 	ck_assert(th_wait_state(&A, "up", all_counted, NULL, 3000));
 	ck_assert(th_conn_state(&A, "up", &st));
@@ -431,30 +441,15 @@ START_TEST(test_error_classes)
 }
 END_TEST
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 start_with(const char *extra)
 {
-	uport = th_free_port();
-	lfd = listen_on(uport);
-	th_init(&A, "interop");
+	listen_as("interop");
 	snprintf(A.sections, sizeof(A.sections),
 	    "[connector up]\ntype = smpp\nhost = 127.0.0.1\nport = %d\n"
 	    "system_id = gateway\npassword = pw\n%s\n"
 	    "[mt-routes]\ndefault = up\n", uport, extra);
-	strlcpy(A.spool_keys, "retry_min = 1\nretry_max = 1\n",
-	    sizeof(A.spool_keys));
-	th_user(&A, "acme", "secret", NULL);
-	th_start(&A);
-	th_start_conn(&A);
+	launch();
 }
 
 static void
@@ -484,10 +479,7 @@ START_TEST(test_interop_session)
 
 	start_with("window = 3\nenquire_link = 1\nreconnect_min = 1\n"
 	    "reconnect_max = 4\n");
-	upstream(&u);
-	tc_connect(&c, A.port);
-	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
-	    ESME_ROK);
+	both_ends(&c, &u);
 	for (i = 0; i < 5; i++)
 		ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "w", 0,
 		    NULL), ESME_ROK);
@@ -496,8 +488,8 @@ START_TEST(test_interop_session)
 		next_pdu(&u, SMPP_SUBMIT_SM);
 		seqs[i] = u.p.sequence_number;
 	}
-	t0 = mono_ms();
-	while (mono_ms() - t0 < 1500) {
+	t0 = clock_mono_ms();
+	while (clock_mono_ms() - t0 < 1500) {
 		if (tc_recv(&u, 200) != 1)
 			continue;
 		ck_assert_uint_eq(u.p.command_id, SMPP_ENQUIRE_LINK);
@@ -533,10 +525,10 @@ START_TEST(test_interop_session)
 	r.command_status = ESME_RBINDFAIL;
 	r.flags |= PDU_F_NOBODY;
 	tc_send(&u, &r);
-	t0 = mono_ms();
+	t0 = clock_mono_ms();
 	tc_close(&u);
 	upstream(&u);
-	ck_assert_int_ge(mono_ms() - t0, 950);
+	ck_assert_int_ge(clock_mono_ms() - t0, 950);
 	tc_close(&u);
 	tc_close(&c);
 }
@@ -566,10 +558,7 @@ START_TEST(test_interop_ids)
 	size_t		 i;
 
 	start_with("");
-	upstream(&u);
-	tc_connect(&c, A.port);
-	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
-	    ESME_ROK);
+	both_ends(&c, &u);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "ids", 1,
 		    id), ESME_ROK);
