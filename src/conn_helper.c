@@ -520,7 +520,6 @@ helper_submit(struct connector *c, struct item *it)
 	TAILQ_INSERT_TAIL(&hc->q, hm, link);
 	hc->nq++;
 	hp->nout++;
-	flush_out(hp);
 }
 
 static void
@@ -530,6 +529,8 @@ helper_poll(struct connector *c)
 	int		 i;
 
 	for (i = 0; i < hc->n; i++) {
+		/* The turn's lines, in one write before the loop waits. */
+		flush_out(&hc->hp[i]);
 		if (hc->hp[i].outfd != -1)
 			smppconn_ctx_poll_add(hc->hp[i].outfd, POLLIN, read_in,
 			    &hc->hp[i]);
