@@ -176,6 +176,22 @@ struct conf {
 	struct conf_route	*mo_routes;
 };
 
+/*
+ * conf_defaults() fills c with every key's default.  conf_load() reads
+ * path into c (defaults first); each error is one line "path:line: ..."
+ * given to report, and it returns the number of errors after the whole
+ * file was read (0: loaded), so that all errors are shown at once.  c
+ * owns every string and table it points to until conf_free(), also
+ * after a failed load.  conf_connector() and the route tables point
+ * into c.  conf_ledger_path() writes the ledger's path (beside the user
+ * db unless set) into buf and returns buf, or NULL when it does not
+ * fit.  conf_argv() splits a pipe connector's command into its argv
+ * (quotes as in sh, no expansion); -1 with the reason in err.
+ * conf_route_account(r, acct): 1 when route r applies to acct;
+ * conf_route_key(r, buf, len): the route's key as written, for
+ * messages.  conf_dump() prints c in the file's own syntax (-1: write
+ * error).
+ */
 typedef void (*conf_report_fn)(const char *);
 
 void	 conf_defaults(struct conf *);

@@ -56,6 +56,15 @@ struct conf_key {
 extern const struct conf_key	 conf_table[];
 extern const size_t		 conf_table_len;
 
+/*
+ * conf_table_find(): the key of a section, NULL when there is none.
+ * conf_table_set(k, base, value, err, errlen): parse value into the
+ * field of base (a struct conf or conf_connector) that k names; -1 with
+ * the reason in err.  conf_table_defaults(): every key of a section to
+ * its default.  conf_table_format(): a field back to text (-1: no
+ * room).  The *_valid() checks return 1 for a good name.  Names returned
+ * are static strings.
+ */
 const char	*conf_sect_name(enum conf_sect);
 const struct conf_key *conf_table_find(enum conf_sect, const char *);
 int		 conf_table_set(const struct conf_key *, void *,

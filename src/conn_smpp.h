@@ -93,6 +93,16 @@ struct smppc {
 	int			 rr;		/* next session to try */
 };
 
+/*
+ * The three files share struct smppc (one per connector) and its
+ * sessions; an item handed to a session is owned by it until
+ * conn_smpp_submit_resp() or conn_smpp_sent_lost() reports its outcome.
+ * Incoming PDUs that cannot be answered yet (the id map or out/ commit
+ * is pending) are held and answered by conn_smpp_held_flush() after the
+ * commit; nothing here fails with a return value: a lost session is
+ * logged and reconnected with back-off.
+ */
+
 /* conn_smpp.c */
 void	 conn_smpp_submit_resp(struct smppc *, struct item *, const struct pdu *,
 	    uint32_t);

@@ -48,6 +48,13 @@ struct pdu_layout {
 #define PDU_CMEMBER(p, off, type) \
 	((const type *)(const void *)((const char *)(p) + (off)))
 
+/*
+ * pdu_command_layout(): the static layout of a command's mandatory
+ * body, NULL for a command that has none or is unknown.
+ * pdu_parse_uint(s, max, &v): a decimal of at most max, 0 or -1.
+ * pdu_get16, pdu_get32 and pdu_put32 read and write network order; the
+ * caller has checked that the octets are there.
+ */
 const struct pdu_layout *pdu_command_layout(uint32_t);
 int	 pdu_parse_uint(const char *, unsigned long, unsigned long *);
 

@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	segdone_open(d, segpath, n)	segdone_mark(d, i)
  *	segdone_test(d, i)	segdone_all(d, n)	segdone_close(d)
- *	segdone_remove(segpath)		segdone_path(buf, len, segpath)
+ *	(the sidecar's name: spool_done_path(), spool.c)
  *
  * DESCRIPTION
  *	The sidecar SEGMENT.done holds one octet per record, '1' once the
@@ -14,7 +14,8 @@
  *	failure some marks may be lost and those records are handed on a
  *	second time: the duplicate window of at-least-once delivery.  A
  *	sync per mark would cost as much as the submit path's commit.
- *	segdone_path() is the one place that names a sidecar.
+ *	spool.c names the sidecar and takes it along when a segment
+ *	moves or goes (spool_done_path, spool_done_remove).
  *
  * DIAGNOSTICS
  *	-1 with errno.
@@ -37,13 +38,6 @@
 #include "spool.h"
 
 #define DONE_FILE_MAX	(16 * 1024 * 1024)
-
-/* The name of a segment's sidecar: the one place that builds it. */
-int
-segdone_path(char *buf, size_t len, const char *segpath)
-{
-	return spool_path(buf, len, "%s" SEGDONE_SUFFIX, segpath);
-}
 
 static int
 segdone_grow(struct segdone *d, size_t n)
@@ -76,7 +70,7 @@ segdone_open(struct segdone *d, const char *segpath, unsigned n)
 
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
-	if (segdone_path(d->path, sizeof(d->path), segpath) == -1)
+	if (spool_done_path(d->path, sizeof(d->path), segpath) == -1)
 		return -1;
 	if ((d->fd = open(d->path, O_RDWR | O_CLOEXEC)) == -1 &&
 	    errno != ENOENT)
@@ -151,16 +145,4 @@ segdone_close(struct segdone *d)
 	free(d->map);
 	d->map = NULL;
 	d->n = 0;
-}
-
-int
-segdone_remove(const char *segpath)
-{
-	char	 path[SPOOL_PATH_MAX];
-
-	if (segdone_path(path, sizeof(path), segpath) == -1)
-		return -1;
-	if (unlink(path) == -1 && errno != ENOENT)
-		return -1;
-	return 0;
 }

@@ -129,7 +129,7 @@ smppconn_trash_put(const char *path)
 
 	name = name != NULL ? name + 1 : path;
 	if (child == -1 || trash[0] == '\0' ||
-	    segdone_path(side, sizeof(side), path) == -1 ||
+	    spool_done_path(side, sizeof(side), path) == -1 ||
 	    spool_path(to, sizeof(to), "%s/%s.done", trash, name) == -1 ||
 	    (rename(side, to) == -1 && errno != ENOENT) ||
 	    spool_path(to, sizeof(to), "%s/%s", trash, name) == -1 ||

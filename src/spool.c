@@ -454,8 +454,8 @@ move_done(const char *from, const char *to)
 {
 	char	 a[SPOOL_PATH_MAX], b[SPOOL_PATH_MAX];
 
-	if (segdone_path(a, sizeof(a), from) == -1 ||
-	    segdone_path(b, sizeof(b), to) == -1)
+	if (spool_done_path(a, sizeof(a), from) == -1 ||
+	    spool_done_path(b, sizeof(b), to) == -1)
 		return -1;
 	if (rename(a, b) == -1 && errno != ENOENT)
 		return -1;
@@ -535,7 +535,27 @@ spool_remove(const char *path)
 {
 	if (unlink(path) == -1 && errno != ENOENT)
 		return -1;
-	return segdone_remove(path);
+	return spool_done_remove(path);
+}
+
+/* The name of a segment's sidecar: the one place that builds it. */
+int
+spool_done_path(char *buf, size_t len, const char *segpath)
+{
+	return spool_path(buf, len, "%s" SEGDONE_SUFFIX, segpath);
+}
+
+/* Remove a segment's sidecar; none is fine. */
+int
+spool_done_remove(const char *segpath)
+{
+	char	 path[SPOOL_PATH_MAX];
+
+	if (spool_done_path(path, sizeof(path), segpath) == -1)
+		return -1;
+	if (unlink(path) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
 }
 
 /*

@@ -113,8 +113,6 @@ int	 segdone_mark(struct segdone *, unsigned);
 int	 segdone_test(const struct segdone *, unsigned);
 int	 segdone_all(const struct segdone *, unsigned);
 void	 segdone_close(struct segdone *);
-int	 segdone_remove(const char *);
-int	 segdone_path(char *, size_t, const char *);
 
 int	 spool_name(char *, size_t, int64_t);
 int64_t	 spool_name_time(const char *);
@@ -135,6 +133,8 @@ int	 spool_claim(const char *, const char *, const char *, char *, size_t);
 int	 spool_move(const char *, const char *, const char *);
 int	 spool_quarantine(const char *, const char *, const char *);
 int	 spool_remove(const char *);
+int	 spool_done_path(char *, size_t, const char *);
+int	 spool_done_remove(const char *);
 
 int	 spool_recover_pid(const char *, pid_t);
 int	 spool_recover_all(const char *);

@@ -563,9 +563,9 @@ START_TEST(test_segdone)
 	ck_assert_int_eq(segdone_test(&d, 1000), 1);
 	segdone_close(&d);
 	ck_assert_int_eq(file_size(at("mt/active/1.000001.1.1.7.done")), 1001);
-	ck_assert_int_eq(segdone_remove(seg), 0);
+	ck_assert_int_eq(spool_done_remove(seg), 0);
 	ck_assert(!exists(at("mt/active/1.000001.1.1.7.done")));
-	ck_assert_int_eq(segdone_remove(seg), 0);
+	ck_assert_int_eq(spool_done_remove(seg), 0);
 }
 END_TEST
 
