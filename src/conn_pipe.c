@@ -3,7 +3,7 @@
  * sendmail-style exit codes
  *
  * SYNOPSIS
- *	conn_pipe_ops	conn_pipe_reap()
+ *	conn_pipe_ops	conn_pipe_reaped(pid, status)
  *	conn_pipe_spawn(connector, envp, in, out, err, &pid)
  *
  * DESCRIPTION
@@ -37,9 +37,10 @@
  *	[connector] timeout seconds is killed with its process group,
  *	which counts as temporary, as does being killed by any signal and
  *	a program that cannot be executed.  At most concurrency programs
- *	run at once.  Children are started with posix_spawn(3) and reaped
- *	after SIGCHLD (the loop's self-pipe); their input is written
- *	without blocking the loop.
+ *	run at once.  Children are started with posix_spawn(3); smppconn
+ *	reaps them after SIGCHLD (the loop's self-pipe) and hands each to
+ *	conn_pipe_reaped().  Their input is written without blocking the
+ *	loop.
  */
 #include "config.h"
 
@@ -495,22 +496,18 @@ finished(struct proc *pr, int st)
 	proc_free(pr);
 }
 
-void
-conn_pipe_reap(void)
+/* A child that smppconn reaped: 1 when it was one of ours. */
+int
+conn_pipe_reaped(pid_t pid, int st)
 {
 	struct proc	*pr;
-	pid_t		 pid;
-	int		 st;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		LIST_FOREACH(pr, &procs, link)
-			if (pr->pid == pid)
-				break;
-		if (pr != NULL)
+	LIST_FOREACH(pr, &procs, link)
+		if (pr->pid == pid) {
 			finished(pr, st);
-		else
-			(void)conn_helper_reaped(pid, st);
-	}
+			return 1;
+		}
+	return 0;
 }
 
 static int

@@ -37,6 +37,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -325,12 +326,24 @@ start(void)
 		conn_new(&smppconn_ctx.conf->connectors[i], 1);
 }
 
+/* Programs of the pipe connector, helpers of the helper connector. */
+static void
+reap(void)
+{
+	pid_t	 pid;
+	int	 st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		if (!conn_pipe_reaped(pid, st))
+			(void)conn_helper_reaped(pid, st);
+}
+
 static void
 handle_signals(void)
 {
 	if (got_chld) {
 		got_chld = 0;
-		conn_pipe_reap();
+		reap();
 	}
 	if (got_hup) {
 		got_hup = 0;

@@ -299,7 +299,7 @@ extern const struct conn_ops conn_sink_ops;
 extern const struct conn_ops conn_pipe_ops;
 extern const struct conn_ops conn_smpp_ops;
 extern const struct conn_ops conn_helper_ops;
-void	 conn_pipe_reap(void);
+int	 conn_pipe_reaped(pid_t, int);
 int	 conn_pipe_spawn(const struct conf_connector *, char **, int, int, int,
 	    pid_t *);
 int	 conn_helper_reaped(pid_t, int);
