@@ -685,16 +685,15 @@ conf_finish(struct conf_parse *p, const struct stat *st)
 		if (c->type == CONN_PIPE || c->type == CONN_HELPER)
 			(void)conf_argv(c, err, sizeof(err));
 		conf_errclass_lists(p, c);
-		if (c->type == CONN_SMPP && (st->st_mode & (S_IRWXG | S_IRWXO))
-		    && S_ISREG(st->st_mode)) {
-			conf_err(p, c->line, "[connector %s] is of type "
-			    "smpp, with a password, but the file is open to "
-			    "group or others (mode %04o): chmod 600 %s",
-			    c->name, (unsigned)(st->st_mode & 07777),
-			    conf->path);
+		if (c->type == CONN_SMPP &&
+		    conf_mode_secret(conf, st, err, sizeof(err)) == -1) {
+			conf_err(p, c->line, "[connector %s]: %s", c->name,
+			    err);
 			break;
 		}
 	}
+	if (conf_mode_owner(conf, st, err, sizeof(err)) == -1)
+		conf_err(p, 0, "%s", err);
 }
 
 int

@@ -220,4 +220,11 @@ int	 conf_argv(struct conf_connector *, char *, size_t);
 int	 conf_route_account(const struct conf_route *, const char *);
 const char *conf_route_key(const struct conf_route *, char *, size_t);
 
+/* conf_mode.c: who may change and read the file (0, or -1 and why). */
+struct stat;
+int	 conf_mode_owner(const struct conf *, const struct stat *, char *,
+	    size_t);
+int	 conf_mode_secret(const struct conf *, const struct stat *, char *,
+	    size_t);
+
 #endif /* CONF_H */
