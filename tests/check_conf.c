@@ -139,6 +139,25 @@ read_file(const char *path)
 	return buf;
 }
 
+/*
+ * A file of the source tree, loaded from a copy of our own: run by root,
+ * conf_load() refuses a file that is not root's, and a checkout need
+ * not be.
+ */
+static int
+load_copy(struct conf *c, const char *path)
+{
+	char	*text = read_file(path);
+	int	 n;
+
+	write_tmp(lastpath, sizeof(lastpath), text, 0644);
+	nerrs = 0;
+	n = conf_load(c, lastpath, report);
+	unlink(lastpath);
+	free(text);
+	return n;
+}
+
 /* Integer and string fields with what they should hold. */
 struct want_int {
 	const char	*name;
@@ -249,8 +268,7 @@ START_TEST(test_jasmin_verbatim)
 	struct conf	 c, d;
 	char		*a, *b;
 
-	nerrs = 0;
-	ck_assert_int_eq(conf_load(&c, JASMIN_FIXTURE, report), 0);
+	ck_assert_int_eq(load_copy(&c, JASMIN_FIXTURE), 0);
 	ck_assert_int_eq(nerrs, 0);
 	check_defaults(&c);
 	conf_defaults(&d);
@@ -301,8 +319,7 @@ START_TEST(test_sample_conf)
 	struct conf	 c;
 	char		*sample, *jasmin;
 
-	nerrs = 0;
-	ck_assert_int_eq(conf_load(&c, SAMPLE_CONF, report), 0);
+	ck_assert_int_eq(load_copy(&c, SAMPLE_CONF), 0);
 	ck_assert_int_eq(nerrs, 0);
 	ck_assert_ptr_nonnull(conf_connector(&c, "sink"));
 	ck_assert_int_eq(conf_connector(&c, "sink")->type, CONN_SINK);
