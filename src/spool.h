@@ -110,6 +110,7 @@ void	 segw_init(struct segw *, const char *, int);
 void	 segw_set_dest(struct segw *, const char *);
 int	 segw_add(struct segw *, const struct msg_meta *, const struct pdu *);
 int	 segw_commit(struct segw *);
+int	 segw_commit_group(struct segw *, int, int *);
 void	 segw_discard(struct segw *);
 int	 segw_due(const struct segw *, size_t, unsigned, int, int64_t);
 int	 segw_close(struct segw *);
