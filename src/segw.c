@@ -4,6 +4,7 @@
  * SYNOPSIS
  *	segw_init(w, area, sync)	segw_set_dest(w, "deferred")
  *	segw_add(w, meta, pdu)		segw_commit(w)	segw_discard(w)
+ *	segw_commit_group(writers, n, ok)
  *	segw_due(w, max_bytes, max_count, max_age_ms, now_us)
  *	segw_close(w)			segw_free(w)
  *
@@ -20,6 +21,8 @@
  *	records.  When it fails, the file is cut back to what earlier
  *	commits wrote, the counters are unchanged, and the caller drops
  *	the group with segw_discard() and answers with an error.
+ *	segw_commit_group() commits several writers of one area with one
+ *	fsync of AREA/tmp for all their new segments instead of one each.
  *
  *	segw_close() moves AREA/tmp/NAME to AREA/DEST/NAME (DEST "new"
  *	unless segw_set_dest() said otherwise) or removes an empty one.
@@ -203,13 +206,12 @@ segw_undo(struct segw *w)
 	errno = save;
 }
 
-int
-segw_commit(struct segw *w)
+/* Write one writer's pending records and sync them; not its folder. */
+static int
+commit_data(struct segw *w)
 {
 	size_t	 group = w->pending.len;
 
-	if (w->npending == 0)
-		return 0;
 	if (w->broken) {
 		errno = EIO;
 		return -1;
@@ -221,18 +223,58 @@ segw_commit(struct segw *w)
 	    -1)
 		return -1;
 	if (write_all(w->fd, w->pending.data, w->pending.len) == -1 ||
-	    (w->sync && fdatasync(w->fd) == -1) ||
-	    (w->sync && !w->dir_synced && sync_tmpdir(w) == -1)) {
+	    (w->sync && fdatasync(w->fd) == -1)) {
 		w->pending.len = group;
 		segw_undo(w);
 		return -1;
 	}
-	if (w->sync)
-		w->dir_synced = 1;
-	w->bytes += w->pending.len;
-	w->count += w->npending;
-	segw_discard(w);
 	return 0;
+}
+
+/*
+ * segw_commit() for n writers of one area at once: each file's data is
+ * synced, then AREA/tmp once for all the segments new in it.  ok[i]
+ * says which committed; those that did not are undone, their records
+ * still pending for segw_discard().  -1 when any failed.
+ */
+int
+segw_commit_group(struct segw *ws, int n, int *ok)
+{
+	int	 i, rc = 0, dir = 0;
+
+	for (i = 0; i < n; i++) {
+		ok[i] = ws[i].npending == 0 || commit_data(&ws[i]) == 0;
+		if (ok[i] && ws[i].npending > 0 && ws[i].sync &&
+		    !ws[i].dir_synced)
+			dir = 1;
+		rc |= ok[i] ? 0 : -1;
+	}
+	if (dir && sync_tmpdir(&ws[0]) == -1)
+		for (i = 0; i < n; i++)
+			if (ok[i] && ws[i].npending > 0 && ws[i].sync &&
+			    !ws[i].dir_synced) {
+				segw_undo(&ws[i]);
+				ok[i] = 0;
+				rc = -1;
+			}
+	for (i = 0; i < n; i++) {
+		if (!ok[i] || ws[i].npending == 0)
+			continue;
+		if (ws[i].sync)
+			ws[i].dir_synced = 1;
+		ws[i].bytes += ws[i].pending.len;
+		ws[i].count += ws[i].npending;
+		segw_discard(&ws[i]);
+	}
+	return rc;
+}
+
+int
+segw_commit(struct segw *w)
+{
+	int	 ok;
+
+	return segw_commit_group(w, 1, &ok);
 }
 
 void

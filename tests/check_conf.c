@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <check.h>
+#include <grp.h>
+#include <pwd.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +139,25 @@ read_file(const char *path)
 	return buf;
 }
 
+/*
+ * A file of the source tree, loaded from a copy of our own: run by root,
+ * conf_load() refuses a file that is not root's, and a checkout need
+ * not be.
+ */
+static int
+load_copy(struct conf *c, const char *path)
+{
+	char	*text = read_file(path);
+	int	 n;
+
+	write_tmp(lastpath, sizeof(lastpath), text, 0644);
+	nerrs = 0;
+	n = conf_load(c, lastpath, report);
+	unlink(lastpath);
+	free(text);
+	return n;
+}
+
 /* Integer and string fields with what they should hold. */
 struct want_int {
 	const char	*name;
@@ -247,8 +268,7 @@ START_TEST(test_jasmin_verbatim)
 	struct conf	 c, d;
 	char		*a, *b;
 
-	nerrs = 0;
-	ck_assert_int_eq(conf_load(&c, JASMIN_FIXTURE, report), 0);
+	ck_assert_int_eq(load_copy(&c, JASMIN_FIXTURE), 0);
 	ck_assert_int_eq(nerrs, 0);
 	check_defaults(&c);
 	conf_defaults(&d);
@@ -299,13 +319,12 @@ START_TEST(test_sample_conf)
 	struct conf	 c;
 	char		*sample, *jasmin;
 
-	nerrs = 0;
-	ck_assert_int_eq(conf_load(&c, SAMPLE_CONF, report), 0);
+	ck_assert_int_eq(load_copy(&c, SAMPLE_CONF), 0);
 	ck_assert_int_eq(nerrs, 0);
 	ck_assert_ptr_nonnull(conf_connector(&c, "sink"));
 	ck_assert_int_eq(conf_connector(&c, "sink")->type, CONN_SINK);
-	ck_assert_ptr_eq(route_mt(&c, "demo", "33612345678"),
-	    conf_connector(&c, "sink"));
+	ck_assert_str_eq(route_mt(&c, "demo", "ACME", "33612345678")->target,
+	    "sink");
 	conf_free(&c);
 
 	/* It starts with Jasmin's section, octet for octet. */
@@ -849,18 +868,66 @@ START_TEST(test_secrecy)
 				    "host = h\nsystem_id = s\npassword = pw\n";
 	static const char	*sink = "[connector s]\ntype = sink\n";
 	struct conf		 c;
+	char			 text[256];
+	struct group		*gr;
+	gid_t			 mine = getegid();
 
 	ck_assert_int_eq(load_mode(&c, smpp, 0644), 1);
-	expect_err(0, 1, "[connector up] is of type smpp");
-	ck_assert_ptr_nonnull(strstr(errs[0], "open to group or others"));
+	expect_err(0, 1, "[connector up]: it holds upstream passwords");
+	ck_assert_ptr_nonnull(strstr(errs[0], "open to others"));
 	ck_assert_ptr_nonnull(strstr(errs[0], "mode 0644"));
 	ck_assert_ptr_nonnull(strstr(errs[0], "chmod 600"));
 	conf_free(&c);
+	/* Group-readable: only by the daemon's group (the file's is ours). */
 	ck_assert_int_eq(load_mode(&c, smpp, 0640), 1);
+	ck_assert_ptr_nonnull(strstr(errs[0], "a group other than"));
+	conf_free(&c);
+	ck_assert_ptr_nonnull(gr = getgrgid(mine));
+	snprintf(text, sizeof(text), "[smpp-server]\ngroup = %s\n%s",
+	    gr->gr_name, smpp);
+	ck_assert_int_eq(load_mode(&c, text, 0640), 0);
+	conf_free(&c);
+	ck_assert_int_ge(load_mode(&c, text, 0660), 1);
 	conf_free(&c);
 	ck_assert_int_eq(load_mode(&c, smpp, 0600), 0);
 	conf_free(&c);
 	ck_assert_int_eq(load_mode(&c, smpp, 0400), 0);
+	conf_free(&c);
+	ck_assert_int_eq(load_mode(&c, sink, 0644), 0);
+	conf_free(&c);
+}
+END_TEST
+
+/*
+ * Read by root, the file is root's and writable by root alone: the
+ * daemon's user must not be able to name the user root drops to, or the
+ * programs smppconn runs.  Without the check, each of these loads.
+ */
+START_TEST(test_root_owns)
+{
+	static const char	*sink = "[connector s]\ntype = sink\n";
+	struct passwd		*pw = getpwnam("nobody");
+	struct conf		 c;
+
+	if (geteuid() != 0) {	/* the check is root's alone */
+		ck_assert_int_eq(load_mode(&c, sink, 0664), 0);
+		conf_free(&c);
+		return;
+	}
+	ck_assert_ptr_nonnull(pw);
+	ck_assert_int_eq(load_mode(&c, sink, 0664), 1);
+	ck_assert_ptr_nonnull(strstr(errs[0], "owner uid 0, mode 0664: root "
+	    "reads this file"));
+	conf_free(&c);
+	ck_assert_int_eq(load_mode(&c, sink, 0646), 1);
+	conf_free(&c);
+	/* A file of the daemon's user, even 0600. */
+	write_tmp(lastpath, sizeof(lastpath), sink, 0600);
+	ck_assert_int_eq(chown(lastpath, pw->pw_uid, pw->pw_gid), 0);
+	nerrs = 0;
+	ck_assert_int_eq(conf_load(&c, lastpath, report), 1);
+	ck_assert_ptr_nonnull(strstr(errs[0], "chown root"));
+	unlink(lastpath);
 	conf_free(&c);
 	ck_assert_int_eq(load_mode(&c, sink, 0644), 0);
 	conf_free(&c);
@@ -924,7 +991,7 @@ START_TEST(test_routes_errors)
 	load_one_error("[connector a]\ntype = sink\n[mt-routes]\n44 = a\n"
 	    "33 = nosuch\n", 5, "route '33': no [connector nosuch]");
 	load_one_error("[mt-routes]\ndefault = no/name\n", 2,
-	    "'no/name' is not a connector name");
+	    "'no/name': not a connector name");
 	load_one_error("[connector a]\ntype = sink\n[mt-routes]\n44 = a\n"
 	    "+44 = a\n", 5, "duplicate key '+44' in [mt-routes] (first at "
 	    "line 4)");
@@ -948,29 +1015,93 @@ START_TEST(test_routes_errors)
 }
 END_TEST
 
+/* Several connectors: failover tiers, shares, weights, src: keys. */
+START_TEST(test_route_hops)
+{
+	struct conf		 c;
+	const struct conf_route	*r;
+
+	ck_assert_int_eq(load(&c, "[connector a]\ntype = sink\n"
+	    "[connector b]\ntype = sink\n[connector c]\ntype = sink\n"
+	    "[mt-routes]\n44 = a, b , c\n33 = a*3 | b\n"
+	    "default = a | b*2, c\nsrc:4470 = c\n"), 0);
+	r = &c.mt_routes[0];
+	ck_assert_int_eq(r->nhops, 3);
+	ck_assert_str_eq(r->hops[1].name, "b");
+	ck_assert_int_eq(r->hops[1].tier, 1);
+	ck_assert_int_eq(r->hops[2].tier, 2);
+	r = &c.mt_routes[1];
+	ck_assert_int_eq(r->nhops, 2);
+	ck_assert_int_eq(r->hops[0].weight, 3);
+	ck_assert_int_eq(r->hops[1].weight, 1);
+	ck_assert_int_eq(r->hops[1].tier, 0);
+	r = &c.mt_routes[2];
+	ck_assert_int_eq(r->hops[1].weight, 2);
+	ck_assert_int_eq(r->hops[1].tier, 0);
+	ck_assert_int_eq(r->hops[2].tier, 1);
+	ck_assert_str_eq(r->target, "a");
+	/* Destination first, then source, then default. */
+	ck_assert_str_eq(route_mt(&c, "x", "4470123", "4412")->target, "a");
+	ck_assert_str_eq(route_mt(&c, "x", "4470123", "4912")->target, "c");
+	ck_assert_str_eq(route_mt(&c, "x", "447", "4912")->target, "a");
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_route_hops_errors)
+{
+	static const char	 head[] = "[connector a]\ntype = sink\n"
+				    "[connector b]\ntype = sink\n[mt-routes]\n";
+	char			 text[512];
+	static const struct {
+		const char	*line;
+		const char	*what;
+	} bad[] = {
+		{ "44 = a, nosuch", "route '44': no [connector nosuch]" },
+		{ "44 = a,, b", "an empty connector name" },
+		{ "44 = a |", "an empty connector name" },
+		{ "44 = ,", "an empty connector name" },
+		{ "44 = a, b | a", "a connector named twice" },
+		{ "44 = a*0 | b", "a weight is NAME*N" },
+		{ "44 = a*x", "a weight is NAME*N" },
+		{ "44 = a*1001", "a weight is NAME*N" },
+		{ "44 = a b", "separated by ',' or '|'" },
+	};
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s\n", head, bad[i].line);
+		load_one_error(text, 6, bad[i].what);
+	}
+	load_one_error("[connector a]\ntype = smpp\nhost = h\n"
+	    "system_id = s\ntransient_errors = 0x0B, junk\n", 1,
+	    "error lists");
+}
+END_TEST
+
 START_TEST(test_route_mt)
 {
 	struct conf	 c;
 
 	ck_assert_int_eq(load(&c, routes_conf), 0);
-	ck_assert_str_eq(route_mt(&c, "x", "447712345")->name, "long");
-	ck_assert_str_eq(route_mt(&c, "acme", "4477999")->name, "acme_only");
-	ck_assert_str_eq(route_mt(&c, "beta", "+4477999")->name,
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "447712345")->target, "long");
+	ck_assert_str_eq(route_mt(&c, "acme", "SRC", "4477999")->target, "acme_only");
+	ck_assert_str_eq(route_mt(&c, "beta", "SRC", "+4477999")->target,
 	    "acme_only");
-	ck_assert_str_eq(route_mt(&c, "gamma", "4477999")->name, "special");
-	ck_assert_str_eq(route_mt(&c, NULL, "4477")->name, "special");
+	ck_assert_str_eq(route_mt(&c, "gamma", "SRC", "4477999")->target, "special");
+	ck_assert_str_eq(route_mt(&c, NULL, "SRC", "4477")->target, "special");
 	/* A longer unrestricted prefix beats a shorter restricted one. */
-	ck_assert_str_eq(route_mt(&c, "acme", "447712000")->name, "long");
-	ck_assert_str_eq(route_mt(&c, "x", "+4420")->name, "uk");
-	ck_assert_str_eq(route_mt(&c, "x", "33612")->name, "dflt");
-	ck_assert_str_eq(route_mt(&c, "x", "")->name, "dflt");
+	ck_assert_str_eq(route_mt(&c, "acme", "SRC", "447712000")->target, "long");
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "+4420")->target, "uk");
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "33612")->target, "dflt");
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "")->target, "dflt");
 	conf_free(&c);
 
 	ck_assert_int_eq(load(&c, "[connector a]\ntype = sink\n[mt-routes]\n"
 	    "44@acme = a\n"), 0);
-	ck_assert_ptr_null(route_mt(&c, "x", "33612"));
-	ck_assert_ptr_null(route_mt(&c, "beta", "4412"));
-	ck_assert_ptr_nonnull(route_mt(&c, "acme", "4412"));
+	ck_assert_ptr_null(route_mt(&c, "x", "SRC", "33612"));
+	ck_assert_ptr_null(route_mt(&c, "beta", "SRC", "4412"));
+	ck_assert_ptr_nonnull(route_mt(&c, "acme", "SRC", "4412"));
 	conf_free(&c);
 }
 END_TEST
@@ -1110,12 +1241,15 @@ conf_suite(void)
 	tcase_add_test(tc, test_connector_smpp);
 	tcase_add_test(tc, test_connector_errors);
 	tcase_add_test(tc, test_secrecy);
+	tcase_add_test(tc, test_root_owns);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("routes");
 	tcase_add_test(tc, test_routes_parse);
 	tcase_add_test(tc, test_routes_errors);
 	tcase_add_test(tc, test_route_mt);
+	tcase_add_test(tc, test_route_hops);
+	tcase_add_test(tc, test_route_hops_errors);
 	tcase_add_test(tc, test_route_mo);
 	suite_add_tcase(s, tc);
 	return s;
