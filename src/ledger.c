@@ -10,6 +10,8 @@
  *	    now_us)
  *	ledger_refund(l, slot, system_id, parts, rate, flags)
  *	ledger_bill(l, slot, system_id, &bill)	ledger_flush(l)
+ *	ledger_advance(l, slot, system_id, end, ino, fid)
+ *	ledger_op_key(msgid, dest, kind, amount)
  *	ledger_credit(l, slot, system_id, delta)
  *	ledger_set(l, slot, system_id, balance, count)
  *	money_parse(s, &micro)		money_format(buf, len, micro)
@@ -38,7 +40,9 @@
  *	starts full; a clock that went back refills it.
  *
  *	ledger_bill() is a charge at submit, a later charge or a refund,
- *	with its billing log line written in the same step (ledger.h);
+ *	with its billing log line written in the same step, before the
+ *	change (ledger.h); ledger_advance() moves an account's base after
+ *	a sync of the log (ledger_recover.c);
  *	ledger_charge() and ledger_refund() are its short forms with a
  *	flat rate and no line.
  *

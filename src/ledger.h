@@ -12,20 +12,23 @@
  * killed at any point leaves the slot as it was before the update or as
  * it is after it, never half of it, and the kernel drops its lock.  A
  * charge that was written but whose caller died before answering is
- * billed (at most the one message in flight).  Charges are not fsynced
- * (that would cost milliseconds): after a power loss the last updates
- * may be lost.  Administrative updates (credit, set, alloc) are fsynced.
+ * billed (at most the messages in flight).  Charges are not fsynced
+ * (that would cost milliseconds): without a billing log a power loss
+ * may lose the last updates.  Administrative updates (credit, set,
+ * alloc) are fsynced.
  *
- * Billing (ledger_bill()): with a billing log, the balance change and
- * its line are one step a kill cannot split.  Under the slot's lock:
- * the slot is written with the change and the log's size (the line
- * goes there or after), the line is appended, the slot is written
- * again without the size.  Whoever next updates the slot with the log
- * open and finds a size left by a killed process looks for a line of
- * the account after it (only the killed process can have written one)
- * and writes a "recovered" line when there is none.  The slot also
- * keeps the money charged, refunded and short in total, and a key of
- * smppconn's last operation on it (billing.c).
+ * Billing (ledger_bill()) with a billing log: the log is the ledger's
+ * journal.  Under the slot's lock the slot is written with the log's
+ * size (an operation under way), the line is appended, and the slot is
+ * written with the change.  Whoever next takes a slot left under way
+ * by a killed process reads the line back, when there is one, and makes
+ * its change (a line is never written twice).  After the group commit
+ * synced the log, ledger_advance() moves the account's base (LEDGER.base,
+ * ledger_recover.c) past its lines; after a power cut the first process
+ * that bills rebuilds every slot from its base and the lines on disk
+ * (ledger_recover()).  The slot also keeps the money charged, refunded
+ * and short in total, and a key of smppconn's last operation on it
+ * (billing.c).
  *
  * The slots are in host byte order; move accounts between hosts with
  * smppuser export and import.  Slots never move: an account keeps its
