@@ -76,22 +76,30 @@ struct touched {
 static struct touched	*touched;
 static size_t		 ntouched, touchedcap;
 
+/* Room for one more of n elements of size in v (capacity *cap). */
+static void *
+grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
+{
+	void	*p;
+
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : first;
+	if ((p = reallocarray(v, *cap, size)) == NULL)
+		fatal("billing: out of memory");
+	return p;
+}
+
 /* Every slot's key of smppconn's last operation, before any new one. */
 static void
 keep_start_keys(void)
 {
 	struct ledger_entry	 e;
-	uint64_t		*k;
 	size_t			 cap = 0;
 
 	while (ledger_read(&ledger, (uint32_t)nstartkeys, &e) == LEDGER_OK) {
-		if (nstartkeys == cap) {
-			cap = cap ? cap * 2 : 256;
-			if ((k = reallocarray(startkeys, cap, sizeof(*k))) ==
-			    NULL)
-				fatal("billing keys");
-			startkeys = k;
-		}
+		startkeys = grow(startkeys, nstartkeys, &cap,
+		    sizeof(*startkeys), 256);
 		startkeys[nstartkeys++] = e.conn_key;
 	}
 }
@@ -169,19 +177,12 @@ billing_stop(void)
 static void
 touch(uint32_t slot, const char *account)
 {
-	struct touched	*t;
 	size_t		 i;
 
 	for (i = 0; i < ntouched; i++)
 		if (touched[i].slot == slot)
 			return;
-	if (ntouched == touchedcap) {
-		touchedcap = touchedcap ? touchedcap * 2 : 16;
-		if ((t = reallocarray(touched, touchedcap, sizeof(*t))) ==
-		    NULL)
-			fatal("billing accounts");
-		touched = t;
-	}
+	touched = grow(touched, ntouched, &touchedcap, sizeof(*touched), 16);
 	touched[ntouched].slot = slot;
 	strlcpy(touched[ntouched++].account, account,
 	    sizeof(touched[0].account));
