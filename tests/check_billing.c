@@ -278,6 +278,125 @@ slot_raw(const char *ledger, uint32_t slot, unsigned char *raw)
 	close(fd);
 }
 
+/* A group commit: the log synced, then the account's base moved. */
+static void
+commit(struct ledger *l, uint32_t slot, struct billlog *log)
+{
+	int64_t		 end;
+	uint32_t	 ino;
+
+	ck_assert_int_eq(billlog_end(log, &end, &ino), 0);
+	ck_assert_int_eq(billlog_sync(log), 0);
+	ck_assert_int_eq(ledger_advance(l, slot, "acme", end, ino,
+	    billlog_fid(log->fd)), LEDGER_OK);
+}
+
+static void
+file_copy(const char *from, const char *to)
+{
+	char	 buf[65536];
+	ssize_t	 n;
+	int	 a = open(from, O_RDONLY), b;
+
+	ck_assert_int_ge(a, 0);
+	b = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(b, 0);
+	while ((n = read(a, buf, sizeof(buf))) > 0)
+		ck_assert_int_eq(write(b, buf, (size_t)n), n);
+	close(a);
+	close(b);
+}
+
+/*
+ * What a power cut can leave, made by hand: the ledger's page older
+ * than the log (changes lost, lines kept), and the log's last page
+ * lost (NUL octets where lines were, changes kept).  The rebuild makes
+ * both agree with the lines on disk, and blanks what is not a line.
+ */
+START_TEST(test_power_cut)
+{
+	struct ledger		 l;
+	struct ledger_entry	 e;
+	struct billlog		 log;
+	struct stat		 st;
+	char			 lpath[300], bpath[300], saved[320], zero[150];
+	uint32_t		 slot;
+	int64_t			 start, size;
+	int			 n, fd;
+
+	mktmp();
+	snprintf(lpath, sizeof(lpath), "%s/ledger", tmpdir);
+	snprintf(bpath, sizeof(bpath), "%s/billing.log", tmpdir);
+	snprintf(saved, sizeof(saved), "%s/ledger.old", tmpdir);
+	ledger_setup(&l, lpath, &slot, "10");
+	ck_assert_int_eq(billlog_open(&log, bpath), 0);
+	start = balance(&l, slot, &e);
+	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_CHARGE, "0.25"),
+	    LEDGER_OK);
+	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_LATER, "0.5"),
+	    LEDGER_OK);
+	commit(&l, slot, &log);
+	file_copy(lpath, saved);
+	/* Two charges and a refund whose slot pages never reach the disk. */
+	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_CHARGE, "1"),
+	    LEDGER_OK);
+	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_CHARGE, "2"),
+	    LEDGER_OK);
+	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_REFUND, "0.5"),
+	    LEDGER_OK);
+	ck_assert_int_eq(billlog_sync(&log), 0);
+	ledger_close(&l);
+	file_copy(saved, lpath);
+	ck_assert_int_eq(ledger_open(&l, lpath, O_RDWR), 0);
+	ck_assert_int_eq(balance(&l, slot, &e), start - money("0.75"));
+	ck_assert_int_eq(ledger_recover(&l, &log, LEDGER_RECOVER_FORCE),
+	    LEDGER_OK);
+	ck_assert_int_eq(log_sum(bpath, "acme", &n), balance(&l, slot, &e) -
+	    start);
+	ck_assert_int_eq(e.balance, start - money("3.25"));
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(e.billed, money("3.75"));
+	ck_assert_int_eq(e.refunded, money("0.5"));
+	/* A charge whose line's page is lost: NULs, the size kept. */
+	ck_assert_int_eq(stat(bpath, &st), 0);
+	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_CHARGE, "3"),
+	    LEDGER_OK);
+	ck_assert_int_eq(balance(&l, slot, &e), start - money("6.25"));
+	size = (int64_t)st.st_size;
+	ck_assert_int_eq(stat(bpath, &st), 0);
+	ck_assert_int_lt(st.st_size - size, (off_t)sizeof(zero));
+	memset(zero, 0, sizeof(zero));
+	fd = open(bpath, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, zero, (size_t)(st.st_size - size), size),
+	    st.st_size - size);
+	close(fd);
+	ck_assert_int_eq(ledger_recover(&l, &log, LEDGER_RECOVER_FORCE),
+	    LEDGER_OK);
+	ck_assert_int_eq(log_sum(bpath, "acme", &n), balance(&l, slot, &e) -
+	    start);
+	ck_assert_int_eq(e.balance, start - money("3.25"));
+	ck_assert_int_eq(n, 5);
+	/* A torn last line: blanked, and the next line starts whole. */
+	ck_assert_int_eq(stat(bpath, &st), 0);
+	fd = open(bpath, O_WRONLY | O_APPEND);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "2026-12-04T00:00:00.000000Z acme", 32),
+	    32);
+	close(fd);
+	ck_assert_int_eq(ledger_recover(&l, &log, LEDGER_RECOVER_FORCE),
+	    LEDGER_OK);
+	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_CHARGE, "0.1"),
+	    LEDGER_OK);
+	ck_assert_int_eq(log_sum(bpath, "acme", &n), balance(&l, slot, &e) -
+	    start);
+	ck_assert_int_eq(n, 6);
+	billlog_close(&log);
+	ledger_close(&l);
+	rmtmp();
+}
+END_TEST
+
 START_TEST(test_log_recovery)
 {
 	struct ledger		 l;
@@ -875,6 +994,7 @@ suite(void)
 	tcase_add_test(tc, test_rates_lookup);
 	tcase_add_test(tc, test_rates_broken);
 	tcase_add_test(tc, test_log_recovery);
+	tcase_add_test(tc, test_power_cut);
 	tcase_add_test(tc, test_twenty_processes);
 	tcase_add_test(tc, test_card_and_reload);
 	tcase_add_test(tc, test_early_percent);
