@@ -69,6 +69,7 @@ start(void)
 	th_user(&T, "txonly", "secret", "binds=tx", NULL);
 	th_user(&T, "single", "secret", "max_bindings=1", NULL);
 	th_user(&T, "poor", "secret", "balance=0", NULL);
+	th_user(&T, "far", "secret", "networks=10.0.0.0/8", NULL);
 	th_start(&T);
 	th_start_conn(&T);
 }
@@ -180,6 +181,7 @@ bind_as(uint32_t cmd, const char *user, const char *pw, struct tc *c)
 
 START_TEST(test_account_counters)
 {
+	struct pdu	 p;
 	struct tc	 c, d;
 	char		 id[PDU_MESSAGE_ID_MAX];
 
@@ -203,6 +205,9 @@ START_TEST(test_account_counters)
 	    &c), ESME_RBINDFAIL);
 	tc_close(&c);
 	tc_close(&d);
+	ck_assert_uint_eq(bind_as(SMPP_BIND_TRANSMITTER, "far", "secret", &c),
+	    ESME_RBINDFAIL);
+	tc_close(&c);
 	/* Submits: accepted, refused for credit, on one connection. */
 	ck_assert_uint_eq(bind_as(SMPP_BIND_TRANSCEIVER, "acme", "secret", &c),
 	    ESME_ROK);
@@ -212,6 +217,11 @@ START_TEST(test_account_counters)
 	/* The child counts the answer to it when it reads it. */
 	wait_value("smppd_account_deliver_sm_ack_total"
 	    "{server=\"smpps_01\",account=\"acme\"}", 1);
+	pdu_init(&p, SMPP_UNBIND, 0);
+	tc_send(&c, &p);
+	ck_assert_uint_eq(tc_expect(&c, SMPP_UNBIND_RESP, 5000), ESME_ROK);
+	ck_assert(tc_closed(&c, 5000));
+	pdu_free(&p);
 	tc_close(&c);
 	ck_assert_uint_eq(bind_as(SMPP_BIND_TRANSMITTER, "poor", "secret", &c),
 	    ESME_ROK);
@@ -239,8 +249,14 @@ START_TEST(test_account_counters)
 	    "{server=\"smpps_01\",account=\"single\"}"), 1);
 	ck_assert_int_eq(value("smppd_account_connect_total"
 	    "{server=\"smpps_01\",account=\"single\"}"), 2);
+	ck_assert_int_eq(value("smppd_account_bind_fail_network_total"
+	    "{server=\"smpps_01\",account=\"far\"}"), 1);
 	ck_assert_int_eq(value("smppd_bind_fail_total{server=\"smpps_01\"}"),
-	    5);
+	    6);
+	ck_assert_int_eq(value("smppd_account_unbind_total"
+	    "{server=\"smpps_01\",account=\"acme\"}"), 1);
+	ck_assert_int_eq(value("smppd_account_bind_fail_total"
+	    "{server=\"smpps_01\",account=\"acme\"}"), 1);
 	ck_assert_int_eq(value("smppd_account_submit_sm_total"
 	    "{server=\"smpps_01\",account=\"acme\"}"), 1);
 	ck_assert_int_eq(value("smppd_account_submit_sm_credit_error_total"
