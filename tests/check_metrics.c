@@ -495,6 +495,7 @@ START_TEST(test_connectors)
 	struct tc	 c;
 	char		 id[PDU_MESSAGE_ID_MAX], want[64], path[700];
 	long long	 down;
+	int		 i;
 
 	start();
 	ck_assert_uint_eq(bind_as(SMPP_BIND_TRANSMITTER, "acme", "secret", &c),
@@ -517,6 +518,14 @@ START_TEST(test_connectors)
 	ck_assert_int_eq(value(CONN("up", "dead")), 0);
 	ck_assert_int_eq(value(CONN("sessions", "dead")), 0);
 	ck_assert_int_eq(value(CONN("configured_sessions", "dead")), 1);
+	/* Its refused connections are its last error. */
+	for (i = 0; i < 500 && value(CONN("last_error_timestamp_seconds",
+	    "dead")) <= 0; i++) {
+		usleep(10000);
+		ck_assert_int_eq(q("stats", "-p", NULL, NULL), 0);
+	}
+	ck_assert_int_gt(value(CONN("last_error_timestamp_seconds", "dead")),
+	    0);
 	ck_assert_int_le(value(AGE), CONNSTATE_STALE);
 	/* later may be held down after its failure: count as the gauge. */
 	down = 2 - value(CONN("up", "later"));
