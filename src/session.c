@@ -102,6 +102,25 @@ on_hup(int sig)
 }
 
 /*
+ * A SIGHUP that came while the loop was busy stays pending until the
+ * next ppoll; take it now, so that the input already there (read before
+ * that wait) goes to the files the reload asked for.
+ */
+static int
+hup_pending(void)
+{
+	sigset_t	 pend, one;
+	int		 sig;
+
+	if (sigpending(&pend) == -1 || !sigismember(&pend, SIGHUP))
+		return 0;
+	sigemptyset(&one);
+	sigaddset(&one, SIGHUP);
+	/* Pending and blocked: sigwait(2) takes it at once. */
+	return sigwait(&one, &sig) == 0 && sig == SIGHUP;
+}
+
+/*
  * Install the child's handlers.  SIGALRM, SIGUSR1, SIGTERM and SIGHUP
  * (from the master's reload: reopen the log file after logrotate) stay
  * blocked except inside ppoll.  SIGINT is ignored: in the foreground the
@@ -914,7 +933,7 @@ session_run(const struct conf *conf, int fd, int ofd,
 			service_timers(&s);
 		if (session_term && service_term(&s) == -1)
 			break;
-		if (session_hup) {
+		if (session_hup || hup_pending()) {
 			session_hup = 0;
 			if (log_reopen() == -1)
 				log_warn("reopening the log file");
