@@ -278,6 +278,30 @@ slot_raw(const char *ledger, uint32_t slot, unsigned char *raw)
 	close(fd);
 }
 
+/*
+ * A ledger and a log in a new folder, acme with a balance of 10, and a
+ * charge of 0.25 and a later charge of 0.5; the balance before them.
+ */
+static int64_t
+two_charges(struct ledger *l, struct billlog *log, char *lpath,
+    char *bpath, size_t len, uint32_t *slot)
+{
+	struct ledger_entry	 e;
+	int64_t			 start;
+
+	mktmp();
+	snprintf(lpath, len, "%s/ledger", tmpdir);
+	snprintf(bpath, len, "%s/billing.log", tmpdir);
+	ledger_setup(l, lpath, slot, "10");
+	ck_assert_int_eq(billlog_open(log, bpath), 0);
+	start = balance(l, *slot, &e);
+	ck_assert_int_eq(charge(l, *slot, log, LEDGER_CHARGE, "0.25"),
+	    LEDGER_OK);
+	ck_assert_int_eq(charge(l, *slot, log, LEDGER_LATER, "0.5"),
+	    LEDGER_OK);
+	return start;
+}
+
 /* A group commit: the log synced, then the account's base moved. */
 static void
 commit(struct ledger *l, uint32_t slot, struct billlog *log)
@@ -289,6 +313,22 @@ commit(struct ledger *l, uint32_t slot, struct billlog *log)
 	ck_assert_int_eq(billlog_sync(log), 0);
 	ck_assert_int_eq(ledger_advance(l, slot, "acme", end, ino,
 	    billlog_fid(log->fd)), LEDGER_OK);
+}
+
+/* The rebuild after a boot: the balance and the lines agree. */
+static void
+rebuilt(struct ledger *l, uint32_t slot, struct billlog *log,
+    int64_t balance_now, int lines)
+{
+	struct ledger_entry	 e;
+	int			 n;
+
+	ck_assert_int_eq(ledger_recover(l, log, LEDGER_RECOVER_FORCE),
+	    LEDGER_OK);
+	ck_assert_int_eq(balance(l, slot, &e), balance_now);
+	ck_assert_int_eq(log_sum(log->path, "acme", &n), balance_now -
+	    money("10"));
+	ck_assert_int_eq(n, lines);
 }
 
 static void
@@ -324,17 +364,8 @@ START_TEST(test_power_cut)
 	int64_t			 start, size;
 	int			 n, fd;
 
-	mktmp();
-	snprintf(lpath, sizeof(lpath), "%s/ledger", tmpdir);
-	snprintf(bpath, sizeof(bpath), "%s/billing.log", tmpdir);
+	start = two_charges(&l, &log, lpath, bpath, sizeof(lpath), &slot);
 	snprintf(saved, sizeof(saved), "%s/ledger.old", tmpdir);
-	ledger_setup(&l, lpath, &slot, "10");
-	ck_assert_int_eq(billlog_open(&log, bpath), 0);
-	start = balance(&l, slot, &e);
-	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_CHARGE, "0.25"),
-	    LEDGER_OK);
-	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_LATER, "0.5"),
-	    LEDGER_OK);
 	commit(&l, slot, &log);
 	file_copy(lpath, saved);
 	/* Two charges and a refund whose slot pages never reach the disk. */
@@ -349,12 +380,8 @@ START_TEST(test_power_cut)
 	file_copy(saved, lpath);
 	ck_assert_int_eq(ledger_open(&l, lpath, O_RDWR), 0);
 	ck_assert_int_eq(balance(&l, slot, &e), start - money("0.75"));
-	ck_assert_int_eq(ledger_recover(&l, &log, LEDGER_RECOVER_FORCE),
-	    LEDGER_OK);
-	ck_assert_int_eq(log_sum(bpath, "acme", &n), balance(&l, slot, &e) -
-	    start);
-	ck_assert_int_eq(e.balance, start - money("3.25"));
-	ck_assert_int_eq(n, 5);
+	rebuilt(&l, slot, &log, start - money("3.25"), 5);
+	ck_assert_int_eq(ledger_read(&l, slot, &e), 0);
 	ck_assert_int_eq(e.billed, money("3.75"));
 	ck_assert_int_eq(e.refunded, money("0.5"));
 	/* A charge whose line's page is lost: NULs, the size kept. */
@@ -371,12 +398,7 @@ START_TEST(test_power_cut)
 	ck_assert_int_eq(pwrite(fd, zero, (size_t)(st.st_size - size), size),
 	    st.st_size - size);
 	close(fd);
-	ck_assert_int_eq(ledger_recover(&l, &log, LEDGER_RECOVER_FORCE),
-	    LEDGER_OK);
-	ck_assert_int_eq(log_sum(bpath, "acme", &n), balance(&l, slot, &e) -
-	    start);
-	ck_assert_int_eq(e.balance, start - money("3.25"));
-	ck_assert_int_eq(n, 5);
+	rebuilt(&l, slot, &log, start - money("3.25"), 5);
 	/* A torn last line: blanked, and the next line starts whole. */
 	ck_assert_int_eq(stat(bpath, &st), 0);
 	fd = open(bpath, O_WRONLY | O_APPEND);
@@ -409,16 +431,7 @@ START_TEST(test_log_recovery)
 	int64_t			 start, size;
 	int			 n;
 
-	mktmp();
-	snprintf(lpath, sizeof(lpath), "%s/ledger", tmpdir);
-	snprintf(bpath, sizeof(bpath), "%s/billing.log", tmpdir);
-	ledger_setup(&l, lpath, &slot, "10");
-	ck_assert_int_eq(billlog_open(&log, bpath), 0);
-	start = balance(&l, slot, &e);
-	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_CHARGE, "0.25"),
-	    LEDGER_OK);
-	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_LATER, "0.5"),
-	    LEDGER_OK);
+	start = two_charges(&l, &log, lpath, bpath, sizeof(lpath), &slot);
 	ck_assert_int_eq(charge(&l, slot, &log, LEDGER_REFUND, "0.75"),
 	    LEDGER_OK);
 	ck_assert_int_eq(log_sum(bpath, "acme", &n), balance(&l, slot, &e) -
