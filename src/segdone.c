@@ -5,6 +5,8 @@
  *	segdone_open(d, segpath, n)	segdone_mark(d, i)
  *	segdone_test(d, i)	segdone_all(d, n)	segdone_close(d)
  *	segdone_bill_mark(d, i, state)	segdone_billed(d, i)
+ *	segdone_pend(d, i)	segdone_unpend(d, i)
+ *	segdone_demote(donepath)
  *	(the sidecar's name: spool_done_path(), spool.c)
  *
  * DESCRIPTION
@@ -20,6 +22,20 @@
  *	sync per mark would cost as much as the submit path's commit.
  *	spool.c names the sidecar and takes it along when a segment
  *	moves or goes (spool_done_path, spool_done_remove).
+ *
+ *	A provisional mark (SEGDONE_PEND: 'p', or 'L', 'S', 'R' over the
+ *	billing marks 'l', 's', 'r') settles a record whose outcome was
+ *	written (write(2)) but not yet synced: smppconn writes it between
+ *	the write and the fdatasync(2) of a turn's receipts, so that a
+ *	kill -9 during the sync, which leaves the page cache and so both
+ *	the receipts and the marks, does not make the turn's receipts
+ *	again.  Such a mark is only true until the machine stops: the
+ *	mark may reach the disk and the receipt not.  segdone_test()
+ *	counts it as settled; segdone_demote() turns every provisional
+ *	mark of a sidecar back into what it was, and smppconn runs it on
+ *	every sidecar under mt/ when it starts on another boot than the
+ *	one its marks were written in (spool_recover_active()).
+ *	segdone_unpend() takes one back when the sync failed.
  *
  * DIAGNOSTICS
  *	-1 with errno.
@@ -42,6 +58,37 @@
 #include "spool.h"
 
 #define DONE_FILE_MAX	(16 * 1024 * 1024)
+
+/* The provisional mark over each prior octet, same positions. */
+static const char	 prior_octets[] = "\0lsr";
+static const char	 pend_octets[] = SEGDONE_PEND;
+
+/* The provisional mark over octet c, or 0 when c is not markable. */
+static int
+pend_of(int c)
+{
+	const char	*p = memchr(prior_octets, c, sizeof(prior_octets) - 1);
+
+	return p != NULL ? pend_octets[p - prior_octets] : 0;
+}
+
+/* What a provisional mark c stood over, or -1 when c is none. */
+static int
+prior_of(int c)
+{
+	const char	*p;
+
+	if (c == '\0' || (p = strchr(pend_octets, c)) == NULL)
+		return -1;
+	return prior_octets[p - pend_octets];
+}
+
+static int
+known_octet(int c)
+{
+	return c != '\0' && (strchr(SEGDONE_BILL, c) != NULL ||
+	    strchr(SEGDONE_PEND, c) != NULL);
+}
 
 static int
 segdone_grow(struct segdone *d, size_t n)
@@ -93,8 +140,8 @@ segdone_open(struct segdone *d, const char *segpath, unsigned n)
 	if (segdone_grow(d, got > n ? got : n) == -1)
 		goto fail;
 	for (i = 0; i < got; i++)
-		d->map[i] = raw[i] == '1' ? 1 : strchr(SEGDONE_BILL,
-		    raw[i]) != NULL && raw[i] != '\0' ? raw[i] : 0;
+		d->map[i] = raw[i] == '1' ? 1 : known_octet(raw[i]) ?
+		    raw[i] : 0;
 	free(raw);
 	return 0;
 fail:
@@ -129,10 +176,86 @@ segdone_mark(struct segdone *d, unsigned i)
 	return mark(d, i, "1");
 }
 
+/* Settled, for good or provisionally. */
 int
 segdone_test(const struct segdone *d, unsigned i)
 {
-	return i < d->n && d->map[i] == 1;
+	return i < d->n && (d->map[i] == 1 || prior_of(d->map[i]) != -1);
+}
+
+/* Settled provisionally: its outcome is written, not yet synced. */
+int
+segdone_pend(struct segdone *d, unsigned i)
+{
+	char	 octet[2] = { 0, '\0' };
+
+	octet[0] = (char)pend_of(i < d->n ? d->map[i] : 0);
+	if (octet[0] == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	return mark(d, i, octet);
+}
+
+/* A provisional mark taken back: the record is not settled. */
+int
+segdone_unpend(struct segdone *d, unsigned i)
+{
+	int	 c = i < d->n ? prior_of(d->map[i]) : -1;
+	char	 octet = (char)c;
+	ssize_t	 n;
+
+	if (c == -1)
+		return 0;
+	while ((n = pwrite(d->fd, &octet, 1, (off_t)i)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n != 1)
+		return -1;
+	d->map[i] = (uint8_t)c;
+	return 0;
+}
+
+/*
+ * Every provisional mark of the sidecar donepath back to what it was,
+ * synced; how many, or -1.
+ */
+int
+segdone_demote(const char *donepath)
+{
+	struct stat	 st;
+	char		*raw = NULL;
+	size_t		 got = 0, i;
+	int		 fd, c, n = 0, save;
+
+	if ((fd = open(donepath, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (st.st_size > DONE_FILE_MAX) {
+		errno = EFBIG;
+		goto fail;
+	}
+	if ((raw = malloc((size_t)st.st_size + 1)) == NULL ||
+	    spool_read_all(fd, raw, (size_t)st.st_size, &got) == -1)
+		goto fail;
+	for (i = 0; i < got; i++)
+		if ((c = prior_of((unsigned char)raw[i])) != -1) {
+			raw[i] = (char)c;
+			n++;
+		}
+	if (n > 0 && (pwrite(fd, raw, got, 0) != (ssize_t)got ||
+	    fsync(fd) == -1))
+		goto fail;
+	free(raw);
+	close(fd);
+	return n;
+fail:
+	save = errno;
+	free(raw);
+	close(fd);
+	errno = save;
+	return -1;
 }
 
 /* Billed (billing.c) but not settled yet: one of SEGDONE_BILL. */
@@ -148,11 +271,16 @@ segdone_bill_mark(struct segdone *d, unsigned i, int state)
 	return mark(d, i, octet);
 }
 
-/* The billing mark of record i, or 0. */
+/* The billing mark of record i (under a provisional one too), or 0. */
 int
 segdone_billed(const struct segdone *d, unsigned i)
 {
-	return i < d->n && d->map[i] != 1 ? d->map[i] : 0;
+	int	 c;
+
+	if (i >= d->n || d->map[i] == 1)
+		return 0;
+	c = prior_of(d->map[i]);
+	return c == -1 ? d->map[i] : c;
 }
 
 /* Whether the first n records are all settled. */

@@ -4,6 +4,7 @@
  * SYNOPSIS
  *	segw_init(w, area, sync)	segw_set_dest(w, "deferred")
  *	segw_add(w, meta, pdu)		segw_commit(w)	segw_discard(w)
+ *	segw_write(w)	segw_sync(w)	segw_cancel(w)
  *	segw_due(w, max_bytes, max_count, max_age_ms, now_us)
  *	segw_close(w)			segw_free(w)
  *
@@ -20,6 +21,10 @@
  *	records.  When it fails, the file is cut back to what earlier
  *	commits wrote, the counters are unchanged, and the caller drops
  *	the group with segw_discard() and answers with an error.
+ *	segw_commit() is segw_write() (the write(2)) then segw_sync() (the
+ *	fdatasync(2)), which a caller may call apart to do something
+ *	between them; segw_cancel() cuts back a written group whose sync
+ *	failed.
  *
  *	segw_close() moves AREA/tmp/NAME to AREA/DEST/NAME (DEST "new"
  *	unless segw_set_dest() said otherwise) or removes an empty one.
@@ -203,12 +208,17 @@ segw_undo(struct segw *w)
 	errno = save;
 }
 
+/*
+ * The group and its commit line, one write(2), not synced: what a
+ * killed process leaves in the page cache.  segw_sync() makes it
+ * durable, segw_cancel() takes it back.
+ */
 int
-segw_commit(struct segw *w)
+segw_write(struct segw *w)
 {
 	size_t	 group = w->pending.len;
 
-	if (w->npending == 0)
+	if (w->npending == 0 || w->written > 0)
 		return 0;
 	if (w->broken) {
 		errno = EIO;
@@ -216,22 +226,56 @@ segw_commit(struct segw *w)
 	}
 	if (w->fd == -1 && segw_open(w) == -1)
 		return -1;
-	/* The group and its commit line: one write, one sync. */
 	if (segmark_put(&w->pending, w->npending, w->pending.data, group) ==
 	    -1)
 		return -1;
-	if (write_all(w->fd, w->pending.data, w->pending.len) == -1 ||
-	    (w->sync && fdatasync(w->fd) == -1) ||
-	    (w->sync && !w->dir_synced && sync_tmpdir(w) == -1)) {
+	if (write_all(w->fd, w->pending.data, w->pending.len) == -1) {
 		w->pending.len = group;
 		segw_undo(w);
 		return -1;
 	}
+	w->written = group;
+	return 0;
+}
+
+/* What segw_write() wrote, made durable; on failure it stays written. */
+int
+segw_sync(struct segw *w)
+{
+	if (w->written == 0)
+		return 0;
+	if ((w->sync && fdatasync(w->fd) == -1) ||
+	    (w->sync && !w->dir_synced && sync_tmpdir(w) == -1))
+		return -1;
 	if (w->sync)
 		w->dir_synced = 1;
 	w->bytes += w->pending.len;
 	w->count += w->npending;
+	w->written = 0;
 	segw_discard(w);
+	return 0;
+}
+
+/* A written group whose sync failed: cut back, left pending. */
+void
+segw_cancel(struct segw *w)
+{
+	if (w->written == 0)
+		return;
+	w->pending.len = w->written;
+	w->written = 0;
+	segw_undo(w);
+}
+
+int
+segw_commit(struct segw *w)
+{
+	if (segw_write(w) == -1)
+		return -1;
+	if (segw_sync(w) == -1) {
+		segw_cancel(w);
+		return -1;
+	}
 	return 0;
 }
 
@@ -240,6 +284,7 @@ segw_discard(struct segw *w)
 {
 	buf_reset(&w->pending);
 	w->npending = 0;
+	w->written = 0;
 }
 
 int
@@ -265,6 +310,7 @@ segw_reset(struct segw *w)
 	w->count = 0;
 	w->dir_synced = 0;
 	w->broken = 0;
+	w->written = 0;
 	w->opened_us = 0;
 }
 

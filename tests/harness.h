@@ -59,6 +59,7 @@ int	 th_run(const char *, ...);
 void	 th_start(struct th *);
 void	 th_start_conn(struct th *);
 void	 th_kill_conn(struct th *, int);
+void	 th_kill_tree(pid_t);
 void	 th_stop(struct th *);
 void	 th_cleanup(struct th *);
 int	 th_wait_exit(pid_t, int, int *);
@@ -76,6 +77,7 @@ pid_t	 th_spawn_out(int *, const char *, ...);
 int	 th_read_line(int, char *, size_t, int);
 void	 th_deliver(struct th *, const char *, const struct pdu *,
 	    const char *);
+void	 th_deliver_n(struct th *, const char *, int);
 int	 th_sink(struct th *, const char *);
 double	 th_balance(struct th *, const char *);
 
