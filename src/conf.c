@@ -47,6 +47,7 @@
 #include "compat.h"
 #include "cluster.h"
 #include "conf_table.h"
+#include "errclass.h"
 #include "ini.h"
 #include "netacl.h"
 #include "log.h"
@@ -399,7 +400,7 @@ route_key(struct conf_parse *p, const char *key, int mo,
 	}
 	if (strlcpy(buf, key, sizeof(buf)) >= sizeof(buf))
 		goto bad;
-	if (mo && strncmp(pfx, "src:", 4) == 0) {
+	if (strncmp(pfx, "src:", 4) == 0) {
 		r->by_source = 1;
 		pfx += 4;
 	}
@@ -427,7 +428,7 @@ bad:
 	conf_err(p, line, "route '%.64s': the prefix must be 1 to %d digits, "
 	    "a leading '+' ignored (keys: %s or default)", key,
 	    ROUTE_PREFIX_MAX, mo ? "PREFIX, src:PREFIX" :
-	    "PREFIX, PREFIX@ACCOUNT,...");
+	    "PREFIX, src:PREFIX, PREFIX@ACCOUNT,...");
 	return -1;
 }
 
@@ -472,6 +473,72 @@ route_dup(const struct conf_route *rs, int n, const struct conf_route *r,
 	return NULL;
 }
 
+/* One "NAME" or "NAME*WEIGHT" of an MT route, trimmed, into a hop. */
+static const char *
+route_hop(char *tok, struct conf_route_hop *h)
+{
+	char	*star, *end;
+	long	 w = 1;
+	size_t	 n;
+
+	tok += strspn(tok, " \t");
+	if ((star = strchr(tok, '*')) != NULL) {
+		*star++ = '\0';
+		star += strspn(star, " \t");
+		w = strtol(star, &end, 10);
+		end += strspn(end, " \t");
+		if (end == star || *end != '\0' || w < 1 ||
+		    w > CONF_ROUTE_WEIGHT_MAX)
+			return "a weight is NAME*N, N from 1 to 1000";
+	}
+	n = strcspn(tok, " \t");
+	if (tok[n + strspn(tok + n, " \t")] != '\0')
+		return "connectors are separated by ',' or '|'";
+	tok[n] = '\0';
+	if (tok[0] == '\0')
+		return "an empty connector name in the list";
+	if (!conf_name_valid(tok))
+		return "not a connector name";
+	strlcpy(h->name, tok, sizeof(h->name));
+	h->weight = (int)w;
+	return NULL;
+}
+
+/*
+ * An MT route's connectors: tiers separated by ',' tried in order,
+ * the connectors of a tier separated by '|' sharing its traffic.
+ */
+static const char *
+route_hops(const char *value, struct conf_route *r)
+{
+	char		 buf[1024], *tier, *tok, *s1, *s2;
+	const char	*err;
+	int		 t = 0, i;
+
+	if (strlcpy(buf, value, sizeof(buf)) >= sizeof(buf))
+		return "the list is too long";
+	for (tier = buf; tier != NULL; tier = s1, t++) {
+		if ((s1 = strchr(tier, ',')) != NULL)
+			*s1++ = '\0';
+		for (tok = tier; tok != NULL; tok = s2) {
+			if ((s2 = strchr(tok, '|')) != NULL)
+				*s2++ = '\0';
+			if (r->nhops == CONF_ROUTE_HOPS)
+				return "more than 16 connectors";
+			r->hops[r->nhops].tier = t;
+			if ((err = route_hop(tok, &r->hops[r->nhops])) != NULL)
+				return err;
+			for (i = 0; i < r->nhops; i++)
+				if (strcmp(r->hops[i].name,
+				    r->hops[r->nhops].name) == 0)
+					return "a connector named twice";
+			r->nhops++;
+		}
+	}
+	strlcpy(r->target, r->hops[0].name, sizeof(r->target));
+	return NULL;
+}
+
 static int
 conf_route(struct conf_parse *p, const char *key, const char *value,
     int line)
@@ -483,17 +550,24 @@ conf_route(struct conf_parse *p, const char *key, const char *value,
 	int			*n = mo ? &conf->nmo_routes :
 				    &conf->nmt_routes;
 	const struct conf_route	*d;
+	const char		*err;
 
 	memset(&r, 0, sizeof(r));
 	r.line = line;
 	if (route_key(p, key, mo, &r, line) == -1)
 		return -1;
-	if (mo ? !conf_account_valid(value) : !conf_name_valid(value)) {
-		conf_err(p, line, "route '%.64s': '%.64s' is not %s", key,
-		    value, mo ? "an account (system_id)" : "a connector name");
+	if (mo && !conf_account_valid(value)) {
+		conf_err(p, line, "route '%.64s': '%.64s' is not an account "
+		    "(system_id)", key, value);
 		return -1;
 	}
-	strlcpy(r.target, value, sizeof(r.target));
+	if (!mo && (err = route_hops(value, &r)) != NULL) {
+		conf_err(p, line, "route '%.64s': '%.64s': %s", key, value,
+		    err);
+		return -1;
+	}
+	if (mo)
+		strlcpy(r.target, value, sizeof(r.target));
 	if ((d = route_dup(*rs, *n, &r, mo)) != NULL) {
 		conf_err(p, line, "duplicate key '%.64s' in [%s] (first at "
 		    "line %d)", key, conf_sect_name(p->sect), d->line);
@@ -558,6 +632,19 @@ conf_server_nets(struct conf_parse *p)
 		    "of the proxies whose PROXY headers are believed");
 }
 
+static void
+conf_errclass_lists(struct conf_parse *p, const struct conf_connector *c)
+{
+	char	 err[128];
+
+	if (errclass_list_check(c->throttling_errors, err, sizeof(err)) ==
+	    -1 || errclass_list_check(c->transient_errors, err,
+	    sizeof(err)) == -1 || errclass_list_check(c->permanent_errors, err,
+	    sizeof(err)) == -1)
+		conf_err(p, c->line, "[connector %s]: error lists: %s",
+		    c->name, err);
+}
+
 /* The checks that need the whole file. */
 static void
 conf_finish(struct conf_parse *p, const struct stat *st)
@@ -566,7 +653,7 @@ conf_finish(struct conf_parse *p, const struct stat *st)
 	struct conf_connector	*c;
 	const struct conf_route	*r;
 	char			 err[256], key[320];
-	int			 i;
+	int			 i, j;
 
 	if (conf_listen_parse(&conf->server, err, sizeof(err)) == -1)
 		conf_err(p, key_line(p, CS_SERVER, "bind"), "%s", err);
@@ -585,15 +672,19 @@ conf_finish(struct conf_parse *p, const struct stat *st)
 	if (cluster_conf_check(conf, err, sizeof(err)) == -1)
 		conf_err(p, key_line(p, CS_CONN, "peers"), "%s", err);
 	/* By index: NULL + 0 is undefined when there are no routes. */
-	for (i = 0; i < conf->nmt_routes; i++)
-		if (conf_connector(conf, (r = &conf->mt_routes[i])->target) ==
-		    NULL)
-			conf_err(p, r->line, "route '%s': no [connector %s]",
-			    conf_route_key(r, key, sizeof(key)), r->target);
+	for (i = 0; i < conf->nmt_routes; i++) {
+		r = &conf->mt_routes[i];
+		for (j = 0; j < r->nhops; j++)
+			if (conf_connector(conf, r->hops[j].name) == NULL)
+				conf_err(p, r->line, "route '%s': no "
+				    "[connector %s]", conf_route_key(r, key,
+				    sizeof(key)), r->hops[j].name);
+	}
 	for (i = 0; i < conf->nconnectors; i++) {
 		c = &conf->connectors[i];
-		if (c->type == CONN_PIPE)	/* the array moved */
+		if (c->type == CONN_PIPE || c->type == CONN_HELPER)
 			(void)conf_argv(c, err, sizeof(err));
+		conf_errclass_lists(p, c);
 		if (c->type == CONN_SMPP && (st->st_mode & (S_IRWXG | S_IRWXO))
 		    && S_ISREG(st->st_mode)) {
 			conf_err(p, c->line, "[connector %s] is of type "

@@ -110,7 +110,7 @@ struct conf_conn {
 	long	 forward_expiry;		/* seconds: 3600 */
 };
 
-enum conf_conn_type { CONN_SINK = 1, CONN_PIPE, CONN_SMPP };
+enum conf_conn_type { CONN_SINK = 1, CONN_PIPE, CONN_SMPP, CONN_HELPER };
 enum conf_bind_mode { BIND_MODE_TRX = 1, BIND_MODE_TX_RX };
 
 /* [connector NAME] */
@@ -148,15 +148,32 @@ struct conf_connector {
 	int			 reconnect_min;		/* seconds: 1 */
 	int			 reconnect_max;		/* seconds: 60 */
 	int			 split_payload;		/* no */
+
+	/* smpp, pipe: overrides of errclass.c's table */
+	char			 throttling_errors[256];
+	char			 transient_errors[256];
+	char			 permanent_errors[256];
+};
+
+#define CONF_ROUTE_HOPS		16	/* connectors of one MT route */
+#define CONF_ROUTE_WEIGHT_MAX	1000
+
+/* One connector of an MT route: "A*3" in "A*3 | B, C". */
+struct conf_route_hop {
+	char	 name[CONF_NAME_MAX];
+	int	 weight;			/* its share in its tier: 1 */
+	int	 tier;				/* 0, then the fallbacks */
 };
 
 /* One line of [mt-routes] or [mo-routes]. */
 struct conf_route {
 	char	 prefix[32];
 	int	 is_default;
-	int	 by_source;			/* mo-routes "src:PREFIX" */
+	int	 by_source;			/* "src:PREFIX" */
 	char	 accounts[256];			/* mt: "a,b" or "" = all */
-	char	 target[CONF_NAME_MAX];		/* connector or account */
+	char	 target[CONF_NAME_MAX];		/* account, or first hop */
+	int	 nhops;				/* mt */
+	struct conf_route_hop hops[CONF_ROUTE_HOPS];
 	int	 line;
 };
 

@@ -168,11 +168,11 @@ const struct conf_key conf_table[] = {
 	{ CS_CONNECTOR, "undeliv_err", CV_INT, C(undeliv_err), 0, 999, "1",
 	    CT_SINK, 0 },
 	{ CS_CONNECTOR, "command", CV_COMMAND, C(command), 0, 0, NULL,
-	    CT_PIPE, CK_REQUIRED },
-	{ CS_CONNECTOR, "timeout", CV_INT, C(timeout), 1, 3600, "30", CT_PIPE,
-	    0 },
+	    CT_PIPE | CT_HELPER, CK_REQUIRED },
+	{ CS_CONNECTOR, "timeout", CV_INT, C(timeout), 1, 3600, "30",
+	    CT_PIPE | CT_HELPER, 0 },
 	{ CS_CONNECTOR, "concurrency", CV_INT, C(concurrency), 1, 1024, "4",
-	    CT_PIPE, 0 },
+	    CT_PIPE | CT_HELPER, 0 },
 	{ CS_CONNECTOR, "host", CV_STR, C(host), 0, 0, NULL, CT_SMPP,
 	    CK_REQUIRED },
 	{ CS_CONNECTOR, "port", CV_INT, C(port), 1, 65535, "2775", CT_SMPP,
@@ -186,8 +186,8 @@ const struct conf_key conf_table[] = {
 	{ CS_CONNECTOR, "bind", CV_BINDMODE, C(bind_mode), 0, 0,
 	    "transceiver", CT_SMPP, 0 },
 	{ CS_CONNECTOR, "binds", CV_INT, C(binds), 1, 64, "1", CT_SMPP, 0 },
-	{ CS_CONNECTOR, "window", CV_INT, C(window), 1, 10000, "10", CT_SMPP,
-	    0 },
+	{ CS_CONNECTOR, "window", CV_INT, C(window), 1, 10000, "10",
+	    CT_SMPP | CT_HELPER, 0 },
 	{ CS_CONNECTOR, "throughput", CV_INT, C(throughput), 0, 1000000, "0",
 	    CT_SMPP, 0 },
 	{ CS_CONNECTOR, "enquire_link", CV_INT, C(enquire_link), 1, 3600,
@@ -200,6 +200,12 @@ const struct conf_key conf_table[] = {
 	    "60", CT_SMPP, 0 },
 	{ CS_CONNECTOR, "split_payload", CV_BOOL, C(split_payload), 0, 1,
 	    "no", CT_SMPP, 0 },
+	{ CS_CONNECTOR, "throttling_errors", CV_STR, C(throttling_errors), 0,
+	    0, "", CT_SMPP | CT_PIPE | CT_HELPER, 0 },
+	{ CS_CONNECTOR, "transient_errors", CV_STR, C(transient_errors), 0,
+	    0, "", CT_SMPP | CT_PIPE | CT_HELPER, 0 },
+	{ CS_CONNECTOR, "permanent_errors", CV_STR, C(permanent_errors), 0,
+	    0, "", CT_SMPP | CT_PIPE | CT_HELPER, 0 },
 };
 
 const size_t conf_table_len = sizeof(conf_table) / sizeof(conf_table[0]);
@@ -239,6 +245,8 @@ conf_conn_type_name(enum conf_conn_type t)
 		return "pipe";
 	case CONN_SMPP:
 		return "smpp";
+	case CONN_HELPER:
+		return "helper";
 	}
 	return "unset";
 }
@@ -440,7 +448,7 @@ set_enum(const struct conf_key *k, void *p, const char *v, char *err,
 		    strcasecmp(v, "tx+rx") == 0)
 			n = BIND_MODE_TX_RX;
 	} else {
-		for (n = CONN_SMPP; n >= CONN_SINK; n--)
+		for (n = CONN_HELPER; n >= CONN_SINK; n--)
 			if (strcmp(v, conf_conn_type_name(n)) == 0)
 				break;
 		if (n < CONN_SINK)
@@ -450,7 +458,7 @@ set_enum(const struct conf_key *k, void *p, const char *v, char *err,
 		snprintf(err, errlen, "%s: '%.64s' is not one of %s", k->name,
 		    v, k->type == CV_BINDMODE ?
 		    "transceiver, transmitter+receiver, trx, tx+rx" :
-		    "sink, pipe, smpp");
+		    "sink, pipe, smpp, helper");
 		return -1;
 	}
 	if (k->type == CV_BINDMODE)

@@ -27,7 +27,7 @@ enum conf_vtype {
 	CV_MILLI,				/* seconds, 3 decimals: ms */
 	CV_DECI,				/* percent, 1 decimal: 1/1000 */
 	CV_BINDMODE,				/* transceiver | tx+rx */
-	CV_CONNTYPE,				/* sink | pipe | smpp */
+	CV_CONNTYPE,				/* sink pipe smpp helper */
 	CV_COMMAND				/* pipe command: argv */
 };
 
@@ -37,7 +37,8 @@ enum conf_vtype {
 #define CT_SINK		(1 << CONN_SINK)
 #define CT_PIPE		(1 << CONN_PIPE)
 #define CT_SMPP		(1 << CONN_SMPP)
-#define CT_ALL		(CT_SINK | CT_PIPE | CT_SMPP)
+#define CT_HELPER	(1 << CONN_HELPER)
+#define CT_ALL		(CT_SINK | CT_PIPE | CT_SMPP | CT_HELPER)
 
 struct conf_key {
 	enum conf_sect	 sect;

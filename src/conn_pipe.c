@@ -3,7 +3,8 @@
  * sendmail-style exit codes
  *
  * SYNOPSIS
- *	conn_pipe_ops	conn_pipe_reap()
+ *	conn_pipe_ops	conn_pipe_reaped(pid, status)
+ *	conn_pipe_spawn(connector, envp, in, out, err, &pid)
  *
  * DESCRIPTION
  *	For each message the connector forks and executes the command of
@@ -36,9 +37,10 @@
  *	[connector] timeout seconds is killed with its process group,
  *	which counts as temporary, as does being killed by any signal and
  *	a program that cannot be executed.  At most concurrency programs
- *	run at once.  Children are started with posix_spawn(3) and reaped
- *	after SIGCHLD (the loop's self-pipe); their input is written
- *	without blocking the loop.
+ *	run at once.  Children are started with posix_spawn(3); smppconn
+ *	reaps them after SIGCHLD (the loop's self-pipe) and hands each to
+ *	conn_pipe_reaped().  Their input is written without blocking the
+ *	loop.
  */
 #include "config.h"
 
@@ -244,11 +246,13 @@ env_vector(const struct buf *b)
 /*
  * Start the program with posix_spawn(3), which vfork()s: far cheaper
  * than fork(2) per message.  Its own process group, default signal
- * dispositions and an empty mask; stdin, stdout, stderr set up.
+ * dispositions and an empty mask; stdin, and stdout and stderr unless
+ * -1 (then smppconn's), set up.  Also the helper connector's.  0, or
+ * an errno value.
  */
-static int
-start_child(const struct conf_connector *cf, char **envp, int in, int err,
-    pid_t *pid)
+int
+conn_pipe_spawn(const struct conf_connector *cf, char **envp, int in,
+    int out, int err, pid_t *pid)
 {
 	posix_spawn_file_actions_t	 fa;
 	posix_spawnattr_t		 at;
@@ -264,9 +268,10 @@ start_child(const struct conf_connector *cf, char **envp, int in, int err,
 		return rc;
 	}
 	if ((rc = posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO)) ==
-	    0 && (rc = posix_spawn_file_actions_adddup2(&fa, devnull,
-	    STDOUT_FILENO)) == 0 && (rc = posix_spawn_file_actions_adddup2(&fa,
-	    err, STDERR_FILENO)) == 0 && (rc = posix_spawnattr_setflags(&at,
+	    0 && (out == -1 || (rc = posix_spawn_file_actions_adddup2(&fa, out,
+	    STDOUT_FILENO)) == 0) && (err == -1 ||
+	    (rc = posix_spawn_file_actions_adddup2(&fa, err,
+	    STDERR_FILENO)) == 0) && (rc = posix_spawnattr_setflags(&at,
 	    POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
 	    POSIX_SPAWN_SETSIGDEF)) == 0 && (rc = posix_spawnattr_setpgroup(&at,
 	    0)) == 0 && (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
@@ -301,7 +306,8 @@ spawn(struct connector *c, struct proc *pr)
 	    record_write(&pr->in, &pr->it->msg.meta, &pr->it->msg.pdu) == -1 ||
 	    pipe2(in, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1)
 		goto out;
-	if ((errno = start_child(c->cf, envp, in[0], err[1], &pr->pid)) != 0)
+	if ((errno = conn_pipe_spawn(c->cf, envp, in[0], devnull, err[1],
+	    &pr->pid)) != 0)
 		goto out;
 	pr->infd = in[1];
 	pr->errfd = err[0];
@@ -334,7 +340,8 @@ pipe_submit(struct connector *c, struct item *it)
 	struct proc	*pr;
 
 	if ((pr = calloc(1, sizeof(*pr))) == NULL) {
-		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "pipe: out of memory");
+		smppconn_outcome(it, &(struct outcome){ .kind = OC_TRANSIENT,
+		    .why = "pipe: out of memory" });
 		return;
 	}
 	pr->conn = c;
@@ -343,7 +350,8 @@ pipe_submit(struct connector *c, struct item *it)
 	buf_init(&pr->in);
 	if (spawn(c, pr) == -1) {
 		proc_free(pr);
-		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "pipe: cannot run");
+		smppconn_outcome(it, &(struct outcome){ .kind = OC_TRANSIENT,
+		    .why = "pipe: cannot run" });
 		return;
 	}
 	pr->deadline = smppconn_ctx.now + (int64_t)c->cf->timeout * 1000000;
@@ -457,6 +465,7 @@ finished(struct proc *pr, int st)
 	struct connector	*c = pr->conn;
 	char			 why[RECORD_ERROR_MAX];
 	char			 line[2 * PIPE_ERR_MAX];
+	struct outcome		 o = { .kind = OC_TRANSIENT };
 	int			 code;
 
 	if (pr->errfd != -1)
@@ -464,42 +473,41 @@ finished(struct proc *pr, int st)
 	first_line(pr, line, sizeof(line));
 	((struct pipec *)c->priv)->running--;
 	LIST_REMOVE(pr, link);
+	o.why = why;
 	if (pr->killed) {
 		snprintf(why, sizeof(why), "pipe: timeout after %ds",
 		    c->cf->timeout);
-		smppconn_mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
+		o.kind = OC_TRANSIENT;
 	} else if (WIFSIGNALED(st)) {
 		snprintf(why, sizeof(why), "pipe: killed by signal %d",
 		    WTERMSIG(st));
-		smppconn_mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
+		o.kind = OC_TRANSIENT;
 	} else if ((code = WEXITSTATUS(st)) == 0)
-		smppconn_mt_complete(pr->it, IR_DELIVERED, "DELIVRD", 0, NULL);
+		o.kind = OC_DELIVERED;
 	else {
 		if (snprintf(why, sizeof(why), "pipe: exit %d%s%.100s", code,
 		    line[0] ? ": " : "", line) < 0)
 			why[0] = '\0';
-		if (code == 75)
-			smppconn_mt_complete(pr->it, IR_TEMPFAIL, NULL, 0, why);
-		else
-			smppconn_mt_complete(pr->it, IR_PERMFAIL, "UNDELIV", code, why);
+		o.kind = code == 75 ? OC_TRANSIENT : OC_PERMANENT;
+		o.status = (uint32_t)code;
+		o.stat = "UNDELIV";
 	}
+	smppconn_outcome(pr->it, &o);
 	proc_free(pr);
 }
 
-void
-conn_pipe_reap(void)
+/* A child that smppconn reaped: 1 when it was one of ours. */
+int
+conn_pipe_reaped(pid_t pid, int st)
 {
 	struct proc	*pr;
-	pid_t		 pid;
-	int		 st;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		LIST_FOREACH(pr, &procs, link)
-			if (pr->pid == pid)
-				break;
-		if (pr != NULL)
+	LIST_FOREACH(pr, &procs, link)
+		if (pr->pid == pid) {
 			finished(pr, st);
-	}
+			return 1;
+		}
+	return 0;
 }
 
 static int
@@ -523,11 +531,23 @@ pipe_release(struct connector *c)
 		kill(-pr->pid, SIGKILL);
 		(void)waitpid(pr->pid, NULL, 0);
 		LIST_REMOVE(pr, link);
-		smppconn_mt_complete(pr->it, IR_ABANDON, NULL, 0, NULL);
+		smppconn_outcome(pr->it, &(struct outcome){ .kind = OC_ABANDON });
 		proc_free(pr);
 	}
 	free(c->priv);
 	c->priv = NULL;
+}
+
+/* Programs run per message: the connector is always up. */
+static void
+pipe_report(struct connector *c, struct conn_report *r)
+{
+	struct pipec	*p = c->priv;
+
+	r->up = 1;
+	r->sessions = p->running;
+	r->configured = c->cf->concurrency;
+	r->inflight = p->running;
 }
 
 const struct conn_ops conn_pipe_ops = {
@@ -538,4 +558,5 @@ const struct conn_ops conn_pipe_ops = {
 	.timer = pipe_timer,
 	.idle = pipe_idle,
 	.release = pipe_release,
+	.report = pipe_report,
 };

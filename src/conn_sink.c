@@ -11,7 +11,7 @@
  *	undeliv_err.  The share is exact, not random: each message adds
  *	the permille to a counter, and the one that makes it reach 1000
  *	fails.  A receipt is queued only when the message's
- *	registered_delivery asks for one (smppconn_mt.c).
+ *	registered_delivery asks for one (smppconn_outcome.c).
  *
  *	With a delay the messages wait in a queue in the order they came,
  *	which is the order they are due in; the record stays unsettled
@@ -61,10 +61,11 @@ sink_done(struct connector *c, struct item *it)
 	s->acc += (unsigned)c->cf->undeliv_permille;
 	if (s->acc >= 1000) {
 		s->acc -= 1000;
-		smppconn_mt_complete(it, IR_PERMFAIL, "UNDELIV", c->cf->undeliv_err,
-		    "sink: undeliverable");
+		smppconn_outcome(it, &(struct outcome){ .kind = OC_PERMANENT,
+		    .stat = "UNDELIV", .status = (uint32_t)c->cf->undeliv_err,
+		    .why = "sink: undeliverable" });
 	} else
-		smppconn_mt_complete(it, IR_DELIVERED, "DELIVRD", 0, NULL);
+		smppconn_outcome(it, &(struct outcome){ .kind = OC_DELIVERED });
 }
 
 static void
@@ -111,10 +112,19 @@ sink_release(struct connector *c)
 
 	while ((it = TAILQ_FIRST(&s->q)) != NULL) {
 		TAILQ_REMOVE(&s->q, it, link);
-		smppconn_mt_complete(it, IR_ABANDON, NULL, 0, NULL);
+		smppconn_outcome(it, &(struct outcome){ .kind = OC_ABANDON });
 	}
 	free(s);
 	c->priv = NULL;
+}
+
+static void
+sink_report(struct connector *c, struct conn_report *r)
+{
+	struct sink	*s = c->priv;
+
+	r->up = 1;
+	r->inflight = (int)s->n;
 }
 
 const struct conn_ops conn_sink_ops = {
@@ -124,4 +134,5 @@ const struct conn_ops conn_sink_ops = {
 	.timer = sink_timer,
 	.idle = sink_idle,
 	.release = sink_release,
+	.report = sink_report,
 };

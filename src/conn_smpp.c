@@ -30,16 +30,16 @@
  *	holding one second's worth).
  *
  *	submit_sm_resp ESME_ROK: the upstream took the message; its
- *	message_id is stored in the id map (idmap.c) with what a receipt
- *	needs, for [smpp-server] dlr_expiry seconds, when the message
- *	asked for receipts, and the record is settled.  ESME_RTHROTTLED
- *	(which also pauses the connector for a second), ESME_RMSGQFUL,
- *	ESME_RSYSERR, ESME_RX_T_APPN, no answer within response_timeout
- *	and a lost connection are temporary failures; any other status
- *	is permanent: a REJECTD receipt with the status in decimal as err.
- *	Of a split message, every part must be accepted; a failed part
- *	fails the whole message (parts already accepted stay sent, and a
- *	retry sends them again).
+ *	message_id goes into the id map (smppconn_outcome_map()) for its
+ *	receipt.  An error status is classified by errclass.c (with the
+ *	connector's overrides): throttling, transient or permanent; no
+ *	answer within response_timeout and a lost connection are
+ *	transient.  Each message has one outcome (smppconn_outcome()),
+ *	which decides what follows: of a split message, every part must
+ *	be accepted, and the worst failure of its parts is the message's
+ *	(parts already accepted stay sent, and a retry sends them again).
+ *	The send rate is the connector's current one (conn_stats.rate:
+ *	throughput, lowered while the upstream throttles).
  *
  *	Messages wait for a free window while no bind is up, for at most
  *	response_timeout, then they are retried later.  SIGTERM stops
@@ -56,26 +56,24 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "receipt.h"
 #include "conn_smpp.h"
-#include "idmap.h"
+#include "errclass.h"
 #include "log.h"
 #include "sms.h"
 
-#define PAUSE_THROTTLED_US	1000000
-
 /* A message in hand: its parts and their answers. */
 struct smsg {
-	int		 nparts;
-	int		 next;		/* next part to send */
-	int		 answered;
-	int		 temp;		/* a temporary failure */
-	uint32_t	 perm;		/* a permanent status, or 0 */
-	int		 split;
-	int		 queued;	/* in the connector's queue */
-	uint8_t		 ref;
-	char		 why[RECORD_ERROR_MAX];
-	struct sms_part	 part[];
+	int			 nparts;
+	int			 next;		/* next part to send */
+	int			 answered;
+	enum outcome_kind	 worst;		/* of the failed parts */
+	int			 failed;
+	uint32_t		 status;	/* ... its upstream status */
+	int			 split;
+	int			 queued;	/* in the connector's queue */
+	uint8_t			 ref;
+	char			 why[RECORD_ERROR_MAX];
+	struct sms_part		 part[];
 };
 
 static int
@@ -111,100 +109,69 @@ unqueue(struct smppc *pc, struct item *it)
 	m->queued = 0;
 }
 
-/* A split message accepted in full: its receipts are counted together. */
-static void
-group(struct item *it, int nparts)
-{
-	struct idmap	*m;
-
-	if (nparts < 2 || (it->msg.pdu.registered_delivery &
-	    (REGDLV_RECEIPT_MASK | REGDLV_INTERMEDIATE)) == 0 ||
-	    (m = smppconn_ctx_idmap()) == NULL)
-		return;
-	if (idmap_group_put(m, it->msg.meta.id, it->msg.pdu.destination_addr ?
-	    it->msg.pdu.destination_addr : "", nparts, (int64_t)smppconn_ctx.wall +
-	    smppconn_ctx.conf->server.dlr_expiry) == -1)
-		log_warnx("%s: its parts cannot be grouped in the id map",
-		    it->msg.meta.id);
-}
-
-/* When every part sent is answered and no more will be: the outcome. */
+/*
+ * When every part sent is answered and no more will be: the one
+ * outcome of the message, the worst of its parts'.
+ */
 static void
 settle_msg(struct item *it)
 {
 	struct smsg	*m = it->priv;
+	struct outcome	 o;
 
 	if (m->queued || m->answered < m->next)
 		return;
 	it->priv = NULL;
-	if (m->perm)
-		smppconn_mt_complete(it, IR_PERMFAIL, "REJECTD", (int)m->perm, m->why);
-	else if (m->temp)
-		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, m->why);
-	else {
-		group(it, m->nparts);
-		smppconn_mt_complete(it, IR_ACCEPTED, NULL, 0, NULL);
-	}
+	memset(&o, 0, sizeof(o));
+	o.kind = m->failed ? m->worst : OC_ACCEPTED;
+	o.status = m->status;
+	o.why = m->why;
+	o.nparts = m->nparts;
+	smppconn_outcome(it, &o);
 	free(m);
 }
 
+static int
+severity(enum outcome_kind k)
+{
+	return k == OC_PERMANENT ? 3 : k == OC_TRANSIENT ? 2 : 1;
+}
+
 static void
-part_failed(struct smppc *pc, struct item *it, int temp, uint32_t status,
-    const char *why)
+part_failed(struct smppc *pc, struct item *it, enum outcome_kind kind,
+    uint32_t status, const char *why)
 {
 	struct smsg	*m = it->priv;
 
-	if (temp)
-		m->temp = 1;
-	else if (m->perm == 0)
-		m->perm = status;
-	if (m->why[0] == '\0')
+	if (!m->failed || severity(kind) > severity(m->worst)) {
+		m->worst = kind;
+		m->status = status;
 		strlcpy(m->why, why, sizeof(m->why));
+	}
+	m->failed = 1;
 	unqueue(pc, it);
 }
 
-/* A part sent on a session that broke: no answer will come. */
+/* A part sent on a session that broke, or unanswered: transient. */
 void
 conn_smpp_sent_lost(struct smppc *pc, struct item *it, const char *why)
 {
 	((struct smsg *)it->priv)->answered++;
-	part_failed(pc, it, 1, 0, why);
+	part_failed(pc, it, OC_TRANSIENT, 0, why);
 	settle_msg(it);
 }
 
-static int
-temporary(uint32_t status)
+static enum outcome_kind
+kind_of(const struct connector *c, uint32_t status)
 {
-	return status == ESME_RTHROTTLED || status == ESME_RMSGQFUL ||
-	    status == ESME_RSYSERR || status == ESME_RX_T_APPN;
-}
-
-/* What the upstream took must be findable when its receipt comes. */
-static int
-remember(struct smppc *pc, struct item *it, const char *upstream, int nparts)
-{
-	struct idmap_entry	 e;
-	struct idmap		*m;
-	int			 bill;
-
-	memset(&e, 0, sizeof(e));
-	billing_accepted(it);
-	bill = billing_remember(&e, &it->msg);
-	if (upstream == NULL || upstream[0] == '\0' ||
-	    ((it->msg.pdu.registered_delivery & (REGDLV_RECEIPT_MASK |
-	    REGDLV_INTERMEDIATE)) == 0 && !bill))
-		return 0;
-	if ((m = smppconn_ctx_idmap()) == NULL)
-		return -1;
-	receipt_of_msg(&e.of, &it->msg);
-	e.expires = (int64_t)smppconn_ctx.wall + smppconn_ctx.conf->server.dlr_expiry;
-	e.parts = (uint8_t)(nparts > 255 ? 255 : nparts);
-	if (idmap_put(m, upstream, &e) == -1) {
-		log_warnx("connector %s: %s cannot be stored in the id map",
-		    pc->c->name, it->msg.meta.id);
-		return -1;
+	switch (errclass_of(c->cf, status)) {
+	case EC_THROTTLING:
+		return OC_THROTTLED;
+	case EC_TRANSIENT:
+		return OC_TRANSIENT;
+	default:
+		return OC_PERMANENT;
 	}
-	return 0;
 }
 
 void
@@ -221,16 +188,17 @@ conn_smpp_submit_resp(struct smppc *pc, struct item *it, const struct pdu *p,
 			log_debug("connector %s: %s accepted as %s",
 			    pc->c->name, it->msg.meta.id, id);
 		}
-		if (remember(pc, it, p->message_id,
+		if (smppconn_outcome_map(it, p->message_id,
 		    ((struct smsg *)it->priv)->nparts) == -1)
-			part_failed(pc, it, 1, 0, "id map: cannot store");
+			part_failed(pc, it, OC_TRANSIENT, 0,
+			    "id map: cannot store");
 		settle_msg(it);
 		return;
 	}
+	if (status == ESME_ROK)		/* generic_nack with status 0 */
+		status = ESME_RSYSERR;
 	snprintf(why, sizeof(why), "upstream: %s", pdu_status_name(status));
-	if (status == ESME_RTHROTTLED)
-		pc->pause_until = smppconn_ctx.now + PAUSE_THROTTLED_US;
-	part_failed(pc, it, temporary(status), status, why);
+	part_failed(pc, it, kind_of(pc->c, status), status, why);
 	settle_msg(it);
 }
 
@@ -238,7 +206,7 @@ conn_smpp_submit_resp(struct smppc *pc, struct item *it, const struct pdu *p,
 static int
 token(struct smppc *pc)
 {
-	int	 tp = pc->c->cf->throughput;
+	double	 tp = pc->c->st.rate;	/* throughput, or lower: AIMD */
 
 	if (tp <= 0)
 		return 1;
@@ -316,7 +284,7 @@ send_part(struct smppc *pc, struct sess *s, struct item *it)
 
 	part_pdu(it, &q, sm, sizeof(sm));
 	if (esme_queue(&s->e, &q) == -1) {
-		part_failed(pc, it, 0, ESME_RSUBMITFAIL,
+		part_failed(pc, it, OC_PERMANENT, ESME_RSUBMITFAIL,
 		    "cannot be encoded for the upstream");
 		settle_msg(it);
 		return -1;
@@ -334,7 +302,7 @@ pump(struct smppc *pc)
 	struct sess	*s;
 	struct smsg	*m;
 
-	if (pc->c->stopping || smppconn_ctx.now < pc->pause_until)
+	if (pc->c->stopping)
 		return;
 	while ((it = TAILQ_FIRST(&pc->queue)) != NULL &&
 	    (s = conn_smpp_pick(pc)) != NULL && token(pc)) {
@@ -359,7 +327,8 @@ smpp_submit(struct connector *c, struct item *it)
 	struct smppc	*pc = c->priv;
 
 	if (plan(c, it) == -1) {
-		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "out of memory");
+		smppconn_outcome(it, &(struct outcome){ .kind = OC_TRANSIENT,
+		    .why = "out of memory" });
 		return;
 	}
 	it->deadline = smppconn_ctx.now + (int64_t)c->cf->response_timeout * 1000000;
@@ -382,8 +351,8 @@ queue_timer(struct smppc *pc, int64_t now)
 		m = it->priv;
 		it->priv = NULL;
 		free(m);
-		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0,
-		    "upstream: no bind with room in response_timeout");
+		smppconn_outcome(it, &(struct outcome){ .kind = OC_TRANSIENT,
+		    .why = "upstream: no bind with room in response_timeout" });
 	}
 	return it != NULL ? it->deadline : CONN_NEVER;
 }
@@ -403,8 +372,8 @@ smpp_timer(struct connector *c, int64_t now)
 		next = t;
 	pump(pc);
 	if (!TAILQ_EMPTY(&pc->queue) && !c->stopping) {
-		/* Throttled or paused: look again soon. */
-		t = pc->pause_until > now ? pc->pause_until : now + 10000;
+		/* Out of tokens: look again soon. */
+		t = now + 10000;
 		if (t < next)
 			next = t;
 	}
@@ -444,11 +413,13 @@ smpp_stop(struct connector *c)
 		if (m->next == 0) {
 			it->priv = NULL;
 			free(m);
-			smppconn_mt_complete(it, IR_ABANDON, NULL, 0, NULL);
+			smppconn_outcome(it, &(struct outcome){
+			    .kind = OC_ABANDON });
 			continue;
 		}
 		/* Parts went out: the rest does not. */
-		part_failed(pc, it, 1, 0, "stopped before all parts were sent");
+		part_failed(pc, it, OC_TRANSIENT, 0,
+		    "stopped before all parts were sent");
 		settle_msg(it);
 	}
 }
@@ -523,6 +494,25 @@ smpp_release(struct connector *c)
 	c->priv = NULL;
 }
 
+/* Up: a bound session that can send. */
+static void
+smpp_report(struct connector *c, struct conn_report *r)
+{
+	struct smppc	*pc = c->priv;
+	int		 i;
+
+	r->configured = pc->nsess;
+	r->queued = (int)pc->nqueue;
+	for (i = 0; i < pc->nsess; i++) {
+		r->inflight += (int)pc->sess[i]->nsent;
+		if (pc->sess[i]->state != SS_BOUND)
+			continue;
+		r->sessions++;
+		if (pc->sess[i]->role != SR_RX)
+			r->up = 1;
+	}
+}
+
 const struct conn_ops conn_smpp_ops = {
 	.start = smpp_start,
 	.room = smpp_room,
@@ -534,4 +524,5 @@ const struct conn_ops conn_smpp_ops = {
 	.reload = smpp_reload,
 	.committed = smpp_committed,
 	.release = smpp_release,
+	.report = smpp_report,
 };

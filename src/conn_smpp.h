@@ -86,7 +86,6 @@ struct smppc {
 	unsigned		 nqueue;
 	double			 tokens;	/* throughput bucket */
 	int64_t			 tok_at;
-	int64_t			 pause_until;	/* after ESME_RTHROTTLED */
 	struct heldq		 held;
 	struct parkq		 parked;
 	unsigned		 nparked;
@@ -126,7 +125,5 @@ void	 conn_smpp_in_free(struct smppc *);
 void	 conn_smpp_answer(struct sess *, uint32_t, uint32_t, uint32_t);
 struct idmap_entry;
 struct dlr;
-int	*conn_smpp_receipt_queue(const char *, struct idmap_entry *,
-	    const char *, const struct dlr *, int *, int *);
 
 #endif /* CONN_SMPP_H */

@@ -5,7 +5,6 @@
  * SYNOPSIS
  *	conn_smpp_incoming(sess, pdu)	conn_smpp_answer(sess, cmd, status, seq)
  *	conn_smpp_held_flush(pc)		conn_smpp_parked_timer(pc, now)
- *	conn_smpp_receipt_queue(from, entry, key, dlr, &final, &err)
  *	conn_smpp_in_free(pc)
  *
  * DESCRIPTION
@@ -32,7 +31,7 @@
  *	submit_sm_resp on another bind: it is looked up again each turn
  *	for PARK_US; then, in a cluster, it goes to the next node
  *	(smppconn_peer.c), else it is logged and acknowledged.
- *	conn_smpp_receipt_queue() builds and queues the account's receipt
+ *	smppconn_outcome_receipt() builds and queues the account's receipt
  *	from a map entry, for a receipt found here or forwarded by a peer.
  *
  *	The upstream gets its deliver_sm_resp (or data_sm_resp) only
@@ -49,7 +48,6 @@
 #include <time.h>
 
 #include "compat.h"
-#include "receipt.h"
 #include "conn_smpp.h"
 #include "dlr.h"
 #include "idmap.h"
@@ -146,51 +144,6 @@ as_receipt(const struct pdu *p, struct dlr *d, char *alt, size_t altlen)
 	return 1;
 }
 
-/*
- * Queue the account's receipt for a map entry.  Returns the commit
- * flag the answer waits for (NULL: nothing queued), *final whether the
- * entry is done with.
- */
-int *
-conn_smpp_receipt_queue(const char *from, struct idmap_entry *e,
-    const char *key,
-    const struct dlr *d, int *final, int *err)
-{
-	struct receipt	 r;
-	const char	*stat = d->stat;
-	int		 state = dlr_stat_state(stat), kind, g;
-	int		*dep = NULL;
-
-	*err = 0;
-	if (state == -1) {
-		state = MSTATE_UNKNOWN;
-		stat = "UNKNOWN";
-	}
-	kind = receipt_kind(state);
-	*final = kind != RECEIPT_INTERMEDIATE;
-	if (e->parts > 1 && *final) {
-		g = idmap_group_done(smppconn_ctx_idmap(), e->of.id, e->of.dst,
-		    kind == RECEIPT_SUCCESS);
-		if (g != IDMAP_GROUP_DONE)
-			return NULL;	/* parts to come, or reported */
-	}
-	if (*final && billing_receipt(e, stat))
-		(void)idmap_put(smppconn_ctx_idmap(), key, e);
-	if (!receipt_wanted(e->of.registered_delivery, state))
-		return NULL;
-	if (receipt_build(&r, &e->of, stat, d->err, d->done_date ?
-	    d->done_date : smppconn_ctx.wall) == -1 ||
-	    smppconn_peer_out(e->of.account, &r.meta, &r.pdu, &dep) == -1) {
-		log_warnx("connector %s: receipt for %s cannot be queued",
-		    from, e->of.id);
-		*err = 1;
-		return NULL;
-	}
-	log_debug("connector %s: receipt %s for %s of %s", from, stat,
-	    e->of.id, e->of.account);
-	return dep;
-}
-
 /* Look the receipt up by its id, else alt; 0 handled, 1 not in the map. */
 static int
 receipt(struct sess *s, const struct pdu *p, const struct dlr *d,
@@ -204,7 +157,7 @@ receipt(struct sess *s, const struct pdu *p, const struct dlr *d,
 	if (m == NULL || (idmap_get(m, d->id, &e, key, sizeof(key)) != 0 &&
 	    (alt[0] == '\0' || idmap_get(m, alt, &e, key, sizeof(key)) != 0)))
 		return 1;
-	dep = conn_smpp_receipt_queue(s->owner->c->name, &e, key, d, &final,
+	dep = smppconn_outcome_receipt(s->owner->c->name, &e, key, d, &final,
 	    &err);
 	if (err)
 		conn_smpp_answer(s, p->command_id | SMPP_RESP_BIT, ESME_RX_T_APPN,

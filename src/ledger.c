@@ -399,7 +399,7 @@ ledger_cost(uint32_t parts, int64_t rate, int64_t *cost)
 
 /* The balance change of one operation; what it would be when unlimited. */
 static int
-bill_charge(struct ledger_slot *s, const struct ledger_bill *b,
+slot_charge(struct ledger_slot *s, const struct ledger_bill *b,
     int64_t *delta)
 {
 	int64_t		 tokens = 0;
@@ -482,7 +482,7 @@ bill_apply(struct ledger_slot *s, const struct ledger_bill *b,
 		return LEDGER_ERR;
 	}
 	if (b->kind == LEDGER_CHARGE)
-		return bill_charge(s, b, delta);
+		return slot_charge(s, b, delta);
 	if (b->flags & LEDGER_NOBILL)
 		return LEDGER_OK;
 	r = b->kind == LEDGER_LATER ? bill_later(s, b, delta) :

@@ -10,9 +10,10 @@
  * DESCRIPTION
  *	policy_route() routes a message again with the [mt-routes]
  *	in force now, so that a changed table (after SIGHUP) applies to
- *	messages already queued; when nothing matches any more, the
- *	connector that smppd chose at submit time (meta.route) is used
- *	if it still exists.  NULL means no route at all.
+ *	messages already queued: by destination, then source, then the
+ *	default route.  NULL: nothing matches any more (smppconn then
+ *	uses the connector smppd chose at submit time, meta.route, if it
+ *	still exists).
  *
  *	policy_expiry() is the second a message expires: its
  *	validity_period, or the time it was accepted plus [spool]
@@ -31,15 +32,11 @@
 #include "policy.h"
 #include "route.h"
 
-const struct conf_connector *
+const struct conf_route *
 policy_route(const struct conf *conf, const struct msg *m)
 {
-	const struct conf_connector	*c;
-
-	c = route_mt(conf, m->meta.account, m->pdu.destination_addr);
-	if (c == NULL && m->meta.route[0] != '\0')
-		c = conf_connector(conf, m->meta.route);
-	return c;
+	return route_mt(conf, m->meta.account, m->pdu.source_addr,
+	    m->pdu.destination_addr);
 }
 
 int64_t

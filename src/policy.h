@@ -19,7 +19,7 @@ int64_t	 policy_backoff(int, int, int);
 int64_t	 policy_expiry(const struct msg_meta *, long);
 int64_t	 policy_next_try(const struct msg_meta *, const struct conf_spool *,
 	    int64_t);
-const struct conf_connector *policy_route(const struct conf *,
+const struct conf_route *policy_route(const struct conf *,
 	    const struct msg *);
 
 #endif /* POLICY_H */

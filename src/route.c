@@ -3,7 +3,7 @@
  * [mt-routes] and [mo-routes]
  *
  * SYNOPSIS
- *	route_mt(conf, account, dest)
+ *	route_mt(conf, account, src, dest)
  *	route_mo(conf, src, dst)
  *
  * DESCRIPTION
@@ -11,8 +11,10 @@
  *	length one restricted to the account beats an unrestricted one;
  *	without a match the default route applies, and without one of
  *	those there is no route (NULL): smppd answers ESME_RINVDSTADR.
- *	For MO, the destination prefixes are tried first, then the
- *	source ("src:") prefixes, then the default.
+ *	For MT and MO, the destination prefixes are tried first, then the
+ *	source ("src:") prefixes, then the default.  An MT
+ *	route names its connectors (conf_route.hops): which of them takes
+ *	a message is smppconn's choice (smppconn_route.c).
  *
  *	Addresses and prefixes are compared without a leading '+'.  The
  *	tables are short and scanned in full: a route costs a strncmp.
@@ -74,16 +76,20 @@ route_default(const struct conf_route *rs, int n)
 	return NULL;
 }
 
-const struct conf_connector *
-route_mt(const struct conf *conf, const char *account, const char *dest)
+const struct conf_route *
+route_mt(const struct conf *conf, const char *account, const char *src,
+    const char *dest)
 {
 	const struct conf_route	*r;
 
 	r = route_best(conf->mt_routes, conf->nmt_routes, strip_plus(dest), 0,
 	    1, account);
 	if (r == NULL)
+		r = route_best(conf->mt_routes, conf->nmt_routes,
+		    strip_plus(src), 1, 1, account);
+	if (r == NULL)
 		r = route_default(conf->mt_routes, conf->nmt_routes);
-	return r != NULL ? conf_connector(conf, r->target) : NULL;
+	return r;
 }
 
 const char *

@@ -11,13 +11,14 @@
 #include "conf.h"
 
 /*
- * route_mt(conf, account, destination): the connector of the best MT
- * route, NULL when none matches.  route_mo(conf, source, destination):
- * the account an MO message goes to, NULL when none.  The results point
- * into conf and live as long as it does.
+ * route_mt(conf, account, source, destination): the best MT route (by
+ * destination, then "src:" source, then default), NULL when none
+ * matches; its hops name the connectors.  route_mo(conf, source,
+ * destination): the account an MO message goes to, NULL when none.  The
+ * results point into conf and live as long as it does.
  */
-const struct conf_connector *route_mt(const struct conf *, const char *,
-	    const char *);
+const struct conf_route *route_mt(const struct conf *, const char *,
+	    const char *, const char *);
 const char *route_mo(const struct conf *, const char *, const char *);
 
 #endif /* ROUTE_H */

@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	segw_init(w, area, sync)	segw_set_dest(w, "deferred")
  *	segw_add(w, meta, pdu)		segw_commit(w)	segw_discard(w)
- *	segw_write(w)	segw_sync(w)	segw_cancel(w)
+ *	segw_commit_group(writers, n, ok)	segw_write(w)
  *	segw_due(w, max_bytes, max_count, max_age_ms, now_us)
  *	segw_close(w)			segw_free(w)
  *
@@ -21,10 +21,12 @@
  *	records.  When it fails, the file is cut back to what earlier
  *	commits wrote, the counters are unchanged, and the caller drops
  *	the group with segw_discard() and answers with an error.
- *	segw_commit() is segw_write() (the write(2)) then segw_sync() (the
- *	fdatasync(2)), which a caller may call apart to do something
- *	between them; segw_cancel() cuts back a written group whose sync
- *	failed.
+ *	segw_commit_group() commits several writers of one area with one
+ *	fsync of AREA/tmp for all their new segments instead of one each.
+ *	segw_write() does the write(2) of a commit alone, for a caller
+ *	that does something between the write and the sync (smppconn's
+ *	provisional marks); the next commit syncs what it wrote, or cuts
+ *	it back when the sync fails.
  *
  *	segw_close() moves AREA/tmp/NAME to AREA/DEST/NAME (DEST "new"
  *	unless segw_set_dest() said otherwise) or removes an empty one.
@@ -209,9 +211,9 @@ segw_undo(struct segw *w)
 }
 
 /*
- * The group and its commit line, one write(2), not synced: what a
- * killed process leaves in the page cache.  segw_sync() makes it
- * durable, segw_cancel() takes it back.
+ * The pending group and its commit line, with one write(2) and no
+ * sync: what a killed process leaves in the page cache.  A written
+ * group is synced by the next segw_commit() or segw_commit_group().
  */
 int
 segw_write(struct segw *w)
@@ -238,45 +240,72 @@ segw_write(struct segw *w)
 	return 0;
 }
 
-/* What segw_write() wrote, made durable; on failure it stays written. */
-int
-segw_sync(struct segw *w)
+/* A written group cut back: its records pending again, uncommitted. */
+static void
+unwrite(struct segw *w)
 {
-	if (w->written == 0)
-		return 0;
-	if ((w->sync && fdatasync(w->fd) == -1) ||
-	    (w->sync && !w->dir_synced && sync_tmpdir(w) == -1))
-		return -1;
-	if (w->sync)
-		w->dir_synced = 1;
-	w->bytes += w->pending.len;
-	w->count += w->npending;
-	w->written = 0;
-	segw_discard(w);
-	return 0;
-}
-
-/* A written group whose sync failed: cut back, left pending. */
-void
-segw_cancel(struct segw *w)
-{
-	if (w->written == 0)
-		return;
 	w->pending.len = w->written;
 	w->written = 0;
 	segw_undo(w);
 }
 
-int
-segw_commit(struct segw *w)
+/* Write one writer's pending records and sync them; not its folder. */
+static int
+commit_data(struct segw *w)
 {
 	if (segw_write(w) == -1)
 		return -1;
-	if (segw_sync(w) == -1) {
-		segw_cancel(w);
+	if (w->sync && fdatasync(w->fd) == -1) {
+		unwrite(w);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * segw_commit() for n writers of one area at once: each file's data is
+ * synced, then AREA/tmp once for all the segments new in it.  ok[i]
+ * says which committed; those that did not are undone, their records
+ * still pending for segw_discard().  -1 when any failed.
+ */
+int
+segw_commit_group(struct segw *ws, int n, int *ok)
+{
+	int	 i, rc = 0, dir = 0;
+
+	for (i = 0; i < n; i++) {
+		ok[i] = ws[i].npending == 0 || commit_data(&ws[i]) == 0;
+		if (ok[i] && ws[i].npending > 0 && ws[i].sync &&
+		    !ws[i].dir_synced)
+			dir = 1;
+		rc |= ok[i] ? 0 : -1;
+	}
+	if (dir && sync_tmpdir(&ws[0]) == -1)
+		for (i = 0; i < n; i++)
+			if (ok[i] && ws[i].npending > 0 && ws[i].sync &&
+			    !ws[i].dir_synced) {
+				unwrite(&ws[i]);
+				ok[i] = 0;
+				rc = -1;
+			}
+	for (i = 0; i < n; i++) {
+		if (!ok[i] || ws[i].npending == 0)
+			continue;
+		if (ws[i].sync)
+			ws[i].dir_synced = 1;
+		ws[i].bytes += ws[i].pending.len;
+		ws[i].count += ws[i].npending;
+		segw_discard(&ws[i]);
+	}
+	return rc;
+}
+
+int
+segw_commit(struct segw *w)
+{
+	int	 ok;
+
+	return segw_commit_group(w, 1, &ok);
 }
 
 void

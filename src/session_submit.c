@@ -115,9 +115,8 @@ static uint32_t
 check_addresses(struct session *s, struct pdu *p, const char *dest,
     const char **route, const char **why)
 {
-	const struct conf_connector	*c;
-	size_t				 max = (size_t)s->conf->server.
-					    max_address_length;
+	const struct conf_route	*r;
+	size_t			 max = (size_t)s->conf->server.max_address_length;
 
 	/* The spec's 21 octets with the NUL, unless max_address_length. */
 	if (p->source_addr != NULL && strlen(p->source_addr) > max) {
@@ -144,11 +143,12 @@ check_addresses(struct session *s, struct pdu *p, const char *dest,
 		*why = "source not allowed for the account";
 		return ESME_RINVSRCADR;
 	}
-	if ((c = route_mt(s->conf, s->acct.system_id, dest)) == NULL) {
+	if ((r = route_mt(s->conf, s->acct.system_id, p->source_addr,
+	    dest)) == NULL) {
 		*why = "no MT route";
 		return ESME_RINVDSTADR;
 	}
-	*route = c->name;
+	*route = r->target;
 	return ESME_ROK;
 }
 

@@ -37,6 +37,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -163,6 +164,8 @@ ops_of(enum conf_conn_type t)
 		return &conn_sink_ops;
 	case CONN_PIPE:
 		return &conn_pipe_ops;
+	case CONN_HELPER:
+		return &conn_helper_ops;
 	default:
 		return &conn_smpp_ops;
 	}
@@ -180,7 +183,8 @@ conn_settings(struct connector *c, const struct conf_connector *cf)
 
 	memcpy(&c->settings, cf, sizeof(c->settings));
 	c->cf = &c->settings;
-	if (cf->type == CONN_PIPE && conf_argv(c->cf, err, sizeof(err)) == -1)
+	if ((cf->type == CONN_PIPE || cf->type == CONN_HELPER) &&
+	    conf_argv(c->cf, err, sizeof(err)) == -1)
 		log_warnx("connector %s: %s", c->name, err);
 }
 
@@ -315,10 +319,23 @@ start(void)
 		    "claim(s) returned", n > 0 ? n : 0, i > 0 ? i : 0);
 	if ((trigfd = spool_trigger_open(smppconn_ctx.conf->spool.dir)) == -1)
 		fatal("trigger FIFO of %s", smppconn_ctx.conf->spool.dir);
+	smppconn_trash_start();		/* before the handlers: its own */
 	signals();
 	billing_start();
 	for (i = 0; i < smppconn_ctx.conf->nconnectors; i++)
 		conn_new(&smppconn_ctx.conf->connectors[i], 1);
+}
+
+/* Programs of the pipe connector, helpers of the helper connector. */
+static void
+reap(void)
+{
+	pid_t	 pid;
+	int	 st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		if (!conn_pipe_reaped(pid, st))
+			(void)conn_helper_reaped(pid, st);
 }
 
 static void
@@ -326,7 +343,7 @@ handle_signals(void)
 {
 	if (got_chld) {
 		got_chld = 0;
-		conn_pipe_reap();
+		reap();
 	}
 	if (got_hup) {
 		got_hup = 0;
@@ -429,6 +446,7 @@ housekeeping(void)
 	smppconn_ctx.want_scan = 1;
 	smppconn_ctx.next_rescan = smppconn_ctx.now + (int64_t)smppconn_ctx.conf->conn.rescan * 1000000;
 	smppconn_store_prune();
+	smppconn_trash_check();
 	/* The deferred folder is listed once per rescan even without a hint. */
 	if (smppconn_ctx.next_deferred == 0)
 		smppconn_ctx.next_deferred = (int64_t)smppconn_ctx.wall;
@@ -440,7 +458,7 @@ housekeeping(void)
 static void
 loop(void)
 {
-	int64_t	 next = 0;
+	int64_t	 next = 0, t;
 
 	smppconn_ctx.now = clock_mono_us();
 	smppconn_ctx.wall = time(NULL);
@@ -451,6 +469,8 @@ loop(void)
 		if (smppconn_ctx.now >= smppconn_ctx.next_rescan)
 			housekeeping();
 		next = timers();
+		if ((t = smppconn_outcome_tick(smppconn_ctx.now)) < next)
+			next = t;
 		smppconn_mt_scan();
 		smppconn_mt_feed();
 		smppconn_mt_commit();
@@ -478,6 +498,7 @@ finish(void)
 	smppconn_mt_feed();
 	smppconn_mt_commit();
 	smppconn_mt_give_back();
+	smppconn_trash_stop();
 	smppconn_mt_free();
 	billing_stop();
 	smppconn_out_free();
@@ -515,6 +536,7 @@ main(int argc, char *argv[])
 		usage();
 	TAILQ_INIT(&smppconn_ctx.jobs);
 	TAILQ_INIT(&smppconn_ctx.done);
+	TAILQ_INIT(&smppconn_ctx.again);
 	smppconn_ctx.confpath = path;
 	if ((smppconn_ctx.conf = calloc(1, sizeof(*smppconn_ctx.conf))) == NULL)
 		fatal("configuration");

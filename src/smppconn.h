@@ -6,8 +6,9 @@
  * through struct conn_ops) and settles them; smppconn_out.c,
  * smppconn_store.c and smppconn_mo.c append to their spools and make
  * them durable in the turn's group commit.  Items and jobs belong to
- * smppconn_mt.c: a connector holds an item until it calls
- * smppconn_mt_complete().  Calls that can fail return -1 and log.
+ * smppconn_mt.c: a connector holds an item until it reports its outcome
+ * (smppconn_outcome()); smppconn_outcome.c decides what follows and
+ * smppconn_route.c which connector of a route takes a message.  Calls that can fail return -1 and log.
  */
 #ifndef SMPPCONN_H
 #define SMPPCONN_H
@@ -47,9 +48,35 @@ enum item_result {
 	IR_ABANDON	/* left unsettled: it is handed on again later */
 };
 
+/*
+ * What a connector reports, once per message, through smppconn_outcome():
+ * smppconn_outcome.c decides what follows (receipt, retry, failover,
+ * rate, failed/ copy).  Connectors know nothing of routes or receipts.
+ */
+enum outcome_kind {
+	OC_DELIVERED,	/* final: a DELIVRD receipt when asked for */
+	OC_ACCEPTED,	/* taken by the upstream: its receipt comes later */
+	OC_THROTTLED,	/* the upstream asks to slow down: same connector */
+	OC_TRANSIENT,	/* later, or on the route's next connector */
+	OC_PERMANENT,	/* failed for good: a failure receipt */
+	OC_ABANDON	/* not tried: handed on again later (shutdown) */
+};
+
+struct outcome {
+	enum outcome_kind	 kind;
+	uint32_t		 status;	/* upstream status, exit code */
+	const char		*stat;		/* permanent: NULL = REJECTD */
+	const char		*why;		/* for the log and failed/ */
+	const char		*id;		/* accepted: upstream's id */
+	int			 nparts;	/* accepted: parts sent, 0 = 1 */
+	int			 delay;		/* transient: seconds, 0 = policy */
+};
+
 struct job;
 struct connector;
 struct idmap;
+struct idmap_entry;
+struct dlr;
 
 /* One MT record in hand: read from a claimed segment, not yet settled. */
 struct item {
@@ -63,6 +90,9 @@ struct item {
 	enum item_result	 result;
 	int			*dep[2];	/* commits it waits for */
 	void			*priv;		/* the connector's */
+	int			 hop;		/* of its route, or -1 */
+	unsigned		 tried;		/* hops that failed it, bits */
+	struct connector	*pin;		/* throttled: this one again */
 };
 TAILQ_HEAD(itemq, item);
 
@@ -81,10 +111,43 @@ struct job {
 };
 TAILQ_HEAD(jobq, job);
 
+/* What a connector shows the routes and the operator (report()). */
+struct conn_report {
+	int	 up;		/* sessions bound, helpers running */
+	int	 sessions;	/* bound sessions, or helpers */
+	int	 configured;	/* binds, or concurrency */
+	int	 inflight;	/* window in use: sent, not answered */
+	int	 queued;	/* in the connector, not sent yet */
+};
+
+/*
+ * Per connector, kept by smppconn_outcome.c: the counters per class,
+ * the run of transient failures that takes it down, and its current
+ * send rate (AIMD after throttling).
+ */
+struct conn_stats {
+	uint64_t	 sent;		/* handed to the connector */
+	uint64_t	 ok;		/* delivered or accepted */
+	uint64_t	 throttled;
+	uint64_t	 transient;
+	uint64_t	 permanent;
+	uint64_t	 expired;
+	int		 fail_run;	/* transient failures in a row */
+	int64_t		 down_until;	/* monotonic us: held down */
+	double		 rate;		/* per second now; 0: unlimited */
+	double		 base;		/* what rate climbs back to */
+	int64_t		 rate_at;	/* last change */
+	uint64_t	 sec_sent;	/* sent in the current second */
+	uint64_t	 last_sec_sent;	/* ... in the second before */
+	int64_t		 sec_at;
+	char		 last_error[RECORD_ERROR_MAX];
+	time_t		 last_error_at;
+};
+
 /*
  * What a type of connector does.  room() says how many more records
- * it takes now; submit() takes one and calls smppconn_mt_complete() for it,
- * now or later.  poll() registers descriptors with smppconn_ctx_poll_add();
+ * it takes now; submit() takes one and reports its outcome with
+ * smppconn_outcome(), now or later; report() fills a conn_report.  poll() registers descriptors with smppconn_ctx_poll_add();
  * timer(now) does what is due and returns its next deadline; idle()
  * is true when it holds nothing; stop() begins closing (SIGTERM, or
  * the connector left the configuration); reload() sees its new
@@ -103,6 +166,7 @@ struct conn_ops {
 	void	 (*reload)(struct connector *, const struct conf_connector *);
 	void	 (*committed)(struct connector *);
 	void	 (*release)(struct connector *);
+	void	 (*report)(struct connector *, struct conn_report *);
 };
 
 struct connector {
@@ -115,6 +179,7 @@ struct connector {
 	unsigned		 inhand;	/* items it holds */
 	int			 gone;		/* left the configuration */
 	int			 stopping;
+	struct conn_stats	 st;
 };
 
 struct smppconn_ctx {
@@ -128,6 +193,7 @@ struct smppconn_ctx {
 	struct jobq		 jobs;
 	unsigned		 njobs;
 	struct itemq		 done;		/* completed this turn */
+	struct itemq		 again;		/* to hand on again now */
 	unsigned		 inhand;
 	struct connector	**conns;
 	int			 nconns;
@@ -155,12 +221,39 @@ struct idmap *smppconn_ctx_idmap(void);
 /* smppconn_mt.c */
 void	 smppconn_mt_scan(void);
 void	 smppconn_mt_feed(void);
-void	 smppconn_mt_complete(struct item *, enum item_result, const char *, int,
-	    const char *);
+void	 smppconn_mt_done(struct item *, enum item_result);
+void	 smppconn_mt_again(struct item *);
+int	 smppconn_mt_deleted(const struct item *);
 void	 smppconn_mt_commit(void);
 void	 smppconn_mt_give_back(void);
 void	 smppconn_mt_reread_done(void);
 void	 smppconn_mt_free(void);
+
+/* smppconn_outcome.c */
+void	 smppconn_outcome(struct item *, const struct outcome *);
+void	 smppconn_outcome_status(struct item *, uint32_t, const char *);
+int	 smppconn_outcome_map(struct item *, const char *, int);
+void	 smppconn_outcome_expired(struct item *);
+void	 smppconn_outcome_no_route(struct item *);
+void	 smppconn_outcome_wait(struct item *, const char *);
+void	 smppconn_outcome_later(struct item *);
+void	 smppconn_outcome_abandon(struct item *);
+int64_t	 smppconn_outcome_tick(int64_t);
+int	*smppconn_outcome_receipt(const char *, struct idmap_entry *,
+	    const char *, const struct dlr *, int *, int *);
+
+/* smppconn_route.c */
+struct connector *smppconn_route_pick(struct item *, const char **);
+int	 smppconn_route_up(struct connector *);
+
+/* smppconn_trash.c */
+void	 smppconn_trash_start(void);
+int	 smppconn_trash_put(const char *);
+void	 smppconn_trash_check(void);
+void	 smppconn_trash_stop(void);
+
+/* smppconn_state.c */
+void	 smppconn_state_write(void);
 
 /* smppconn_out.c */
 int	 smppconn_out_add(const char *, const struct msg_meta *, const struct pdu *,
@@ -205,6 +298,10 @@ int	 billing_commit(void);
 extern const struct conn_ops conn_sink_ops;
 extern const struct conn_ops conn_pipe_ops;
 extern const struct conn_ops conn_smpp_ops;
-void	 conn_pipe_reap(void);
+extern const struct conn_ops conn_helper_ops;
+int	 conn_pipe_reaped(pid_t, int);
+int	 conn_pipe_spawn(const struct conf_connector *, char **, int, int, int,
+	    pid_t *);
+int	 conn_helper_reaped(pid_t, int);
 
 #endif /* SMPPCONN_H */

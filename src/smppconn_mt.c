@@ -4,7 +4,8 @@
  *
  * SYNOPSIS
  *	smppconn_mt_scan()	smppconn_mt_feed()	smppconn_mt_commit()
- *	smppconn_mt_complete(item, result, stat, err, why)
+ *	smppconn_mt_done(item, result)	smppconn_mt_again(item)
+ *	smppconn_mt_deleted(item)
  *	smppconn_mt_give_back()	smppconn_mt_reread_done()	smppconn_mt_free()
  *
  * DESCRIPTION
@@ -13,23 +14,23 @@
  *	mt/active/NAME.PID, while fewer than CONN_MAX_JOBS are claimed
  *	and fewer than CONN_INHAND_MAX records are in hand.
  *
- *	smppconn_mt_feed() reads the records of the claimed segments in turn,
- *	skips those the .done sidecar marks settled, and decides: past
- *	its expiry (policy_expiry()) a record ends as IR_EXPIRED;
- *	before its next try (schedule_delivery_time, or a retry segment
- *	claimed early) it is deferred again without counting an attempt;
- *	without a route (policy_route()) it fails with REJECTD and
- *	err 11 (ESME_RINVDSTADR); otherwise its connector gets it, when
- *	it has room -- else the segment waits with that record until it
- *	has.  At most CONN_TURN_MAX records are handed on per turn.
+ *	smppconn_mt_feed() first hands on again what failed over or was
+ *	throttled in this turn (smppconn_mt_again()), then reads the
+ *	records of the claimed segments in turn, skips those the .done
+ *	sidecar marks settled, and decides: past its expiry
+ *	(policy_expiry()) a record expires; before its next try
+ *	(schedule_delivery_time, or a retry segment claimed early) it is
+ *	deferred again without counting an attempt; otherwise
+ *	smppconn_route_pick() names its connector -- without a route it
+ *	fails with REJECTD and err 11 (ESME_RINVDSTADR), with no
+ *	connector of its route up it waits for the back-off -- and that
+ *	connector gets it when it has room; else the segment waits with
+ *	that record until it has.  At most CONN_TURN_MAX records are
+ *	handed on per turn.  What follows each outcome is
+ *	smppconn_outcome.c's.
  *
- *	smppconn_mt_complete() is what a connector calls when it is done with a
- *	record.  It writes what the outcome produces into the open
- *	writers: a receipt for the account when its registered_delivery
- *	asks for one (receipt.c), a copy in a retry segment of
- *	mt/deferred/ whose name is the next try (back-off from [spool]
- *	retry_min to retry_max), a copy in mt/failed/ with the error.
- *	The record then waits in the done list.
+ *	smppconn_mt_done() puts a record whose outcome is written into
+ *	the done list.
  *
  *	smppconn_mt_commit() ends each turn: it commits every writer (one
  *	fdatasync each) and syncs the id map, and only then marks the
@@ -62,8 +63,6 @@
 #include "idmap.h"
 #include "log.h"
 
-#define REJECT_NO_ROUTE	11	/* ESME_RINVDSTADR, as at submit */
-
 static struct itemq	 freeitems = TAILQ_HEAD_INITIALIZER(freeitems);
 
 static struct item *
@@ -84,6 +83,9 @@ item_get(struct job *job)
 	it->dep[0] = it->dep[1] = NULL;
 	it->priv = NULL;
 	it->deadline = 0;
+	it->hop = -1;
+	it->tried = 0;
+	it->pin = NULL;
 	return it;
 }
 
@@ -205,41 +207,65 @@ static int
 hand(struct item *it)
 {
 	const struct conf_connector	*cf;
-	struct connector		*c;
-	struct msg			*m = &it->msg;
+	struct connector	*c;
+	struct msg		*m = &it->msg;
+	const char		*why = NULL;
 
 	if (policy_expiry(&m->meta, smppconn_ctx.conf->spool.max_age) <
 	    (int64_t)smppconn_ctx.wall) {
-		smppconn_mt_complete(it, IR_EXPIRED, "EXPIRED", 0, "expired");
+		smppconn_outcome_expired(it);
 		return 1;
 	}
 	if (m->meta.next_try > (int64_t)smppconn_ctx.wall) {
-		smppconn_mt_complete(it, IR_LATER, NULL, 0, NULL);
+		smppconn_outcome_later(it);
 		return 1;
 	}
 	if (m->meta.kind != MSG_MT) {	/* to or from a peer */
 		if ((cf = smppconn_peer_route(it)) == NULL)
 			return 1;
-	} else if ((cf = policy_route(smppconn_ctx.conf, m)) == NULL) {
-		smppconn_mt_complete(it, IR_PERMFAIL, "REJECTD", REJECT_NO_ROUTE,
-		    "no route");
-		return 1;
-	}
-	if ((c = smppconn_ctx_find(cf->name)) == NULL) {
-		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0, "connector not running");
+		if ((c = smppconn_ctx_find(cf->name)) == NULL) {
+			smppconn_outcome_wait(it, "connector not running");
+			return 1;
+		}
+	} else if ((c = smppconn_route_pick(it, &why)) == NULL) {
+		if (why == NULL)
+			smppconn_outcome_no_route(it);
+		else
+			smppconn_outcome_wait(it, why);
 		return 1;
 	}
 	if (c->stopping || c->ops->room(c) <= 0)
 		return 0;
 	it->conn = c;
+	it->pin = NULL;
 	it->t0 = smppconn_ctx.now;
 	c->inhand++;
+	c->st.sent++;
+	c->st.sec_sent++;
 	if (LOG_ENABLED(LOGL_DEBUG))
 		log_debug("%s %s of %s to connector %s (attempt %d)",
 		    kind_name(m), m->meta.id, m->meta.account, c->name,
 		    m->meta.attempts + 1);
 	c->ops->submit(c, it);
 	return 1;
+}
+
+/* What failed over or was throttled goes first, in the order it came. */
+static int
+feed_again(int budget)
+{
+	struct item	*it;
+	int		 n = 0;
+
+	while (n < budget && (it = TAILQ_FIRST(&smppconn_ctx.again)) != NULL) {
+		TAILQ_REMOVE(&smppconn_ctx.again, it, link);
+		if (!hand(it)) {
+			TAILQ_INSERT_HEAD(&smppconn_ctx.again, it, link);
+			break;
+		}
+		n++;
+	}
+	return n;
 }
 
 /* Read the next unsettled record of a job; NULL at its end. */
@@ -316,18 +342,23 @@ void
 smppconn_mt_feed(void)
 {
 	struct job	*job;
+	struct item	*it;
 	int		 budget = CONN_TURN_MAX, n, progress = 1;
 
 	smppconn_ctx.more = 0;
 	if (smppconn_ctx.stopping) {
+		while ((it = TAILQ_FIRST(&smppconn_ctx.again)) != NULL) {
+			TAILQ_REMOVE(&smppconn_ctx.again, it, link);
+			smppconn_outcome_abandon(it);
+		}
 		TAILQ_FOREACH(job, &smppconn_ctx.jobs, link)
 			if (job->stalled != NULL) {
-				smppconn_mt_complete(job->stalled, IR_ABANDON, NULL, 0,
-				    NULL);
+				smppconn_outcome_abandon(job->stalled);
 				job->stalled = NULL;
 			}
 		return;
 	}
+	budget -= feed_again(budget);
 	/* Round robin, a few records per job, so that none starves. */
 	while (budget > 0 && progress) {
 		progress = 0;
@@ -343,128 +374,38 @@ smppconn_mt_feed(void)
 		smppconn_ctx.more = 1;
 }
 
+/* Out of its connector: what the connector held is one less. */
 static void
-receipt(struct item *it, const char *stat, int err)
+unhold(struct item *it)
 {
-	struct receipt_of	 of;
-	struct receipt		 r;
-	int			 state = dlr_stat_state(stat);
-
-	if (state == -1)
-		state = MSTATE_UNKNOWN;
-	if (it->msg.meta.kind != MSG_MT ||	/* forwarded: no receipt */
-	    !receipt_wanted(it->msg.pdu.registered_delivery, state))
-		return;
-	receipt_of_msg(&of, &it->msg);
-	if (receipt_build(&r, &of, stat, err, smppconn_ctx.wall) == -1) {
-		log_warnx("receipt for %s cannot be built: dropped",
-		    it->msg.meta.id);
-		return;
-	}
-	errno = 0;
-	if (smppconn_out_add(of.account, &r.meta, &r.pdu, &it->dep[0]) == 0)
-		return;
-	if (errno == EINVAL) {
-		/* It never will be: do not try again and again. */
-		log_warnx("receipt for %s dropped: %s cannot have an outbound "
-		    "spool", it->msg.meta.id, of.account);
-		return;
-	}
-	log_warn("receipt for %s of %s cannot be queued", it->msg.meta.id,
-	    of.account);
-	it->result = IR_ABANDON;
-}
-
-static void
-defer(struct item *it, int64_t when)
-{
-	if (smppconn_store_defer(&it->msg.meta, &it->msg.pdu, when, &it->dep[1]) == -1) {
-		log_warn("deferring %s", it->msg.meta.id);
-		it->result = IR_ABANDON;
-	}
-}
-
-static void
-fail(struct item *it, const char *why)
-{
-	strlcpy(it->msg.meta.error, why, sizeof(it->msg.meta.error));
-	if (smppconn_store_fail(&it->msg.meta, &it->msg.pdu, &it->dep[1]) == -1) {
-		log_warn("failed copy of %s", it->msg.meta.id);
-		it->result = IR_ABANDON;
-	}
-}
-
-static void
-tempfail(struct item *it, const char *why)
-{
-	struct msg_meta	*m = &it->msg.meta;
-	char		 dst[4 * PDU_ADDR_MAX_LONG];
-
-	m->attempts++;
-	strlcpy(m->error, why != NULL ? why : "", sizeof(m->error));
-	m->next_try = policy_next_try(m, &smppconn_ctx.conf->spool,
-	    (int64_t)smppconn_ctx.wall);
-	log_info("%s of %s to %s: attempt %d failed (%s), next in %llds",
-	    m->id, m->account, log_addr(dst, sizeof(dst),
-	    it->msg.pdu.destination_addr), m->attempts,
-	    m->error, (long long)(m->next_try - (int64_t)smppconn_ctx.wall));
-	defer(it, m->next_try);
-}
-
-void
-smppconn_mt_complete(struct item *it, enum item_result r, const char *stat, int err,
-    const char *why)
-{
-	struct msg	*m = &it->msg;
-	char		 dst[4 * PDU_ADDR_MAX_LONG];
-
 	if (it->conn != NULL) {
 		it->conn->inhand--;
 		it->conn = NULL;
 	}
+}
+
+/* The outcome is written: the record waits for the group commit. */
+void
+smppconn_mt_done(struct item *it, enum item_result r)
+{
+	unhold(it);
 	it->result = r;
-	if (r != IR_ABANDON && segdone_test(&it->job->done, it->index)) {
-		log_info("%s was deleted while in hand", m->meta.id);
-		it->result = IR_NONE;
-		r = IR_NONE;
-	}
-	switch (r) {
-	case IR_ACCEPTED:
-		billing_accepted(it);
-		break;
-	case IR_DELIVERED:
-		billing_accepted(it);
-		receipt(it, stat != NULL ? stat : "DELIVRD", err);
-		break;
-	case IR_TEMPFAIL:
-		tempfail(it, why);
-		break;
-	case IR_LATER:
-		defer(it, m->meta.next_try);
-		break;
-	case IR_EXPIRED:
-		billing_failed(it);
-		log_info("%s of %s to %s: expired after %d attempt(s)",
-		    m->meta.id, m->meta.account, log_addr(dst, sizeof(dst),
-		    m->pdu.destination_addr),
-		    m->meta.attempts);
-		receipt(it, stat, err);
-		if (it->result != IR_ABANDON)
-			fail(it, why);
-		break;
-	case IR_PERMFAIL:
-		billing_failed(it);
-		log_info("%s of %s to %s: failed (%s, err %d)", m->meta.id,
-		    m->meta.account, log_addr(dst, sizeof(dst),
-		    m->pdu.destination_addr), why, err);
-		receipt(it, stat, err);
-		if (it->result != IR_ABANDON)
-			fail(it, why);
-		break;
-	default:
-		break;
-	}
 	TAILQ_INSERT_TAIL(&smppconn_ctx.done, it, link);
+}
+
+/* Handed on again in this turn: failover, or a throttled retry. */
+void
+smppconn_mt_again(struct item *it)
+{
+	unhold(it);
+	TAILQ_INSERT_TAIL(&smppconn_ctx.again, it, link);
+	smppconn_ctx.more = 1;
+}
+
+int
+smppconn_mt_deleted(const struct item *it)
+{
+	return segdone_test(&it->job->done, it->index);
 }
 
 static void
@@ -485,7 +426,7 @@ job_finish(struct job *job)
 			log_warn("returning %s", job->path);
 		/* Whatever went wrong, it is not tried again at once. */
 		smppconn_ctx.pause_until = smppconn_ctx.now + 1000000;
-	} else if (spool_remove(job->path) == -1)
+	} else if (smppconn_trash_put(job->path) == -1)
 		log_warn("removing %s", job->path);
 	free(job);
 	smppconn_ctx.want_scan = 1;

@@ -160,7 +160,7 @@ acct_commit(struct outacct *a)
 {
 	unsigned	 n = a->w[0].npending;
 	unsigned	 batch = (unsigned)smppconn_ctx.conf->conn.batch;
-	int		 k, i, rc = 0;
+	int		 k, i, rc = 0, ok[OUT_SPLIT_MAX];
 
 	k = receivers(a);
 	if (k > (int)((n + OUT_CHUNK_MIN - 1) / OUT_CHUNK_MIN))
@@ -171,8 +171,9 @@ acct_commit(struct outacct *a)
 		k = OUT_SPLIT_MAX;
 	if (k > 1)
 		split(a, k);
+	(void)segw_commit_group(a->w, a->nw, ok);
 	for (i = 0; i < a->nw; i++) {
-		if (segw_commit(&a->w[i]) == 0)
+		if (ok[i])
 			continue;
 		log_warn("%s: commit of %u record(s)", a->area,
 		    a->w[i].npending);

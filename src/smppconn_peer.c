@@ -43,7 +43,7 @@
  *	arrived here.  An MO, or a receipt already made for its account,
  *	is queued for the account; a receipt from an upstream is looked
  *	up in the id map and, when found, the account's receipt is queued
- *	(conn_smpp_receipt_queue()); both are then settled and NULL is
+ *	(smppconn_outcome_receipt()); both are then settled and NULL is
  *	returned.  A receipt not found goes on to the next node
  *	of the ring, and when the next node is the one it started from,
  *	no node knows it: it fails, into mt/failed/, with a log line.
@@ -62,6 +62,24 @@
 #include "log.h"
 #include "msgid.h"
 
+/* Done here: a record that was only passed on is settled. */
+static void
+delivered(struct item *it)
+{
+	struct outcome	 o = { .kind = OC_DELIVERED };
+
+	smppconn_outcome(it, &o);
+}
+
+static void
+failed(struct item *it, const char *why)
+{
+	struct outcome	 o = { .kind = OC_PERMANENT, .stat = "UNKNOWN",
+			    .why = why };
+
+	smppconn_outcome(it, &o);
+}
+
 /* The connector of a record on its way to a peer. */
 static const struct conf_connector *
 to_peer(struct item *it)
@@ -70,8 +88,7 @@ to_peer(struct item *it)
 
 	cf = conf_connector(smppconn_ctx.conf, it->msg.meta.route);
 	if (cf == NULL)
-		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0,
-		    "peer connector gone");
+		smppconn_outcome_wait(it, "peer connector gone");
 	return cf;
 }
 
@@ -183,10 +200,9 @@ arrived_receipt(struct item *it)
 		return 1;
 	if (d.stat[0] == '\0')
 		strlcpy(d.stat, "UNKNOWN", sizeof(d.stat));
-	dep = conn_smpp_receipt_queue("peer", &e, key, &d, &final, &err);
+	dep = smppconn_outcome_receipt("peer", &e, key, &d, &final, &err);
 	if (err) {
-		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0,
-		    "receipt cannot be queued");
+		smppconn_outcome_wait(it, "receipt cannot be queued");
 		return 0;
 	}
 	if (dep != NULL)
@@ -195,7 +211,7 @@ arrived_receipt(struct item *it)
 		(void)idmap_del(map, key);
 	log_info("receipt %s forwarded by a peer: for %s of %s", msg->meta.id,
 	    e.of.id, e.of.account);
-	smppconn_mt_complete(it, IR_DELIVERED, NULL, 0, NULL);
+	delivered(it);
 	return 0;
 }
 
@@ -212,8 +228,7 @@ pass_on(struct item *it)
 		log_sanitize(id, sizeof(id), m->ref, strlen(m->ref));
 		log_warnx("receipt %s for unknown id %s: no node knows it, "
 		    "kept in mt/failed/", m->id, id);
-		smppconn_mt_complete(it, IR_PERMFAIL, "UNKNOWN", 0,
-		    "no node knows the receipt's id");
+		failed(it, "no node knows the receipt's id");
 		return NULL;
 	}
 	strlcpy(m->route, next->conn, sizeof(m->route));
@@ -232,13 +247,12 @@ smppconn_peer_route(struct item *it)
 	if (m->meta.kind == MSG_DLR && m->meta.account[0] == '\0')
 		return arrived_receipt(it) == 0 ? NULL : pass_on(it);
 	if (smppconn_out_add(m->meta.account, &m->meta, &m->pdu, &dep) == -1) {
-		smppconn_mt_complete(it, IR_TEMPFAIL, NULL, 0,
-		    "MO cannot be queued");
+		smppconn_outcome_wait(it, "MO cannot be queued");
 		return NULL;
 	}
 	it->dep[0] = dep;
 	log_info("%s %s forwarded by a peer: for %s", m->meta.kind == MSG_MO ?
 	    "MO" : "receipt", m->meta.id, m->meta.account);
-	smppconn_mt_complete(it, IR_DELIVERED, NULL, 0, NULL);
+	delivered(it);
 	return NULL;
 }

@@ -9,6 +9,7 @@
  *	smppq [-c config] inject [-a account] -f from -t to [-C coding] [-x]
  *	    [text ...]
  *	smppq [-j | -p] [-c config] stats
+ *	smppq [-j] [-c config] connectors
  *	smppq [-c config] metrics
  *	smppq [-c config] check [-w limits] [-c limits] [-p daemons]
  *	smppq [-c config] forward < records
@@ -28,7 +29,8 @@
  *	kind, destination, state, attempts and the last error; show prints
  *	every field, the text decoded to UTF-8; stats prints the running
  *	smppd's counters (its scoreboard) and the queue depths, per state
- *	and per account.  -j prints JSON instead, -p the Prometheus
+ *	and per account; connectors the state of smppconn's connectors
+ *	(smppq_conn.c).  -j prints JSON instead, -p the Prometheus
  *	exposition (smppq_prom.c); metrics answers one HTTP request with it
  *	(smppq_metrics.c); check is a monitoring plugin (smppq_check.c).
  *	The commands that change the spool are in smppq_edit.c.
@@ -91,6 +93,7 @@ usage(void)
 	    "       smppq [-c config] inject [-a account] -f from -t to "
 	    "[-C coding] [-x] [text ...]\n"
 	    "       smppq [-j | -p] [-c config] stats\n"
+	    "       smppq [-j] [-c config] connectors\n"
 	    "       smppq [-c config] metrics\n"
 	    "       smppq [-c config] check [-w limits] [-c limits] "
 	    "[-p daemons]\n"
@@ -214,7 +217,7 @@ smppq_walk(qvisit_fn fn, void *arg)
 }
 
 /* A JSON string: escapes, and octets that are not UTF-8 as Latin-1. */
-static void
+void
 smppq_json_str(FILE *fp, const char *s)
 {
 	size_t		 len = s != NULL ? strlen(s) : 0;
@@ -730,6 +733,11 @@ main(int argc, char *argv[])
 		return cmd_stats(argc);
 	if (strcmp(cmd, "metrics") == 0 && !smppq_json && argc == 0)
 		return smppq_metrics();
+	if (strcmp(cmd, "connectors") == 0) {
+		if (argc != 0)
+			usage();
+		return smppq_connectors(smppq_json);
+	}
 	if (smppq_json || argc != 1)
 		usage();
 	if (strcmp(cmd, "delete") == 0)

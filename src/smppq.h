@@ -71,6 +71,7 @@ extern const struct conf *smppq_conf;
 
 /* smppq.c */
 int	 smppq_walk(qvisit_fn, void *);
+void	 smppq_json_str(FILE *, const char *);
 int	 smppq_conn_signal(int);
 
 /* smppq_census.c */
@@ -84,6 +85,8 @@ int	 smppq_scoreboard(char *, size_t);
 int	 smppq_prom(FILE *);
 int	 smppq_metrics(void);
 int	 smppq_check(const char *, int, char **);
+/* smppq_conn.c */
+int	 smppq_connectors(int);
 
 /* smppq_edit.c */
 int	 smppq_delete(const char *);

@@ -304,8 +304,8 @@ START_TEST(test_sample_conf)
 	ck_assert_int_eq(nerrs, 0);
 	ck_assert_ptr_nonnull(conf_connector(&c, "sink"));
 	ck_assert_int_eq(conf_connector(&c, "sink")->type, CONN_SINK);
-	ck_assert_ptr_eq(route_mt(&c, "demo", "33612345678"),
-	    conf_connector(&c, "sink"));
+	ck_assert_str_eq(route_mt(&c, "demo", "ACME", "33612345678")->target,
+	    "sink");
 	conf_free(&c);
 
 	/* It starts with Jasmin's section, octet for octet. */
@@ -924,7 +924,7 @@ START_TEST(test_routes_errors)
 	load_one_error("[connector a]\ntype = sink\n[mt-routes]\n44 = a\n"
 	    "33 = nosuch\n", 5, "route '33': no [connector nosuch]");
 	load_one_error("[mt-routes]\ndefault = no/name\n", 2,
-	    "'no/name' is not a connector name");
+	    "'no/name': not a connector name");
 	load_one_error("[connector a]\ntype = sink\n[mt-routes]\n44 = a\n"
 	    "+44 = a\n", 5, "duplicate key '+44' in [mt-routes] (first at "
 	    "line 4)");
@@ -948,29 +948,93 @@ START_TEST(test_routes_errors)
 }
 END_TEST
 
+/* Several connectors: failover tiers, shares, weights, src: keys. */
+START_TEST(test_route_hops)
+{
+	struct conf		 c;
+	const struct conf_route	*r;
+
+	ck_assert_int_eq(load(&c, "[connector a]\ntype = sink\n"
+	    "[connector b]\ntype = sink\n[connector c]\ntype = sink\n"
+	    "[mt-routes]\n44 = a, b , c\n33 = a*3 | b\n"
+	    "default = a | b*2, c\nsrc:4470 = c\n"), 0);
+	r = &c.mt_routes[0];
+	ck_assert_int_eq(r->nhops, 3);
+	ck_assert_str_eq(r->hops[1].name, "b");
+	ck_assert_int_eq(r->hops[1].tier, 1);
+	ck_assert_int_eq(r->hops[2].tier, 2);
+	r = &c.mt_routes[1];
+	ck_assert_int_eq(r->nhops, 2);
+	ck_assert_int_eq(r->hops[0].weight, 3);
+	ck_assert_int_eq(r->hops[1].weight, 1);
+	ck_assert_int_eq(r->hops[1].tier, 0);
+	r = &c.mt_routes[2];
+	ck_assert_int_eq(r->hops[1].weight, 2);
+	ck_assert_int_eq(r->hops[1].tier, 0);
+	ck_assert_int_eq(r->hops[2].tier, 1);
+	ck_assert_str_eq(r->target, "a");
+	/* Destination first, then source, then default. */
+	ck_assert_str_eq(route_mt(&c, "x", "4470123", "4412")->target, "a");
+	ck_assert_str_eq(route_mt(&c, "x", "4470123", "4912")->target, "c");
+	ck_assert_str_eq(route_mt(&c, "x", "447", "4912")->target, "a");
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(test_route_hops_errors)
+{
+	static const char	 head[] = "[connector a]\ntype = sink\n"
+				    "[connector b]\ntype = sink\n[mt-routes]\n";
+	char			 text[512];
+	static const struct {
+		const char	*line;
+		const char	*what;
+	} bad[] = {
+		{ "44 = a, nosuch", "route '44': no [connector nosuch]" },
+		{ "44 = a,, b", "an empty connector name" },
+		{ "44 = a |", "an empty connector name" },
+		{ "44 = ,", "an empty connector name" },
+		{ "44 = a, b | a", "a connector named twice" },
+		{ "44 = a*0 | b", "a weight is NAME*N" },
+		{ "44 = a*x", "a weight is NAME*N" },
+		{ "44 = a*1001", "a weight is NAME*N" },
+		{ "44 = a b", "separated by ',' or '|'" },
+	};
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s\n", head, bad[i].line);
+		load_one_error(text, 6, bad[i].what);
+	}
+	load_one_error("[connector a]\ntype = smpp\nhost = h\n"
+	    "system_id = s\ntransient_errors = 0x0B, junk\n", 1,
+	    "error lists");
+}
+END_TEST
+
 START_TEST(test_route_mt)
 {
 	struct conf	 c;
 
 	ck_assert_int_eq(load(&c, routes_conf), 0);
-	ck_assert_str_eq(route_mt(&c, "x", "447712345")->name, "long");
-	ck_assert_str_eq(route_mt(&c, "acme", "4477999")->name, "acme_only");
-	ck_assert_str_eq(route_mt(&c, "beta", "+4477999")->name,
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "447712345")->target, "long");
+	ck_assert_str_eq(route_mt(&c, "acme", "SRC", "4477999")->target, "acme_only");
+	ck_assert_str_eq(route_mt(&c, "beta", "SRC", "+4477999")->target,
 	    "acme_only");
-	ck_assert_str_eq(route_mt(&c, "gamma", "4477999")->name, "special");
-	ck_assert_str_eq(route_mt(&c, NULL, "4477")->name, "special");
+	ck_assert_str_eq(route_mt(&c, "gamma", "SRC", "4477999")->target, "special");
+	ck_assert_str_eq(route_mt(&c, NULL, "SRC", "4477")->target, "special");
 	/* A longer unrestricted prefix beats a shorter restricted one. */
-	ck_assert_str_eq(route_mt(&c, "acme", "447712000")->name, "long");
-	ck_assert_str_eq(route_mt(&c, "x", "+4420")->name, "uk");
-	ck_assert_str_eq(route_mt(&c, "x", "33612")->name, "dflt");
-	ck_assert_str_eq(route_mt(&c, "x", "")->name, "dflt");
+	ck_assert_str_eq(route_mt(&c, "acme", "SRC", "447712000")->target, "long");
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "+4420")->target, "uk");
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "33612")->target, "dflt");
+	ck_assert_str_eq(route_mt(&c, "x", "SRC", "")->target, "dflt");
 	conf_free(&c);
 
 	ck_assert_int_eq(load(&c, "[connector a]\ntype = sink\n[mt-routes]\n"
 	    "44@acme = a\n"), 0);
-	ck_assert_ptr_null(route_mt(&c, "x", "33612"));
-	ck_assert_ptr_null(route_mt(&c, "beta", "4412"));
-	ck_assert_ptr_nonnull(route_mt(&c, "acme", "4412"));
+	ck_assert_ptr_null(route_mt(&c, "x", "SRC", "33612"));
+	ck_assert_ptr_null(route_mt(&c, "beta", "SRC", "4412"));
+	ck_assert_ptr_nonnull(route_mt(&c, "acme", "SRC", "4412"));
 	conf_free(&c);
 }
 END_TEST
@@ -1116,6 +1180,8 @@ conf_suite(void)
 	tcase_add_test(tc, test_routes_parse);
 	tcase_add_test(tc, test_routes_errors);
 	tcase_add_test(tc, test_route_mt);
+	tcase_add_test(tc, test_route_hops);
+	tcase_add_test(tc, test_route_hops_errors);
 	tcase_add_test(tc, test_route_mo);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,11 +1,12 @@
 /*
  * check_conn_bench.c - end-to-end rates through smppconn: submit_sm with
  * registered_delivery 1 from 10 binds with a window of 10 each, through
- * the sink and the pipe connector, receipts counted back at the binds
+ * the sink, pipe, helper and smpp connectors, receipts counted back
+ * at the binds
  *
  * CONN_BENCH_N sets the number of messages (default 3000, which keeps
  * make check fast), CONN_BENCH_RATE a submit rate (default: as fast as
- * the windows allow), CONN_BENCH_ONLY one test (sink, pipe or smpp);
+ * the windows allow), CONN_BENCH_ONLY one test (sink, pipe, helper or smpp);
  * the figures go to stderr.
  */
 #include "config.h"
@@ -36,7 +37,7 @@ stop(void)
 	th_cleanup(&U);
 }
 
-/* CONN_BENCH_ONLY=sink|pipe|smpp runs one of the three. */
+/* CONN_BENCH_ONLY=sink|pipe|helper|smpp runs one of them. */
 static int
 skip(const char *name)
 {
@@ -111,6 +112,20 @@ START_TEST(test_pipe)
 }
 END_TEST
 
+/* Through the helper connector: helper_fast answers DELIVERED at once. */
+START_TEST(test_helper)
+{
+	char	 sections[1024];
+
+	if (skip("helper"))
+		return;
+	snprintf(sections, sizeof(sections), "[connector h]\ntype = helper\n"
+	    "command = %s/tests/helper_fast\nconcurrency = 2\n"
+	    "window = 1000\n\n[mt-routes]\ndefault = h\n", BUILDDIR);
+	run("helper helper_fast", sections, count());
+}
+END_TEST
+
 /* Through the smpp connector to a second smppd with a sink. */
 START_TEST(test_smpp)
 {
@@ -143,6 +158,7 @@ main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_sink);
 	tcase_add_test(tc, test_pipe);
+	tcase_add_test(tc, test_helper);
 	tcase_add_test(tc, test_smpp);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

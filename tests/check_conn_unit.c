@@ -201,7 +201,7 @@ load(const char *text)
 START_TEST(test_route)
 {
 	struct msg			 m;
-	const struct conf_connector	*c;
+	const struct conf_route		*c;
 
 	load("[connector a]\ntype = sink\n[connector b]\ntype = sink\n"
 	    "[connector c]\ntype = sink\n[mt-routes]\n49 = a\n"
@@ -209,15 +209,11 @@ START_TEST(test_route)
 	sample(&m, 0, "x", 1);
 	c = policy_route(&C, &m);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_str_eq(c->name, "b");
+	ck_assert_str_eq(c->target, "b");
 	strlcpy(m.meta.account, "other", sizeof(m.meta.account));
-	ck_assert_str_eq(policy_route(&C, &m)->name, "a");
-	/* No route now: the connector chosen at submit, if it exists. */
+	ck_assert_str_eq(policy_route(&C, &m)->target, "a");
+	/* No route now (smppconn falls back to meta.route). */
 	m.pdu.destination_addr = "3312345";
-	ck_assert_ptr_null(policy_route(&C, &m));
-	strlcpy(m.meta.route, "c", sizeof(m.meta.route));
-	ck_assert_str_eq(policy_route(&C, &m)->name, "c");
-	strlcpy(m.meta.route, "gone", sizeof(m.meta.route));
 	ck_assert_ptr_null(policy_route(&C, &m));
 	record_msg_free(&m);
 	conf_free(&C);

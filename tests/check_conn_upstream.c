@@ -3,7 +3,10 @@
  * upstream SMSC played by the test: fields forwarded unchanged, receipts
  * found by an id in another spelling (hex for decimal, leading zeros),
  * intermediate receipts, receipts by TLV alone, unknown ids, MO with and
- * without a route, ESME_RTHROTTLED retried, answers only after commit
+ * without a route, ESME_RTHROTTLED retried, answers only after commit;
+ * the three error classes; interop with SMSCs that are not smppd:
+ * window, enquire_link both ways, unbind from the SMSC, a refused bind
+ * retried after a second, ids in decimal, hex of any case and UUIDs
  */
 #include "config.h"
 
@@ -16,9 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
+#include "connstate.h"
 #include "dlr.h"
 #include "harness.h"
 #include "ledger.h"
@@ -189,7 +195,7 @@ START_TEST(test_mo_and_throttle)
 	snprintf(path, sizeof(path), "%s/mo/failed", A.spool);
 	ck_assert(th_wait_files(path, 1, 5000));
 	ck_assert(th_log_has(A.connlog, "no route, kept in mo/failed/"));
-	/* Throttled: tried again after the back-off. */
+	/* Throttled: tried again at once, at a lower rate. */
 	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "again", 0, NULL),
 	    ESME_ROK);
 	smsc_next(&u, SMPP_SUBMIT_SM);
@@ -197,7 +203,8 @@ START_TEST(test_mo_and_throttle)
 	smsc_next(&u, SMPP_SUBMIT_SM);
 	ck_assert_str_eq(u.p.destination_addr, "3312");
 	smsc_answer_submit(&u, 0, "777");
-	ck_assert(th_wait_log(A.connlog, "ESME_RTHROTTLED), next in", 1000));
+	ck_assert(th_wait_log(A.connlog, "throttled by the upstream: send "
+	    "rate", 1000));
 	tc_close(&c);
 	tc_close(&u);
 }
@@ -520,6 +527,288 @@ START_TEST(test_billing)
 }
 END_TEST
 
+
+/* The upstream's listening socket, and A's folder. */
+static void
+listen_as(const char *name)
+{
+	uport = th_free_port();
+	lfd = smsc_listen(uport);
+	th_init(&A, name);
+}
+
+/* A's smppd and smppconn, with A.sections as set. */
+static void
+launch(void)
+{
+	strlcpy(A.spool_keys, "retry_min = 1\nretry_max = 1\n",
+	    sizeof(A.spool_keys));
+	th_user(&A, "acme", "secret", NULL);
+	th_start(&A);
+	th_start_conn(&A);
+}
+
+/* smppconn bound upstream, a client bound to A. */
+static void
+both_ends(struct tc *c, struct tc *u)
+{
+	upstream(u);
+	tc_connect(c, A.port);
+	ck_assert_uint_eq(tc_bind(c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
+}
+
+static int
+rate_below(const struct connstate *s, void *arg)
+{
+	(void)arg;
+	return s->throttled == 1 && s->rate > 0 && s->rate < s->throughput;
+}
+
+static int
+rate_full(const struct connstate *s, void *arg)
+{
+	(void)arg;
+	return s->rate == s->throughput;
+}
+
+static int
+ok_one(const struct connstate *s, void *arg)
+{
+	(void)arg;
+	return s->ok == 1;
+}
+
+static int
+all_counted(const struct connstate *s, void *arg)
+{
+	(void)arg;
+	return s->permanent == 1;
+}
+
+static void
+no_more_submit(struct tc *u)
+{
+	ck_assert_int_eq(tc_recv(u, 700), 0);
+}
+
+/* The upstream answers one message with status: its one receipt. */
+static void
+fails_once(struct tc *c, struct tc *u, const char *dst, uint32_t status,
+    struct dlr *d)
+{
+	char	 id[PDU_MESSAGE_ID_MAX], rid[PDU_MESSAGE_ID_MAX];
+
+	ck_assert_uint_eq(tc_submit_rd(c, "ACME", dst, "once", 1, id),
+	    ESME_ROK);
+	smsc_next(u, SMPP_SUBMIT_SM);
+	smsc_answer_submit(u, status, NULL);
+	receipt(c, d, rid);
+	ck_assert_str_eq(rid, id);
+	no_more_submit(u);
+}
+
+/*
+ * The three classes: throttling slows the connector and it recovers,
+ * transient fails over to the route's next connector, permanent (here
+ * by an override) ends in one failure receipt, no retry.
+ */
+START_TEST(test_error_classes)
+{
+	struct tc		 c, u;
+	struct dlr		 d;
+	struct connstate	 st;
+
+	listen_as("classes");
+	snprintf(A.sections, sizeof(A.sections),
+	    "[connector up]\ntype = smpp\nhost = 127.0.0.1\nport = %d\n"
+	    "system_id = gateway\npassword = pw\nthroughput = 100\n"
+	    "permanent_errors = 0x45\n\n"
+	    "[connector spare]\ntype = sink\n\n"
+	    "[mt-routes]\n33 = up, spare\ndefault = up\n", uport);
+	launch();
+	both_ends(&c, &u);
+
+	/* Throttling: the same connector again, at half the rate. */
+	ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "4411", "slow", 0, NULL),
+	    ESME_ROK);
+	smsc_next(&u, SMPP_SUBMIT_SM);
+	smsc_answer_submit(&u, ESME_RTHROTTLED, NULL);
+	smsc_next(&u, SMPP_SUBMIT_SM);
+	ck_assert_str_eq(u.p.destination_addr, "4411");
+	smsc_answer_submit(&u, 0, "1");
+	ck_assert(th_wait_state(&A, "up", rate_below, NULL, 3000));
+	ck_assert(th_conn_state(&A, "up", &st));
+	ck_assert(st.rate >= 49 && st.rate <= 51);
+	ck_assert(th_wait_log(A.connlog, "connector up: send rate back", 8000));
+	ck_assert(th_wait_state(&A, "up", rate_full, NULL, 3000));
+
+	/* Transient: failed over to the sink at once, receipt from there. */
+	fails_once(&c, &u, "3312", ESME_RSYSERR, &d);
+	ck_assert_str_eq(d.stat, "DELIVRD");
+	ck_assert(th_wait_state(&A, "spare", ok_one, NULL, 3000));
+
+	/* Permanent by the override: one REJECTD, err the status. */
+	fails_once(&c, &u, "4412", ESME_RSUBMITFAIL, &d);
+	ck_assert_str_eq(d.stat, "REJECTD");
+	ck_assert_int_eq(d.err, 69);
+	ck_assert_int_eq(tc_deliver(&c, 300), 0);
+	ck_assert(th_wait_state(&A, "up", all_counted, NULL, 3000));
+	ck_assert(th_conn_state(&A, "up", &st));
+	ck_assert_uint_eq(st.throttled, 1);
+	ck_assert_uint_eq(st.transient, 1);
+	ck_assert_uint_eq(st.permanent, 1);
+	ck_assert_uint_eq(st.ok, 1);
+	ck_assert(st.up);
+	ck_assert_int_eq(st.sessions, 1);
+	ck_assert_str_eq(st.last_error, "upstream: ESME_RSUBMITFAIL");
+	tc_close(&c);
+	tc_close(&u);
+}
+END_TEST
+
+static void
+start_extra(const char *extra)
+{
+	listen_as("interop");
+	snprintf(A.sections, sizeof(A.sections),
+	    "[connector up]\ntype = smpp\nhost = 127.0.0.1\nport = %d\n"
+	    "system_id = gateway\npassword = pw\n%s\n"
+	    "[mt-routes]\ndefault = up\n", uport, extra);
+	launch();
+}
+
+static void
+send_simple(struct tc *u, uint32_t cmd)
+{
+	uint8_t	 out[64];
+	int	 n;
+
+	n = pdu_encode_resp(cmd, 0, u->seq++, out, sizeof(out));
+	ck_assert_int_gt(n, 0);
+	tc_send_raw(u, out, (size_t)n);
+}
+
+/*
+ * Behaviours of SMSCs that are not smppd: the window is respected,
+ * enquire_link goes both ways, an unbind from the SMSC is answered and
+ * the connector binds again, a refused bind is retried no faster than
+ * once a second.
+ */
+START_TEST(test_interop_session)
+{
+	struct tc	 c, u;
+	struct pdu	 r;
+	int64_t		 t0;
+	uint32_t	 seqs[3];
+	int		 i;
+
+	start_extra("window = 3\nenquire_link = 1\nreconnect_min = 1\n"
+	    "reconnect_max = 4\n");
+	both_ends(&c, &u);
+	for (i = 0; i < 5; i++)
+		ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "w", 0,
+		    NULL), ESME_ROK);
+	/* Three in flight, no fourth until one is answered. */
+	for (i = 0; i < 3; i++) {
+		smsc_next(&u, SMPP_SUBMIT_SM);
+		seqs[i] = u.p.sequence_number;
+	}
+	t0 = clock_mono_ms();
+	while (clock_mono_ms() - t0 < 1500) {
+		if (tc_recv(&u, 200) != 1)
+			continue;
+		ck_assert_uint_eq(u.p.command_id, SMPP_ENQUIRE_LINK);
+		send_simple(&u, SMPP_ENQUIRE_LINK_RESP);
+		u.seq--;	/* answers take the request's number */
+	}
+	pdu_init(&r, SMPP_SUBMIT_SM_RESP, seqs[0]);
+	r.message_id = "1";
+	tc_send(&u, &r);
+	smsc_next(&u, SMPP_SUBMIT_SM);
+	/* enquire_link from the SMSC is answered. */
+	pdu_init(&r, SMPP_ENQUIRE_LINK, 0);
+	tc_send(&u, &r);
+	smsc_next(&u, SMPP_ENQUIRE_LINK_RESP);
+	/* unbind from the SMSC: answered, then a new bind. */
+	pdu_init(&r, SMPP_UNBIND, 0);
+	tc_send(&u, &r);
+	for (;;) {
+		ck_assert_int_eq(tc_recv(&u, 5000), 1);
+		if (u.p.command_id == SMPP_UNBIND_RESP)
+			break;
+	}
+	tc_close(&u);
+	upstream(&u);
+	/* A refused bind: the next one not sooner than a second later. */
+	tc_close(&u);
+	memset(&u, 0, sizeof(u));
+	u.fd = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(u.fd, 0);
+	ck_assert_int_eq(tc_recv(&u, 5000), 1);
+	ck_assert_uint_eq(u.p.command_id, SMPP_BIND_TRANSCEIVER);
+	pdu_init(&r, SMPP_BIND_TRANSCEIVER_RESP, u.p.sequence_number);
+	r.command_status = ESME_RBINDFAIL;
+	r.flags |= PDU_F_NOBODY;
+	tc_send(&u, &r);
+	t0 = clock_mono_ms();
+	tc_close(&u);
+	upstream(&u);
+	ck_assert_int_ge(clock_mono_ms() - t0, 950);
+	tc_close(&u);
+	tc_close(&c);
+}
+END_TEST
+
+/* The SMSC's id in decimal, hex of any case or a UUID; TLV or text. */
+START_TEST(test_interop_ids)
+{
+	static const struct {
+		const char	*given;		/* in submit_sm_resp */
+		const char	*text;		/* "id:" of the receipt */
+		const char	*tlv;		/* receipted_message_id */
+	} cases[] = {
+		{ "12345", "12345", NULL },
+		{ "12345", NULL, "12345" },
+		{ "ABCDEF12", "abcdef12", NULL },
+		{ "abcdef13", NULL, "ABCDEF13" },
+		{ "6f9619ff-8b86-d011-b42d-00cf4fc964ff",
+		    "6F9619FF-8B86-D011-B42D-00CF4FC964FF", NULL },
+		{ "7f9619ff-8b86-d011-b42d-00cf4fc964ff", NULL,
+		    "7f9619ff-8b86-d011-b42d-00cf4fc964ff" },
+	};
+	struct tc	 c, u;
+	struct dlr	 d;
+	char		 id[PDU_MESSAGE_ID_MAX], rid[PDU_MESSAGE_ID_MAX];
+	char		 text[200];
+	size_t		 i;
+
+	start_extra("");
+	both_ends(&c, &u);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_uint_eq(tc_submit_rd(&c, "ACME", "3312", "ids", 1,
+		    id), ESME_ROK);
+		smsc_next(&u, SMPP_SUBMIT_SM);
+		smsc_answer_submit(&u, 0, cases[i].given);
+		if (cases[i].text != NULL)
+			snprintf(text, sizeof(text), "id:%s sub:001 dlvrd:001 "
+			    "submit date:2611290600 done date:2611290601 "
+			    "stat:DELIVRD err:000 text:ids", cases[i].text);
+		else
+			text[0] = '\0';
+		smsc_deliver(&u, "3312", "ACME", ESM_TYPE_RECEIPT, text,
+		    cases[i].tlv, cases[i].tlv != NULL ? MSTATE_DELIVERED :
+		    0);
+		receipt(&c, &d, rid);
+		ck_assert_msg(strcmp(rid, id) == 0, "case %zu: %s, not %s",
+		    i, rid, id);
+		ck_assert_str_eq(d.stat, "DELIVRD");
+	}
+	tc_close(&c);
+	tc_close(&u);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -537,6 +826,9 @@ main(void)
 	tcase_add_test(tc, test_charged_is_sent);
 	tcase_add_test(tc, test_log_privacy);
 	tcase_add_test(tc, test_billing);
+	tcase_add_test(tc, test_error_classes);
+	tcase_add_test(tc, test_interop_session);
+	tcase_add_test(tc, test_interop_ids);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

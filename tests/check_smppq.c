@@ -244,6 +244,34 @@ START_TEST(test_root_inject)
 }
 END_TEST
 
+/* The connectors' state: a line each, and JSON. */
+START_TEST(test_connectors)
+{
+	char	 id[PDU_MESSAGE_ID_MAX];
+	int	 i;
+
+	start();
+	submit("3312", id);
+	for (i = 0; i < 100; i++) {
+		if (q("-j", "connectors", NULL, NULL) == 0 &&
+		    strstr(out, "\"ok\": 1") != NULL)
+			break;
+		usleep(50000);
+	}
+	ck_assert_int_eq(q("connectors", NULL, NULL, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "CONNECTOR"));
+	ck_assert_ptr_nonnull(strstr(out, "later"));
+	ck_assert_ptr_nonnull(strstr(out, " up "));
+	ck_assert_int_eq(q("-j", "connectors", NULL, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"running\": true"));
+	ck_assert_ptr_nonnull(strstr(out, "{\"name\": \"sink\", "
+	    "\"type\": \"sink\", \"up\": true"));
+	ck_assert_ptr_nonnull(strstr(out, "\"sent\": 1, \"ok\": 1, "
+	    "\"failed\": {\"throttling\": 0"));
+	ck_assert_int_eq(q("connectors", "x", NULL, NULL), EX_USAGE);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -261,6 +289,7 @@ main(void)
 		th_skip("test_root_inject", "not root, or no user nobody");
 	else
 		tcase_add_test(tc, test_root_inject);
+	tcase_add_test(tc, test_connectors);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -14,6 +14,8 @@
  *	th_run_io(input, out, outcap, err, errcap, prog, args..., NULL)
  *	th_spawn_out(&fd, prog, args..., NULL)	th_read_line(fd, line, cap, ms)
  *	th_deliver(th, user, deliver_sm, ref)	th_sink(th, user)
+ *	th_conn_state(th, connector, state)
+ *	th_wait_state(th, connector, fn, arg, ms)
  *
  * DESCRIPTION
  *	Everything happens below the build's tests/ folder; programs come
@@ -51,6 +53,7 @@
 
 #include "clock.h"
 #include "compat.h"
+#include "connstate.h"
 #include "harness.h"
 #include "record.h"
 #include "spool.h"
@@ -1148,4 +1151,38 @@ th_balance(struct th *t, const char *user)
 			b = strtod(line + strcspn(line, "0123456789-"), NULL);
 	pclose(fp);
 	return b;
+}
+
+/* A connector's line of smppconn's state file: 1, or 0 without one. */
+int
+th_conn_state(struct th *t, const char *name, struct connstate *s)
+{
+	char	 path[700], line[1024];
+	FILE	*fp;
+	int	 found = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", t->spool, CONNSTATE_FILE);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), fp) != NULL)
+		found = connstate_parse(line, s) == 0 &&
+		    strcmp(s->name, name) == 0;
+	fclose(fp);
+	return found;
+}
+
+/* Wait up to ms for fn(state, arg) to hold for the connector. */
+int
+th_wait_state(struct th *t, const char *name,
+    int (*fn)(const struct connstate *, void *), void *arg, int ms)
+{
+	struct connstate	 s;
+	int			 i;
+
+	for (i = 0; i < ms / 50 + 1; i++) {
+		if (th_conn_state(t, name, &s) && fn(&s, arg))
+			return 1;
+		pause_ms(50);
+	}
+	return 0;
 }

@@ -96,4 +96,9 @@ uint32_t tc_submit_rd(struct tc *, const char *, const char *, const char *,
 	    uint8_t, char *);
 int	 tc_deliver(struct tc *, int);
 
+struct connstate;
+int	 th_conn_state(struct th *, const char *, struct connstate *);
+int	 th_wait_state(struct th *, const char *,
+	    int (*)(const struct connstate *, void *), void *, int);
+
 #endif /* HARNESS_H */
