@@ -5,7 +5,7 @@
  *	segdone_open(d, segpath, n)	segdone_mark(d, i)
  *	segdone_test(d, i)	segdone_all(d, n)	segdone_close(d)
  *	segdone_bill_mark(d, i, state)	segdone_billed(d, i)
- *	segdone_pend(d, i)	segdone_unpend(d, i)
+ *	segdone_pend(d, i, n)	segdone_unpend(d, i)
  *	segdone_demote(donepath)
  *	(the sidecar's name: spool_done_path(), spool.c)
  *
@@ -183,18 +183,38 @@ segdone_test(const struct segdone *d, unsigned i)
 	return i < d->n && (d->map[i] == 1 || prior_of(d->map[i]) != -1);
 }
 
-/* Settled provisionally: its outcome is written, not yet synced. */
+/*
+ * Records i to i+n-1 settled provisionally: their outcomes are written,
+ * not yet synced.  One pwrite(2) for the run.
+ */
 int
-segdone_pend(struct segdone *d, unsigned i)
+segdone_pend(struct segdone *d, unsigned i, unsigned n)
 {
-	char	 octet[2] = { 0, '\0' };
+	char	 run[256];
+	unsigned k;
+	ssize_t	 w;
 
-	octet[0] = (char)pend_of(i < d->n ? d->map[i] : 0);
-	if (octet[0] == '\0') {
+	if (n == 0 || n > sizeof(run)) {
 		errno = EINVAL;
 		return -1;
 	}
-	return mark(d, i, octet);
+	if (d->fd == -1 && (d->fd = open(d->path, O_RDWR | O_CREAT |
+	    O_CLOEXEC, 0600)) == -1)
+		return -1;
+	if (segdone_grow(d, (size_t)i + n) == -1)
+		return -1;
+	for (k = 0; k < n; k++)
+		if ((run[k] = (char)pend_of(d->map[i + k])) == '\0') {
+			errno = EINVAL;
+			return -1;
+		}
+	while ((w = pwrite(d->fd, run, n, (off_t)i)) == -1 && errno == EINTR)
+		;
+	if (w != (ssize_t)n)
+		return -1;
+	for (k = 0; k < n; k++)
+		d->map[i + k] = (uint8_t)run[k];
+	return 0;
 }
 
 /* A provisional mark taken back: the record is not settled. */

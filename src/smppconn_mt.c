@@ -81,6 +81,7 @@ item_get(struct job *job)
 	it->conn = NULL;
 	it->result = IR_NONE;
 	it->dep[0] = it->dep[1] = NULL;
+	it->pended = 0;
 	it->priv = NULL;
 	it->deadline = 0;
 	it->hop = -1;
@@ -451,6 +452,64 @@ ends_now(const struct job *job)
 	    !job->corrupt && job->ndone == job->inhand;
 }
 
+#define PEND_RUN_MAX	256	/* marks per pwrite(2) */
+
+static int
+pendable(const struct item *it)
+{
+	return it->result != IR_ABANDON && it->result != IR_NONE &&
+	    !failed_dep(it);
+}
+
+/* One run of the done list: consecutive records of one job. */
+static void
+pend_run(struct item *first, unsigned n)
+{
+	struct item	*it;
+	unsigned	 k;
+
+	if (segdone_pend(&first->job->done, first->index, n) == -1) {
+		log_warn("%s.done", first->job->path);
+		return;
+	}
+	for (it = first, k = 0; k < n; it = TAILQ_NEXT(it, link))
+		if (pendable(it)) {
+			it->pended = 1;
+			k++;
+		}
+}
+
+/*
+ * Between the write(2) of the turn's receipts and their sync: mark
+ * settled, provisionally, each record whose outcome is all written, so
+ * that a kill -9 during the sync does not make its receipt again (the
+ * page cache keeps both); spool_pend.c says when such a mark is void.
+ * Consecutive records of a job share one pwrite(2).
+ */
+static void
+pend(void)
+{
+	struct item	*it, *first = NULL;
+	unsigned	 n = 0;
+
+	TAILQ_FOREACH(it, &smppconn_ctx.done, link) {
+		if (!pendable(it))
+			continue;
+		if (first != NULL && (it->job != first->job ||
+		    it->index != first->index + n || n == PEND_RUN_MAX)) {
+			pend_run(first, n);
+			first = NULL;
+		}
+		if (first == NULL) {
+			first = it;
+			n = 0;
+		}
+		n++;
+	}
+	if (first != NULL)
+		pend_run(first, n);
+}
+
 /* Settle what the commit made safe to settle. */
 static void
 settle(void)
@@ -466,9 +525,13 @@ settle(void)
 	while ((it = TAILQ_FIRST(&smppconn_ctx.done)) != NULL) {
 		TAILQ_REMOVE(&smppconn_ctx.done, it, link);
 		job = it->job;
-		if (it->result == IR_ABANDON || failed_dep(it))
+		if (it->result == IR_ABANDON || failed_dep(it)) {
 			job->unwell = 1;
-		else if (it->result != IR_NONE && !ends_now(job) &&
+			/* Its sync failed: not settled, handed on again. */
+			if (it->pended &&
+			    segdone_unpend(&job->done, it->index) == -1)
+				log_warn("%s.done", job->path);
+		} else if (it->result != IR_NONE && !ends_now(job) &&
 		    segdone_mark(&job->done, it->index) == -1) {
 			log_warn("%s.done", job->path);
 			job->unwell = 1;
@@ -487,13 +550,16 @@ smppconn_mt_commit(void)
 	int		 i, ok;
 
 	ok = billing_commit() == 0;
-	ok &= smppconn_out_commit() == 0;
 	ok &= smppconn_store_commit() == 0;
 	ok &= smppconn_mo_commit() == 0;
 	if (smppconn_ctx.idmap != NULL && idmap_sync(smppconn_ctx.idmap) == -1) {
 		smppconn_ctx.idmap_failed = 1;
 		ok = 0;
 	}
+	/* The receipts last: everything else of the turn is durable. */
+	ok &= smppconn_out_write() == 0;
+	pend();
+	ok &= smppconn_out_commit() == 0;
 	if (!ok) {
 		log_errorx("a spool commit failed: claims paused for a second");
 		smppconn_ctx.pause_until = smppconn_ctx.now + 1000000;

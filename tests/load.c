@@ -226,6 +226,9 @@ on_receipt(struct load *l, const struct pdu *p)
 	e = lookup(id, 1);
 	if (e->count++ > 0) {
 		l->dups++;
+		if (getenv("LOAD_DUPS") != NULL)
+			fprintf(stderr, "dup %s %.3f\n", id,
+			    (double)(now - t_start) / 1e6);
 		return;
 	}
 	l->distinct++;
