@@ -25,17 +25,22 @@
  *	fails with REJECTD and err 11 (ESME_RINVDSTADR), with no
  *	connector of its route up it waits for the back-off -- and that
  *	connector gets it when it has room; else the segment waits with
- *	that record until it has.  At most CONN_TURN_MAX records are
- *	handed on per turn.  What follows each outcome is
- *	smppconn_outcome.c's.
+ *	that record until it has.  At most [smppconn] batch records (and
+ *	never more than CONN_TURN_MAX) are handed on per turn.  What
+ *	follows each outcome is smppconn_outcome.c's.
  *
  *	smppconn_mt_done() puts a record whose outcome is written into
  *	the done list.
  *
  *	smppconn_mt_commit() ends each turn: it commits every writer (one
- *	fdatasync each) and syncs the id map, and only then marks the
- *	records of the done list settled in their sidecars -- those whose
- *	writes all committed; the others stay unsettled and their segment
+ *	fdatasync each) and syncs the id map, the receipts and MO last:
+ *	their write(2), then a provisional mark (segdone_pend()) on each
+ *	record whose outcome is all written, then their fdatasync.  A
+ *	kill -9 after the write leaves both in the page cache, so that the
+ *	turn's receipts are not made again; spool_pend.c voids such marks
+ *	after the machine restarted.  Then it marks the records settled
+ *	for good -- those whose writes all committed; the others, their
+ *	provisional marks taken back, stay unsettled and their segment
  *	goes back to mt/new/ to be handed on again.  The connectors then
  *	answer their upstreams, the written segments are closed into
  *	their folders and the receivers woken, and segments whose every
@@ -344,7 +349,7 @@ smppconn_mt_feed(void)
 {
 	struct job	*job;
 	struct item	*it;
-	int		 budget = CONN_TURN_MAX, n, progress = 1;
+	int		 budget, n, progress = 1;
 
 	smppconn_ctx.more = 0;
 	if (smppconn_ctx.stopping) {
@@ -359,6 +364,12 @@ smppconn_mt_feed(void)
 			}
 		return;
 	}
+	/*
+	 * A turn hands on at most one batch: what a kill -9 between the
+	 * write of its receipts and their provisional marks makes again.
+	 */
+	budget = smppconn_ctx.conf->conn.batch < CONN_TURN_MAX ?
+	    smppconn_ctx.conf->conn.batch : CONN_TURN_MAX;
 	budget -= feed_again(budget);
 	/* Round robin, a few records per job, so that none starves. */
 	while (budget > 0 && progress) {

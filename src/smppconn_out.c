@@ -158,9 +158,9 @@ split(struct outacct *a, int k)
 	a->nw = k;
 }
 
-/* Split the turn's records over the writers and write(2) them. */
+/* Split the turn's records over the writers, ready to be written. */
 static int
-acct_write(struct outacct *a)
+acct_prepare(struct outacct *a)
 {
 	unsigned	 n = a->w[0].npending;
 	unsigned	 batch = (unsigned)smppconn_ctx.conf->conn.batch;
@@ -176,9 +176,31 @@ acct_write(struct outacct *a)
 	if (k > 1)
 		split(a, k);
 	for (i = 0; i < a->nw; i++)
+		if (segw_prepare(&a->w[i]) == -1)
+			rc = -1;
+	return rc;
+}
+
+static int
+acct_write(struct outacct *a)
+{
+	int	 i, rc = 0;
+
+	for (i = 0; i < a->nw; i++)
 		if (segw_write(&a->w[i]) == -1)
 			rc = -1;
 	return rc;
+}
+
+static void
+acct_failed(struct outacct *a)
+{
+	int	 j;
+
+	log_warn("%s: writing the turn's records", a->area);
+	for (j = 0; j < a->nw; j++)
+		segw_cancel(&a->w[j]);
+	a->failed = 1;
 }
 
 static int
@@ -199,26 +221,31 @@ acct_commit(struct outacct *a)
 }
 
 /*
- * The write(2) of the turn's receipts and MO, not synced yet: an
- * account whose write failed is marked failed (its records' *dep) and
- * dropped from the turn.
+ * The write(2) of the turn's receipts and MO, not synced yet, files
+ * made first so that the writes follow each other closely: an account
+ * whose write failed is marked failed (its records' *dep) and dropped
+ * from the turn.
  */
 int
 smppconn_out_write(void)
 {
 	struct outacct	*a;
-	int		 i, j, rc = 0;
+	int		 i, rc = 0;
 
 	for (i = 0; i < naccts; i++) {
 		a = accts[i];
 		a->failed = 0;
-		if (!a->touched || acct_write(a) == 0)
-			continue;
-		log_warn("%s: writing the turn's records", a->area);
-		for (j = 0; j < a->nw; j++)
-			segw_discard(&a->w[j]);
-		a->failed = 1;
-		rc = -1;
+		if (a->touched && acct_prepare(a) == -1) {
+			acct_failed(a);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < naccts; i++) {
+		a = accts[i];
+		if (a->touched && !a->failed && acct_write(a) == -1) {
+			acct_failed(a);
+			rc = -1;
+		}
 	}
 	return rc;
 }

@@ -52,6 +52,7 @@ struct segw {
 	unsigned	 npending;
 	char		 dest[16];	/* segw_close() into AREA/dest/ */
 	int		 broken;	/* a failed commit could not be undone */
+	size_t		 framed;	/* pending group with its commit line */
 	size_t		 written;	/* pending group written, not synced */
 };
 
@@ -114,7 +115,9 @@ void	 segw_set_dest(struct segw *, const char *);
 int	 segw_add(struct segw *, const struct msg_meta *, const struct pdu *);
 int	 segw_commit(struct segw *);
 int	 segw_commit_group(struct segw *, int, int *);
+int	 segw_prepare(struct segw *);
 int	 segw_write(struct segw *);
+void	 segw_cancel(struct segw *);
 void	 segw_discard(struct segw *);
 int	 segw_due(const struct segw *, size_t, unsigned, int, int64_t);
 int	 segw_close(struct segw *);
