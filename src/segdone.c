@@ -5,7 +5,7 @@
  *	segdone_open(d, segpath, n)	segdone_mark(d, i)
  *	segdone_test(d, i)	segdone_all(d, n)	segdone_close(d)
  *	segdone_bill_mark(d, i, state)	segdone_billed(d, i)
- *	segdone_pend(d, i, n)	segdone_unpend(d, i)
+ *	segdone_ready(d)	segdone_pend(d, i, n)	segdone_unpend(d, i)
  *	segdone_demote(donepath)
  *	(the sidecar's name: spool_done_path(), spool.c)
  *
@@ -183,6 +183,16 @@ segdone_test(const struct segdone *d, unsigned i)
 	return i < d->n && (d->map[i] == 1 || prior_of(d->map[i]) != -1);
 }
 
+/* The sidecar made now, so that the marks to come cost one pwrite(2). */
+int
+segdone_ready(struct segdone *d)
+{
+	if (d->fd == -1 && (d->fd = open(d->path, O_RDWR | O_CREAT |
+	    O_CLOEXEC, 0600)) == -1)
+		return -1;
+	return 0;
+}
+
 /*
  * Records i to i+n-1 settled provisionally: their outcomes are written,
  * not yet synced.  One pwrite(2) for the run.
@@ -198,8 +208,7 @@ segdone_pend(struct segdone *d, unsigned i, unsigned n)
 		errno = EINVAL;
 		return -1;
 	}
-	if (d->fd == -1 && (d->fd = open(d->path, O_RDWR | O_CREAT |
-	    O_CLOEXEC, 0600)) == -1)
+	if (segdone_ready(d) == -1)
 		return -1;
 	if (segdone_grow(d, (size_t)i + n) == -1)
 		return -1;

@@ -490,6 +490,17 @@ pend_run(struct item *first, unsigned n)
 		}
 }
 
+/* The sidecars the marks go to exist before the receipts are written. */
+static void
+pend_ready(void)
+{
+	struct item	*it;
+
+	TAILQ_FOREACH(it, &smppconn_ctx.done, link)
+		if (pendable(it) && segdone_ready(&it->job->done) == -1)
+			log_warn("%s.done", it->job->path);
+}
+
 /*
  * Between the write(2) of the turn's receipts and their sync: mark
  * settled, provisionally, each record whose outcome is all written, so
@@ -568,6 +579,7 @@ smppconn_mt_commit(void)
 		ok = 0;
 	}
 	/* The receipts last: everything else of the turn is durable. */
+	pend_ready();
 	ok &= smppconn_out_write() == 0;
 	pend();
 	ok &= smppconn_out_commit() == 0;

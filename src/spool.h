@@ -148,6 +148,7 @@ int	 segdone_mark(struct segdone *, unsigned);
 int	 segdone_test(const struct segdone *, unsigned);
 int	 segdone_bill_mark(struct segdone *, unsigned, int);
 int	 segdone_billed(const struct segdone *, unsigned);
+int	 segdone_ready(struct segdone *);
 int	 segdone_pend(struct segdone *, unsigned, unsigned);
 int	 segdone_unpend(struct segdone *, unsigned);
 int	 segdone_demote(const char *);
