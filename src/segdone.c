@@ -106,6 +106,43 @@ segdone_grow(struct segdone *d, size_t n)
 	return 0;
 }
 
+/* A sidecar's octets into a new buffer *raw (free it), *got of them. */
+static int
+read_octets(int fd, char **raw, size_t *got)
+{
+	struct stat	 st;
+
+	*raw = NULL;
+	*got = 0;
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (st.st_size > DONE_FILE_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	if ((*raw = malloc((size_t)st.st_size + 1)) == NULL)
+		return -1;
+	return spool_read_all(fd, *raw, (size_t)st.st_size, got);
+}
+
+/* n octets at record i, from buf, and into the map. */
+static int
+put(struct segdone *d, unsigned i, const char *buf, unsigned n)
+{
+	ssize_t		 w;
+	unsigned	 k;
+
+	if (segdone_ready(d) == -1 || segdone_grow(d, (size_t)i + n) == -1)
+		return -1;
+	while ((w = pwrite(d->fd, buf, n, (off_t)i)) == -1 && errno == EINTR)
+		;
+	if (w != (ssize_t)n)
+		return -1;
+	for (k = 0; k < n; k++)
+		d->map[i + k] = buf[k] == '1' ? 1 : (uint8_t)buf[k];
+	return 0;
+}
+
 /*
  * The sidecar of segment segpath; n is the number of records, when
  * known (the map grows as needed).  A missing sidecar is created by
@@ -114,8 +151,7 @@ segdone_grow(struct segdone *d, size_t n)
 int
 segdone_open(struct segdone *d, const char *segpath, unsigned n)
 {
-	uint8_t		*raw = NULL;
-	struct stat	 st;
+	char		*raw = NULL;
 	size_t		 got = 0, i;
 	int		 save;
 
@@ -126,22 +162,13 @@ segdone_open(struct segdone *d, const char *segpath, unsigned n)
 	if ((d->fd = open(d->path, O_RDWR | O_CLOEXEC)) == -1 &&
 	    errno != ENOENT)
 		return -1;
-	if (d->fd != -1) {
-		if (fstat(d->fd, &st) == -1)
-			goto fail;
-		if (st.st_size > DONE_FILE_MAX) {
-			errno = EFBIG;
-			goto fail;
-		}
-		if ((raw = malloc((size_t)st.st_size + 1)) == NULL ||
-		    spool_read_all(d->fd, (char *)raw, (size_t)st.st_size, &got) == -1)
-			goto fail;
-	}
+	if (d->fd != -1 && read_octets(d->fd, &raw, &got) == -1)
+		goto fail;
 	if (segdone_grow(d, got > n ? got : n) == -1)
 		goto fail;
 	for (i = 0; i < got; i++)
 		d->map[i] = raw[i] == '1' ? 1 : known_octet(raw[i]) ?
-		    raw[i] : 0;
+		    (uint8_t)raw[i] : 0;
 	free(raw);
 	return 0;
 fail:
@@ -155,19 +182,7 @@ fail:
 static int
 mark(struct segdone *d, unsigned i, const char *octet)
 {
-	ssize_t	 n;
-
-	if (d->fd == -1 && (d->fd = open(d->path, O_RDWR | O_CREAT |
-	    O_CLOEXEC, 0600)) == -1)
-		return -1;
-	if (segdone_grow(d, (size_t)i + 1) == -1)
-		return -1;
-	while ((n = pwrite(d->fd, octet, 1, (off_t)i)) == -1 && errno == EINTR)
-		;
-	if (n != 1)
-		return -1;
-	d->map[i] = *octet == '1' ? 1 : (uint8_t)*octet;
-	return 0;
+	return put(d, i, octet, 1);
 }
 
 int
@@ -200,16 +215,13 @@ segdone_ready(struct segdone *d)
 int
 segdone_pend(struct segdone *d, unsigned i, unsigned n)
 {
-	char	 run[256];
-	unsigned k;
-	ssize_t	 w;
+	char		 run[256];
+	unsigned	 k;
 
 	if (n == 0 || n > sizeof(run)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (segdone_ready(d) == -1)
-		return -1;
 	if (segdone_grow(d, (size_t)i + n) == -1)
 		return -1;
 	for (k = 0; k < n; k++)
@@ -217,13 +229,7 @@ segdone_pend(struct segdone *d, unsigned i, unsigned n)
 			errno = EINVAL;
 			return -1;
 		}
-	while ((w = pwrite(d->fd, run, n, (off_t)i)) == -1 && errno == EINTR)
-		;
-	if (w != (ssize_t)n)
-		return -1;
-	for (k = 0; k < n; k++)
-		d->map[i + k] = (uint8_t)run[k];
-	return 0;
+	return put(d, i, run, n);
 }
 
 /* A provisional mark taken back: the record is not settled. */
@@ -232,17 +238,8 @@ segdone_unpend(struct segdone *d, unsigned i)
 {
 	int	 c = i < d->n ? prior_of(d->map[i]) : -1;
 	char	 octet = (char)c;
-	ssize_t	 n;
 
-	if (c == -1)
-		return 0;
-	while ((n = pwrite(d->fd, &octet, 1, (off_t)i)) == -1 &&
-	    errno == EINTR)
-		;
-	if (n != 1)
-		return -1;
-	d->map[i] = (uint8_t)c;
-	return 0;
+	return c == -1 ? 0 : put(d, i, &octet, 1);
 }
 
 /*
@@ -252,21 +249,13 @@ segdone_unpend(struct segdone *d, unsigned i)
 int
 segdone_demote(const char *donepath)
 {
-	struct stat	 st;
 	char		*raw = NULL;
 	size_t		 got = 0, i;
 	int		 fd, c, n = 0, save;
 
 	if ((fd = open(donepath, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		return errno == ENOENT ? 0 : -1;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (st.st_size > DONE_FILE_MAX) {
-		errno = EFBIG;
-		goto fail;
-	}
-	if ((raw = malloc((size_t)st.st_size + 1)) == NULL ||
-	    spool_read_all(fd, raw, (size_t)st.st_size, &got) == -1)
+	if (read_octets(fd, &raw, &got) == -1)
 		goto fail;
 	for (i = 0; i < got; i++)
 		if ((c = prior_of((unsigned char)raw[i])) != -1) {

@@ -23,7 +23,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,29 +79,14 @@ make_plan(unsigned seed)
 	}
 }
 
-/*
- * A bound child of acme, from sessions/acme/PID.BINDTYPE; 0: none; *n
- * the number of them.
- */
+/* A bound child of acme, 0 when none; *n the number of them. */
 static pid_t
-bound_child(int *nbound)
+bound_child(int *n)
 {
-	char		 dir[700];
-	pid_t		 pids[256];
-	DIR		*d;
-	struct dirent	*e;
-	int		 n = 0;
+	pid_t	 pids[256];
 
-	snprintf(dir, sizeof(dir), "%s/sessions/acme", T.spool);
-	*nbound = 0;
-	if ((d = opendir(dir)) == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL && n < 256)
-		if (atol(e->d_name) > 0)
-			pids[n++] = (pid_t)atol(e->d_name);
-	closedir(d);
-	*nbound = n;
-	return n > 0 ? pids[random() % n] : 0;
+	*n = th_session_pids(&T, "acme", pids, 256);
+	return *n > 0 ? pids[random() % (*n < 256 ? *n : 256)] : 0;
 }
 
 static void

@@ -24,14 +24,6 @@
 #include "harness.h"
 #include "load.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED	1
-#endif
-#endif
-
 #define TOTAL		10000
 #define TURN_MAX	500	/* [smppconn] batch, the most a turn hands on */
 

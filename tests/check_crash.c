@@ -39,14 +39,6 @@
 #include "log.h"
 #include "spool.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED	1
-#endif
-#endif
-
 struct ids {
 	char	**v;
 	size_t	  n;

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,24 +262,6 @@ END_TEST
 #define KILL_AT		120	/* answered before the kill */
 #define KILL_WINDOW	10
 
-/* The pid of acme's one bound session, from sessions/acme/PID.TYPE. */
-static pid_t
-session_pid(void)
-{
-	char		 dir[700];
-	DIR		*d;
-	struct dirent	*e;
-	pid_t		 pid = 0;
-
-	snprintf(dir, sizeof(dir), "%s/sessions/acme", T.spool);
-	ck_assert_ptr_nonnull(d = opendir(dir));
-	while ((e = readdir(d)) != NULL)
-		if (atol(e->d_name) > 0)
-			pid = (pid_t)atol(e->d_name);
-	closedir(d);
-	return pid;
-}
-
 /*
  * kill -9 of a receiver in the middle of a segment: the records it had
  * answered are settled (the segment's .done sidecar, marked as each
@@ -308,7 +289,7 @@ START_TEST(test_killed_receiver_resends_window)
 	}
 	/* The window is full: every answer before it was read. */
 	ck_assert_int_eq(tc_recv(&c, 300), 0);
-	ck_assert_int_gt(pid = session_pid(), 0);
+	ck_assert_int_eq(th_session_pids(&T, "acme", &pid, 1), 1);
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
 	ck_assert(tc_closed(&c, 5000));
 	tc_close(&c);

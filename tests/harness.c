@@ -427,6 +427,31 @@ th_kill_tree(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
+/*
+ * The pids of user's live sessions, from sessions/USER/PID.BINDTYPE:
+ * up to max into pids; how many there are.
+ */
+int
+th_session_pids(struct th *t, const char *user, pid_t *pids, int max)
+{
+	char		 dir[700];
+	DIR		*d;
+	struct dirent	*e;
+	int		 n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/sessions/%s", t->spool, user);
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9') {
+			if (n < max)
+				pids[n] = (pid_t)atol(e->d_name);
+			n++;
+		}
+	closedir(d);
+	return n;
+}
+
 /* Wait up to ms for pid to exit; returns 1 and its status if it did. */
 int
 th_wait_exit(pid_t pid, int ms, int *status)

@@ -23,6 +23,8 @@
  *	killed) connects and binds again, every RECONNECT_MS until it
  *	can; its submit_sm still unanswered are counted unsent and sent
  *	again, so that load->total are acknowledged in the end.
+ *	LOAD_DUPS in the environment prints each duplicate receipt's id
+ *	and time to stderr.
  */
 #include "config.h"
 
