@@ -3,7 +3,7 @@
  *
  * SYNOPSIS
  *	segr_open(r, path)	segr_next(r, msg)	segr_close(r)
- *	segr_next_id(r, buf, len)
+ *	segr_quarantine(r, dir, msg)
  *
  * DESCRIPTION
  *	A reader loads a whole segment (at most SEGR_FILE_MAX) and hands
@@ -20,8 +20,12 @@
  *	r->bad_len its octets (up to the next line that starts with '%'),
  *	and the next call goes on with the record after it; the damaged
  *	one still counts in r->index, so that record numbers stay those
- *	of the writer.  segr_next_id() gives the id of the next record,
- *	r->prev_id that of the last good one: the neighbours of damage.
+ *	of the writer.  segr_quarantine() copies such a record alone to
+ *	SPOOL/corrupt/SEGMENT.rN (N its number in the segment) and logs it
+ *	with its neighbours' ids (r->prev_id, the last good one, and the
+ *	next one's); the segment stays where it is and its other records
+ *	are delivered.  Done once: a later reader of the same segment finds
+ *	the copy there.
  *
  *	A segment without the header (format 1, before commit lines) is
  *	read as it always was: a torn tail -- a final record cut short, a
@@ -197,8 +201,9 @@ keep_id(char *dst, size_t len, const char *rec, size_t avail)
 	dst[n] = '\0';
 }
 
-void
-segr_next_id(const struct segr *r, char *buf, size_t len)
+/* The id of the record after the damaged one: its neighbour in the log. */
+static void
+next_id(const struct segr *r, char *buf, size_t len)
 {
 	size_t	 off = r->off, used, glen;
 	unsigned n;
@@ -266,3 +271,34 @@ segr_close(struct segr *r)
 	r->len = r->off = r->end = 0;
 }
 
+
+int
+segr_quarantine(const struct segr *r, const char *dir, const struct msg *m)
+{
+	char	 dst[SPOOL_PATH_MAX], next[PDU_MESSAGE_ID_MAX];
+	int	 fd, save;
+
+	if (spool_corrupt_path(dst, sizeof(dst), dir, r->path, r->index) == -1)
+		return -1;
+	if ((fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
+	    -1)
+		return errno == EEXIST ? 0 : -1;
+	if (write(fd, r->data + r->bad_off, r->bad_len) != (ssize_t)r->bad_len ||
+	    fsync(fd) == -1) {
+		save = errno;
+		close(fd);
+		unlink(dst);
+		errno = save;
+		log_warn("spool: %s: record %u is damaged; cannot copy it to %s",
+		    r->path, r->index, dst);
+		return -1;
+	}
+	close(fd);
+	(void)spool_durable_parent(dst);
+	next_id(r, next, sizeof(next));
+	log_warnx("spool: %s: record %u (%zu octets) is damaged (%s), between "
+	    "%s and %s: copied alone to %s; the segment's other records are "
+	    "kept", r->path, r->index, r->bad_len, record_bad_name(m->bad),
+	    r->prev_id[0] != '\0' ? r->prev_id : "(none)", next, dst);
+	return 0;
+}

@@ -220,8 +220,8 @@ next_record(struct session *s, int k, struct slot *sl)
 		}
 		if (rc == SEGR_BAD) {
 			/* Damage alone: the rest of the segment goes on. */
-			(void)spool_quarantine_record(s->conf->spool.dir,
-			    &g->seg, &sl->msg);
+			(void)segr_quarantine(&g->seg,
+			    s->conf->spool.dir, &sl->msg);
 			segdone_mark(&g->done, g->nrecords++);
 			continue;
 		}

@@ -301,9 +301,8 @@ next_record(struct job *job)
 		}
 		if (rc == SEGR_BAD) {
 			/* Damage alone: the rest of the segment goes on. */
-			(void)spool_quarantine_record(
-			    smppconn_ctx.conf->spool.dir, &job->seg,
-			    &it->msg);
+			(void)segr_quarantine(&job->seg,
+			    smppconn_ctx.conf->spool.dir, &it->msg);
 			segdone_mark(&job->done, job->seg.index - 1);
 			item_put(it);
 			continue;

@@ -186,7 +186,7 @@ copy(const struct target *t, const char *path, struct segw *keep,
 	while ((rc = segr_next(&r, &m)) == SEGR_OK || rc == SEGR_BAD) {
 		if (rc == SEGR_BAD) {
 			/* Not rewritten: its copy in corrupt/ is all that stays. */
-			(void)spool_quarantine_record(smppq_conf->spool.dir, &r,
+			(void)segr_quarantine(&r, smppq_conf->spool.dir,
 			    &m);
 			rc = 0;
 			continue;

@@ -13,7 +13,7 @@
  *	spool_claim(from, to, name, path, pathlen)
  *	spool_move(path, todir, newname)
  *	spool_quarantine(dir, path, why)	spool_remove(path)
- *	spool_quarantine_record(dir, reader, msg)
+ *	spool_corrupt_path(buf, len, dir, segment, index)
  *	clock_wall_us()
  *
  * DESCRIPTION
@@ -642,45 +642,18 @@ spool_quarantine(const char *dir, const char *path, const char *why)
 }
 
 /*
- * Copy the damaged record r just skipped (SEGR_BAD) alone to
- * SPOOL/corrupt/SEGMENT.rN, N its number in the segment, and log it
- * with its neighbours' ids; the segment itself stays where it is and
- * its other records are delivered.  Done once: a later reader of the
- * same segment finds the copy there.
+ * The path in SPOOL/corrupt/ of record index of the segment at path:
+ * SEGMENT.rN, the segment's name without its claim.
  */
 int
-spool_quarantine_record(const char *dir, const struct segr *r,
-    const struct msg *m)
+spool_corrupt_path(char *dst, size_t len, const char *dir, const char *path,
+    unsigned index)
 {
-	char	 dst[SPOOL_PATH_MAX], name[SPOOL_NAME_MAX + 16];
-	char	 next[PDU_MESSAGE_ID_MAX];
-	int	 fd, save;
+	char	 name[SPOOL_NAME_MAX + 16];
 
-	if (unclaimed(base(r->path), name, sizeof(name)) == -1 ||
-	    spool_path(dst, sizeof(dst), "%s/corrupt/%s.r%u", dir, name,
-	    r->index) == -1)
+	if (unclaimed(base(path), name, sizeof(name)) == -1)
 		return -1;
-	if ((fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
-	    -1)
-		return errno == EEXIST ? 0 : -1;
-	if (write(fd, r->data + r->bad_off, r->bad_len) != (ssize_t)r->bad_len ||
-	    fsync(fd) == -1) {
-		save = errno;
-		close(fd);
-		unlink(dst);
-		errno = save;
-		log_warn("spool: %s: record %u is damaged; cannot copy it to %s",
-		    r->path, r->index, dst);
-		return -1;
-	}
-	close(fd);
-	(void)spool_durable_parent(dst);
-	segr_next_id(r, next, sizeof(next));
-	log_warnx("spool: %s: record %u (%zu octets) is damaged (%s), between "
-	    "%s and %s: copied alone to %s; the segment's other records are "
-	    "kept", r->path, r->index, r->bad_len, record_bad_name(m->bad),
-	    r->prev_id[0] != '\0' ? r->prev_id : "(none)", next, dst);
-	return 0;
+	return spool_path(dst, len, "%s/corrupt/%s.r%u", dir, name, index);
 }
 
 /* Read up to len octets; *got says how many (fewer at end of file). */

@@ -125,7 +125,8 @@ void	 segw_free(struct segw *);
 
 int	 segr_open(struct segr *, const char *);
 int	 segr_next(struct segr *, struct msg *);
-void	 segr_next_id(const struct segr *, char *, size_t);
+int	 segr_quarantine(const struct segr *, const char *,
+	    const struct msg *);
 void	 segr_close(struct segr *);
 
 int	 segmark_put(struct buf *, unsigned, const void *, size_t);
@@ -173,8 +174,8 @@ void	 spool_list_free(char **, size_t);
 int	 spool_claim(const char *, const char *, const char *, char *, size_t);
 int	 spool_move(const char *, const char *, const char *);
 int	 spool_quarantine(const char *, const char *, const char *);
-int	 spool_quarantine_record(const char *, const struct segr *,
-	    const struct msg *);
+int	 spool_corrupt_path(char *, size_t, const char *, const char *,
+	    unsigned);
 int	 spool_remove(const char *);
 int	 spool_done_path(char *, size_t, const char *);
 int	 spool_done_remove(const char *);

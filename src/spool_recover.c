@@ -95,7 +95,7 @@ validate(const char *dir, struct segr *r, char *why, size_t len)
 	record_msg_init(&m);
 	while ((rc = segr_next(r, &m)) == SEGR_OK || rc == SEGR_BAD)
 		if (rc == SEGR_BAD)
-			(void)spool_quarantine_record(dir, r, &m);
+			(void)segr_quarantine(r, dir, &m);
 	if (rc == SEGR_CORRUPT && m.badline > 0)
 		snprintf(why, len, "record %u: %s at line %u (%s)",
 		    r->index + 1, record_bad_name(m.bad), m.badline,

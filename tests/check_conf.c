@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <check.h>
+#include <grp.h>
+#include <pwd.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +139,25 @@ read_file(const char *path)
 	return buf;
 }
 
+/*
+ * A file of the source tree, loaded from a copy of our own: run by root,
+ * conf_load() refuses a file that is not root's, and a checkout need
+ * not be.
+ */
+static int
+load_copy(struct conf *c, const char *path)
+{
+	char	*text = read_file(path);
+	int	 n;
+
+	write_tmp(lastpath, sizeof(lastpath), text, 0644);
+	nerrs = 0;
+	n = conf_load(c, lastpath, report);
+	unlink(lastpath);
+	free(text);
+	return n;
+}
+
 /* Integer and string fields with what they should hold. */
 struct want_int {
 	const char	*name;
@@ -247,8 +268,7 @@ START_TEST(test_jasmin_verbatim)
 	struct conf	 c, d;
 	char		*a, *b;
 
-	nerrs = 0;
-	ck_assert_int_eq(conf_load(&c, JASMIN_FIXTURE, report), 0);
+	ck_assert_int_eq(load_copy(&c, JASMIN_FIXTURE), 0);
 	ck_assert_int_eq(nerrs, 0);
 	check_defaults(&c);
 	conf_defaults(&d);
@@ -299,8 +319,7 @@ START_TEST(test_sample_conf)
 	struct conf	 c;
 	char		*sample, *jasmin;
 
-	nerrs = 0;
-	ck_assert_int_eq(conf_load(&c, SAMPLE_CONF, report), 0);
+	ck_assert_int_eq(load_copy(&c, SAMPLE_CONF), 0);
 	ck_assert_int_eq(nerrs, 0);
 	ck_assert_ptr_nonnull(conf_connector(&c, "sink"));
 	ck_assert_int_eq(conf_connector(&c, "sink")->type, CONN_SINK);
@@ -849,18 +868,66 @@ START_TEST(test_secrecy)
 				    "host = h\nsystem_id = s\npassword = pw\n";
 	static const char	*sink = "[connector s]\ntype = sink\n";
 	struct conf		 c;
+	char			 text[256];
+	struct group		*gr;
+	gid_t			 mine = getegid();
 
 	ck_assert_int_eq(load_mode(&c, smpp, 0644), 1);
-	expect_err(0, 1, "[connector up] is of type smpp");
-	ck_assert_ptr_nonnull(strstr(errs[0], "open to group or others"));
+	expect_err(0, 1, "[connector up]: it holds upstream passwords");
+	ck_assert_ptr_nonnull(strstr(errs[0], "open to others"));
 	ck_assert_ptr_nonnull(strstr(errs[0], "mode 0644"));
 	ck_assert_ptr_nonnull(strstr(errs[0], "chmod 600"));
 	conf_free(&c);
+	/* Group-readable: only by the daemon's group (the file's is ours). */
 	ck_assert_int_eq(load_mode(&c, smpp, 0640), 1);
+	ck_assert_ptr_nonnull(strstr(errs[0], "a group other than"));
+	conf_free(&c);
+	ck_assert_ptr_nonnull(gr = getgrgid(mine));
+	snprintf(text, sizeof(text), "[smpp-server]\ngroup = %s\n%s",
+	    gr->gr_name, smpp);
+	ck_assert_int_eq(load_mode(&c, text, 0640), 0);
+	conf_free(&c);
+	ck_assert_int_ge(load_mode(&c, text, 0660), 1);
 	conf_free(&c);
 	ck_assert_int_eq(load_mode(&c, smpp, 0600), 0);
 	conf_free(&c);
 	ck_assert_int_eq(load_mode(&c, smpp, 0400), 0);
+	conf_free(&c);
+	ck_assert_int_eq(load_mode(&c, sink, 0644), 0);
+	conf_free(&c);
+}
+END_TEST
+
+/*
+ * Read by root, the file is root's and writable by root alone: the
+ * daemon's user must not be able to name the user root drops to, or the
+ * programs smppconn runs.  Without the check, each of these loads.
+ */
+START_TEST(test_root_owns)
+{
+	static const char	*sink = "[connector s]\ntype = sink\n";
+	struct passwd		*pw = getpwnam("nobody");
+	struct conf		 c;
+
+	if (geteuid() != 0) {	/* the check is root's alone */
+		ck_assert_int_eq(load_mode(&c, sink, 0664), 0);
+		conf_free(&c);
+		return;
+	}
+	ck_assert_ptr_nonnull(pw);
+	ck_assert_int_eq(load_mode(&c, sink, 0664), 1);
+	ck_assert_ptr_nonnull(strstr(errs[0], "owner uid 0, mode 0664: root "
+	    "reads this file"));
+	conf_free(&c);
+	ck_assert_int_eq(load_mode(&c, sink, 0646), 1);
+	conf_free(&c);
+	/* A file of the daemon's user, even 0600. */
+	write_tmp(lastpath, sizeof(lastpath), sink, 0600);
+	ck_assert_int_eq(chown(lastpath, pw->pw_uid, pw->pw_gid), 0);
+	nerrs = 0;
+	ck_assert_int_eq(conf_load(&c, lastpath, report), 1);
+	ck_assert_ptr_nonnull(strstr(errs[0], "chown root"));
+	unlink(lastpath);
 	conf_free(&c);
 	ck_assert_int_eq(load_mode(&c, sink, 0644), 0);
 	conf_free(&c);
@@ -1174,6 +1241,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_connector_smpp);
 	tcase_add_test(tc, test_connector_errors);
 	tcase_add_test(tc, test_secrecy);
+	tcase_add_test(tc, test_root_owns);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("routes");

@@ -474,7 +474,11 @@ START_TEST(test_drops_root)
 	snprintf(T.server_keys, sizeof(T.server_keys), "user = nobody\n"
 	    "group = %s\n", getgrgid(pw->pw_gid) ? getgrgid(pw->pw_gid)->
 	    gr_name : "nogroup");
+	/* An upstream password in the file: private, but for nobody's group. */
+	strlcat(T.sections, "\n[connector up]\ntype = smpp\nhost = 127.0.0.1\n"
+	    "system_id = s\npassword = pw\n", sizeof(T.sections));
 	th_write_conf(&T);
+	ck_assert_int_eq(chmod(T.conf, 0600), 0);
 	/* -I first: smppuser then gives the database to the folder's owner. */
 	ck_assert_int_eq(th_run("smppd", "-I", "-c", T.conf, (char *)NULL), 0);
 	th_user(&T, "acme", "secret", NULL);
