@@ -4,7 +4,8 @@
  * SYNOPSIS
  *	segw_init(w, area, sync)	segw_set_dest(w, "deferred")
  *	segw_add(w, meta, pdu)		segw_commit(w)	segw_discard(w)
- *	segw_commit_group(writers, n, ok)
+ *	segw_commit_group(writers, n, ok)	segw_prepare(w)	segw_write(w)
+ *	segw_cancel(w)
  *	segw_due(w, max_bytes, max_count, max_age_ms, now_us)
  *	segw_close(w)			segw_free(w)
  *
@@ -23,6 +24,12 @@
  *	the group with segw_discard() and answers with an error.
  *	segw_commit_group() commits several writers of one area with one
  *	fsync of AREA/tmp for all their new segments instead of one each.
+ *	segw_write() does the write(2) of a commit alone (segw_prepare()
+ *	what comes before it: the file created, the commit line), for a caller
+ *	that does something between the write and the sync (smppconn's
+ *	provisional marks); the next commit syncs what it wrote, or cuts
+ *	it back when the sync fails; segw_cancel() cuts it back and drops
+ *	the group.
  *
  *	segw_close() moves AREA/tmp/NAME to AREA/DEST/NAME (DEST "new"
  *	unless segw_set_dest() said otherwise) or removes an empty one.
@@ -206,26 +213,79 @@ segw_undo(struct segw *w)
 	errno = save;
 }
 
-/* Write one writer's pending records and sync them; not its folder. */
-static int
-commit_data(struct segw *w)
+/*
+ * Everything of a write but the write(2): the file opened (created)
+ * and the commit line framed, so that segw_write() is one system call.
+ */
+int
+segw_prepare(struct segw *w)
 {
 	size_t	 group = w->pending.len;
 
+	if (w->npending == 0 || w->framed > 0 || w->written > 0)
+		return 0;
 	if (w->broken) {
 		errno = EIO;
 		return -1;
 	}
 	if (w->fd == -1 && segw_open(w) == -1)
 		return -1;
-	/* The group and its commit line: one write, one sync. */
 	if (segmark_put(&w->pending, w->npending, w->pending.data, group) ==
 	    -1)
 		return -1;
-	if (write_all(w->fd, w->pending.data, w->pending.len) == -1 ||
-	    (w->sync && fdatasync(w->fd) == -1)) {
-		w->pending.len = group;
+	w->framed = group;
+	return 0;
+}
+
+/*
+ * The pending group and its commit line, with one write(2) and no
+ * sync: what a killed process leaves in the page cache.  A written
+ * group is synced by the next segw_commit() or segw_commit_group().
+ */
+int
+segw_write(struct segw *w)
+{
+	if (w->npending == 0 || w->written > 0)
+		return 0;
+	if (segw_prepare(w) == -1)
+		return -1;
+	if (write_all(w->fd, w->pending.data, w->pending.len) == -1) {
+		w->pending.len = w->framed;
+		w->framed = 0;
 		segw_undo(w);
+		return -1;
+	}
+	w->written = w->framed;
+	w->framed = 0;
+	return 0;
+}
+
+/* A written group cut back: its records pending again, uncommitted. */
+static void
+unwrite(struct segw *w)
+{
+	w->pending.len = w->written;
+	w->written = 0;
+	segw_undo(w);
+}
+
+/* Drop the pending group, cutting back what segw_write() wrote of it. */
+void
+segw_cancel(struct segw *w)
+{
+	if (w->written > 0)
+		unwrite(w);
+	segw_discard(w);
+}
+
+/* Write one writer's pending records and sync them; not its folder. */
+static int
+commit_data(struct segw *w)
+{
+	if (segw_write(w) == -1)
+		return -1;
+	if (w->sync && fdatasync(w->fd) == -1) {
+		unwrite(w);
 		return -1;
 	}
 	return 0;
@@ -253,7 +313,7 @@ segw_commit_group(struct segw *ws, int n, int *ok)
 		for (i = 0; i < n; i++)
 			if (ok[i] && ws[i].npending > 0 && ws[i].sync &&
 			    !ws[i].dir_synced) {
-				segw_undo(&ws[i]);
+				unwrite(&ws[i]);
 				ok[i] = 0;
 				rc = -1;
 			}
@@ -282,6 +342,8 @@ segw_discard(struct segw *w)
 {
 	buf_reset(&w->pending);
 	w->npending = 0;
+	w->framed = 0;
+	w->written = 0;
 }
 
 int
@@ -307,6 +369,8 @@ segw_reset(struct segw *w)
 	w->count = 0;
 	w->dir_synced = 0;
 	w->broken = 0;
+	w->framed = 0;
+	w->written = 0;
 	w->opened_us = 0;
 }
 

@@ -2,13 +2,15 @@
  * smppconn_out.c - smppconn's writers of the accounts' outbound spools
  *
  * SYNOPSIS
- *	smppconn_out_add(account, meta, pdu, &dep)
+ *	smppconn_out_add(account, meta, pdu, &dep)	smppconn_out_write()
  *	smppconn_out_commit()	smppconn_out_close()	smppconn_out_free()
  *
  * DESCRIPTION
  *	Receipts and MO for an account are appended to a segment in
- *	out/ACCOUNT/tmp/.  smppconn_out_commit() makes what a loop turn added
- *	durable, one write(2) and one fdatasync(2) per segment; smppconn_out_close()
+ *	out/ACCOUNT/tmp/.  smppconn_out_write() writes what a loop turn
+ *	added, one write(2) per segment, and smppconn_out_commit() makes
+ *	it durable, one fdatasync(2) per segment (smppconn_mt.c marks the
+ *	records provisionally settled in between); smppconn_out_close()
  *	then renames the segments into out/ACCOUNT/new/ and signals the
  *	account's bound receivers (spool_wake_user(), SIGUSR1), so that a
  *	receipt reaches its client within milliseconds of the turn that
@@ -21,8 +23,9 @@
  *	but never into segments of fewer than OUT_CHUNK_MIN records, nor of
  *	more than [smppconn] batch (up to OUT_SPLIT_MAX segments).
  *
- *	*dep points to a flag that smppconn_out_commit() sets when the account's
- *	commit failed, for the caller to leave its record unsettled.
+ *	*dep points to a flag that smppconn_out_write() or
+ *	smppconn_out_commit() sets when the account's write or commit
+ *	failed, for the caller to leave its record unsettled.
  */
 #include "config.h"
 
@@ -155,12 +158,13 @@ split(struct outacct *a, int k)
 	a->nw = k;
 }
 
+/* Split the turn's records over the writers, ready to be written. */
 static int
-acct_commit(struct outacct *a)
+acct_prepare(struct outacct *a)
 {
 	unsigned	 n = a->w[0].npending;
 	unsigned	 batch = (unsigned)smppconn_ctx.conf->conn.batch;
-	int		 k, i, rc = 0, ok[OUT_SPLIT_MAX];
+	int		 k, i, rc = 0;
 
 	k = receivers(a);
 	if (k > (int)((n + OUT_CHUNK_MIN - 1) / OUT_CHUNK_MIN))
@@ -171,6 +175,39 @@ acct_commit(struct outacct *a)
 		k = OUT_SPLIT_MAX;
 	if (k > 1)
 		split(a, k);
+	for (i = 0; i < a->nw; i++)
+		if (segw_prepare(&a->w[i]) == -1)
+			rc = -1;
+	return rc;
+}
+
+static int
+acct_write(struct outacct *a)
+{
+	int	 i, rc = 0;
+
+	for (i = 0; i < a->nw; i++)
+		if (segw_write(&a->w[i]) == -1)
+			rc = -1;
+	return rc;
+}
+
+static void
+acct_failed(struct outacct *a)
+{
+	int	 j;
+
+	log_warn("%s: writing the turn's records", a->area);
+	for (j = 0; j < a->nw; j++)
+		segw_cancel(&a->w[j]);
+	a->failed = 1;
+}
+
+static int
+acct_commit(struct outacct *a)
+{
+	int	 i, rc = 0, ok[OUT_SPLIT_MAX];
+
 	(void)segw_commit_group(a->w, a->nw, ok);
 	for (i = 0; i < a->nw; i++) {
 		if (ok[i])
@@ -183,14 +220,46 @@ acct_commit(struct outacct *a)
 	return rc;
 }
 
+/*
+ * The write(2) of the turn's receipts and MO, not synced yet, files
+ * made first so that the writes follow each other closely: an account
+ * whose write failed is marked failed (its records' *dep) and dropped
+ * from the turn.
+ */
+int
+smppconn_out_write(void)
+{
+	struct outacct	*a;
+	int		 i, rc = 0;
+
+	for (i = 0; i < naccts; i++) {
+		a = accts[i];
+		a->failed = 0;
+		if (a->touched && acct_prepare(a) == -1) {
+			acct_failed(a);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < naccts; i++) {
+		a = accts[i];
+		if (a->touched && !a->failed && acct_write(a) == -1) {
+			acct_failed(a);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* What smppconn_out_write() wrote, synced (and written if it was not). */
 int
 smppconn_out_commit(void)
 {
 	int	 i, rc = 0;
 
 	for (i = 0; i < naccts; i++) {
-		accts[i]->failed = 0;
-		if (accts[i]->touched && acct_commit(accts[i]) == -1) {
+		if (!accts[i]->touched || accts[i]->failed)
+			continue;
+		if (acct_commit(accts[i]) == -1) {
 			accts[i]->failed = 1;
 			rc = -1;
 		}

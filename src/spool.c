@@ -29,7 +29,13 @@
  *
  *	spool_claim(from, to, name, ...) moves FROM/NAME to TO/NAME.PID
  *	and then its sidecar FROM/NAME.done along; it returns 1 when the
- *	segment is gone (another process claimed it first).  The segment
+ *	segment is gone (another process claimed it first) or not free to
+ *	claim yet: a segment with a second name (st_nlink above 1) is
+ *	still being closed by its writer, whose tmp/ name goes only after
+ *	the fsync of the new folder, or was left so by a writer that died
+ *	there; recovery will move that tmp/ name onto the one in new/, and
+ *	a claim before it would let recovery queue the segment a second
+ *	time once the claimer had removed it.  The segment
  *	moves before its sidecar, so that a loser of the race never takes
  *	the winner's sidecar; a crash between the two renames leaves the
  *	sidecar where the segment returns to on recovery.
@@ -508,13 +514,18 @@ int
 spool_claim(const char *from, const char *to, const char *name, char *path,
     size_t len)
 {
-	char	 src[SPOOL_PATH_MAX], sfx[24];
-	int	 rc;
+	char		 src[SPOOL_PATH_MAX], sfx[24];
+	struct stat	 st;
+	int		 rc;
 
 	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
 	if (spool_path(src, sizeof(src), "%s/%s", from, name) == -1 ||
 	    spool_path(path, len, "%s/%s%s", to, name, sfx) == -1)
 		return -1;
+	if (lstat(src, &st) == -1)
+		return errno == ENOENT ? 1 : -1;
+	if (st.st_nlink > 1)
+		return 1;
 	if ((rc = spool_durable_move(src, path)) != 0)
 		return rc;
 	if (move_done(src, path) == -1)

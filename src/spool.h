@@ -52,6 +52,8 @@ struct segw {
 	unsigned	 npending;
 	char		 dest[16];	/* segw_close() into AREA/dest/ */
 	int		 broken;	/* a failed commit could not be undone */
+	size_t		 framed;	/* pending group with its commit line */
+	size_t		 written;	/* pending group written, not synced */
 };
 
 /* A segment read into memory (a reader). */
@@ -79,6 +81,7 @@ struct segdone {
 
 #define SEGDONE_SUFFIX	".done"	/* a segment's sidecar: SEGMENT.done */
 #define SEGDONE_BILL	"lsr"	/* billing marks: later, short, refund */
+#define SEGDONE_PEND	"pLSR"	/* provisional marks over "", l, s, r */
 
 /* Results of segr_next(). */
 #define SEGR_OK		0
@@ -99,6 +102,7 @@ int	 spool_path(char *, size_t, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 spool_user_area(const char *, const char *, int);
 int	 spool_read_all(int, char *, size_t, size_t *);
+int	 spool_pend_recover(const char *);
 
 /*
  * segw_init(w, "SPOOL/mt", sync); segw_set_dest(w, "deferred") to close
@@ -111,6 +115,9 @@ void	 segw_set_dest(struct segw *, const char *);
 int	 segw_add(struct segw *, const struct msg_meta *, const struct pdu *);
 int	 segw_commit(struct segw *);
 int	 segw_commit_group(struct segw *, int, int *);
+int	 segw_prepare(struct segw *);
+int	 segw_write(struct segw *);
+void	 segw_cancel(struct segw *);
 void	 segw_discard(struct segw *);
 int	 segw_due(const struct segw *, size_t, unsigned, int, int64_t);
 int	 segw_close(struct segw *);
@@ -142,6 +149,10 @@ int	 segdone_mark(struct segdone *, unsigned);
 int	 segdone_test(const struct segdone *, unsigned);
 int	 segdone_bill_mark(struct segdone *, unsigned, int);
 int	 segdone_billed(const struct segdone *, unsigned);
+int	 segdone_ready(struct segdone *);
+int	 segdone_pend(struct segdone *, unsigned, unsigned);
+int	 segdone_unpend(struct segdone *, unsigned);
+int	 segdone_demote(const char *);
 int	 segdone_all(const struct segdone *, unsigned);
 void	 segdone_close(struct segdone *);
 
