@@ -31,8 +31,10 @@
  *	by another power cut is made again: it reads only what is on
  *	disk and writes the same result.
  *
- *	The boot is told by Linux's boot_id; elsewhere by the boot time
- *	(the wall clock less the time since boot), within a minute.
+ *	The boot is told by clock_boot_id(); where the system does not
+ *	name its boots every process rebuilds at its first billing, which
+ *	is correct at any time (the whole ledger is locked, so no line is
+ *	being written) but costs a pass over the log since the bases.
  *
  *	A base names its file by a hash of the file's first line, which a
  *	copy keeps and a rotation does not (inode numbers are the other
@@ -60,7 +62,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "billlog.h"
@@ -98,45 +99,6 @@ struct replay {
 };
 
 static int	 checked;	/* this process looked at the boot */
-
-static void
-boot_of(char *buf, size_t len)
-{
-	struct timespec	 r, m;
-	ssize_t		 n;
-	int		 fd;
-
-	if ((fd = open("/proc/sys/kernel/random/boot_id",
-	    O_RDONLY | O_CLOEXEC)) != -1) {
-		n = read(fd, buf, len - 1);
-		close(fd);
-		if (n > 8) {
-			buf[n] = '\0';
-			buf[strcspn(buf, "\n")] = '\0';
-			return;
-		}
-	}
-	clock_gettime(CLOCK_REALTIME, &r);
-#ifdef CLOCK_BOOTTIME
-	clock_gettime(CLOCK_BOOTTIME, &m);
-#else
-	clock_gettime(CLOCK_MONOTONIC, &m);
-#endif
-	snprintf(buf, len, "t%lld", (long long)(r.tv_sec - m.tv_sec));
-}
-
-static int
-same_boot(const char *a, const char *b)
-{
-	long long	 x, y;
-
-	if (a[0] == 't' && b[0] == 't') {
-		x = strtoll(a + 1, NULL, 10);
-		y = strtoll(b + 1, NULL, 10);
-		return x - y < 60 && y - x < 60;
-	}
-	return strcmp(a, b) == 0;
-}
 
 static int
 by_id(const void *a, const void *b)
@@ -364,15 +326,19 @@ static int
 after_boot(struct ledger *l, struct billlog *log, int force)
 {
 	struct ledger_base_head	 h;
-	char			 boot[64];
-	int			 rc = 0;
+	char			 boot[sizeof(h.boot)];
+	int			 rc = 0, known;
 
-	boot_of(boot, sizeof(boot));
+	/* Unknown: every start counts as a new boot. */
+	known = clock_boot_id(boot, sizeof(boot)) == 0;
+	if (!known)
+		boot[0] = '\0';
 	if (ledger_lock_fd(l->bfd, F_WRLCK, 0, LEDGER_HEAD) == -1)
 		return -1;
 	if (pread(l->bfd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		rc = -1;
-	else if (force || !same_boot(h.boot, boot)) {
+	else if (force || !known || strncmp(h.boot, boot, sizeof(h.boot)) !=
+	    0) {
 		if (ledger_lock(l, F_WRLCK, LEDGER_HEAD, 0) == -1)
 			rc = -1;
 		else {
