@@ -11,6 +11,7 @@
  *	spool_name_time(name)  spool_name_writer(name)  spool_name_claimer(name)
  *	spool_list(folder, &names, &n)	spool_list_free(names, n)
  *	spool_claim(from, to, name, path, pathlen)
+ *	spool_claim_group(from, to, names, n, mv)
  *	spool_move(path, todir, newname)
  *	spool_quarantine(dir, path, why)	spool_remove(path)
  *	spool_corrupt_path(buf, len, dir, segment, index)
@@ -501,6 +502,36 @@ move_done(const char *from, const char *to)
 }
 
 /*
+ * Claim FROM/NAMES[i] as TO/NAMES[i].PID, n of them with one sync of
+ * TO: mv[i].rc is 0 when claimed (its path in mv[i].dst), 1 when it was
+ * gone, -1 (a name whose path does not fit is logged and its entry
+ * moves to the end).  The sidecars come along after their segments.
+ */
+void
+spool_claim_group(const char *from, const char *to, char *const *names,
+    size_t n, struct spool_mv *mv)
+{
+	char	 src[SPOOL_PATH_MAX], dst[SPOOL_PATH_MAX], sfx[24];
+	size_t	 i, k = 0;
+
+	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
+	for (i = 0; i < n; i++)
+		if (spool_path(src, sizeof(src), "%s/%s", from, names[i]) ==
+		    0 && spool_path(dst, sizeof(dst), "%s/%s%s", to, names[i],
+		    sfx) == 0 && spool_mv_set(&mv[k], src, dst) == 0)
+			k++;
+		else
+			log_warn("spool: claiming %s/%s", from, names[i]);
+	spool_durable_move_group(mv, k);
+	for (i = 0; i < k; i++)
+		if (mv[i].rc == 0 && move_done(mv[i].src, mv[i].dst) == -1)
+			log_warn("spool: %s: cannot take its sidecar along",
+			    mv[i].dst);
+	for (; k < n; k++)	/* those whose path did not fit */
+		mv[k].rc = -1;
+}
+
+/*
  * Claim FROM/NAME as TO/NAME.PID; its path goes to path.  Returns 0,
  * 1 when it is gone, or -1.
  */
@@ -508,17 +539,19 @@ int
 spool_claim(const char *from, const char *to, const char *name, char *path,
     size_t len)
 {
-	char	 src[SPOOL_PATH_MAX], sfx[24];
-	int	 rc;
+	struct spool_mv	 mv;
+	char		*names[1];
 
-	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
-	if (spool_path(src, sizeof(src), "%s/%s", from, name) == -1 ||
-	    spool_path(path, len, "%s/%s%s", to, name, sfx) == -1)
+	names[0] = (char *)(uintptr_t)name;
+	spool_claim_group(from, to, names, 1, &mv);
+	if (mv.rc != 0) {
+		errno = mv.err;
+		return mv.rc;
+	}
+	if (strlcpy(path, mv.dst, len) >= len) {
+		errno = ENAMETOOLONG;
 		return -1;
-	if ((rc = spool_durable_move(src, path)) != 0)
-		return rc;
-	if (move_done(src, path) == -1)
-		log_warn("spool: %s: cannot take its sidecar along", path);
+	}
 	return 0;
 }
 
