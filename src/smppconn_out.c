@@ -8,8 +8,14 @@
  * DESCRIPTION
  *	Receipts and MO for an account are appended to a segment in
  *	out/ACCOUNT/tmp/.  smppconn_out_commit() makes what a loop turn added
- *	durable, one write(2) and one fdatasync(2) per segment; smppconn_out_close()
- *	then renames the segments into out/ACCOUNT/new/ and signals the
+ *	durable and hands it on in one step (segw_publish_group()): one
+ *	write(2) per segment, the segments linked into out/ACCOUNT/new/,
+ *	one fdatasync(2) each and one fsync(2) of new/, so that on ext4
+ *	one journal commit carries the data and the names.  The tmp/ names
+ *	are never synced: a segment that does not reach new/ leaves the
+ *	records it answers unsettled (*dep set), and a receiver that reads
+ *	a segment before its sync is done reads what a crash would hand
+ *	on again.  smppconn_out_close() then signals the
  *	account's bound receivers (spool_wake_user(), SIGUSR1), so that a
  *	receipt reaches its client within milliseconds of the turn that
  *	made it.
@@ -45,6 +51,7 @@ struct outacct {
 	char		 area[1024];
 	struct segw	 w[OUT_SPLIT_MAX];
 	int		 nw;		/* writers used this turn */
+	int		 published;	/* segments in new/ this turn */
 	int		 failed;	/* its commit failed this turn */
 	int		 nrx;		/* live receivers */
 	int64_t		 rx_at;
@@ -81,8 +88,10 @@ acct_find(const char *user)
 		free(a);
 		return NULL;
 	}
-	for (i = 0; i < OUT_SPLIT_MAX; i++)
+	for (i = 0; i < OUT_SPLIT_MAX; i++) {
 		segw_init(&a->w[i], a->area, smppconn_ctx.conf->spool.sync);
+		segw_set_tmp_lazy(&a->w[i]);
+	}
 	a->nw = 1;
 	a->rx_at = -OUT_RX_CHECK_US;
 	accts[naccts++] = a;
@@ -161,6 +170,7 @@ acct_commit(struct outacct *a)
 	unsigned	 n = a->w[0].npending;
 	unsigned	 batch = (unsigned)smppconn_ctx.conf->conn.batch;
 	int		 k, i, rc = 0, ok[OUT_SPLIT_MAX];
+	unsigned	 npend[OUT_SPLIT_MAX];
 
 	k = receivers(a);
 	if (k > (int)((n + OUT_CHUNK_MIN - 1) / OUT_CHUNK_MIN))
@@ -171,15 +181,19 @@ acct_commit(struct outacct *a)
 		k = OUT_SPLIT_MAX;
 	if (k > 1)
 		split(a, k);
-	(void)segw_commit_group(a->w, a->nw, ok);
+	for (i = 0; i < a->nw; i++)
+		npend[i] = a->w[i].npending;
+	if (segw_publish_group(a->w, a->nw, ok) == -1 && a->nw > 0)
+		log_warn("%s: commit of the turn's segments", a->area);
 	for (i = 0; i < a->nw; i++) {
-		if (ok[i])
+		if (ok[i]) {
+			a->published += npend[i] > 0;
 			continue;
-		log_warn("%s: commit of %u record(s)", a->area,
-		    a->w[i].npending);
-		segw_discard(&a->w[i]);
+		}
+		log_warnx("%s: %u record(s) not committed", a->area, npend[i]);
 		rc = -1;
 	}
+	a->nw = 1;
 	return rc;
 }
 
@@ -198,28 +212,22 @@ smppconn_out_commit(void)
 	return rc;
 }
 
-/* Hand the turn's segments to the receivers. */
+/* Wake the receivers of the accounts that got segments this turn. */
 void
 smppconn_out_close(void)
 {
 	struct outacct	*a;
-	int		 i, j, closed;
+	int		 i;
 
 	for (i = 0; i < naccts; i++) {
 		a = accts[i];
 		if (!a->touched)
 			continue;
-		for (j = closed = 0; j < a->nw; j++) {
-			if (a->w[j].fd != -1)
-				closed++;
-			if (segw_close(&a->w[j]) == -1)
-				log_warn("%s: closing a segment", a->area);
-		}
-		a->nw = 1;
 		a->touched = 0;
-		if (closed > 0 && spool_wake_user(smppconn_ctx.conf->spool.dir, a->user,
-		    SIGUSR1) == -1)
+		if (a->published > 0 && spool_wake_user(smppconn_ctx.conf->spool.dir,
+		    a->user, SIGUSR1) == -1)
 			log_warn("waking the receivers of %s", a->user);
+		a->published = 0;
 	}
 }
 
