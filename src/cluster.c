@@ -4,8 +4,7 @@
  * account is homed
  *
  * SYNOPSIS
- *	cluster_peers(text, peers, max, err, errlen)
- *	cluster_conf_check(conf, err, errlen)	cluster_warnings(conf, report)
+ *	cluster_warnings(conf, report)
  *	cluster_next(conf, origin)		cluster_peer(conf, id)
  *	cluster_home(mapfile, account, node, len)
  *	cluster_origin(msgid, id, len)
@@ -16,8 +15,8 @@
  *
  *	    peers = smpps_b peer_b, smpps_c peer_c
  *
- *	cluster_peers() parses that into peers, at most max; it returns
- *	how many, or -1 with a message in err.
+ *	conf_peers() (conf.c) parses that, and conf_load() checks that each
+ *	names a connector.
  *
  *	A receipt no node's id map knows goes round a ring: the ids of
  *	this node and its peers, sorted, each node passing it to the one
@@ -37,8 +36,7 @@
  *	not in the map, -1 when the file cannot be read.  The file is read
  *	again when its modification time or size changes.
  *
- *	cluster_conf_check() is what conf_load() checks: peers parse and
- *	each names a connector.  cluster_warnings() is what smppd -t adds:
+ *	cluster_warnings() is what smppd -t adds:
  *	a node that lists its own id among its peers, or one id twice,
  *	has copied another node's configuration without giving each node
  *	its own id, and its message ids would not be unique.
@@ -57,85 +55,14 @@
 #define MSGID_TAIL	24	/* "-" and 23 hex digits, see msgid.c */
 
 /* One "ID CONNECTOR" item, blanks trimmed. */
-static int
-peer_one(char *item, struct cluster_peer *p, char *err, size_t errlen)
-{
-	char	*id, *conn, *rest;
-
-	id = item + strspn(item, " \t");
-	conn = id + strcspn(id, " \t");
-	if (*conn != '\0')
-		*conn++ = '\0';
-	conn += strspn(conn, " \t");
-	rest = conn + strcspn(conn, " \t");
-	if (*rest != '\0')
-		*rest++ = '\0';
-	rest += strspn(rest, " \t");
-	if (*id == '\0' || *conn == '\0' || *rest != '\0') {
-		snprintf(err, errlen, "peers: '%.64s' is not 'ID CONNECTOR'",
-		    item);
-		return -1;
-	}
-	if (strlcpy(p->id, id, sizeof(p->id)) >= sizeof(p->id) ||
-	    strlcpy(p->conn, conn, sizeof(p->conn)) >= sizeof(p->conn)) {
-		snprintf(err, errlen, "peers: '%.64s' is too long", id);
-		return -1;
-	}
-	return 0;
-}
-
-int
-cluster_peers(const char *text, struct cluster_peer *peers, int max,
-    char *err, size_t errlen)
-{
-	char	 buf[1024], *item, *next;
-	int	 n = 0;
-
-	if (strlcpy(buf, text, sizeof(buf)) >= sizeof(buf)) {
-		snprintf(err, errlen, "peers: too long");
-		return -1;
-	}
-	for (item = buf; item != NULL; item = next) {
-		if ((next = strchr(item, ',')) != NULL)
-			*next++ = '\0';
-		if (item[strspn(item, " \t")] == '\0' && next == NULL && n == 0)
-			break;		/* empty: no peers */
-		if (n == max) {
-			snprintf(err, errlen, "peers: more than %d", max);
-			return -1;
-		}
-		if (peer_one(item, &peers[n], err, errlen) == -1)
-			return -1;
-		n++;
-	}
-	return n;
-}
-
-int
-cluster_conf_check(const struct conf *conf, char *err, size_t errlen)
-{
-	struct cluster_peer	 peers[CLUSTER_PEERS_MAX];
-	int			 i, n;
-
-	n = cluster_peers(conf->conn.peers, peers, CLUSTER_PEERS_MAX, err,
-	    errlen);
-	for (i = 0; i < n; i++)
-		if (conf_connector(conf, peers[i].conn) == NULL) {
-			snprintf(err, errlen, "peers: %s: no [connector %s]",
-			    peers[i].id, peers[i].conn);
-			return -1;
-		}
-	return n < 0 ? -1 : 0;
-}
-
 int
 cluster_warnings(const struct conf *conf, void (*report)(const char *))
 {
-	struct cluster_peer	 peers[CLUSTER_PEERS_MAX];
+	struct conf_peer	 peers[CONF_PEERS_MAX];
 	char			 err[256], msg[512];
 	int			 i, j, n, nw = 0;
 
-	n = cluster_peers(conf->conn.peers, peers, CLUSTER_PEERS_MAX, err,
+	n = conf_peers(conf->conn.peers, peers, CONF_PEERS_MAX, err,
 	    sizeof(err));
 	for (i = 0; i < n; i++) {
 		if (strcmp(peers[i].id, conf->server.id) == 0) {
@@ -157,14 +84,14 @@ cluster_warnings(const struct conf *conf, void (*report)(const char *))
 	return nw;
 }
 
-const struct cluster_peer *
+const struct conf_peer *
 cluster_peer(const struct conf *conf, const char *id)
 {
-	static struct cluster_peer	 peers[CLUSTER_PEERS_MAX];
+	static struct conf_peer	 peers[CONF_PEERS_MAX];
 	char				 err[256];
 	int				 i, n;
 
-	n = cluster_peers(conf->conn.peers, peers, CLUSTER_PEERS_MAX, err,
+	n = conf_peers(conf->conn.peers, peers, CONF_PEERS_MAX, err,
 	    sizeof(err));
 	for (i = 0; i < n; i++)
 		if (strcmp(peers[i].id, id) == 0)
@@ -172,16 +99,16 @@ cluster_peer(const struct conf *conf, const char *id)
 	return NULL;
 }
 
-const struct cluster_peer *
+const struct conf_peer *
 cluster_next(const struct conf *conf, const char *origin)
 {
-	struct cluster_peer	 peers[CLUSTER_PEERS_MAX];
+	struct conf_peer	 peers[CONF_PEERS_MAX];
 	const char		*self = conf->server.id, *next = NULL;
 	const char		*lowest = NULL;
 	char			 err[256];
 	int			 i, n;
 
-	n = cluster_peers(conf->conn.peers, peers, CLUSTER_PEERS_MAX, err,
+	n = conf_peers(conf->conn.peers, peers, CONF_PEERS_MAX, err,
 	    sizeof(err));
 	/* The smallest id above ours, else the smallest of all: a ring. */
 	for (i = 0; i < n; i++) {

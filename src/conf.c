@@ -10,14 +10,18 @@
  *	conf_ledger_path(conf, buf, len)
  *	conf_route_account(route, account)
  *	conf_route_key(route, buf, len)
+ *	conf_peers(text, peers, max, err, errlen)
  *
  * DESCRIPTION
  *	conf_load() fills every default, reads the file with ini.c, sets
  *	each key through conf_table.c, then runs the checks that need the
  *	whole file: bind and port into listen[], retry_min <= retry_max,
- *	each [mt-routes] connector exists, the secrecy of a file holding
- *	an smpp connector, and [smppconn]'s logging inherited from
- *	[smpp-server].  It reports every error it finds, not only the
+ *	each [mt-routes] connector exists, each [smppconn] peers entry
+ *	names a connector, the owner and mode of the file (conf_mode.c),
+ *	and [smppconn]'s logging inherited from [smpp-server].
+ *
+ *	conf_peers() parses [smppconn] peers ("ID CONNECTOR, ...") into
+ *	peers, at most max: how many, or -1 with a message in err.  It reports every error it finds, not only the
  *	first, and returns their number.
  *
  *	On error the struct holds a mix of values and must not be used
@@ -45,7 +49,6 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "cluster.h"
 #include "conf_table.h"
 #include "errclass.h"
 #include "ini.h"
@@ -645,6 +648,78 @@ conf_errclass_lists(struct conf_parse *p, const struct conf_connector *c)
 		    c->name, err);
 }
 
+static int
+peer_one(char *item, struct conf_peer *p, char *err, size_t errlen)
+{
+	char	*id, *conn, *rest;
+
+	id = item + strspn(item, " \t");
+	conn = id + strcspn(id, " \t");
+	if (*conn != '\0')
+		*conn++ = '\0';
+	conn += strspn(conn, " \t");
+	rest = conn + strcspn(conn, " \t");
+	if (*rest != '\0')
+		*rest++ = '\0';
+	rest += strspn(rest, " \t");
+	if (*id == '\0' || *conn == '\0' || *rest != '\0') {
+		snprintf(err, errlen, "peers: '%.64s' is not 'ID CONNECTOR'",
+		    item);
+		return -1;
+	}
+	if (strlcpy(p->id, id, sizeof(p->id)) >= sizeof(p->id) ||
+	    strlcpy(p->conn, conn, sizeof(p->conn)) >= sizeof(p->conn)) {
+		snprintf(err, errlen, "peers: '%.64s' is too long", id);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_peers(const char *text, struct conf_peer *peers, int max,
+    char *err, size_t errlen)
+{
+	char	 buf[1024], *item, *next;
+	int	 n = 0;
+
+	if (strlcpy(buf, text, sizeof(buf)) >= sizeof(buf)) {
+		snprintf(err, errlen, "peers: too long");
+		return -1;
+	}
+	for (item = buf; item != NULL; item = next) {
+		if ((next = strchr(item, ',')) != NULL)
+			*next++ = '\0';
+		if (item[strspn(item, " \t")] == '\0' && next == NULL && n == 0)
+			break;		/* empty: no peers */
+		if (n == max) {
+			snprintf(err, errlen, "peers: more than %d", max);
+			return -1;
+		}
+		if (peer_one(item, &peers[n], err, errlen) == -1)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/* [smppconn] peers parse, and each names a connector. */
+static int
+conf_peers_check(const struct conf *conf, char *err, size_t errlen)
+{
+	struct conf_peer	 peers[CONF_PEERS_MAX];
+	int			 i, n;
+
+	n = conf_peers(conf->conn.peers, peers, CONF_PEERS_MAX, err,
+	    errlen);
+	for (i = 0; i < n; i++)
+		if (conf_connector(conf, peers[i].conn) == NULL) {
+			snprintf(err, errlen, "peers: %s: no [connector %s]",
+			    peers[i].id, peers[i].conn);
+			return -1;
+		}
+	return n < 0 ? -1 : 0;
+}
+
 /* The checks that need the whole file. */
 static void
 conf_finish(struct conf_parse *p, const struct stat *st)
@@ -669,7 +744,7 @@ conf_finish(struct conf_parse *p, const struct stat *st)
 		    sizeof(conf->conn.log_file));
 	if (key_line(p, CS_CONN, "log_level") == 0)
 		conf->conn.log_level = conf->server.log_level;
-	if (cluster_conf_check(conf, err, sizeof(err)) == -1)
+	if (conf_peers_check(conf, err, sizeof(err)) == -1)
 		conf_err(p, key_line(p, CS_CONN, "peers"), "%s", err);
 	/* By index: NULL + 0 is undefined when there are no routes. */
 	for (i = 0; i < conf->nmt_routes; i++) {

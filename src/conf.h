@@ -110,6 +110,13 @@ struct conf_conn {
 	long	 forward_expiry;		/* seconds: 3600 */
 };
 
+/* [smppconn] peers: another node's [smpp-server] id, the connector to it. */
+#define CONF_PEERS_MAX		64
+struct conf_peer {
+	char	 id[CONF_NAME_MAX];
+	char	 conn[CONF_NAME_MAX];
+};
+
 enum conf_conn_type { CONN_SINK = 1, CONN_PIPE, CONN_SMPP, CONN_HELPER };
 enum conf_bind_mode { BIND_MODE_TRX = 1, BIND_MODE_TX_RX };
 
@@ -219,6 +226,7 @@ const char *conf_ledger_path(const struct conf *, char *, size_t);
 int	 conf_argv(struct conf_connector *, char *, size_t);
 int	 conf_route_account(const struct conf_route *, const char *);
 const char *conf_route_key(const struct conf_route *, char *, size_t);
+int	 conf_peers(const char *, struct conf_peer *, int, char *, size_t);
 
 /* conf_mode.c: who may change and read the file (0, or -1 and why). */
 struct stat;

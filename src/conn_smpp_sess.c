@@ -271,6 +271,7 @@ conn_smpp_sess_lost(struct sess *s, const char *why)
 	snprintf(msg, sizeof(msg), "upstream: %s", why);
 	log_warnx("connector %s: bind %d to %s port %d: %s", cname(s), s->idx,
 	    cf->host, cf->port, msg + 10);
+	smppconn_outcome_error(s->owner->c, msg);
 	if (s->fd != -1)
 		close(s->fd);
 	s->fd = -1;

@@ -5,6 +5,8 @@
  *	connstate_header(fp, wall, pid)	connstate_format(fp, state)
  *	connstate_parse_header(line, &wall, &pid)
  *	connstate_parse(line, state)
+ *	connstate_load(path, file)	connstate_free(file)
+ *	connstate_waiting(state)
  *
  * DESCRIPTION
  *	smppconn(8) rewrites SPOOL/smppconn.state every second (written
@@ -21,9 +23,17 @@
  *	it is not one (fewer fields, a field out of range); the last
  *	error may be empty.  A reader must ignore fields after the
  *	last it knows, so that later versions can add some.
+ *
+ *	connstate_load() reads a whole file: 0; -1 with errno ENOENT and
+ *	the like when it cannot be opened, EINVAL when its first line is
+ *	not a header (lines that are not states are counted in bad and
+ *	skipped).  connstate_waiting() is what waits in the connector and
+ *	is not yet sent: its queue and the records smppconn holds for it,
+ *	less its window in use.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,4 +145,67 @@ connstate_parse(const char *text, struct connstate *s)
 	s->last_error_at = v[14];
 	strlcpy(s->last_error, f[NFIELDS - 1], sizeof(s->last_error));
 	return 0;
+}
+
+static int
+load_lines(FILE *fp, struct connstate_file *f)
+{
+	struct connstate	*p;
+	char			 line[1024];
+	int			 cap = 0;
+
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (f->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((p = reallocarray(f->conn, (size_t)cap,
+			    sizeof(*p))) == NULL)
+				return -1;
+			f->conn = p;
+		}
+		if (connstate_parse(line, &f->conn[f->n]) == 0)
+			f->n++;
+		else
+			f->bad++;
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+int
+connstate_load(const char *path, struct connstate_file *f)
+{
+	char	 line[128];
+	FILE	*fp;
+	int	 rc = 0, e;
+
+	memset(f, 0, sizeof(*f));
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	if (fgets(line, sizeof(line), fp) == NULL ||
+	    connstate_parse_header(line, &f->wall, &f->pid) == -1) {
+		errno = EINVAL;
+		rc = -1;
+	} else
+		rc = load_lines(fp, f);
+	e = errno;
+	fclose(fp);
+	if (rc == -1)
+		connstate_free(f);
+	errno = e;
+	return rc;
+}
+
+void
+connstate_free(struct connstate_file *f)
+{
+	free(f->conn);
+	f->conn = NULL;
+	f->n = 0;
+}
+
+unsigned
+connstate_waiting(const struct connstate *s)
+{
+	long long	 w = (long long)s->queued + s->inhand - s->inflight;
+
+	return w > 0 ? (unsigned)w : 0;
 }

@@ -558,7 +558,9 @@ log_vlog(int level, int with_errno, const char *fmt, va_list ap)
 	for (i = 0; i < nitems; i++)
 		off = render_item(&items[i], line, off, level, &tv, msg);
 	line[off++] = '\n';
-	(void)write(target == T_FILE ? logfd : STDERR_FILENO, line, off);
+	/* A failed write has nowhere to be reported. */
+	if (write(target == T_FILE ? logfd : STDERR_FILENO, line, off) == -1) {
+	}
 	errno = saved;
 }
 

@@ -92,7 +92,9 @@ on_signal(int sig)
 		got_term = 1;
 		break;
 	}
-	(void)write(sigpipe[1], &c, 1);
+	/* A full pipe already holds a wake-up. */
+	if (write(sigpipe[1], &c, 1) == -1) {
+	}
 	errno = save;
 }
 

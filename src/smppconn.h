@@ -239,6 +239,7 @@ void	 smppconn_outcome_wait(struct item *, const char *);
 void	 smppconn_outcome_later(struct item *);
 void	 smppconn_outcome_abandon(struct item *);
 int64_t	 smppconn_outcome_tick(int64_t);
+void	 smppconn_outcome_error(struct connector *, const char *);
 int	*smppconn_outcome_receipt(const char *, struct idmap_entry *,
 	    const char *, const struct dlr *, int *, int *);
 

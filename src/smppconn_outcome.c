@@ -10,6 +10,7 @@
  *	smppconn_outcome_wait(item, why)	smppconn_outcome_later(item)
  *	smppconn_outcome_abandon(item)	smppconn_outcome_tick(now)
  *	smppconn_outcome_receipt(from, entry, key, dlr, &final, &err)
+ *	smppconn_outcome_error(connector, why)
  *
  * DESCRIPTION
  *	Every connector reports one outcome per message it was given with
@@ -42,7 +43,9 @@
  *	smppconn_outcome_status() classifies an upstream's error status
  *	(errclass.c, with the connector's overrides) and reports it.
  *
- *	Each outcome is counted per connector (conn_stats).  A run of
+ *	Each outcome is counted per connector (conn_stats), with the last
+ *	error and its time; smppconn_outcome_error() records one that is
+ *	no message's (a lost or refused session).  A run of
  *	CONN_FAIL_RUN transient failures in a row takes a connector down
  *	for CONN_FAIL_HOLD_US: routes pass it by; afterwards one more
  *	message is tried, and any success ends the run.
@@ -144,8 +147,8 @@ fail_copy(struct item *it, const char *why)
 	}
 }
 
-static void
-note_error(struct connector *c, const char *why)
+void
+smppconn_outcome_error(struct connector *c, const char *why)
 {
 	if (c == NULL)
 		return;
@@ -270,7 +273,7 @@ on_throttled(struct item *it, const struct outcome *o)
 
 	if (c != NULL) {
 		c->st.throttled++;
-		note_error(c, o->why);
+		smppconn_outcome_error(c, o->why);
 		rate_down(c);
 	}
 	it->pin = c;
@@ -287,7 +290,7 @@ on_transient(struct item *it, const struct outcome *o)
 	strlcpy(m->error, o->why != NULL ? o->why : "", sizeof(m->error));
 	if (c != NULL) {
 		c->st.transient++;
-		note_error(c, o->why);
+		smppconn_outcome_error(c, o->why);
 		if (++c->st.fail_run >= CONN_FAIL_RUN) {
 			if (c->st.fail_run == CONN_FAIL_RUN)
 				log_warnx("connector %s: %d transient "
@@ -316,7 +319,7 @@ on_permanent(struct item *it, const struct outcome *o)
 
 	if (it->conn != NULL) {
 		it->conn->st.permanent++;
-		note_error(it->conn, why);
+		smppconn_outcome_error(it->conn, why);
 	}
 	billing_failed(it);
 	log_info("%s of %s to %s: failed (%s, err %u)", m->meta.id,

@@ -108,7 +108,7 @@ queue(struct msg_meta *m, const struct pdu *p, const char *conn, int **dep)
 int
 smppconn_peer_receipt(const struct dlr *d, const char *alt, int **dep)
 {
-	const struct cluster_peer	*next;
+	const struct conf_peer	*next;
 	struct msg_meta			 m;
 	struct pdu			 p;
 	struct dlr			 t = *d;
@@ -153,7 +153,7 @@ int
 smppconn_peer_out(const char *account, struct msg_meta *m,
     const struct pdu *p, int **dep)
 {
-	const struct cluster_peer	*home;
+	const struct conf_peer	*home;
 	char				 node[CONF_NAME_MAX];
 	const struct conf		*conf = smppconn_ctx.conf;
 
@@ -219,7 +219,7 @@ arrived_receipt(struct item *it)
 static const struct conf_connector *
 pass_on(struct item *it)
 {
-	const struct cluster_peer	*next;
+	const struct conf_peer	*next;
 	struct msg_meta			*m = &it->msg.meta;
 	char				 origin[CONF_NAME_MAX], id[256];
 

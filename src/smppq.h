@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "connstate.h"
 #include "record.h"
 #include "spool.h"
 
@@ -55,6 +56,21 @@ struct smppq_qstat {
 	int64_t		 oldest_us;
 };
 
+/* The connectors' state file, judged (smppq_conns()). */
+enum smppq_cs {
+	SMPPQ_CS_MISSING,	/* none: smppconn never ran here */
+	SMPPQ_CS_DEAD,		/* smppconn does not run */
+	SMPPQ_CS_STALE,		/* it runs, but the file is old */
+	SMPPQ_CS_FRESH
+};
+
+struct smppq_conns {
+	struct connstate_file	 f;
+	enum smppq_cs		 status;
+	int			 running;	/* smppconn */
+	int64_t			 age;		/* seconds; -1: no file */
+};
+
 /* What smppq stats -p and smppq check look at. */
 struct smppq_census {
 	struct smppq_qstat	 state[SMPPQ_NSTATES];
@@ -65,6 +81,7 @@ struct smppq_census {
 	int			 have_fs;
 	long			 smppd;		/* pid, 0 down, -1 no file */
 	long			 smppconn;
+	struct smppq_conns	 cs;		/* connectors, as judged */
 };
 
 extern const struct conf *smppq_conf;
@@ -87,6 +104,7 @@ int	 smppq_metrics(void);
 int	 smppq_check(const char *, int, char **);
 /* smppq_conn.c */
 int	 smppq_connectors(int);
+int	 smppq_conns(struct smppq_conns *, long);
 
 /* smppq_edit.c */
 int	 smppq_delete(const char *);

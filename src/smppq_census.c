@@ -1,7 +1,8 @@
 /*
  * smppq_census.c - what smppq stats -p and smppq check measure: queue
  * depth and oldest message per state and per connector, the spool's
- * size and free space, and whether smppd and smppconn run
+ * size and free space, whether smppd and smppconn run, and the state
+ * of smppconn's connectors
  *
  * SYNOPSIS
  *	smppq_census(c)		smppq_census_free(c)
@@ -16,7 +17,9 @@
  *	oldest message is the smallest created time seen.  The spool's
  *	octets are the sizes of its files, a few levels deep as the
  *	layout is; free space is what statvfs(3) gives an unprivileged
- *	writer.
+ *	writer.  The connectors' state comes from smppconn's state file
+ *	(smppq_conns()); when it is not fresh no connector is up, so that
+ *	a stopped or wedged smppconn never looks well.
  *
  *	smppq_pidfile_pid() reads a pid file that its daemon holds locked
  *	(daemon.c): the pid when the lock is held, so the process lives;
@@ -168,6 +171,39 @@ smppq_pidfile_pid(const char *path)
 	return pid;
 }
 
+/*
+ * The connectors as the metrics and the check see them: smppconn's
+ * state when fresh; else nothing is up, no session, nothing in hand
+ * (the counters and rates stay as they were last written); without a state file, the configured
+ * connectors, down.
+ */
+static void
+connectors(struct smppq_census *c)
+{
+	struct smppq_conns	*cs = &c->cs;
+	struct connstate	*s;
+	int			 i;
+
+	if (smppq_conns(cs, c->smppconn) == -1) {
+		cs->f.conn = calloc((size_t)smppq_conf->nconnectors + 1,
+		    sizeof(*cs->f.conn));
+		if (cs->f.conn == NULL)
+			err(EX_OSERR, "malloc");
+		for (i = 0; i < smppq_conf->nconnectors; i++)
+			strlcpy(cs->f.conn[i].name,
+			    smppq_conf->connectors[i].name,
+			    sizeof(cs->f.conn[i].name));
+		cs->f.n = smppq_conf->nconnectors;
+	}
+	if (cs->status == SMPPQ_CS_FRESH)
+		return;
+	for (i = 0; i < cs->f.n; i++) {
+		s = &cs->f.conn[i];
+		s->up = s->sessions = s->inflight = s->queued = 0;
+		s->inhand = 0;
+	}
+}
+
 void
 smppq_census(struct smppq_census *c)
 {
@@ -180,6 +216,7 @@ smppq_census(struct smppq_census *c)
 	measure_spool(c);
 	c->smppd = smppq_pidfile_pid(smppq_conf->server.pid_file);
 	c->smppconn = smppq_pidfile_pid(smppq_conf->conn.pid_file);
+	connectors(c);
 }
 
 void
@@ -187,4 +224,5 @@ smppq_census_free(struct smppq_census *c)
 {
 	free(c->conn);
 	c->conn = NULL;
+	connstate_free(&c->cs.f);
 }

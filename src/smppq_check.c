@@ -11,12 +11,22 @@
  *	3 UNKNOWN (bad usage, a configuration that does not load, a spool
  *	that cannot be read).  -w and -c take comma-separated limits:
  *	age=SECONDS (oldest waiting message), depth=N (waiting messages),
- *	free=N% (spool filesystem free below).  Waiting means the states
+ *	free=N% (spool filesystem free below), down=N (connectors down).
+ *	Waiting means the states
  *	incoming, new, active, deferred and out: failed and corrupt
  *	messages wait for nobody.  A limit not given is not checked, but
  *	its value is still in the perfdata.  -p names the daemons that
  *	must run (default "smppd,smppconn"; "" for none): one that does
  *	not hold its pid file locked is CRITICAL.
+ *
+ *	Connectors down are counted from smppconn's state file as
+ *	smppq_census() judges it: all are down when smppconn does not run
+ *	or its state is stale.  A stale state while smppconn runs (it has
+ *	not rewritten the file for CONNSTATE_STALE seconds: wedged) is
+ *	CRITICAL when smppconn must run; no state file while smppconn
+ *	runs (it has only just started) is UNKNOWN when a down limit is
+ *	given.  As in the monitoring-plugins' max_state_alt(), CRITICAL
+ *	and WARNING outweigh UNKNOWN.
  */
 #include "config.h"
 
@@ -36,17 +46,21 @@ static const char *const status_names[] = {
 	"OK", "WARNING", "CRITICAL", "UNKNOWN"
 };
 
+/* How bad a status is: UNKNOWN is worse than OK only. */
+static const int rank[] = { 0, 2, 3, 1 };
+
 /* Limits; -1 when not given. */
 struct limits {
 	long long	 age;
 	long long	 depth;
 	long long	 free_pct;
+	long long	 down;
 };
 
 /* The worst status, and the problems of each status. */
 struct verdict {
 	int		 status;
-	char		 why[CK_UNKNOWN][256];
+	char		 why[CK_UNKNOWN + 1][256];
 };
 
 static int
@@ -92,6 +106,8 @@ parse_limits(const char *arg, struct limits *l)
 			rc = number(eq, &l->depth, 0);
 		else if (strcmp(item, "free") == 0)
 			rc = number(eq, &l->free_pct, 1);
+		else if (strcmp(item, "down") == 0)
+			rc = number(eq, &l->down, 0);
 		else
 			rc = -1;
 	}
@@ -109,7 +125,7 @@ problem(struct verdict *v, int status, const char *fmt, long long a,
 		snprintf(t + n, sizeof(v->why[0]) - n, ", ");
 	n = strlen(t);
 	snprintf(t + n, sizeof(v->why[0]) - n, fmt, a, b);
-	if (status > v->status)
+	if (rank[status] > rank[v->status])
 		v->status = status;
 }
 
@@ -168,6 +184,38 @@ daemons(struct verdict *v, const struct smppq_census *c, const char *list)
 		problem(v, CK_CRITICAL, "smppconn not running", 0, 0);
 }
 
+/* Connectors down; a state that cannot be believed is a problem. */
+static long long
+connectors(struct verdict *v, const struct smppq_census *c,
+    const struct limits *w, const struct limits *cr, const char *procs)
+{
+	long long	 down = 0;
+	int		 i;
+
+	for (i = 0; i < c->cs.f.n; i++)
+		down += !c->cs.f.conn[i].up;
+	if (c->cs.status == SMPPQ_CS_STALE && wanted(procs, "smppconn"))
+		problem(v, CK_CRITICAL, "smppconn state %llds old", c->cs.age,
+		    0);
+	if (c->cs.status == SMPPQ_CS_MISSING && c->cs.running &&
+	    (w->down >= 0 || cr->down >= 0))
+		problem(v, CK_UNKNOWN, "no connector state yet", 0, 0);
+	judge(v, down, w->down, cr->down, 0, "%lld connectors down > %lld");
+	return down;
+}
+
+static void
+print_why(const struct verdict *v)
+{
+	static const int	 order[] = { CK_CRITICAL, CK_WARNING,
+	    CK_UNKNOWN };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (v->why[order[i]][0] != '\0')
+			printf("%s; ", v->why[order[i]]);
+}
+
 static int
 report(const struct smppq_census *c, const struct limits *w,
     const struct limits *cr, const char *procs)
@@ -175,7 +223,9 @@ report(const struct smppq_census *c, const struct limits *w,
 	static const int	 waiting[] = { 0, 1, 2, 3, 5 };
 	struct verdict		 v;
 	long long		 depth = 0, oldest = 0, age, free_pct = -1;
+	long long		 down;
 	time_t			 now = time(NULL);
+	char			 total[16];
 	size_t			 i;
 
 	memset(&v, 0, sizeof(v));
@@ -196,20 +246,22 @@ report(const struct smppq_census *c, const struct limits *w,
 	if (free_pct >= 0)
 		judge(&v, free_pct, w->free_pct, cr->free_pct, 1,
 		    "spool %lld%% free < %lld%%");
+	down = connectors(&v, c, w, cr, procs);
 	printf("SMPPD %s - ", status_names[v.status]);
-	if (v.why[CK_CRITICAL][0] != '\0')
-		printf("%s; ", v.why[CK_CRITICAL]);
-	if (v.why[CK_WARNING][0] != '\0')
-		printf("%s; ", v.why[CK_WARNING]);
+	print_why(&v);
 	printf("%lld waiting, oldest %llds", depth, oldest);
 	if (free_pct >= 0)
 		printf(", spool %lld%% free", free_pct);
+	if (c->cs.f.n > 0)
+		printf(", %lld of %d connectors down", down, c->cs.f.n);
 	printf(" |");
 	perf("waiting", depth, "", w->depth, cr->depth, "");
 	perf("oldest", oldest, "s", w->age, cr->age, "");
 	if (free_pct >= 0)
 		perf("spool_free", free_pct, "%", w->free_pct, cr->free_pct,
 		    "100");
+	snprintf(total, sizeof(total), "%d", c->cs.f.n);
+	perf("connectors_down", down, "", w->down, cr->down, total);
 	printf(" spool_bytes=%lluB;;;0;", (unsigned long long)c->spool_bytes);
 	if (c->smppd >= 0)
 		printf(" smppd=%d;;;0;1", c->smppd > 0);
@@ -230,7 +282,7 @@ smppq_check(const char *config, int argc, char **argv)
 {
 	static struct conf	 conf;
 	struct smppq_census	 c;
-	struct limits		 w = { -1, -1, -1 }, cr = { -1, -1, -1 };
+	struct limits		 w = { -1, -1, -1, -1 }, cr = { -1, -1, -1, -1 };
 	const char		*procs = "smppd,smppconn";
 	int			 ch, rc;
 

@@ -2,7 +2,7 @@
  * smppq_conn.c - smppq connectors: the state of smppconn's connectors
  *
  * SYNOPSIS
- *	smppq_connectors(json)
+ *	smppq_connectors(json)		smppq_conns(conns, pidfile_pid)
  *
  * DESCRIPTION
  *	Reads SPOOL/smppconn.state (connstate.c), which smppconn(8)
@@ -13,8 +13,15 @@
  *	class (throttled, transient, permanent, expired), and the last
  *	error with its time.  With -j, a JSON object with the file's
  *	time, smppconn's pid, whether that process still runs, and the
- *	connectors.  The state of a smppconn that no longer runs is
- *	printed with a warning on standard error.
+ *	connectors.  The state of a smppconn that no longer runs, or
+ *	that runs but has not rewritten it for CONNSTATE_STALE seconds,
+ *	is printed with a warning on standard error.
+ *
+ *	smppq_conns() reads the file for the others (stats -p, check)
+ *	and says whether it is fresh: written by the smppconn that runs,
+ *	recently; stale: smppconn runs but the file is old or another
+ *	process's (a wedged or just restarted smppconn); dead: smppconn
+ *	does not run; missing.
  *
  * DIAGNOSTICS
  *	EX_UNAVAILABLE when there is no state file (smppconn never ran
@@ -61,11 +68,10 @@ print_text(const struct connstate *s, int first)
 	when[0] = '\0';
 	if (t > 0 && localtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S ", &tm);
-	printf("%-16s %-4s %-4s %3d/%-3d %-6d %-6d %5s/%-5s %-8" PRIu64
+	printf("%-16s %-4s %-4s %3d/%-3d %-6d %-6u %5s/%-5s %-8" PRIu64
 	    " %-8" PRIu64 " %" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64
 	    "%*s %s%s\n", s->name, s->type, s->up ? "up" : "down",
-	    s->sessions, s->configured, s->inflight, s->queued + (int)s->inhand
-	    - s->inflight > 0 ? s->queued + (int)s->inhand - s->inflight : 0,
+	    s->sessions, s->configured, s->inflight, connstate_waiting(s),
 	    now, cfg, s->sent, s->ok, s->throttled, s->transient,
 	    s->permanent, s->expired, 8, "", when, s->last_error);
 }
@@ -96,49 +102,83 @@ running(long pid)
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
+/*
+ * Read the state file and judge it.  smppconn runs when it holds its
+ * pid file locked (without a pid file: when the file's pid lives); its
+ * state is fresh when that process wrote it less than CONNSTATE_STALE
+ * seconds ago.  -1 (errno set) when there is no state file to read.
+ */
+int
+smppq_conns(struct smppq_conns *cs, long pidfile)
+{
+	char	 path[SPOOL_PATH_MAX];
+	int	 alive;
+
+	memset(cs, 0, sizeof(*cs));
+	cs->status = SMPPQ_CS_MISSING;
+	cs->age = -1;
+	cs->running = pidfile > 0;
+	if (snprintf(path, sizeof(path), "%s/%s", smppq_conf->spool.dir,
+	    CONNSTATE_FILE) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (connstate_load(path, &cs->f) == -1)
+		return -1;
+	cs->age = (int64_t)time(NULL) - cs->f.wall;
+	if (cs->age < 0)
+		cs->age = 0;
+	alive = pidfile >= 0 ? pidfile > 0 : running(cs->f.pid);
+	cs->running = alive;
+	if (!alive)
+		cs->status = SMPPQ_CS_DEAD;
+	else if ((pidfile > 0 && pidfile != cs->f.pid) ||
+	    cs->age > CONNSTATE_STALE)
+		cs->status = SMPPQ_CS_STALE;
+	else
+		cs->status = SMPPQ_CS_FRESH;
+	return 0;
+}
+
+static void
+warn_state(const struct smppq_conns *cs)
+{
+	if (cs->status == SMPPQ_CS_DEAD)
+		fprintf(stderr, "smppq: smppconn (pid %ld) does not run: "
+		    "this is its state of %llds ago\n", cs->f.pid,
+		    (long long)cs->age);
+	else if (cs->status == SMPPQ_CS_STALE)
+		fprintf(stderr, "smppq: smppconn runs but this state (pid "
+		    "%ld) is %llds old\n", cs->f.pid, (long long)cs->age);
+}
+
 int
 smppq_connectors(int json)
 {
-	char			 path[SPOOL_PATH_MAX], line[1024];
-	struct connstate	 s;
-	FILE			*fp;
-	int64_t			 wall;
-	long			 pid;
-	int			 n = 0, rc = EX_OK;
+	struct smppq_conns	 cs;
+	int			 i;
 
-	if (snprintf(path, sizeof(path), "%s/%s", smppq_conf->spool.dir,
-	    CONNSTATE_FILE) >= (int)sizeof(path) ||
-	    (fp = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "smppq: %s: %s\n", path, strerror(errno));
-		return EX_UNAVAILABLE;
+	if (smppq_conns(&cs, smppq_pidfile_pid(smppq_conf->conn.pid_file)) ==
+	    -1) {
+		fprintf(stderr, "smppq: %s/%s: %s\n", smppq_conf->spool.dir,
+		    CONNSTATE_FILE, errno == EINVAL ? "not a state file" :
+		    strerror(errno));
+		return errno == EINVAL ? EX_DATAERR : EX_UNAVAILABLE;
 	}
-	if (fgets(line, sizeof(line), fp) == NULL ||
-	    connstate_parse_header(line, &wall, &pid) == -1) {
-		fprintf(stderr, "smppq: %s: not a state file\n", path);
-		fclose(fp);
-		return EX_DATAERR;
-	}
-	if (!running(pid))
-		fprintf(stderr, "smppq: smppconn (pid %ld) does not run: "
-		    "this is its state of %llds ago\n", pid,
-		    (long long)(time(NULL) - wall));
+	warn_state(&cs);
 	if (json)
 		printf("{\"time\": %lld, \"pid\": %ld, \"running\": %s, "
-		    "\"connectors\": [", (long long)wall, pid,
-		    running(pid) ? "true" : "false");
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		if (connstate_parse(line, &s) == -1) {
-			rc = EX_DATAERR;
-			continue;
-		}
+		    "\"stale\": %s, \"connectors\": [", (long long)cs.f.wall,
+		    cs.f.pid, cs.running ? "true" : "false",
+		    cs.status == SMPPQ_CS_FRESH ? "false" : "true");
+	for (i = 0; i < cs.f.n; i++) {
 		if (json)
-			print_json(&s, n == 0);
+			print_json(&cs.f.conn[i], i == 0);
 		else
-			print_text(&s, n == 0);
-		n++;
+			print_text(&cs.f.conn[i], i == 0);
 	}
 	if (json)
 		printf("\n]}\n");
-	fclose(fp);
-	return rc;
+	connstate_free(&cs.f);
+	return cs.f.bad > 0 ? EX_DATAERR : EX_OK;
 }

@@ -19,6 +19,16 @@
  *
  *	The scoreboard families are missing when smppd's scoreboard
  *	cannot be read; smppd_scoreboard_up says so.
+ *
+ *	The connectors' state (smppd_connector_up, sessions, window,
+ *	rates, sent, ok and failures by class) comes from smppconn's
+ *	state file as smppq_census() judges it: when smppconn does not
+ *	run, or runs but has not rewritten the file for CONNSTATE_STALE
+ *	seconds, every connector is down with no session, and the
+ *	counters keep the values last written (a restarted smppconn
+ *	counts from 0 again, which Prometheus takes for a reset);
+ *	smppd_connector_state_age_seconds gives the file's age.
+ *	Without a file, the configured connectors are down with zeros.
  */
 #include "config.h"
 
@@ -50,7 +60,12 @@ static const char *const counter_help[SB_NCOUNTERS] = {
 	[SB_DELIVER_ACK] = "deliver_sm answered with status 0.",
 	[SB_DELIVER_ERR] = "deliver_sm answered with an error or nack.",
 	[SB_ELINK] = "enquire_link requests received.",
-	[SB_BIND_FAIL_UNKNOWN] = "Binds refused: no such account.",
+	[SB_ADDR_REFUSED] = "Connections refused by the per-address limits "
+	    "(server only).",
+	[SB_PASSWORD_HASH] = "Password hashes computed for binds (server "
+	    "only).",
+	[SB_BIND_FAIL_UNKNOWN] = "Binds refused: no such account "
+	    "(server only).",
 	[SB_BIND_FAIL_PASSWORD] = "Binds refused: wrong password.",
 	[SB_BIND_FAIL_DISABLED] = "Binds refused: account disabled.",
 	[SB_BIND_FAIL_NETWORK] = "Binds refused: client address not in the "
@@ -372,6 +387,102 @@ spool(FILE *fp, const struct smppq_census *c)
 	}
 }
 
+/* The connectors' families, in the order they are printed. */
+enum { CF_UP, CF_SESS, CF_CONF, CF_WINDOW, CF_WAITING, CF_RATE, CF_TPUT,
+	CF_ERRAT, CF_SENT, CF_OK, CF_N };
+
+static const struct {
+	const char	*name, *type, *help;
+} conn_family[CF_N] = {
+	{ "smppd_connector_up", "gauge", "1 when the connector can send "
+	    "now; 0 when it cannot, or when smppconn does not run or its "
+	    "state is stale." },
+	{ "smppd_connector_sessions", "gauge", "Bound sessions (pipe, "
+	    "helper: programs running)." },
+	{ "smppd_connector_configured_sessions", "gauge", "Sessions "
+	    "configured: binds, or concurrency." },
+	{ "smppd_connector_window_in_use", "gauge", "Messages sent and not "
+	    "answered yet." },
+	{ "smppd_connector_waiting_messages", "gauge", "Messages smppconn "
+	    "holds for the connector, not sent yet." },
+	{ "smppd_connector_rate_limit_per_second", "gauge", "Send rate "
+	    "allowed now, lower while the upstream throttles (0: no "
+	    "limit)." },
+	{ "smppd_connector_throughput_per_second", "gauge", "Send rate "
+	    "configured (0: no limit)." },
+	{ "smppd_connector_last_error_timestamp_seconds", "gauge", "When "
+	    "the connector last failed (0: never)." },
+	{ "smppd_connector_sent_total", "counter", "Messages handed to the "
+	    "connector since smppconn started it." },
+	{ "smppd_connector_ok_total", "counter", "Messages the connector "
+	    "delivered or its upstream accepted." },
+};
+
+static void
+conn_value(char *buf, size_t len, const struct connstate *s, int k)
+{
+	uint64_t	 v[CF_N] = { s->up, (uint64_t)s->sessions,
+	    (uint64_t)s->configured, (uint64_t)s->inflight,
+	    connstate_waiting(s), 0, (uint64_t)s->throughput,
+	    (uint64_t)s->last_error_at, s->sent, s->ok };
+
+	if (k == CF_RATE)
+		snprintf(buf, len, "%.1f", s->rate);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v[k]);
+}
+
+static void
+conn_failures(FILE *fp, const struct smppq_conns *cs)
+{
+	static const char	*const classes[4] = { "throttling",
+	    "transient", "permanent", "expired" };
+	static const char	 name[] = "smppd_connector_failures_total";
+	const struct connstate	*s;
+	struct labels		 l;
+	uint64_t		 v;
+	int			 i, k;
+
+	family(fp, name, "counter", "Messages the connector failed, by "
+	    "error class (see smppconn(8)).");
+	for (i = 0; i < cs->f.n; i++)
+		for (k = 0; k < 4; k++) {
+			s = &cs->f.conn[i];
+			v = k == 0 ? s->throttled : k == 1 ? s->transient :
+			    k == 2 ? s->permanent : s->expired;
+			labels(&l, "connector", s->name, "class", classes[k]);
+			sample_u(fp, name, &l, v);
+		}
+}
+
+static void
+conn_states(FILE *fp, const struct smppq_conns *cs)
+{
+	struct labels	 l;
+	char		 v[32];
+	int		 i, k;
+
+	for (k = 0; k < CF_N; k++) {
+		family(fp, conn_family[k].name, conn_family[k].type,
+		    conn_family[k].help);
+		for (i = 0; i < cs->f.n; i++) {
+			labels(&l, "connector", cs->f.conn[i].name, NULL,
+			    NULL);
+			conn_value(v, sizeof(v), &cs->f.conn[i], k);
+			sample(fp, conn_family[k].name, "", &l, v);
+		}
+	}
+	conn_failures(fp, cs);
+	if (cs->age < 0)
+		return;
+	family(fp, "smppd_connector_state_age_seconds", "gauge", "Age of "
+	    "smppconn's state file, rewritten every second (no sample "
+	    "without one).");
+	labels(&l, NULL, NULL, NULL, NULL);
+	sample_u(fp, "smppd_connector_state_age_seconds", &l,
+	    (uint64_t)cs->age);
+}
+
 static void
 scoreboard(FILE *fp, int up)
 {
@@ -401,6 +512,7 @@ smppq_prom(FILE *fp)
 	smppq_census(&c);
 	queues(fp, &c);
 	connector_queues(fp, &c);
+	conn_states(fp, &c.cs);
 	spool(fp, &c);
 	smppq_census_free(&c);
 	return fflush(fp) == EOF || ferror(fp) ? -1 : 0;

@@ -91,7 +91,9 @@ prompt_tty(int fd, const char *prompt, char *buf, size_t len)
 		r = read_line(fd, buf, len);
 	/* No line typed (end of input): end the prompt's line ourselves. */
 	if (r == -1)
-		(void)write(fd, "\n", 1);
+		if (write(fd, "\n", 1) == -1) {
+			/* the error that follows says enough */
+		}
 	(void)tcsetattr(fd, TCSADRAIN, &t);
 	for (i = 0; i < 5; i++)
 		sigaction(sigs[i], &old[i], NULL);

@@ -206,6 +206,7 @@ main(void)
 	int	 failed;
 
 	tcase_add_test(tu, test_hist);
+	tcase_set_timeout(tu, 60);	/* the default 4 s is short on a busy machine */
 	tcase_add_test(tu, test_idtab);
 	suite_add_tcase(s, tu);
 	tcase_add_checked_fixture(tc, start, stop);

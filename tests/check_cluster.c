@@ -497,22 +497,22 @@ setup(const char *self, const char *peers)
 
 START_TEST(test_peers_parse)
 {
-	struct cluster_peer	 p[4];
+	struct conf_peer	 p[4];
 	char			 err[256];
 
-	ck_assert_int_eq(cluster_peers("", p, 4, err, sizeof(err)), 0);
-	ck_assert_int_eq(cluster_peers(" b  pb ,c pc", p, 4, err,
+	ck_assert_int_eq(conf_peers("", p, 4, err, sizeof(err)), 0);
+	ck_assert_int_eq(conf_peers(" b  pb ,c pc", p, 4, err,
 	    sizeof(err)), 2);
 	ck_assert_str_eq(p[0].id, "b");
 	ck_assert_str_eq(p[0].conn, "pb");
 	ck_assert_str_eq(p[1].id, "c");
 	ck_assert_str_eq(p[1].conn, "pc");
-	ck_assert_int_eq(cluster_peers("b", p, 4, err, sizeof(err)), -1);
-	ck_assert_int_eq(cluster_peers("b pb x", p, 4, err, sizeof(err)), -1);
-	ck_assert_int_eq(cluster_peers("b pb,", p, 4, err, sizeof(err)), -1);
-	ck_assert_int_eq(cluster_peers("a x, b y, c z", p, 2, err,
+	ck_assert_int_eq(conf_peers("b", p, 4, err, sizeof(err)), -1);
+	ck_assert_int_eq(conf_peers("b pb x", p, 4, err, sizeof(err)), -1);
+	ck_assert_int_eq(conf_peers("b pb,", p, 4, err, sizeof(err)), -1);
+	ck_assert_int_eq(conf_peers("a x, b y, c z", p, 2, err,
 	    sizeof(err)), -1);
-	ck_assert_int_eq(cluster_peers("a_very_long_node_id_of_more_than_32"
+	ck_assert_int_eq(conf_peers("a_very_long_node_id_of_more_than_32"
 	    "_characters x", p, 4, err, sizeof(err)), -1);
 }
 END_TEST
@@ -542,7 +542,7 @@ END_TEST
 /* Each node passes to the next id; the one before the origin stops. */
 START_TEST(test_ring)
 {
-	const struct cluster_peer	*n;
+	const struct conf_peer	*n;
 
 	setup("node_b", "node_c pc, node_a pa");
 	ck_assert_ptr_nonnull(n = cluster_next(&C, "node_b"));

@@ -3,8 +3,10 @@
  * and smppconn: per-account counters (connects, bind failures by
  * reason, submits by outcome, deliver_sm), smppq stats -p checked line
  * by line against the exposition format, smppq metrics served over a
- * real TCP connection with this test playing inetd, and smppq check's
- * exit statuses and perfdata
+ * real TCP connection with this test playing inetd, smppq check's
+ * exit statuses and perfdata, and the connectors' state in both, with
+ * smppconn running, stopped (its state stale), without a state file
+ * and killed
  */
 #include "config.h"
 
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "connstate.h"
 #include "harness.h"
 #include "pdu.h"
 
@@ -52,16 +55,21 @@ start(void)
 	th_init(&T, "metrics");
 	/* A connector that always says "try later" (sendmail's 75). */
 	put_file(path, sizeof(path), "later.sh", 0755, "#!/bin/sh\nexit 75\n");
+	/* And one whose upstream does not listen: never up. */
 	snprintf(T.sections, sizeof(T.sections),
 	    "[connector sink]\ntype = sink\n\n"
 	    "[connector later]\ntype = pipe\ncommand = %s\n\n"
-	    "[mt-routes]\n45 = later\ndefault = sink\n", path);
+	    "[connector dead]\ntype = smpp\nhost = 127.0.0.1\nport = %d\n"
+	    "system_id = gw\npassword = gwsecret\n\n"
+	    "[mt-routes]\n45 = later\ndefault = sink\n", path,
+	    th_free_port());
 	strlcpy(T.spool_keys, "retry_min = 3600\n", sizeof(T.spool_keys));
 	th_user(&T, "acme", "secret", NULL);
 	th_user(&T, "off", "secret", "enabled=no", NULL);
 	th_user(&T, "txonly", "secret", "binds=tx", NULL);
 	th_user(&T, "single", "secret", "max_bindings=1", NULL);
 	th_user(&T, "poor", "secret", "balance=0", NULL);
+	th_user(&T, "far", "secret", "networks=10.0.0.0/8", NULL);
 	th_start(&T);
 	th_start_conn(&T);
 }
@@ -132,7 +140,8 @@ check_format(const char *text)
 		ck_assert_ptr_nonnull(e = strchr(p, '\n'));
 		if (strncmp(p, "# HELP ", 7) == 0) {
 			ck_assert_int_eq(sscanf(p + 7, "%127s", fam), 1);
-			ck_assert_msg(e - p > (long)strlen(fam) + 8,
+			ck_assert_msg(e - p > (long)strlen(fam) + 8 &&
+			    strncmp(p + 8 + strlen(fam), "(null)", 6) != 0,
 			    "empty HELP for %s", fam);
 			snprintf(key, sizeof(key), " %s ", fam);
 			ck_assert_msg(strstr(seen, key) == NULL,
@@ -172,6 +181,7 @@ bind_as(uint32_t cmd, const char *user, const char *pw, struct tc *c)
 
 START_TEST(test_account_counters)
 {
+	struct pdu	 p;
 	struct tc	 c, d;
 	char		 id[PDU_MESSAGE_ID_MAX];
 
@@ -195,6 +205,9 @@ START_TEST(test_account_counters)
 	    &c), ESME_RBINDFAIL);
 	tc_close(&c);
 	tc_close(&d);
+	ck_assert_uint_eq(bind_as(SMPP_BIND_TRANSMITTER, "far", "secret", &c),
+	    ESME_RBINDFAIL);
+	tc_close(&c);
 	/* Submits: accepted, refused for credit, on one connection. */
 	ck_assert_uint_eq(bind_as(SMPP_BIND_TRANSCEIVER, "acme", "secret", &c),
 	    ESME_ROK);
@@ -204,6 +217,11 @@ START_TEST(test_account_counters)
 	/* The child counts the answer to it when it reads it. */
 	wait_value("smppd_account_deliver_sm_ack_total"
 	    "{server=\"smpps_01\",account=\"acme\"}", 1);
+	pdu_init(&p, SMPP_UNBIND, 0);
+	tc_send(&c, &p);
+	ck_assert_uint_eq(tc_expect(&c, SMPP_UNBIND_RESP, 5000), ESME_ROK);
+	ck_assert(tc_closed(&c, 5000));
+	pdu_free(&p);
 	tc_close(&c);
 	ck_assert_uint_eq(bind_as(SMPP_BIND_TRANSMITTER, "poor", "secret", &c),
 	    ESME_ROK);
@@ -231,8 +249,14 @@ START_TEST(test_account_counters)
 	    "{server=\"smpps_01\",account=\"single\"}"), 1);
 	ck_assert_int_eq(value("smppd_account_connect_total"
 	    "{server=\"smpps_01\",account=\"single\"}"), 2);
+	ck_assert_int_eq(value("smppd_account_bind_fail_network_total"
+	    "{server=\"smpps_01\",account=\"far\"}"), 1);
 	ck_assert_int_eq(value("smppd_bind_fail_total{server=\"smpps_01\"}"),
-	    5);
+	    6);
+	ck_assert_int_eq(value("smppd_account_unbind_total"
+	    "{server=\"smpps_01\",account=\"acme\"}"), 1);
+	ck_assert_int_eq(value("smppd_account_bind_fail_total"
+	    "{server=\"smpps_01\",account=\"acme\"}"), 1);
 	ck_assert_int_eq(value("smppd_account_submit_sm_total"
 	    "{server=\"smpps_01\",account=\"acme\"}"), 1);
 	ck_assert_int_eq(value("smppd_account_submit_sm_credit_error_total"
@@ -437,6 +461,118 @@ START_TEST(test_check)
 }
 END_TEST
 
+/* Rewrite smppconn's state file (smppconn stopped) as written ago s. */
+static void
+age_state(int ago)
+{
+	char	 path[700], tmp[720], line[1024];
+	FILE	*in, *o;
+	int64_t	 wall;
+	long	 pid;
+
+	snprintf(path, sizeof(path), "%s/%s", T.spool, CONNSTATE_FILE);
+	snprintf(tmp, sizeof(tmp), "%s.test", path);
+	ck_assert_ptr_nonnull(in = fopen(path, "r"));
+	ck_assert_ptr_nonnull(o = fopen(tmp, "w"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), in));
+	ck_assert_int_eq(connstate_parse_header(line, &wall, &pid), 0);
+	ck_assert_int_eq(connstate_header(o, wall - ago, pid), 0);
+	while (fgets(line, sizeof(line), in) != NULL)
+		fputs(line, o);
+	fclose(in);
+	ck_assert_int_eq(fclose(o), 0);
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+#define CONN(n, c)	"smppd_connector_" n "{server=\"smpps_01\"," \
+			    "connector=\"" c "\"}"
+#define FAIL(c, k)	"smppd_connector_failures_total{server=\"smpps_01\"," \
+			    "connector=\"" c "\",class=\"" k "\"}"
+#define AGE		"smppd_connector_state_age_seconds{server=\"smpps_01\"}"
+
+START_TEST(test_connectors)
+{
+	struct tc	 c;
+	char		 id[PDU_MESSAGE_ID_MAX], want[64], path[700];
+	long long	 down;
+	int		 i;
+
+	start();
+	ck_assert_uint_eq(bind_as(SMPP_BIND_TRANSMITTER, "acme", "secret", &c),
+	    ESME_ROK);
+	ck_assert_uint_eq(tc_submit(&c, "ACME", "4477", "sink", id), ESME_ROK);
+	ck_assert_uint_eq(tc_submit(&c, "ACME", "4500", "later", id),
+	    ESME_ROK);
+	tc_close(&c);
+	wait_value(CONN("ok_total", "sink"), 1);
+	wait_value(FAIL("later", "transient"), 1);
+	check_format(out);
+	ck_assert_int_eq(value(CONN("up", "sink")), 1);
+	ck_assert_int_eq(value(CONN("sent_total", "sink")), 1);
+	ck_assert_int_eq(value(FAIL("sink", "permanent")), 0);
+	ck_assert_int_eq(value(CONN("sent_total", "later")), 1);
+	ck_assert_int_eq(value(CONN("ok_total", "later")), 0);
+	ck_assert_int_gt(value(CONN("last_error_timestamp_seconds", "later")),
+	    0);
+	/* The upstream that does not listen: down, a bind configured. */
+	ck_assert_int_eq(value(CONN("up", "dead")), 0);
+	ck_assert_int_eq(value(CONN("sessions", "dead")), 0);
+	ck_assert_int_eq(value(CONN("configured_sessions", "dead")), 1);
+	/* Its refused connections are its last error. */
+	for (i = 0; i < 500 && value(CONN("last_error_timestamp_seconds",
+	    "dead")) <= 0; i++) {
+		usleep(10000);
+		ck_assert_int_eq(q("stats", "-p", NULL, NULL), 0);
+	}
+	ck_assert_int_gt(value(CONN("last_error_timestamp_seconds", "dead")),
+	    0);
+	ck_assert_int_le(value(AGE), CONNSTATE_STALE);
+	/* later may be held down after its failure: count as the gauge. */
+	down = 2 - value(CONN("up", "later"));
+
+	ck_assert_int_eq(check("-c", "down=0", NULL, NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "connectors down > 0"));
+	snprintf(want, sizeof(want), " connectors_down=%lld;;0;0;3 ", down);
+	ck_assert_msg(strstr(out, want) != NULL, "%s", out);
+	ck_assert_int_eq(check("-w", "down=0", "-c", "down=3"), 1);
+	ck_assert_int_eq(check("-c", "down=2", NULL, NULL), 0);
+
+	/* Stopped: the state is stale though the process holds its lock. */
+	th_kill_conn(&T, SIGSTOP);
+	age_state(100);
+	ck_assert_int_eq(check("-c", "down=3", NULL, NULL), 2);
+	ck_assert_msg(strstr(out, "smppconn state 10") != NULL, "%s", out);
+	ck_assert_int_eq(check("-p", "smppd", "-c", "down=3"), 0);
+	ck_assert_int_eq(check("-p", "smppd", "-c", "down=2"), 2);
+	ck_assert_ptr_nonnull(strstr(out, "3 connectors down > 2"));
+	ck_assert_int_eq(q("stats", "-p", NULL, NULL), 0);
+	ck_assert_int_eq(value(CONN("up", "sink")), 0);
+	ck_assert_int_eq(value(CONN("ok_total", "sink")), 1);
+	ck_assert_int_ge(value(AGE), 100);
+	/* No state file while smppconn runs: unknown, if asked. */
+	snprintf(path, sizeof(path), "%s/%s", T.spool, CONNSTATE_FILE);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(check("-w", "down=3", NULL, NULL), 3);
+	ck_assert_ptr_nonnull(strstr(out, "no connector state yet"));
+	ck_assert_int_eq(check(NULL, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(q("stats", "-p", NULL, NULL), 0);
+	ck_assert_int_eq(value(CONN("up", "dead")), 0);
+	ck_assert_ptr_null(strstr(out, AGE));
+	th_kill_conn(&T, SIGCONT);
+	wait_value(CONN("up", "sink"), 1);
+
+	/* Killed: its last state stays, nothing up. */
+	th_kill_conn(&T, SIGKILL);
+	ck_assert_int_eq(q("stats", "-p", NULL, NULL), 0);
+	ck_assert_int_eq(value(CONN("up", "sink")), 0);
+	ck_assert_int_eq(value(CONN("ok_total", "sink")), 1);
+	ck_assert_int_eq(check("-p", "smppd", "-c", "down=2"), 2);
+	ck_assert_ptr_nonnull(strstr(out, "3 of 3 connectors down"));
+	ck_assert_int_eq(check(NULL, NULL, NULL, NULL), 2);
+	ck_assert_ptr_nonnull(strstr(out, "smppconn not running"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -451,6 +587,7 @@ main(void)
 	tcase_add_test(tc, test_escape);
 	tcase_add_test(tc, test_metrics_http);
 	tcase_add_test(tc, test_check);
+	tcase_add_test(tc, test_connectors);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

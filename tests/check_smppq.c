@@ -263,7 +263,8 @@ START_TEST(test_connectors)
 	ck_assert_ptr_nonnull(strstr(out, "later"));
 	ck_assert_ptr_nonnull(strstr(out, " up "));
 	ck_assert_int_eq(q("-j", "connectors", NULL, NULL), 0);
-	ck_assert_ptr_nonnull(strstr(out, "\"running\": true"));
+	ck_assert_ptr_nonnull(strstr(out, "\"running\": true, "
+	    "\"stale\": false"));
 	ck_assert_ptr_nonnull(strstr(out, "{\"name\": \"sink\", "
 	    "\"type\": \"sink\", \"up\": true"));
 	ck_assert_ptr_nonnull(strstr(out, "\"sent\": 1, \"ok\": 1, "

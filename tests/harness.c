@@ -1099,17 +1099,19 @@ th_balance(struct th *t, const char *user)
 int
 th_conn_state(struct th *t, const char *name, struct connstate *s)
 {
-	char	 path[700], line[1024];
-	FILE	*fp;
-	int	 found = 0;
+	struct connstate_file	 f;
+	char			 path[700];
+	int			 i, found = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", t->spool, CONNSTATE_FILE);
-	if ((fp = fopen(path, "r")) == NULL)
+	if (connstate_load(path, &f) == -1)
 		return 0;
-	while (!found && fgets(line, sizeof(line), fp) != NULL)
-		found = connstate_parse(line, s) == 0 &&
-		    strcmp(s->name, name) == 0;
-	fclose(fp);
+	for (i = 0; i < f.n && !found; i++)
+		if (strcmp(f.conn[i].name, name) == 0) {
+			*s = f.conn[i];
+			found = 1;
+		}
+	connstate_free(&f);
 	return found;
 }
 
