@@ -12,13 +12,7 @@
  *	smppconn_mt_scan() claims the segments of mt/deferred/ whose time has
  *	come, then those of mt/new/, oldest first, by renaming them into
  *	mt/active/NAME.PID, while fewer than CONN_MAX_JOBS are claimed
- *	and fewer than CONN_INHAND_MAX records are in hand.  The segments
- *	of one listing are linked into mt/active/ together and owned after
- *	one sync of that folder (spool_claim_link(), spool_claim_finish());
- *	at the end of a turn that settles records, smppconn_mt_commit()
- *	links what waits in mt/new/ before its commits, so that their
- *	journal commit carries those names too, and the next turn's
- *	smppconn_mt_scan() owns them.
+ *	and fewer than CONN_INHAND_MAX records are in hand.
  *
  *	smppconn_mt_feed() first hands on again what failed over or was
  *	throttled in this turn (smppconn_mt_again()), then reads the
