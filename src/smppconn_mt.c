@@ -132,17 +132,15 @@ job_open(const char *path)
 	smppconn_ctx.njobs++;
 }
 
-/* Claims linked into mt/active/ and not yet owned (claims_finish()). */
-static struct spool_mv	 claims[CONN_MAX_JOBS];
-static size_t		 nclaims;
-
 /*
- * Link what is due in mt/SUB into mt/active/ (the first half of a
- * claim); deferred: also note the next due time.
+ * Claim what is due in mt/SUB; deferred: also note the next due time.
+ * The segments of one listing are claimed together, with one sync of
+ * mt/active/ for all of them (spool_claim_group()).
  */
 static void
 claim_from(const char *sub, int deferred)
 {
+	static struct spool_mv	 mv[CONN_MAX_JOBS];
 	char		 from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX], path[SPOOL_PATH_MAX], **names;
 	size_t		 n, i, k = 0, room;
 	int64_t		 t;
@@ -154,8 +152,8 @@ claim_from(const char *sub, int deferred)
 		log_warn("listing %s", from);
 		return;
 	}
-	room = smppconn_ctx.njobs + nclaims < CONN_MAX_JOBS ?
-	    CONN_MAX_JOBS - smppconn_ctx.njobs - nclaims : 0;
+	room = smppconn_ctx.njobs < CONN_MAX_JOBS ?
+	    CONN_MAX_JOBS - smppconn_ctx.njobs : 0;
 	for (i = 0; i < n; i++) {
 		t = spool_name_time(names[i]);
 		if (t > (int64_t)smppconn_ctx.wall) {
@@ -187,45 +185,15 @@ claim_from(const char *sub, int deferred)
 		}
 		k++;
 	}
-	nclaims += spool_claim_link(from, to, names, k, claims + nclaims);
-	spool_list_free(names, n);
-}
-
-/*
- * The second half of the claims: one sync of mt/active/ for all, the
- * old names removed, and what is ours opened.
- */
-static void
-claims_finish(void)
-{
-	size_t	 i;
-
-	spool_claim_finish(claims, nclaims);
-	for (i = 0; i < nclaims; i++) {
-		if (claims[i].rc == -1) {
-			errno = claims[i].err;
-			log_warn("claiming %s", claims[i].src);
-		} else if (claims[i].rc == 0)
-			job_open(claims[i].dst);
+	spool_claim_group(from, to, names, k, mv);
+	for (i = 0; i < k; i++) {
+		if (mv[i].rc == -1) {
+			errno = mv[i].err;
+			log_warn("claiming %s", mv[i].src);
+		} else if (mv[i].rc == 0)
+			job_open(mv[i].dst);
 	}
-	nclaims = 0;
-}
-
-/*
- * At the end of a busy turn, before its commit: link what waits in
- * mt/new/ into mt/active/, so that the commit's journal commit carries
- * those names too and the next turn's sync of mt/active/ finds nothing
- * left to do.  The next turn owns them (claims_finish()).
- */
-static void
-claims_ahead(void)
-{
-	if (smppconn_ctx.stopping || smppconn_ctx.now < smppconn_ctx.pause_until ||
-	    TAILQ_EMPTY(&smppconn_ctx.done))
-		return;
-	claim_from("new", 0);
-	if (nclaims > 0)
-		smppconn_ctx.more = 1;
+	spool_list_free(names, n);
 }
 
 void
@@ -233,8 +201,6 @@ smppconn_mt_scan(void)
 {
 	int	 due;
 
-	if (nclaims > 0)
-		claims_finish();
 	due = smppconn_ctx.next_deferred != 0 && smppconn_ctx.next_deferred <= (int64_t)smppconn_ctx.wall;
 	if ((!smppconn_ctx.want_scan && !due) || smppconn_ctx.stopping ||
 	    smppconn_ctx.now < smppconn_ctx.pause_until)
@@ -246,7 +212,6 @@ smppconn_mt_scan(void)
 	if (smppconn_ctx.want_scan)
 		claim_from("new", 0);
 	smppconn_ctx.want_scan = 0;
-	claims_finish();
 }
 
 static const char *
@@ -538,7 +503,6 @@ smppconn_mt_commit(void)
 	struct job	*job, *tmp;
 	int		 i, ok;
 
-	claims_ahead();
 	ok = billing_commit() == 0;
 	ok &= smppconn_out_commit() == 0;
 	ok &= smppconn_store_commit() == 0;
@@ -572,8 +536,6 @@ smppconn_mt_give_back(void)
 	struct job	*job;
 	char		 dir[SPOOL_PATH_MAX];
 
-	spool_claim_undo(claims, nclaims);
-	nclaims = 0;
 	while ((job = TAILQ_FIRST(&smppconn_ctx.jobs)) != NULL) {
 		if (job->stalled != NULL) {
 			job->inhand--;

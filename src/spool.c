@@ -12,8 +12,6 @@
  *	spool_list(folder, &names, &n)	spool_list_free(names, n)
  *	spool_claim(from, to, name, path, pathlen)
  *	spool_claim_group(from, to, names, n, mv)
- *	spool_claim_link(from, to, names, n, mv)	spool_claim_finish(mv, k)
- *	spool_claim_undo(mv, k)
  *	spool_move(path, todir, newname)
  *	spool_quarantine(dir, path, why)	spool_remove(path)
  *	spool_corrupt_path(buf, len, dir, segment, index)
@@ -504,13 +502,13 @@ move_done(const char *from, const char *to)
 }
 
 /*
- * The first half of claiming FROM/NAMES[i] as TO/NAMES[i].PID: the new
- * names, linked.  How many of mv[] are set (a name whose path does not
- * fit is logged and left out).  Nothing is owned before
- * spool_claim_finish().
+ * Claim FROM/NAMES[i] as TO/NAMES[i].PID, n of them with one sync of
+ * TO: mv[i].rc is 0 when claimed (its path in mv[i].dst), 1 when it was
+ * gone, -1 (a name whose path does not fit is logged and its entry
+ * moves to the end).  The sidecars come along after their segments.
  */
-size_t
-spool_claim_link(const char *from, const char *to, char *const *names,
+void
+spool_claim_group(const char *from, const char *to, char *const *names,
     size_t n, struct spool_mv *mv)
 {
 	char	 src[SPOOL_PATH_MAX], dst[SPOOL_PATH_MAX], sfx[24];
@@ -524,51 +522,13 @@ spool_claim_link(const char *from, const char *to, char *const *names,
 			k++;
 		else
 			log_warn("spool: claiming %s/%s", from, names[i]);
-	spool_durable_link_group(mv, k);
-	return k;
-}
-
-/*
- * The second half: one sync of TO, the old names removed; mv[i].rc is
- * 0 when claimed (its path in mv[i].dst), 1 when another process won,
- * -1.  The sidecars come along after their segments.
- */
-void
-spool_claim_finish(struct spool_mv *mv, size_t k)
-{
-	size_t	 i;
-
-	spool_durable_unlink_group(mv, k);
+	spool_durable_move_group(mv, k);
 	for (i = 0; i < k; i++)
 		if (mv[i].rc == 0 && move_done(mv[i].src, mv[i].dst) == -1)
 			log_warn("spool: %s: cannot take its sidecar along",
 			    mv[i].dst);
-}
-
-/* A claim's links undone (smppconn stops between the halves). */
-void
-spool_claim_undo(struct spool_mv *mv, size_t k)
-{
-	size_t	 i;
-
-	for (i = 0; i < k; i++)
-		if (mv[i].rc == SPOOL_MV_LINKED && mv[i].made)
-			(void)unlink(mv[i].dst);
-}
-
-/*
- * Claim n segments with one sync of TO: mv[0..k) as spool_claim_finish()
- * leaves them, k returned.
- */
-size_t
-spool_claim_group(const char *from, const char *to, char *const *names,
-    size_t n, struct spool_mv *mv)
-{
-	size_t	 k;
-
-	k = spool_claim_link(from, to, names, n, mv);
-	spool_claim_finish(mv, k);
-	return k;
+	for (; k < n; k++)	/* those whose path did not fit */
+		mv[k].rc = -1;
 }
 
 /*
@@ -583,8 +543,7 @@ spool_claim(const char *from, const char *to, const char *name, char *path,
 	char		*names[1];
 
 	names[0] = (char *)(uintptr_t)name;
-	if (spool_claim_group(from, to, names, 1, &mv) == 0)
-		return -1;
+	spool_claim_group(from, to, names, 1, &mv);
 	if (mv.rc != 0) {
 		errno = mv.err;
 		return mv.rc;

@@ -177,22 +177,15 @@ void	 spool_list_free(char **, size_t);
 /*
  * spool_claim(fromdir, todir, name, path, pathlen): 0 claimed (path set),
  * 1 gone (another process won), -1 error; spool_claim_group(fromdir,
- * todir, names, n, mv) claims n with one sync of todir, returning how
- * many of mv[] it set; spool_claim_link() and spool_claim_finish() are
- * its two halves, spool_claim_undo() drops the links of a first half.
- * spool_move(path, todir,
+ * todir, names, n, mv) claims n with one sync of todir.  spool_move(path, todir,
  * newname): newname NULL keeps the name minus a claimer's ".PID".
  * spool_quarantine(spooldir, path, why).  spool_remove(path): a segment
  * whose records are all settled, then its sidecar.  All take NAME.done
  * along.
  */
 int	 spool_claim(const char *, const char *, const char *, char *, size_t);
-size_t	 spool_claim_group(const char *, const char *, char *const *, size_t,
+void	 spool_claim_group(const char *, const char *, char *const *, size_t,
 	    struct spool_mv *);
-size_t	 spool_claim_link(const char *, const char *, char *const *, size_t,
-	    struct spool_mv *);
-void	 spool_claim_finish(struct spool_mv *, size_t);
-void	 spool_claim_undo(struct spool_mv *, size_t);
 int	 spool_move(const char *, const char *, const char *);
 int	 spool_quarantine(const char *, const char *, const char *);
 int	 spool_corrupt_path(char *, size_t, const char *, const char *,
