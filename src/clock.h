@@ -11,14 +11,19 @@
  * them across processes started on different boots.
  *
  * None allocates or fails (clock_gettime cannot fail with these ids).
+ *
+ * clock_boot_id() names the machine's current boot, for what the page
+ * cache holds only until the next one; -1 where unknown.
  */
 #ifndef CLOCK_H
 #define CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 int64_t	 clock_wall_us(void);
 int64_t	 clock_mono_us(void);
 int64_t	 clock_mono_ms(void);
+int	 clock_boot_id(char *, size_t);
 
 #endif /* CLOCK_H */

@@ -5,6 +5,8 @@
  *	segdone_open(d, segpath, n)	segdone_mark(d, i)
  *	segdone_test(d, i)	segdone_all(d, n)	segdone_close(d)
  *	segdone_bill_mark(d, i, state)	segdone_billed(d, i)
+ *	segdone_ready(d)	segdone_pend(d, i, n)	segdone_unpend(d, i)
+ *	segdone_demote(donepath)
  *	(the sidecar's name: spool_done_path(), spool.c)
  *
  * DESCRIPTION
@@ -20,6 +22,20 @@
  *	sync per mark would cost as much as the submit path's commit.
  *	spool.c names the sidecar and takes it along when a segment
  *	moves or goes (spool_done_path, spool_done_remove).
+ *
+ *	A provisional mark (SEGDONE_PEND: 'p', or 'L', 'S', 'R' over the
+ *	billing marks 'l', 's', 'r') settles a record whose outcome was
+ *	written (write(2)) but not yet synced: smppconn writes it between
+ *	the write and the fdatasync(2) of a turn's receipts, so that a
+ *	kill -9 during the sync, which leaves the page cache and so both
+ *	the receipts and the marks, does not make the turn's receipts
+ *	again.  Such a mark is only true until the machine stops: the
+ *	mark may reach the disk and the receipt not.  segdone_test()
+ *	counts it as settled; segdone_demote() turns every provisional
+ *	mark of a sidecar back into what it was, and smppconn runs it on
+ *	every sidecar under mt/ when it starts on another boot than the
+ *	one its marks were written in (spool_recover_active()).
+ *	segdone_unpend() takes one back when the sync failed.
  *
  * DIAGNOSTICS
  *	-1 with errno.
@@ -43,6 +59,37 @@
 
 #define DONE_FILE_MAX	(16 * 1024 * 1024)
 
+/* The provisional mark over each prior octet, same positions. */
+static const char	 prior_octets[] = "\0lsr";
+static const char	 pend_octets[] = SEGDONE_PEND;
+
+/* The provisional mark over octet c, or 0 when c is not markable. */
+static int
+pend_of(int c)
+{
+	const char	*p = memchr(prior_octets, c, sizeof(prior_octets) - 1);
+
+	return p != NULL ? pend_octets[p - prior_octets] : 0;
+}
+
+/* What a provisional mark c stood over, or -1 when c is none. */
+static int
+prior_of(int c)
+{
+	const char	*p;
+
+	if (c == '\0' || (p = strchr(pend_octets, c)) == NULL)
+		return -1;
+	return prior_octets[p - pend_octets];
+}
+
+static int
+known_octet(int c)
+{
+	return c != '\0' && (strchr(SEGDONE_BILL, c) != NULL ||
+	    strchr(SEGDONE_PEND, c) != NULL);
+}
+
 static int
 segdone_grow(struct segdone *d, size_t n)
 {
@@ -59,6 +106,43 @@ segdone_grow(struct segdone *d, size_t n)
 	return 0;
 }
 
+/* A sidecar's octets into a new buffer *raw (free it), *got of them. */
+static int
+read_octets(int fd, char **raw, size_t *got)
+{
+	struct stat	 st;
+
+	*raw = NULL;
+	*got = 0;
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (st.st_size > DONE_FILE_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	if ((*raw = malloc((size_t)st.st_size + 1)) == NULL)
+		return -1;
+	return spool_read_all(fd, *raw, (size_t)st.st_size, got);
+}
+
+/* n octets at record i, from buf, and into the map. */
+static int
+put(struct segdone *d, unsigned i, const char *buf, unsigned n)
+{
+	ssize_t		 w;
+	unsigned	 k;
+
+	if (segdone_ready(d) == -1 || segdone_grow(d, (size_t)i + n) == -1)
+		return -1;
+	while ((w = pwrite(d->fd, buf, n, (off_t)i)) == -1 && errno == EINTR)
+		;
+	if (w != (ssize_t)n)
+		return -1;
+	for (k = 0; k < n; k++)
+		d->map[i + k] = buf[k] == '1' ? 1 : (uint8_t)buf[k];
+	return 0;
+}
+
 /*
  * The sidecar of segment segpath; n is the number of records, when
  * known (the map grows as needed).  A missing sidecar is created by
@@ -67,8 +151,7 @@ segdone_grow(struct segdone *d, size_t n)
 int
 segdone_open(struct segdone *d, const char *segpath, unsigned n)
 {
-	uint8_t		*raw = NULL;
-	struct stat	 st;
+	char		*raw = NULL;
 	size_t		 got = 0, i;
 	int		 save;
 
@@ -79,22 +162,13 @@ segdone_open(struct segdone *d, const char *segpath, unsigned n)
 	if ((d->fd = open(d->path, O_RDWR | O_CLOEXEC)) == -1 &&
 	    errno != ENOENT)
 		return -1;
-	if (d->fd != -1) {
-		if (fstat(d->fd, &st) == -1)
-			goto fail;
-		if (st.st_size > DONE_FILE_MAX) {
-			errno = EFBIG;
-			goto fail;
-		}
-		if ((raw = malloc((size_t)st.st_size + 1)) == NULL ||
-		    spool_read_all(d->fd, (char *)raw, (size_t)st.st_size, &got) == -1)
-			goto fail;
-	}
+	if (d->fd != -1 && read_octets(d->fd, &raw, &got) == -1)
+		goto fail;
 	if (segdone_grow(d, got > n ? got : n) == -1)
 		goto fail;
 	for (i = 0; i < got; i++)
-		d->map[i] = raw[i] == '1' ? 1 : strchr(SEGDONE_BILL,
-		    raw[i]) != NULL && raw[i] != '\0' ? raw[i] : 0;
+		d->map[i] = raw[i] == '1' ? 1 : known_octet(raw[i]) ?
+		    (uint8_t)raw[i] : 0;
 	free(raw);
 	return 0;
 fail:
@@ -108,19 +182,7 @@ fail:
 static int
 mark(struct segdone *d, unsigned i, const char *octet)
 {
-	ssize_t	 n;
-
-	if (d->fd == -1 && (d->fd = open(d->path, O_RDWR | O_CREAT |
-	    O_CLOEXEC, 0600)) == -1)
-		return -1;
-	if (segdone_grow(d, (size_t)i + 1) == -1)
-		return -1;
-	while ((n = pwrite(d->fd, octet, 1, (off_t)i)) == -1 && errno == EINTR)
-		;
-	if (n != 1)
-		return -1;
-	d->map[i] = *octet == '1' ? 1 : (uint8_t)*octet;
-	return 0;
+	return put(d, i, octet, 1);
 }
 
 int
@@ -129,10 +191,89 @@ segdone_mark(struct segdone *d, unsigned i)
 	return mark(d, i, "1");
 }
 
+/* Settled, for good or provisionally. */
 int
 segdone_test(const struct segdone *d, unsigned i)
 {
-	return i < d->n && d->map[i] == 1;
+	return i < d->n && (d->map[i] == 1 || prior_of(d->map[i]) != -1);
+}
+
+/* The sidecar made now, so that the marks to come cost one pwrite(2). */
+int
+segdone_ready(struct segdone *d)
+{
+	if (d->fd == -1 && (d->fd = open(d->path, O_RDWR | O_CREAT |
+	    O_CLOEXEC, 0600)) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Records i to i+n-1 settled provisionally: their outcomes are written,
+ * not yet synced.  One pwrite(2) for the run.
+ */
+int
+segdone_pend(struct segdone *d, unsigned i, unsigned n)
+{
+	char		 run[256];
+	unsigned	 k;
+
+	if (n == 0 || n > sizeof(run)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (segdone_grow(d, (size_t)i + n) == -1)
+		return -1;
+	for (k = 0; k < n; k++)
+		if ((run[k] = (char)pend_of(d->map[i + k])) == '\0') {
+			errno = EINVAL;
+			return -1;
+		}
+	return put(d, i, run, n);
+}
+
+/* A provisional mark taken back: the record is not settled. */
+int
+segdone_unpend(struct segdone *d, unsigned i)
+{
+	int	 c = i < d->n ? prior_of(d->map[i]) : -1;
+	char	 octet = (char)c;
+
+	return c == -1 ? 0 : put(d, i, &octet, 1);
+}
+
+/*
+ * Every provisional mark of the sidecar donepath back to what it was,
+ * synced; how many, or -1.
+ */
+int
+segdone_demote(const char *donepath)
+{
+	char		*raw = NULL;
+	size_t		 got = 0, i;
+	int		 fd, c, n = 0, save;
+
+	if ((fd = open(donepath, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (read_octets(fd, &raw, &got) == -1)
+		goto fail;
+	for (i = 0; i < got; i++)
+		if ((c = prior_of((unsigned char)raw[i])) != -1) {
+			raw[i] = (char)c;
+			n++;
+		}
+	if (n > 0 && (pwrite(fd, raw, got, 0) != (ssize_t)got ||
+	    fsync(fd) == -1))
+		goto fail;
+	free(raw);
+	close(fd);
+	return n;
+fail:
+	save = errno;
+	free(raw);
+	close(fd);
+	errno = save;
+	return -1;
 }
 
 /* Billed (billing.c) but not settled yet: one of SEGDONE_BILL. */
@@ -148,11 +289,16 @@ segdone_bill_mark(struct segdone *d, unsigned i, int state)
 	return mark(d, i, octet);
 }
 
-/* The billing mark of record i, or 0. */
+/* The billing mark of record i (under a provisional one too), or 0. */
 int
 segdone_billed(const struct segdone *d, unsigned i)
 {
-	return i < d->n && d->map[i] != 1 ? d->map[i] : 0;
+	int	 c;
+
+	if (i >= d->n || d->map[i] == 1)
+		return 0;
+	c = prior_of(d->map[i]);
+	return c == -1 ? d->map[i] : c;
 }
 
 /* Whether the first n records are all settled. */

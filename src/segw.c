@@ -4,11 +4,11 @@
  * SYNOPSIS
  *	segw_init(w, area, sync)	segw_set_dest(w, "deferred")
  *	segw_add(w, meta, pdu)		segw_commit(w)	segw_discard(w)
- *	segw_commit_group(writers, n, ok)
+ *	segw_commit_group(writers, n, ok)	segw_prepare(w)	segw_write(w)
+ *	segw_cancel(w)
  *	segw_due(w, max_bytes, max_count, max_age_ms, now_us)
  *	segw_close(w)	segw_close_group(writers, n, ok)	segw_free(w)
- *	segw_publish_group(writers, n, ok)
- *	segw_set_tmp_lazy(w)
+ *	segw_publish_group(writers, n, ok)	segw_set_tmp_lazy(w)
  *
  * DESCRIPTION
  *	A writer appends records to AREA/tmp/NAME, which it holds an
@@ -25,6 +25,12 @@
  *	the group with segw_discard() and answers with an error.
  *	segw_commit_group() commits several writers of one area with one
  *	fsync of AREA/tmp for all their new segments instead of one each.
+ *	segw_write() does the write(2) of a commit alone (segw_prepare()
+ *	what comes before it: the file created, the commit line), for a caller
+ *	that does something between the write and the sync (smppconn's
+ *	provisional marks); the next commit syncs what it wrote, or cuts
+ *	it back when the sync fails; segw_cancel() cuts it back and drops
+ *	the group.
  *
  *	segw_close() moves AREA/tmp/NAME to AREA/DEST/NAME (DEST "new"
  *	unless segw_set_dest() said otherwise) or removes an empty one.
@@ -227,68 +233,110 @@ segw_undo(struct segw *w)
 	errno = save;
 }
 
-/* Write one writer's pending records and their commit line. */
-static int
-commit_write(struct segw *w)
+/*
+ * Everything of a write but the write(2): the file opened (created)
+ * and the commit line framed, so that segw_write() is one system call.
+ */
+int
+segw_prepare(struct segw *w)
 {
 	size_t	 group = w->pending.len;
 
+	if (w->npending == 0 || w->framed > 0 || w->written > 0)
+		return 0;
 	if (w->broken) {
 		errno = EIO;
 		return -1;
 	}
 	if (w->fd == -1 && segw_open(w) == -1)
 		return -1;
-	/* The group and its commit line: one write, one sync. */
 	if (segmark_put(&w->pending, w->npending, w->pending.data, group) ==
 	    -1)
 		return -1;
+	w->framed = group;
+	return 0;
+}
+
+/*
+ * The pending group and its commit line, with one write(2) and no
+ * sync: what a killed process leaves in the page cache.  A written
+ * group is synced by the next segw_commit() or segw_commit_group().
+ */
+int
+segw_write(struct segw *w)
+{
+	if (w->npending == 0 || w->written > 0)
+		return 0;
+	if (segw_prepare(w) == -1)
+		return -1;
 	if (write_all(w->fd, w->pending.data, w->pending.len) == -1) {
-		w->pending.len = group;
+		w->pending.len = w->framed;
+		w->framed = 0;
 		segw_undo(w);
 		return -1;
 	}
 #ifdef HAVE_SYNC_FILE_RANGE
 	/*
-	 * Start the writeback now, so that the blocks of all the group's
-	 * files are allocated in one journal transaction and the syncs
-	 * below share one commit instead of paying one each.  Only a
+	 * Start the writeback now, so that the blocks of all the files a
+	 * turn writes are allocated in one journal transaction and their
+	 * syncs share one commit instead of paying one each.  Only a
 	 * hint: durability is the fdatasync's.
 	 */
 	if (w->sync)
 		(void)sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
+	w->written = w->framed;
+	w->framed = 0;
 	return 0;
 }
 
-/* Sync what commit_write() wrote; not its folder. */
-static int
-commit_sync(struct segw *w)
+/* A written group cut back: its records pending again, uncommitted. */
+static void
+unwrite(struct segw *w)
 {
+	w->pending.len = w->written;
+	w->written = 0;
+	segw_undo(w);
+}
+
+/* Drop the pending group, cutting back what segw_write() wrote of it. */
+void
+segw_cancel(struct segw *w)
+{
+	if (w->written > 0)
+		unwrite(w);
+	segw_discard(w);
+}
+
+/* Write one writer's pending records and sync them; not its folder. */
+static int
+commit_data(struct segw *w)
+{
+	if (segw_write(w) == -1)
+		return -1;
 	if (w->sync && fdatasync(w->fd) == -1) {
-		segw_undo(w);
+		unwrite(w);
 		return -1;
 	}
 	return 0;
 }
 
 /*
- * segw_commit() for n writers of one area at once: every file's data
- * is written, then each synced, then AREA/tmp once for all the
- * segments new in it.  ok[i] says which committed; those that did not
- * are undone, their records still pending for segw_discard().  -1 when
- * any failed.
+ * segw_commit() for n writers of one area at once: each file's data is
+ * synced, then AREA/tmp once for all the segments new in it.  ok[i]
+ * says which committed; those that did not are undone, their records
+ * still pending for segw_discard().  -1 when any failed.
  */
 int
 segw_commit_group(struct segw *ws, int n, int *ok)
 {
 	int	 i, rc = 0, dir = 0;
 
+	/* Every write first: their syncs then share a journal commit. */
 	for (i = 0; i < n; i++)
-		ok[i] = ws[i].npending == 0 || commit_write(&ws[i]) == 0;
+		ok[i] = segw_write(&ws[i]) == 0;
 	for (i = 0; i < n; i++) {
-		if (ok[i] && ws[i].npending > 0)
-			ok[i] = commit_sync(&ws[i]) == 0;
+		ok[i] = ok[i] && (ws[i].npending == 0 || commit_data(&ws[i]) == 0);
 		if (ok[i] && ws[i].npending > 0 && ws[i].sync &&
 		    !ws[i].dir_synced && !ws[i].tmp_lazy)
 			dir = 1;
@@ -298,7 +346,7 @@ segw_commit_group(struct segw *ws, int n, int *ok)
 		for (i = 0; i < n; i++)
 			if (ok[i] && ws[i].npending > 0 && ws[i].sync &&
 			    !ws[i].dir_synced && !ws[i].tmp_lazy) {
-				segw_undo(&ws[i]);
+				unwrite(&ws[i]);
 				ok[i] = 0;
 				rc = -1;
 			}
@@ -327,6 +375,8 @@ segw_discard(struct segw *w)
 {
 	buf_reset(&w->pending);
 	w->npending = 0;
+	w->framed = 0;
+	w->written = 0;
 }
 
 int
@@ -352,6 +402,8 @@ segw_reset(struct segw *w)
 	w->count = 0;
 	w->dir_synced = 0;
 	w->broken = 0;
+	w->framed = 0;
+	w->written = 0;
 	w->opened_us = 0;
 }
 
@@ -390,6 +442,7 @@ publish_undo(struct segw *w, struct spool_mv *mv)
 {
 	char	 tmp[SPOOL_PATH_MAX];
 
+	unwrite(w);
 	segw_discard(w);
 	if (mv->rc == SPOOL_MV_LINKED) {
 		if (mv->made)
@@ -406,11 +459,12 @@ publish_undo(struct segw *w, struct spool_mv *mv)
  * them with one journal commit where the file system allows: each
  * file written (its writeback started), its new name linked into
  * DEST, then each file fdatasync'ed, DEST synced once, and only then
- * the tmp/ names removed.  The name in DEST may be seen before the
- * data is durable: this is for writers whose records count only once
- * it returned (segw_set_tmp_lazy(): a crash before that hands them on
- * again, and a reader drops a torn tail).  ok[i] says which were
- * committed and closed; -1 when any was not (its records are gone).
+ * the tmp/ names removed.  While both names exist no claimer takes
+ * the segment (spool_claim()), so it is read only once synced.  For
+ * writers whose records count only once this returned
+ * (segw_set_tmp_lazy(): a crash before then hands them on again).
+ * ok[i] says which were committed and closed; -1 when any was not
+ * (its records are gone).
  */
 int
 segw_publish_group(struct segw *ws, int n, int *ok)
@@ -424,8 +478,7 @@ segw_publish_group(struct segw *ws, int n, int *ok)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (!(ok[i] = ws[i].npending == 0 ||
-		    commit_write(&ws[i]) == 0))
+		if (!(ok[i] = segw_write(&ws[i]) == 0))
 			segw_discard(&ws[i]);
 		if ((r = close_prepare(&ws[i], &mv[k])) == -1)
 			ok[i] = 0;
@@ -434,7 +487,8 @@ segw_publish_group(struct segw *ws, int n, int *ok)
 	}
 	spool_durable_link_group(mv, (size_t)k);
 	for (j = 0; j < k; j++)
-		if (ws[who[j]].npending > 0 && commit_sync(&ws[who[j]]) == -1)
+		if (ws[who[j]].npending > 0 && ws[who[j]].sync &&
+		    fdatasync(ws[who[j]].fd) == -1)
 			publish_undo(&ws[who[j]], &mv[j]);
 	spool_durable_unlink_group(mv, (size_t)k);
 	for (j = 0; j < k; j++)
@@ -469,7 +523,7 @@ segw_close_group(struct segw *ws, int n, int *ok)
 		if (ws[i].npending > 0) {
 			log_warnx("spool: %s/tmp/%s: %u uncommitted records "
 			    "dropped", ws[i].area, ws[i].name, ws[i].npending);
-			segw_discard(&ws[i]);
+			segw_cancel(&ws[i]);
 		}
 	return segw_publish_group(ws, n, ok);
 }

@@ -312,6 +312,9 @@ start(void)
 {
 	int	 i, n;
 
+	/* A mark of a past boot could settle a record whose receipt is lost. */
+	if (spool_pend_recover(smppconn_ctx.conf->spool.dir) == -1)
+		fatalx("spool recovery: provisional marks of a past boot");
 	if ((n = spool_recover_all(smppconn_ctx.conf->spool.dir)) == -1)
 		log_warnx("spool recovery: some segments could not be moved");
 	if ((i = spool_recover_active(smppconn_ctx.conf->spool.dir)) == -1)

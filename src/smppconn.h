@@ -89,6 +89,7 @@ struct item {
 	int64_t			 deadline;	/* the connector's */
 	enum item_result	 result;
 	int			*dep[2];	/* commits it waits for */
+	int			 pended;	/* marked provisionally */
 	void			*priv;		/* the connector's */
 	int			 hop;		/* of its route, or -1 */
 	unsigned		 tried;		/* hops that failed it, bits */
@@ -259,6 +260,7 @@ void	 smppconn_state_write(void);
 /* smppconn_out.c */
 int	 smppconn_out_add(const char *, const struct msg_meta *, const struct pdu *,
 	    int **);
+int	 smppconn_out_write(void);
 int	 smppconn_out_commit(void);
 void	 smppconn_out_close(void);
 void	 smppconn_out_free(void);

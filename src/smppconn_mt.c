@@ -25,17 +25,22 @@
  *	fails with REJECTD and err 11 (ESME_RINVDSTADR), with no
  *	connector of its route up it waits for the back-off -- and that
  *	connector gets it when it has room; else the segment waits with
- *	that record until it has.  At most CONN_TURN_MAX records are
- *	handed on per turn.  What follows each outcome is
- *	smppconn_outcome.c's.
+ *	that record until it has.  At most [smppconn] batch records (and
+ *	never more than CONN_TURN_MAX) are handed on per turn.  What
+ *	follows each outcome is smppconn_outcome.c's.
  *
  *	smppconn_mt_done() puts a record whose outcome is written into
  *	the done list.
  *
  *	smppconn_mt_commit() ends each turn: it commits every writer (one
- *	fdatasync each) and syncs the id map, and only then marks the
- *	records of the done list settled in their sidecars -- those whose
- *	writes all committed; the others stay unsettled and their segment
+ *	fdatasync each) and syncs the id map, the receipts and MO last:
+ *	their write(2), then a provisional mark (segdone_pend()) on each
+ *	record whose outcome is all written, then their fdatasync.  A
+ *	kill -9 after the write leaves both in the page cache, so that the
+ *	turn's receipts are not made again; spool_pend.c voids such marks
+ *	after the machine restarted.  Then it marks the records settled
+ *	for good -- those whose writes all committed; the others, their
+ *	provisional marks taken back, stay unsettled and their segment
  *	goes back to mt/new/ to be handed on again.  The connectors then
  *	answer their upstreams, the written segments are closed into
  *	their folders and the receivers woken, and segments whose every
@@ -81,6 +86,7 @@ item_get(struct job *job)
 	it->conn = NULL;
 	it->result = IR_NONE;
 	it->dep[0] = it->dep[1] = NULL;
+	it->pended = 0;
 	it->priv = NULL;
 	it->deadline = 0;
 	it->hop = -1;
@@ -185,7 +191,7 @@ claim_from(const char *sub, int deferred)
 		}
 		k++;
 	}
-	spool_claim_group(from, to, names, k, mv);
+	k = spool_claim_group(from, to, names, k, mv);
 	for (i = 0; i < k; i++) {
 		if (mv[i].rc == -1) {
 			errno = mv[i].err;
@@ -360,7 +366,7 @@ smppconn_mt_feed(void)
 {
 	struct job	*job;
 	struct item	*it;
-	int		 budget = CONN_TURN_MAX, n, progress = 1;
+	int		 budget, n, progress = 1;
 
 	smppconn_ctx.more = 0;
 	if (smppconn_ctx.stopping) {
@@ -375,6 +381,12 @@ smppconn_mt_feed(void)
 			}
 		return;
 	}
+	/*
+	 * A turn hands on at most one batch: what a kill -9 between the
+	 * write of its receipts and their provisional marks makes again.
+	 */
+	budget = smppconn_ctx.conf->conn.batch < CONN_TURN_MAX ?
+	    smppconn_ctx.conf->conn.batch : CONN_TURN_MAX;
 	budget -= feed_again(budget);
 	/* Round robin, a few records per job, so that none starves. */
 	while (budget > 0 && progress) {
@@ -468,6 +480,75 @@ ends_now(const struct job *job)
 	    !job->corrupt && job->ndone == job->inhand;
 }
 
+#define PEND_RUN_MAX	256	/* marks per pwrite(2) */
+
+static int
+pendable(const struct item *it)
+{
+	return it->result != IR_ABANDON && it->result != IR_NONE &&
+	    !failed_dep(it);
+}
+
+/* One run of the done list: consecutive records of one job. */
+static void
+pend_run(struct item *first, unsigned n)
+{
+	struct item	*it;
+	unsigned	 k;
+
+	if (segdone_pend(&first->job->done, first->index, n) == -1) {
+		log_warn("%s.done", first->job->path);
+		return;
+	}
+	for (it = first, k = 0; k < n; it = TAILQ_NEXT(it, link))
+		if (pendable(it)) {
+			it->pended = 1;
+			k++;
+		}
+}
+
+/* The sidecars the marks go to exist before the receipts are written. */
+static void
+pend_ready(void)
+{
+	struct item	*it;
+
+	TAILQ_FOREACH(it, &smppconn_ctx.done, link)
+		if (pendable(it) && segdone_ready(&it->job->done) == -1)
+			log_warn("%s.done", it->job->path);
+}
+
+/*
+ * Between the write(2) of the turn's receipts and their sync: mark
+ * settled, provisionally, each record whose outcome is all written, so
+ * that a kill -9 during the sync does not make its receipt again (the
+ * page cache keeps both); spool_pend.c says when such a mark is void.
+ * Consecutive records of a job share one pwrite(2).
+ */
+static void
+pend(void)
+{
+	struct item	*it, *first = NULL;
+	unsigned	 n = 0;
+
+	TAILQ_FOREACH(it, &smppconn_ctx.done, link) {
+		if (!pendable(it))
+			continue;
+		if (first != NULL && (it->job != first->job ||
+		    it->index != first->index + n || n == PEND_RUN_MAX)) {
+			pend_run(first, n);
+			first = NULL;
+		}
+		if (first == NULL) {
+			first = it;
+			n = 0;
+		}
+		n++;
+	}
+	if (first != NULL)
+		pend_run(first, n);
+}
+
 /* Settle what the commit made safe to settle. */
 static void
 settle(void)
@@ -483,9 +564,13 @@ settle(void)
 	while ((it = TAILQ_FIRST(&smppconn_ctx.done)) != NULL) {
 		TAILQ_REMOVE(&smppconn_ctx.done, it, link);
 		job = it->job;
-		if (it->result == IR_ABANDON || failed_dep(it))
+		if (it->result == IR_ABANDON || failed_dep(it)) {
 			job->unwell = 1;
-		else if (it->result != IR_NONE && !ends_now(job) &&
+			/* Its sync failed: not settled, handed on again. */
+			if (it->pended &&
+			    segdone_unpend(&job->done, it->index) == -1)
+				log_warn("%s.done", job->path);
+		} else if (it->result != IR_NONE && !ends_now(job) &&
 		    segdone_mark(&job->done, it->index) == -1) {
 			log_warn("%s.done", job->path);
 			job->unwell = 1;
@@ -504,13 +589,17 @@ smppconn_mt_commit(void)
 	int		 i, ok;
 
 	ok = billing_commit() == 0;
-	ok &= smppconn_out_commit() == 0;
 	ok &= smppconn_store_commit() == 0;
 	ok &= smppconn_mo_commit() == 0;
 	if (smppconn_ctx.idmap != NULL && idmap_sync(smppconn_ctx.idmap) == -1) {
 		smppconn_ctx.idmap_failed = 1;
 		ok = 0;
 	}
+	/* The receipts last: everything else of the turn is durable. */
+	pend_ready();
+	ok &= smppconn_out_write() == 0;
+	pend();
+	ok &= smppconn_out_commit() == 0;
 	if (!ok) {
 		log_errorx("a spool commit failed: claims paused for a second");
 		smppconn_ctx.pause_until = smppconn_ctx.now + 1000000;

@@ -2,20 +2,21 @@
  * smppconn_out.c - smppconn's writers of the accounts' outbound spools
  *
  * SYNOPSIS
- *	smppconn_out_add(account, meta, pdu, &dep)
+ *	smppconn_out_add(account, meta, pdu, &dep)	smppconn_out_write()
  *	smppconn_out_commit()	smppconn_out_close()	smppconn_out_free()
  *
  * DESCRIPTION
  *	Receipts and MO for an account are appended to a segment in
- *	out/ACCOUNT/tmp/.  smppconn_out_commit() makes what a loop turn added
- *	durable and hands it on in one step (segw_publish_group()): one
- *	write(2) per segment, the segments linked into out/ACCOUNT/new/,
- *	one fdatasync(2) each and one fsync(2) of new/, so that on ext4
- *	one journal commit carries the data and the names.  The tmp/ names
- *	are never synced: a segment that does not reach new/ leaves the
- *	records it answers unsettled (*dep set), and a receiver that reads
- *	a segment before its sync is done reads what a crash would hand
- *	on again.  smppconn_out_close() then signals the
+ *	out/ACCOUNT/tmp/.  smppconn_out_write() writes what a loop turn
+ *	added, one write(2) per segment, and smppconn_out_commit() makes
+ *	it durable and hands it on in one step (smppconn_mt.c marks the
+ *	records provisionally settled in between): the segments linked
+ *	into out/ACCOUNT/new/, one fdatasync(2) each and one fsync(2) of
+ *	new/, so that on ext4 one journal commit carries the data and the
+ *	names (segw_publish_group()).  The tmp/ names are never synced: a
+ *	segment that does not reach new/ leaves the records it answers
+ *	unsettled (*dep set), and no receiver claims a segment while it
+ *	still has its tmp/ name.  smppconn_out_close() then signals the
  *	account's bound receivers (spool_wake_user(), SIGUSR1), so that a
  *	receipt reaches its client within milliseconds of the turn that
  *	made it.
@@ -27,8 +28,9 @@
  *	but never into segments of fewer than OUT_CHUNK_MIN records, nor of
  *	more than [smppconn] batch (up to OUT_SPLIT_MAX segments).
  *
- *	*dep points to a flag that smppconn_out_commit() sets when the account's
- *	commit failed, for the caller to leave its record unsettled.
+ *	*dep points to a flag that smppconn_out_write() or
+ *	smppconn_out_commit() sets when the account's write or commit
+ *	failed, for the caller to leave its record unsettled.
  */
 #include "config.h"
 
@@ -164,13 +166,13 @@ split(struct outacct *a, int k)
 	a->nw = k;
 }
 
+/* Split the turn's records over the writers, ready to be written. */
 static int
-acct_commit(struct outacct *a)
+acct_prepare(struct outacct *a)
 {
 	unsigned	 n = a->w[0].npending;
 	unsigned	 batch = (unsigned)smppconn_ctx.conf->conn.batch;
-	int		 k, i, rc = 0, ok[OUT_SPLIT_MAX];
-	unsigned	 npend[OUT_SPLIT_MAX];
+	int		 k, i, rc = 0;
 
 	k = receivers(a);
 	if (k > (int)((n + OUT_CHUNK_MIN - 1) / OUT_CHUNK_MIN))
@@ -182,8 +184,42 @@ acct_commit(struct outacct *a)
 	if (k > 1)
 		split(a, k);
 	for (i = 0; i < a->nw; i++)
+		if (segw_prepare(&a->w[i]) == -1)
+			rc = -1;
+	return rc;
+}
+
+static int
+acct_write(struct outacct *a)
+{
+	int	 i, rc = 0;
+
+	for (i = 0; i < a->nw; i++)
+		if (segw_write(&a->w[i]) == -1)
+			rc = -1;
+	return rc;
+}
+
+static void
+acct_failed(struct outacct *a)
+{
+	int	 j;
+
+	log_warn("%s: writing the turn's records", a->area);
+	for (j = 0; j < a->nw; j++)
+		segw_cancel(&a->w[j]);
+	a->failed = 1;
+}
+
+static int
+acct_commit(struct outacct *a)
+{
+	int		 i, rc = 0, ok[OUT_SPLIT_MAX];
+	unsigned	 npend[OUT_SPLIT_MAX];
+
+	for (i = 0; i < a->nw; i++)
 		npend[i] = a->w[i].npending;
-	if (segw_publish_group(a->w, a->nw, ok) == -1 && a->nw > 0)
+	if (segw_publish_group(a->w, a->nw, ok) == -1)
 		log_warn("%s: commit of the turn's segments", a->area);
 	for (i = 0; i < a->nw; i++) {
 		if (ok[i]) {
@@ -193,18 +229,49 @@ acct_commit(struct outacct *a)
 		log_warnx("%s: %u record(s) not committed", a->area, npend[i]);
 		rc = -1;
 	}
-	a->nw = 1;
 	return rc;
 }
 
+/*
+ * The write(2) of the turn's receipts and MO, not synced yet, files
+ * made first so that the writes follow each other closely: an account
+ * whose write failed is marked failed (its records' *dep) and dropped
+ * from the turn.
+ */
+int
+smppconn_out_write(void)
+{
+	struct outacct	*a;
+	int		 i, rc = 0;
+
+	for (i = 0; i < naccts; i++) {
+		a = accts[i];
+		a->failed = 0;
+		if (a->touched && acct_prepare(a) == -1) {
+			acct_failed(a);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < naccts; i++) {
+		a = accts[i];
+		if (a->touched && !a->failed && acct_write(a) == -1) {
+			acct_failed(a);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* What smppconn_out_write() wrote, synced (and written if it was not). */
 int
 smppconn_out_commit(void)
 {
 	int	 i, rc = 0;
 
 	for (i = 0; i < naccts; i++) {
-		accts[i]->failed = 0;
-		if (accts[i]->touched && acct_commit(accts[i]) == -1) {
+		if (!accts[i]->touched || accts[i]->failed)
+			continue;
+		if (acct_commit(accts[i]) == -1) {
 			accts[i]->failed = 1;
 			rc = -1;
 		}
@@ -212,17 +279,24 @@ smppconn_out_commit(void)
 	return rc;
 }
 
-/* Wake the receivers of the accounts that got segments this turn. */
+/*
+ * The turn's segments are in new/ (smppconn_out_commit()): wake the
+ * receivers of the accounts that got some, and close what a failed
+ * write left open.
+ */
 void
 smppconn_out_close(void)
 {
 	struct outacct	*a;
-	int		 i;
+	int		 i, ok[OUT_SPLIT_MAX];
 
 	for (i = 0; i < naccts; i++) {
 		a = accts[i];
 		if (!a->touched)
 			continue;
+		if (segw_close_group(a->w, a->nw, ok) == -1)
+			log_warn("%s: closing the turn's segments", a->area);
+		a->nw = 1;
 		a->touched = 0;
 		if (a->published > 0 && spool_wake_user(smppconn_ctx.conf->spool.dir,
 		    a->user, SIGUSR1) == -1)

@@ -30,7 +30,15 @@
  *
  *	spool_claim(from, to, name, ...) moves FROM/NAME to TO/NAME.PID
  *	and then its sidecar FROM/NAME.done along; it returns 1 when the
- *	segment is gone (another process claimed it first).  The segment
+ *	segment is gone (another process claimed it first) or not free to
+ *	claim yet: a segment with a second name (st_nlink above 1) is
+ *	still being closed by its writer, whose tmp/ name goes only after
+ *	the fsync of the new folder, or was left so by a writer that died
+ *	there; recovery will move that tmp/ name onto the one in new/, and
+ *	a claim before it would let recovery queue the segment a second
+ *	time once the claimer had removed it.  spool_claim_group()
+ *	claims several segments into one folder with one sync of it
+ *	(spool_durable_move_group()).  The segment
  *	moves before its sidecar, so that a loser of the race never takes
  *	the winner's sidecar; a crash between the two renames leaves the
  *	sidecar where the segment returns to on recovery.
@@ -502,33 +510,24 @@ move_done(const char *from, const char *to)
 }
 
 /*
- * Claim FROM/NAMES[i] as TO/NAMES[i].PID, n of them with one sync of
- * TO: mv[i].rc is 0 when claimed (its path in mv[i].dst), 1 when it was
- * gone, -1 (a name whose path does not fit is logged and its entry
- * moves to the end).  The sidecars come along after their segments.
+ * The two names of a claim of FROM/NAME, into src and dst (dst is
+ * TO/NAME.PID): 0 when it may be claimed, 1 when it is gone or still
+ * has a second name, -1.
  */
-void
-spool_claim_group(const char *from, const char *to, char *const *names,
-    size_t n, struct spool_mv *mv)
+static int
+claim_names(const char *from, const char *to, const char *name, char *src,
+    char *dst, size_t len)
 {
-	char	 src[SPOOL_PATH_MAX], dst[SPOOL_PATH_MAX], sfx[24];
-	size_t	 i, k = 0;
+	char		 sfx[24];
+	struct stat	 st;
 
 	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
-	for (i = 0; i < n; i++)
-		if (spool_path(src, sizeof(src), "%s/%s", from, names[i]) ==
-		    0 && spool_path(dst, sizeof(dst), "%s/%s%s", to, names[i],
-		    sfx) == 0 && spool_mv_set(&mv[k], src, dst) == 0)
-			k++;
-		else
-			log_warn("spool: claiming %s/%s", from, names[i]);
-	spool_durable_move_group(mv, k);
-	for (i = 0; i < k; i++)
-		if (mv[i].rc == 0 && move_done(mv[i].src, mv[i].dst) == -1)
-			log_warn("spool: %s: cannot take its sidecar along",
-			    mv[i].dst);
-	for (; k < n; k++)	/* those whose path did not fit */
-		mv[k].rc = -1;
+	if (spool_path(src, SPOOL_PATH_MAX, "%s/%s", from, name) == -1 ||
+	    spool_path(dst, len, "%s/%s%s", to, name, sfx) == -1)
+		return -1;
+	if (lstat(src, &st) == -1)
+		return errno == ENOENT ? 1 : -1;
+	return st.st_nlink > 1 ? 1 : 0;
 }
 
 /*
@@ -539,20 +538,47 @@ int
 spool_claim(const char *from, const char *to, const char *name, char *path,
     size_t len)
 {
-	struct spool_mv	 mv;
-	char		*names[1];
+	char	 src[SPOOL_PATH_MAX];
+	int	 rc;
 
-	names[0] = (char *)(uintptr_t)name;
-	spool_claim_group(from, to, names, 1, &mv);
-	if (mv.rc != 0) {
-		errno = mv.err;
-		return mv.rc;
-	}
-	if (strlcpy(path, mv.dst, len) >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
+	if ((rc = claim_names(from, to, name, src, path, len)) != 0)
+		return rc;
+	if ((rc = spool_durable_move(src, path)) != 0)
+		return rc;
+	if (move_done(src, path) == -1)
+		log_warn("spool: %s: cannot take its sidecar along", path);
 	return 0;
+}
+
+/*
+ * Claim FROM/NAMES[i] as TO/NAMES[i].PID, n of them with one sync of
+ * TO (spool_durable_move_group()).  Returns k, the moves tried, in
+ * mv[0..k): mv[i].rc 0 claimed (its path in mv[i].dst), 1 gone, -1.
+ * Names that are gone or not free to claim (spool_claim()) are left
+ * out, and so, with a log line, are those whose path does not fit.
+ * The sidecars come along after their segments.
+ */
+size_t
+spool_claim_group(const char *from, const char *to, char *const *names,
+    size_t n, struct spool_mv *mv)
+{
+	size_t	 i, k = 0;
+	int	 rc;
+
+	for (i = 0; i < n; i++) {
+		rc = claim_names(from, to, names[i], mv[k].src, mv[k].dst,
+		    sizeof(mv[k].dst));
+		if (rc == 0)
+			mv[k++].made = 0;
+		else if (rc == -1)
+			log_warn("spool: claiming %s/%s", from, names[i]);
+	}
+	spool_durable_move_group(mv, k);
+	for (i = 0; i < k; i++)
+		if (mv[i].rc == 0 && move_done(mv[i].src, mv[i].dst) == -1)
+			log_warn("spool: %s: cannot take its sidecar along",
+			    mv[i].dst);
+	return k;
 }
 
 /* The last component of a path. */

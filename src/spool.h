@@ -52,6 +52,8 @@ struct segw {
 	unsigned	 npending;
 	char		 dest[16];	/* segw_close() into AREA/dest/ */
 	int		 broken;	/* a failed commit could not be undone */
+	size_t		 framed;	/* pending group with its commit line */
+	size_t		 written;	/* pending group written, not synced */
 	int		 tmp_lazy;	/* tmp/ name never synced: closed first */
 };
 
@@ -80,6 +82,7 @@ struct segdone {
 
 #define SEGDONE_SUFFIX	".done"	/* a segment's sidecar: SEGMENT.done */
 #define SEGDONE_BILL	"lsr"	/* billing marks: later, short, refund */
+#define SEGDONE_PEND	"pLSR"	/* provisional marks over "", l, s, r */
 
 /* Results of segr_next(). */
 #define SEGR_OK		0
@@ -100,6 +103,7 @@ int	 spool_path(char *, size_t, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	 spool_user_area(const char *, const char *, int);
 int	 spool_read_all(int, char *, size_t, size_t *);
+int	 spool_pend_recover(const char *);
 
 /*
  * segw_init(w, "SPOOL/mt", sync); segw_set_dest(w, "deferred") to close
@@ -112,6 +116,9 @@ void	 segw_set_dest(struct segw *, const char *);
 int	 segw_add(struct segw *, const struct msg_meta *, const struct pdu *);
 int	 segw_commit(struct segw *);
 int	 segw_commit_group(struct segw *, int, int *);
+int	 segw_prepare(struct segw *);
+int	 segw_write(struct segw *);
+void	 segw_cancel(struct segw *);
 void	 segw_discard(struct segw *);
 int	 segw_due(const struct segw *, size_t, unsigned, int, int64_t);
 int	 segw_close(struct segw *);
@@ -164,6 +171,10 @@ int	 segdone_mark(struct segdone *, unsigned);
 int	 segdone_test(const struct segdone *, unsigned);
 int	 segdone_bill_mark(struct segdone *, unsigned, int);
 int	 segdone_billed(const struct segdone *, unsigned);
+int	 segdone_ready(struct segdone *);
+int	 segdone_pend(struct segdone *, unsigned, unsigned);
+int	 segdone_unpend(struct segdone *, unsigned);
+int	 segdone_demote(const char *);
 int	 segdone_all(const struct segdone *, unsigned);
 void	 segdone_close(struct segdone *);
 
@@ -177,14 +188,15 @@ void	 spool_list_free(char **, size_t);
 /*
  * spool_claim(fromdir, todir, name, path, pathlen): 0 claimed (path set),
  * 1 gone (another process won), -1 error; spool_claim_group(fromdir,
- * todir, names, n, mv) claims n with one sync of todir.  spool_move(path, todir,
+ * todir, names, n, mv) claims n with one sync of todir (how many of mv[]
+ * it tried).  spool_move(path, todir,
  * newname): newname NULL keeps the name minus a claimer's ".PID".
  * spool_quarantine(spooldir, path, why).  spool_remove(path): a segment
  * whose records are all settled, then its sidecar.  All take NAME.done
  * along.
  */
 int	 spool_claim(const char *, const char *, const char *, char *, size_t);
-void	 spool_claim_group(const char *, const char *, char *const *, size_t,
+size_t	 spool_claim_group(const char *, const char *, char *const *, size_t,
 	    struct spool_mv *);
 int	 spool_move(const char *, const char *, const char *);
 int	 spool_quarantine(const char *, const char *, const char *);

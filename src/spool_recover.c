@@ -35,7 +35,10 @@
  *	live session of USER: only a bound receiver claims there, and
  *	that test survives pid reuse after a reboot.  mt/active/ belongs
  *	to smppconn alone, which returns all of it with
- *	spool_recover_active() when it starts.
+ *	spool_recover_active() when it starts, after the provisional
+ *	marks of its sidecars written before the machine last started
+ *	are turned back (spool_pend_recover(), spool_pend.c); when
+ *	those cannot be, it returns -1 at once and claims nothing.
  *
  *	Session entries whose holder's lock is gone are removed.
  *
@@ -382,6 +385,9 @@ spool_recover_active(const char *dir)
 	char		 area[SPOOL_PATH_MAX];
 
 	if (spool_area(area, sizeof(area), dir, "mt") == -1)
+		return -1;
+	/* Marks of a past boot first: the claims carry their sidecars. */
+	if (spool_pend_recover(dir) == -1)
 		return -1;
 	recover_claims(&s, area, "active", NULL, 1);
 	return s.err ? -1 : s.n;

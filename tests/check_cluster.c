@@ -344,33 +344,6 @@ END_TEST
 static char		 ids[SYNC_N + BURST_N][PDU_MESSAGE_ID_MAX];
 static int		 nacked;
 
-/* SIGKILL pid's children, then pid: the machine is gone. */
-static void
-kill_tree(pid_t pid)
-{
-	DIR		*d;
-	struct dirent	*e;
-	char		 path[300], buf[512], *p;
-	FILE		*fp;
-	long		 ppid;
-
-	kill(pid, SIGSTOP);	/* no new children meanwhile */
-	ck_assert_ptr_nonnull(d = opendir("/proc"));
-	while ((e = readdir(d)) != NULL) {
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		if ((fp = fopen(path, "r")) == NULL)
-			continue;
-		if (fgets(buf, sizeof(buf), fp) != NULL &&
-		    (p = strrchr(buf, ')')) != NULL &&
-		    sscanf(p + 2, "%*c %ld", &ppid) == 1 && ppid == pid)
-			kill((pid_t)atol(e->d_name), SIGKILL);
-		fclose(fp);
-	}
-	closedir(d);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
 /* A node whose upstream writes into dir (NULL: its own folder). */
 static void
 standby_node(struct th *t, const char *name, const char *dir)
@@ -436,9 +409,9 @@ run_and_kill(void)
 		if (tc_try_send(&c, &p) == -1)
 			break;
 	}
-	kill_tree(A.connpid);
+	th_kill_tree(A.connpid);
 	A.connpid = 0;
-	kill_tree(A.pid);
+	th_kill_tree(A.pid);
 	A.pid = 0;
 	/* What was answered before the power went is acknowledged. */
 	while (tc_recv(&c, 1000) == 1)

@@ -61,6 +61,8 @@ server_keys(struct th *t)
 	    getenv("CONN_BENCH_SPOOL") : "", sizeof(t->spool_keys));
 	strlcpy(t->server_keys, "log_level = INFO\nprefork = 12\n",
 	    sizeof(t->server_keys));
+	strlcpy(t->conn_keys, getenv("CONN_BENCH_CONN") ?
+	    getenv("CONN_BENCH_CONN") : "", sizeof(t->conn_keys));
 }
 
 static void

@@ -4,9 +4,14 @@
  * registered_delivery 1 through the sink, then started again: every
  * acknowledged message gets its receipt, and duplicates stay within
  * what smppd-spool(5) states (after SIGKILL at most the records of the
- * turn that was cut short, CONN_TURN_MAX; after SIGTERM none)
+ * turn that was cut short, [smppconn] batch; after SIGTERM none); and
+ * killed where it used to make a whole turn of receipts again -- its
+ * receipts written, their fdatasync(2) not done (sync_stop.so stops it
+ * there) -- it makes none again: the provisional marks
  */
 #include "config.h"
+
+#include <sys/wait.h>
 
 #include <check.h>
 #include <signal.h>
@@ -20,7 +25,7 @@
 #include "load.h"
 
 #define TOTAL		10000
-#define TURN_MAX	2000	/* CONN_TURN_MAX in src/smppconn.h */
+#define TURN_MAX	500	/* [smppconn] batch, the most a turn hands on */
 
 static struct th	 T;
 static int		 sig;
@@ -58,10 +63,29 @@ hook(struct load *l, int acked)
 	}
 }
 
+/* The stopped smppconn (sync_stop.so) is killed and started again. */
+static void
+hook_in_sync(struct load *l, int acked)
+{
+	int	 st;
+
+	(void)l;
+	(void)acked;
+	if (killed || waitpid(T.connpid, &st, WNOHANG | WUNTRACED) !=
+	    T.connpid || !WIFSTOPPED(st))
+		return;
+	victim = T.connpid;
+	th_kill_conn(&T, SIGKILL);
+	killed = restarted = 1;
+	unsetenv("LD_PRELOAD");
+	th_start_conn(&T);
+}
+
 static void
 run(int s)
 {
 	struct load	 l;
+	char		 shim[700];
 
 	sig = s;
 	killed = restarted = 0;
@@ -70,7 +94,15 @@ run(int s)
 	    sizeof(T.server_keys));
 	th_user(&T, "acme", "secret", NULL);
 	th_start(&T);
+	if (sig == 0) {
+		/* Stopped at its 20th sync of a receipt segment. */
+		snprintf(shim, sizeof(shim), "%s/tests/sync_stop.so", BUILDDIR);
+		setenv("SYNC_STOP_MATCH", "/out/acme/tmp/", 1);
+		setenv("SYNC_STOP_SKIP", "20", 1);
+		setenv("LD_PRELOAD", shim, 1);
+	}
 	th_start_conn(&T);
+	unsetenv("LD_PRELOAD");
 	memset(&l, 0, sizeof(l));
 	l.port = T.port;
 	l.user = "acme";
@@ -82,9 +114,10 @@ run(int s)
 	l.registered_delivery = 1;
 	l.dest = "3312345678";
 	l.receipt_ms = 15000;
-	l.hook = hook;
+	l.hook = sig == 0 ? hook_in_sync : hook;
 	load_run(&l);
-	load_print(&l, sig == SIGKILL ? "kill -9" : "SIGTERM");
+	load_print(&l, sig == SIGKILL ? "kill -9" : sig == 0 ?
+	    "kill -9 in the sync" : "SIGTERM");
 	ck_assert(killed && restarted);
 	ck_assert_int_eq(l.acked, TOTAL);
 	ck_assert_int_eq(l.distinct, TOTAL);
@@ -109,6 +142,12 @@ START_TEST(test_kill9)
 }
 END_TEST
 
+START_TEST(test_kill9_in_sync)
+{
+	run(0);
+}
+END_TEST
+
 START_TEST(test_sigterm)
 {
 	run(SIGTERM);
@@ -127,6 +166,13 @@ main(void)
 	tcase_add_checked_fixture(tc, NULL, stop);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_kill9);
+#if defined(__linux__) && !defined(SANITIZED)
+	tcase_add_test(tc, test_kill9_in_sync);
+#else
+	/* It preloads a library that reads /proc; ASan wants to be first. */
+	fprintf(stderr, "test_kill9_in_sync not run: Linux without a "
+	    "sanitizer only\n");
+#endif
 	tcase_add_test(tc, test_sigterm);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -39,14 +39,6 @@
 #include "log.h"
 #include "spool.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED	1
-#endif
-#endif
-
 struct ids {
 	char	**v;
 	size_t	  n;
@@ -148,15 +140,22 @@ scan(const char *dir)
 	qsort(corrupt.v, corrupt.n, sizeof(char *), cmp);
 }
 
-/* The library's recovery, in a child, as smppd and smppconn run it. */
+/*
+ * The library's recovery, in a child, as smppd and smppconn run it.  A
+ * state is what a power failure leaves: the machine starts on another
+ * boot, so the boot the provisional marks were written in (mt/boot)
+ * is not the running one -- made so by removing its name.
+ */
 static void
 recover(const char *dir)
 {
-	char	 log[1200];
+	char	 log[1200], boot[1200];
 	pid_t	 pid;
 	int	 fd, st;
 
 	snprintf(log, sizeof(log), "%s.log", dir);
+	snprintf(boot, sizeof(boot), "%s/mt/boot", dir);
+	(void)unlink(boot);
 	if ((pid = fork()) == 0) {
 		if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1)
 			dup2(fd, 2);

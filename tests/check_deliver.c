@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,61 @@ START_TEST(test_two_receivers_share)
 }
 END_TEST
 
+
+#define KILL_N		200	/* MO in one segment */
+#define KILL_AT		120	/* answered before the kill */
+#define KILL_WINDOW	10
+
+/*
+ * kill -9 of a receiver in the middle of a segment: the records it had
+ * answered are settled (the segment's .done sidecar, marked as each
+ * deliver_sm_resp comes), so the next bind gets only the window that
+ * was unanswered, then the rest; nothing twice that was answered.
+ */
+START_TEST(test_killed_receiver_resends_window)
+{
+	struct tc	 c;
+	uint32_t	 seq[KILL_N];
+	int		 count[KILL_N], i, n, again = 0, total = 0;
+	pid_t		 pid;
+
+	memset(count, 0, sizeof(count));
+	start("deliver_window = 10\n");
+	th_deliver_n(&T, "acme", KILL_N);
+	receiver(&c, SMPP_BIND_RECEIVER);
+	/* Answer KILL_AT; the window then holds the next ten, unanswered. */
+	for (i = 0; i < KILL_AT + KILL_WINDOW; i++) {
+		ck_assert_int_ge(n = hold_one(&c, 5000, &seq[i]), 0);
+		ck_assert_int_eq(n, i);
+		count[n]++;
+		if (i < KILL_AT)
+			answer_seq(&c, seq[i]);
+	}
+	/* The window is full: every answer before it was read. */
+	ck_assert_int_eq(tc_recv(&c, 300), 0);
+	ck_assert_int_eq(th_session_pids(&T, "acme", &pid, 1), 1);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert(tc_closed(&c, 5000));
+	tc_close(&c);
+	ck_assert(th_wait_log(T.log, "killed by signal 9", 5000));
+	receiver(&c, SMPP_BIND_RECEIVER);
+	while (total < KILL_N && (n = hold_one(&c, 5000, &seq[0])) >= 0) {
+		ck_assert_int_lt(n, KILL_N);
+		ck_assert_msg(n >= KILL_AT, "text%d was answered before the "
+		    "kill and came again", n);
+		if (count[n]++ > 0)
+			again++;
+		answer_seq(&c, seq[0]);
+		for (total = i = 0; i < KILL_N; i++)
+			total += count[i] > 0;
+	}
+	ck_assert_int_eq(total, KILL_N);
+	ck_assert_int_le(again, KILL_WINDOW);
+	ck_assert_int_eq(tc_recv(&c, 500), 0);
+	tc_close(&c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -272,6 +328,7 @@ main(void)
 	tcase_add_test(tc, test_missing_response_requeues);
 	tcase_add_test(tc, test_window);
 	tcase_add_test(tc, test_two_receivers_share);
+	tcase_add_test(tc, test_killed_receiver_resends_window);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

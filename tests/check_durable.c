@@ -10,7 +10,6 @@
 #include <sys/wait.h>
 
 #include <check.h>
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,23 +46,12 @@ start(void)
 static pid_t
 session_pid(void)
 {
-	char		 dir[700];
-	DIR		*d;
-	struct dirent	*e;
-	pid_t		 pid = 0;
-	int		 i;
+	pid_t	 pid = 0;
+	int	 i;
 
-	snprintf(dir, sizeof(dir), "%s/sessions/acme", T.spool);
-	for (i = 0; i < 500 && pid == 0; i++) {
-		if ((d = opendir(dir)) != NULL) {
-			while ((e = readdir(d)) != NULL)
-				if (e->d_name[0] >= '1' && e->d_name[0] <= '9')
-					pid = (pid_t)atol(e->d_name);
-			closedir(d);
-		}
-		if (pid == 0)
-			usleep(10000);
-	}
+	for (i = 0; i < 500 && th_session_pids(&T, "acme", &pid, 1) == 0;
+	    i++)
+		usleep(10000);
 	ck_assert_int_gt(pid, 0);
 	return pid;
 }

@@ -718,6 +718,75 @@ START_TEST(test_segdone)
 }
 END_TEST
 
+/*
+ * Provisional marks settle within the boot they were written in: a
+ * start on another boot (mt/boot names another) turns them back into
+ * what they stood over, billing marks included, and names the running
+ * boot; on the same boot they stand.
+ */
+START_TEST(test_segdone_pend)
+{
+	struct segdone	 d;
+	char		*seg = at("mt/active/1.000001.1.1.8");
+	char		*done = at("mt/active/1.000001.1.1.8.done");
+	char		 raw[8];
+	FILE		*fp;
+
+	log_init("check_spool");
+	put_file(seg, "x", 1);
+	ck_assert_int_eq(segdone_open(&d, seg, 4), 0);
+	ck_assert_int_eq(segdone_bill_mark(&d, 1, 'l'), 0);
+	ck_assert_int_eq(segdone_mark(&d, 3), 0);
+	ck_assert_int_eq(segdone_pend(&d, 0, 3), 0);
+	ck_assert_int_eq(segdone_test(&d, 0), 1);
+	ck_assert_int_eq(segdone_test(&d, 1), 1);
+	ck_assert_int_eq(segdone_billed(&d, 1), 'l');
+	ck_assert_int_eq(segdone_pend(&d, 3, 1), -1);	/* settled for good */
+	ck_assert_int_eq(segdone_unpend(&d, 2), 0);
+	ck_assert_int_eq(segdone_test(&d, 2), 0);
+	segdone_close(&d);
+	ck_assert_ptr_nonnull(fp = fopen(done, "r"));
+	ck_assert_uint_eq(fread(raw, 1, sizeof(raw), fp), 4);
+	fclose(fp);
+	ck_assert(memcmp(raw, "pL\0\061", 4) == 0);
+	/* Another boot wrote them: turned back, the running boot named. */
+	put_file(at("mt/boot"), "another boot\n", 13);
+	ck_assert_int_eq(spool_pend_recover(spool), 2);
+	ck_assert_int_eq(segdone_open(&d, seg, 0), 0);
+	ck_assert_int_eq(segdone_test(&d, 0), 0);
+	ck_assert_int_eq(segdone_test(&d, 1), 0);
+	ck_assert_int_eq(segdone_billed(&d, 1), 'l');
+	ck_assert_int_eq(segdone_test(&d, 3), 1);
+	/* The same boot: they stand. */
+	ck_assert_int_eq(segdone_pend(&d, 0, 2), 0);
+	segdone_close(&d);
+	ck_assert_int_eq(spool_recover_active(spool), 1);
+	ck_assert_int_eq(segdone_open(&d, at("mt/new/1.000001.1.1"), 0), 0);
+	ck_assert_int_eq(segdone_test(&d, 0), 1);
+	ck_assert_int_eq(segdone_test(&d, 1), 1);
+	ck_assert_int_eq(segdone_billed(&d, 1), 'l');
+	segdone_close(&d);
+}
+END_TEST
+
+/* A segment still named in its writer's tmp/ is not claimed. */
+START_TEST(test_claim_two_names)
+{
+	char	 path[1100];
+
+	put_file(at("mt/tmp/1.000001.1.9"), "x", 1);
+	ck_assert_int_eq(link(at("mt/tmp/1.000001.1.9"),
+	    at("mt/new/1.000001.1.9")), 0);
+	ck_assert_int_eq(spool_claim(at("mt/new"), at("mt/active"),
+	    "1.000001.1.9", path, sizeof(path)), 1);
+	ck_assert(exists(at("mt/new/1.000001.1.9")));
+	ck_assert_int_eq(unlink(at("mt/tmp/1.000001.1.9")), 0);
+	ck_assert_int_eq(spool_claim(at("mt/new"), at("mt/active"),
+	    "1.000001.1.9", path, sizeof(path)), 0);
+	ck_assert(exists(path));
+}
+END_TEST
+
 START_TEST(test_claim_move)
 {
 	char	 path[1100], path2[1100], sfx[32];
@@ -1138,6 +1207,8 @@ main(void)
 	tcase_add_test(tc, test_commit_damage);
 	tcase_add_test(tc, test_two_names);
 	tcase_add_test(tc, test_segdone);
+	tcase_add_test(tc, test_segdone_pend);
+	tcase_add_test(tc, test_claim_two_names);
 	tcase_add_test(tc, test_claim_move);
 	tcase_add_test(tc, test_claim_race);
 	tcase_add_test(tc, test_recover_pid);

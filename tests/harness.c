@@ -396,6 +396,62 @@ th_kill_conn(struct th *t, int sig)
 	}
 }
 
+/*
+ * SIGKILL pid's children, then pid, and reap it: a machine that lost
+ * power, or a service manager that kills what is left of a unit whose
+ * main process died (Linux: the children are found in /proc).
+ */
+void
+th_kill_tree(pid_t pid)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 path[300], buf[512], *p;
+	FILE		*fp;
+	long		 ppid;
+
+	kill(pid, SIGSTOP);	/* no new children meanwhile */
+	ck_assert_ptr_nonnull(d = opendir("/proc"));
+	while ((e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if ((fp = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), fp) != NULL &&
+		    (p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 2, "%*c %ld", &ppid) == 1 && ppid == pid)
+			kill((pid_t)atol(e->d_name), SIGKILL);
+		fclose(fp);
+	}
+	closedir(d);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * The pids of user's live sessions, from sessions/USER/PID.BINDTYPE:
+ * up to max into pids; how many there are.
+ */
+int
+th_session_pids(struct th *t, const char *user, pid_t *pids, int max)
+{
+	char		 dir[700];
+	DIR		*d;
+	struct dirent	*e;
+	int		 n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/sessions/%s", t->spool, user);
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9') {
+			if (n < max)
+				pids[n] = (pid_t)atol(e->d_name);
+			n++;
+		}
+	closedir(d);
+	return n;
+}
+
 /* Wait up to ms for pid to exit; returns 1 and its status if it did. */
 int
 th_wait_exit(pid_t pid, int ms, int *status)
@@ -1015,6 +1071,33 @@ th_deliver(struct th *t, const char *user, const struct pdu *p,
 	out_meta(&m, user, ref);
 	out_open(t, &w, user);
 	ck_assert_int_eq(segw_add(&w, &m, p), 0);
+	smppconn_out_close(t, &w, user);
+}
+
+/*
+ * Queue n MO for user in one segment, "text0" to "text(n-1)", as
+ * smppconn would, and wake the user's receivers.
+ */
+void
+th_deliver_n(struct th *t, const char *user, int n)
+{
+	struct msg_meta	 m;
+	struct segw	 w;
+	struct pdu	 p;
+	char		 text[32];
+	int		 i;
+
+	out_open(t, &w, user);
+	for (i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), "text%d", i);
+		pdu_init(&p, SMPP_DELIVER_SM, 0);
+		p.source_addr = "447700900123";
+		p.destination_addr = "12345";
+		p.short_message = (const uint8_t *)text;
+		p.sm_length = (uint8_t)strlen(text);
+		out_meta(&m, user, NULL);
+		ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+	}
 	smppconn_out_close(t, &w, user);
 }
 

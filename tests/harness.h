@@ -11,6 +11,15 @@
 
 #include "pdu.h"
 
+/* A sanitizer build: a test that preloads a library cannot run there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED	1
+#endif
+#endif
+
 struct th {
 	char	 dir[512];	/* the temporary folder */
 	char	 conf[600];	/* its smppd.conf */
@@ -59,6 +68,8 @@ int	 th_run(const char *, ...);
 void	 th_start(struct th *);
 void	 th_start_conn(struct th *);
 void	 th_kill_conn(struct th *, int);
+void	 th_kill_tree(pid_t);
+int	 th_session_pids(struct th *, const char *, pid_t *, int);
 void	 th_stop(struct th *);
 void	 th_cleanup(struct th *);
 int	 th_wait_exit(pid_t, int, int *);
@@ -76,6 +87,7 @@ pid_t	 th_spawn_out(int *, const char *, ...);
 int	 th_read_line(int, char *, size_t, int);
 void	 th_deliver(struct th *, const char *, const struct pdu *,
 	    const char *);
+void	 th_deliver_n(struct th *, const char *, int);
 int	 th_sink(struct th *, const char *);
 double	 th_balance(struct th *, const char *);
 

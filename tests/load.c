@@ -18,6 +18,13 @@
  *	distinct, however many come.
  *	One thread and one poll(2) over non-blocking sockets, so that a
  *	server writing deliver_sm never waits for the generator.
+ *
+ *	With load->reconnect a bind that the server closed (its process
+ *	killed) connects and binds again, every RECONNECT_MS until it
+ *	can; its submit_sm still unanswered are counted unsent and sent
+ *	again, so that load->total are acknowledged in the end.
+ *	LOAD_DUPS in the environment prints each duplicate receipt's id
+ *	and time to stderr.
  */
 #include "config.h"
 
@@ -53,6 +60,7 @@ struct lconn {
 	uint32_t	 seq;
 	int64_t		 sent_at[SLOT_MAX];	/* by seq */
 	int		 bound;
+	int64_t		 retry_at;	/* closed: connect again then */
 };
 
 struct entry {
@@ -69,6 +77,7 @@ static int		 nlat;
 static int64_t		 t_start, t_lastack, t_lastrcpt, t_all;
 
 #define GRACE_MS	1000
+#define RECONNECT_MS	50
 
 static int64_t
 mono_us(void)
@@ -150,8 +159,13 @@ connect_bind(struct lconn *c, const struct load *l)
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(l->port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)),
-	    0);
+	if (connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		ck_assert_msg(l->reconnect, "connect: %s", strerror(errno));
+		close(c->fd);
+		c->fd = -1;
+		c->retry_at = mono_us() + RECONNECT_MS * 1000;
+		return;
+	}
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	fcntl(c->fd, F_SETFL, O_NONBLOCK);
 	c->seq = 1;
@@ -160,6 +174,21 @@ connect_bind(struct lconn *c, const struct load *l)
 	p.password = l->password;
 	p.interface_version = 0x34;
 	queue(c, &p);
+}
+
+/* The server closed c: its unanswered submit_sm go out again. */
+static void
+lost_bind(struct lconn *c, struct load *l)
+{
+	ck_assert_msg(l->reconnect, "server closed");
+	close(c->fd);
+	c->fd = -1;
+	c->bound = 0;
+	l->sent -= c->outstanding;
+	c->outstanding = 0;
+	c->inlen = c->outlen = 0;
+	c->retry_at = mono_us() + RECONNECT_MS * 1000;
+	l->reconnects++;
 }
 
 static void
@@ -199,6 +228,9 @@ on_receipt(struct load *l, const struct pdu *p)
 	e = lookup(id, 1);
 	if (e->count++ > 0) {
 		l->dups++;
+		if (getenv("LOAD_DUPS") != NULL)
+			fprintf(stderr, "dup %s %.3f\n", id,
+			    (double)(now - t_start) / 1e6);
 		return;
 	}
 	l->distinct++;
@@ -216,6 +248,10 @@ on_pdu(struct lconn *c, struct load *l, const uint8_t *buf, size_t len)
 	ck_assert_uint_eq(pdu_decode(buf, len, &p), ESME_ROK);
 	switch (p.command_id) {
 	case SMPP_BIND_TRANSCEIVER_RESP:
+		if (p.command_status != ESME_ROK && l->reconnect) {
+			lost_bind(c, l);
+			break;
+		}
 		ck_assert_uint_eq(p.command_status, ESME_ROK);
 		c->bound = 1;
 		break;
@@ -255,12 +291,14 @@ do_read(struct lconn *c, struct load *l)
 	ssize_t	 n;
 
 	n = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
 	if (n <= 0) {
-		ck_assert_msg(n == -1 && errno == EAGAIN, "server closed");
+		lost_bind(c, l);
 		return;
 	}
 	c->inlen += (size_t)n;
-	while (c->inlen - off >= 16) {
+	while (c->fd != -1 && c->inlen - off >= 16) {
 		len = (uint32_t)c->in[off] << 24 | c->in[off + 1] << 16 |
 		    c->in[off + 2] << 8 | c->in[off + 3];
 		ck_assert_uint_ge(len, 16);
@@ -270,16 +308,20 @@ do_read(struct lconn *c, struct load *l)
 		on_pdu(c, l, c->in + off, len);
 		off += len;
 	}
+	if (c->fd == -1)
+		return;
 	memmove(c->in, c->in + off, c->inlen - off);
 	c->inlen -= off;
 }
 
 static void
-do_write(struct lconn *c)
+do_write(struct lconn *c, struct load *l)
 {
 	ssize_t	 n;
 
 	n = write(c->fd, c->out, c->outlen);
+	if (n == -1 && errno != EAGAIN && errno != EINTR && l->reconnect)
+		lost_bind(c, l);
 	if (n <= 0)
 		return;
 	memmove(c->out, c->out + n, c->outlen - (size_t)n);
@@ -319,7 +361,8 @@ unknowns(struct load *l)
 			l->unknown += tab[i].count;
 			l->distinct--;
 			l->dups -= tab[i].count - 1;
-		}
+		} else if (tab[i].acked && tab[i].count == 0)
+			l->lost++;
 }
 
 static int
@@ -375,25 +418,30 @@ load_run(struct load *l)
 	t_all = 0;
 	while (!finished(l, mono_us())) {
 		for (i = 0; i < l->binds; i++) {
+			if (c[i].fd == -1 && mono_us() >= c[i].retry_at)
+				connect_bind(&c[i], l);
 			while (c[i].bound && c[i].outstanding < l->window &&
 			    l->sent < l->total && allowed(l))
 				submit(&c[i], l);
 			pfd[i].fd = c[i].fd;
 			pfd[i].events = POLLIN | (c[i].outlen ? POLLOUT : 0);
 		}
-		if (poll(pfd, (nfds_t)l->binds, l->rate ? 1 : 100) <= 0)
+		if (poll(pfd, (nfds_t)l->binds, l->rate || l->reconnect ? 1 :
+		    100) <= 0)
 			continue;
 		for (i = 0; i < l->binds; i++) {
-			if (pfd[i].revents & POLLOUT)
-				do_write(&c[i]);
-			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+			if (c[i].fd != -1 && pfd[i].revents & POLLOUT)
+				do_write(&c[i], l);
+			if (c[i].fd != -1 &&
+			    pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 				do_read(&c[i], l);
 		}
 	}
 	unknowns(l);
 	results(l);
 	for (i = 0; i < l->binds; i++) {
-		close(c[i].fd);
+		if (c[i].fd != -1)
+			close(c[i].fd);
 		free(c[i].out);
 	}
 	free(c);
@@ -407,11 +455,12 @@ void
 load_print(const struct load *l, const char *label)
 {
 	fprintf(stderr, "%s: %d binds x window %d: %d acked in %.2fs "
-	    "(%.0f/s); %d receipts (%d distinct, %d dups, %d unknown) in "
-	    "%.2fs (%.0f/s); latency p50 %.1f ms p99 %.1f ms max %.1f ms\n",
+	    "(%.0f/s); %d receipts (%d distinct, %d dups, %d unknown, "
+	    "%d lost) in %.2fs (%.0f/s); latency p50 %.1f ms p99 %.1f ms "
+	    "max %.1f ms\n",
 	    label, l->binds, l->window, l->acked, l->submit_s,
 	    l->submit_s > 0 ? l->acked / l->submit_s : 0, l->receipts,
-	    l->distinct, l->dups, l->unknown, l->receipt_s,
+	    l->distinct, l->dups, l->unknown, l->lost, l->receipt_s,
 	    l->receipt_s > 0 ? l->distinct / l->receipt_s : 0,
 	    l->lat_p50_ms, l->lat_p99_ms, l->lat_max_ms);
 }

@@ -22,6 +22,9 @@ struct load {
 	int		 receipt_ms;	/* wait for receipts after the last ack */
 	int		 grace_ms;	/* read on after the last receipt for
 					   duplicates; 0: 1000, < 0: none */
+	int		 reconnect;	/* a closed bind connects again and
+					   its unanswered submit_sm are sent
+					   anew (else a close fails) */
 	void		(*hook)(struct load *, int);	/* after each ack */
 	void		*arg;
 
@@ -33,6 +36,8 @@ struct load {
 	int		 distinct;	/* acked ids with a receipt */
 	int		 dups;		/* receipts beyond the first per id */
 	int		 unknown;	/* receipts for ids never acked */
+	int		 lost;		/* acked ids without a receipt */
+	int		 reconnects;
 	double		 submit_s;	/* first submit to last ack */
 	double		 receipt_s;	/* first submit to last first receipt */
 	double		 lat_p50_ms;	/* submit to receipt */
