@@ -7,7 +7,8 @@
  *	segw_commit_group(writers, n, ok)	segw_prepare(w)	segw_write(w)
  *	segw_cancel(w)
  *	segw_due(w, max_bytes, max_count, max_age_ms, now_us)
- *	segw_close(w)			segw_free(w)
+ *	segw_close(w)	segw_close_group(writers, n, ok)	segw_free(w)
+ *	segw_publish_group(writers, n, ok)	segw_set_tmp_lazy(w)
  *
  * DESCRIPTION
  *	A writer appends records to AREA/tmp/NAME, which it holds an
@@ -37,6 +38,19 @@
  *	before the name in tmp/ goes, so after a power failure the
  *	segment is in DEST, or still in tmp/ where recovery finds it, as
  *	it finds the segment of a writer that died (spool_recover.c).
+ *	segw_close_group() closes several writers of one area with one
+ *	sync of DEST for all.  segw_publish_group() commits and closes
+ *	several at once, their names linked into DEST before their data
+ *	is synced, so that one journal commit makes both durable.
+ *
+ *	segw_set_tmp_lazy() is for a writer whose every segment is closed
+ *	before anything depends on its records (smppconn's outbound
+ *	segments, closed at the end of the turn that wrote them, before
+ *	the records they answer are settled): its tmp/ name is not synced
+ *	on the first commit, since the close syncs the name in DEST
+ *	before the records count, and a crash before that hands them on
+ *	again.  The caller must treat a failed close as a failed commit.
+ *
  *	segw_due(w, bytes, count, age_ms, now) tells when an open segment
  *	has reached one of its limits (0: no limit; now 0: the clock).
  *
@@ -83,6 +97,12 @@ void
 segw_set_dest(struct segw *w, const char *dest)
 {
 	strlcpy(w->dest, dest, sizeof(w->dest));
+}
+
+void
+segw_set_tmp_lazy(struct segw *w)
+{
+	w->tmp_lazy = 1;
 }
 
 /* AREA/SUB/NAME */
@@ -255,6 +275,16 @@ segw_write(struct segw *w)
 		segw_undo(w);
 		return -1;
 	}
+#ifdef HAVE_SYNC_FILE_RANGE
+	/*
+	 * Start the writeback now, so that the blocks of all the files a
+	 * turn writes are allocated in one journal transaction and their
+	 * syncs share one commit instead of paying one each.  Only a
+	 * hint: durability is the fdatasync's.
+	 */
+	if (w->sync)
+		(void)sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
 	w->written = w->framed;
 	w->framed = 0;
 	return 0;
@@ -302,17 +332,20 @@ segw_commit_group(struct segw *ws, int n, int *ok)
 {
 	int	 i, rc = 0, dir = 0;
 
+	/* Every write first: their syncs then share a journal commit. */
+	for (i = 0; i < n; i++)
+		ok[i] = segw_write(&ws[i]) == 0;
 	for (i = 0; i < n; i++) {
-		ok[i] = ws[i].npending == 0 || commit_data(&ws[i]) == 0;
+		ok[i] = ok[i] && (ws[i].npending == 0 || commit_data(&ws[i]) == 0);
 		if (ok[i] && ws[i].npending > 0 && ws[i].sync &&
-		    !ws[i].dir_synced)
+		    !ws[i].dir_synced && !ws[i].tmp_lazy)
 			dir = 1;
 		rc |= ok[i] ? 0 : -1;
 	}
 	if (dir && sync_tmpdir(&ws[0]) == -1)
 		for (i = 0; i < n; i++)
 			if (ok[i] && ws[i].npending > 0 && ws[i].sync &&
-			    !ws[i].dir_synced) {
+			    !ws[i].dir_synced && !ws[i].tmp_lazy) {
 				unwrite(&ws[i]);
 				ok[i] = 0;
 				rc = -1;
@@ -374,33 +407,133 @@ segw_reset(struct segw *w)
 	w->opened_us = 0;
 }
 
-int
-segw_close(struct segw *w)
+/*
+ * Where writer w goes when it closes, its pending records written:
+ * mv set, 1; removed now or nothing open, 0; -1.
+ */
+static int
+close_prepare(struct segw *w, struct spool_mv *mv)
 {
 	char	 tmp[SPOOL_PATH_MAX], dst[SPOOL_PATH_MAX];
-	int	 rc = 0;
 
-	if (w->npending > 0) {
-		log_warnx("spool: %s/tmp/%s: %u uncommitted records dropped",
-		    w->area, w->name, w->npending);
-		segw_discard(w);
-	}
 	if (w->fd == -1)
 		return 0;
 	/* Still locked while it leaves tmp/: recovery cannot take it. */
 	if (segw_path(w, "tmp", tmp, sizeof(tmp)) == -1 ||
 	    segw_path(w, w->dest, dst, sizeof(dst)) == -1)
-		rc = -1;
-	else if (w->count == 0)
-		rc = unlink(tmp);
-	else if ((rc = spool_durable_move(tmp, dst)) == 1) {
-		errno = ENOENT;
-		rc = -1;
-	}
-	if (close(w->fd) == -1)
+		return -1;
+	if (w->count + w->npending == 0)
+		return unlink(tmp) == -1 ? -1 : 0;
+	return spool_mv_set(mv, tmp, dst) == -1 ? -1 : 1;
+}
+
+/* The file is closed, the writer ready for its next segment. */
+static void
+close_fd(struct segw *w)
+{
+	if (w->fd != -1 && close(w->fd) == -1)
 		log_warn("spool: %s/tmp/%s: close", w->area, w->name);
 	segw_reset(w);
+}
+
+/* A linked segment whose data did not sync: its new name goes. */
+static void
+publish_undo(struct segw *w, struct spool_mv *mv)
+{
+	char	 tmp[SPOOL_PATH_MAX];
+
+	unwrite(w);
+	segw_discard(w);
+	if (mv->rc == SPOOL_MV_LINKED) {
+		if (mv->made)
+			(void)unlink(mv->dst);
+		mv->rc = -1;
+		mv->err = errno;
+	}
+	if (w->count == 0 && segw_path(w, "tmp", tmp, sizeof(tmp)) == 0)
+		(void)unlink(tmp);
+}
+
+/*
+ * Commit what n writers of one area and dest have pending and close
+ * them with one journal commit where the file system allows: each
+ * file written (its writeback started), its new name linked into
+ * DEST, then each file fdatasync'ed, DEST synced once, and only then
+ * the tmp/ names removed.  While both names exist no claimer takes
+ * the segment (spool_claim()), so it is read only once synced.  For
+ * writers whose records count only once this returned
+ * (segw_set_tmp_lazy(): a crash before then hands them on again).
+ * ok[i] says which were committed and closed; -1 when any was not
+ * (its records are gone).
+ */
+int
+segw_publish_group(struct segw *ws, int n, int *ok)
+{
+	struct spool_mv	 one, *mv = &one;
+	int		 i, j, k = 0, rc = 0, r, who1, *who = &who1;
+
+	if (n > 1 && ((mv = calloc((size_t)n, sizeof(*mv))) == NULL ||
+	    (who = calloc((size_t)n, sizeof(*who))) == NULL)) {
+		free(mv);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!(ok[i] = segw_write(&ws[i]) == 0))
+			segw_discard(&ws[i]);
+		if ((r = close_prepare(&ws[i], &mv[k])) == -1)
+			ok[i] = 0;
+		else if (r == 1)
+			who[k++] = i;
+	}
+	spool_durable_link_group(mv, (size_t)k);
+	for (j = 0; j < k; j++)
+		if (ws[who[j]].npending > 0 && ws[who[j]].sync &&
+		    fdatasync(ws[who[j]].fd) == -1)
+			publish_undo(&ws[who[j]], &mv[j]);
+	spool_durable_unlink_group(mv, (size_t)k);
+	for (j = 0; j < k; j++)
+		if (mv[j].rc != 0) {
+			ok[who[j]] = 0;
+			errno = mv[j].rc == 1 ? ENOENT : mv[j].err;
+		}
+	for (i = 0; i < n; i++) {
+		segw_discard(&ws[i]);
+		close_fd(&ws[i]);
+		rc |= ok[i] ? 0 : -1;
+	}
+	if (n > 1) {
+		free(mv);
+		free(who);
+	}
 	return rc;
+}
+
+/*
+ * Close n writers of one area and dest: empty ones are removed, the
+ * others moved into AREA/DEST/ with one sync of that folder for all
+ * (spool_durable_move_group()).  ok[i] says which closed; -1 when
+ * any did not.
+ */
+int
+segw_close_group(struct segw *ws, int n, int *ok)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (ws[i].npending > 0) {
+			log_warnx("spool: %s/tmp/%s: %u uncommitted records "
+			    "dropped", ws[i].area, ws[i].name, ws[i].npending);
+			segw_cancel(&ws[i]);
+		}
+	return segw_publish_group(ws, n, ok);
+}
+
+int
+segw_close(struct segw *w)
+{
+	int	 ok;
+
+	return segw_close_group(w, 1, &ok);
 }
 
 /* Close the file; one without records is removed. */

@@ -912,7 +912,7 @@ session_run(const struct conf *conf, int fd, int ofd,
     const struct sockaddr_storage *peer, int sb_slot)
 {
 	struct session	 s;
-	int		 more;
+	int		 more, was_delivering;
 
 	session_init(&s, conf, fd, ofd, peer, sb_slot);
 	if (session_proxy(&s) == -1) {
@@ -939,12 +939,27 @@ session_run(const struct conf *conf, int fd, int ofd,
 				log_warn("reopening the log file");
 			session_bill_reopen(&s);
 		}
+		was_delivering = s.delivering;
 		more = handle_input(&s);
-		session_answer(&s);
 		if (session_wakeup) {
 			session_wakeup = 0;
 			s.dl.eof = 0;
 		}
+		/*
+		 * deliver_sm leave before the group commit's sync, so that
+		 * the client answers them while it runs: with a window of
+		 * deliver_window per turn, a receiver that refilled it only
+		 * after the sync would deliver no faster than one window
+		 * per sync.  Not in the turn of the bind: its answer
+		 * comes first.
+		 */
+		if (was_delivering && s.delivering && !s.closing &&
+		    s.uncommitted > 0) {
+			session_deliver_pump(&s);
+			if (flush(&s) == -1 || s.dead)
+				break;
+		}
+		session_answer(&s);
 		if (s.delivering && !s.closing)
 			session_deliver_pump(&s);
 		if (flush(&s) == -1 || s.dead)

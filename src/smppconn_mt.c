@@ -138,14 +138,18 @@ job_open(const char *path)
 	smppconn_ctx.njobs++;
 }
 
-/* Claim what is due in mt/SUB; deferred: also note the next due time. */
+/*
+ * Claim what is due in mt/SUB; deferred: also note the next due time.
+ * The segments of one listing are claimed together, with one sync of
+ * mt/active/ for all of them (spool_claim_group()).
+ */
 static void
 claim_from(const char *sub, int deferred)
 {
+	static struct spool_mv	 mv[CONN_MAX_JOBS];
 	char		 from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX], path[SPOOL_PATH_MAX], **names;
-	size_t		 n, i;
+	size_t		 n, i, k = 0, room;
 	int64_t		 t;
-	int		 rc;
 
 	if (area(from, sizeof(from), sub) == -1 ||
 	    area(to, sizeof(to), "active") == -1)
@@ -154,6 +158,8 @@ claim_from(const char *sub, int deferred)
 		log_warn("listing %s", from);
 		return;
 	}
+	room = smppconn_ctx.njobs < CONN_MAX_JOBS ?
+	    CONN_MAX_JOBS - smppconn_ctx.njobs : 0;
 	for (i = 0; i < n; i++) {
 		t = spool_name_time(names[i]);
 		if (t > (int64_t)smppconn_ctx.wall) {
@@ -161,8 +167,7 @@ claim_from(const char *sub, int deferred)
 				smppconn_ctx.next_deferred = t;
 			break;
 		}
-		if (smppconn_ctx.njobs >= CONN_MAX_JOBS ||
-		    smppconn_ctx.inhand >= CONN_INHAND_MAX) {
+		if (k >= room || smppconn_ctx.inhand >= CONN_INHAND_MAX) {
 			/* Full: new/ when a job ends, deferred/ in a second. */
 			if (deferred)
 				smppconn_ctx.next_deferred = (int64_t)smppconn_ctx.wall + 1;
@@ -173,13 +178,26 @@ claim_from(const char *sub, int deferred)
 			    names[i]) == 0)
 				spool_quarantine(smppconn_ctx.conf->spool.dir, path,
 				    "not a segment name");
+			free(names[i]);
+			names[i] = NULL;
 			continue;
 		}
-		rc = spool_claim(from, to, names[i], path, sizeof(path));
-		if (rc == -1)
-			log_warn("claiming %s/%s", from, names[i]);
-		else if (rc == 0)
-			job_open(path);
+		/* The due names, moved to the front of the list. */
+		if (k != i) {
+			char	*tmp = names[k];
+
+			names[k] = names[i];
+			names[i] = tmp;
+		}
+		k++;
+	}
+	k = spool_claim_group(from, to, names, k, mv);
+	for (i = 0; i < k; i++) {
+		if (mv[i].rc == -1) {
+			errno = mv[i].err;
+			log_warn("claiming %s", mv[i].src);
+		} else if (mv[i].rc == 0)
+			job_open(mv[i].dst);
 	}
 	spool_list_free(names, n);
 }

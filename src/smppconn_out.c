@@ -9,9 +9,14 @@
  *	Receipts and MO for an account are appended to a segment in
  *	out/ACCOUNT/tmp/.  smppconn_out_write() writes what a loop turn
  *	added, one write(2) per segment, and smppconn_out_commit() makes
- *	it durable, one fdatasync(2) per segment (smppconn_mt.c marks the
- *	records provisionally settled in between); smppconn_out_close()
- *	then renames the segments into out/ACCOUNT/new/ and signals the
+ *	it durable and hands it on in one step (smppconn_mt.c marks the
+ *	records provisionally settled in between): the segments linked
+ *	into out/ACCOUNT/new/, one fdatasync(2) each and one fsync(2) of
+ *	new/, so that on ext4 one journal commit carries the data and the
+ *	names (segw_publish_group()).  The tmp/ names are never synced: a
+ *	segment that does not reach new/ leaves the records it answers
+ *	unsettled (*dep set), and no receiver claims a segment while it
+ *	still has its tmp/ name.  smppconn_out_close() then signals the
  *	account's bound receivers (spool_wake_user(), SIGUSR1), so that a
  *	receipt reaches its client within milliseconds of the turn that
  *	made it.
@@ -48,6 +53,7 @@ struct outacct {
 	char		 area[1024];
 	struct segw	 w[OUT_SPLIT_MAX];
 	int		 nw;		/* writers used this turn */
+	int		 published;	/* segments in new/ this turn */
 	int		 failed;	/* its commit failed this turn */
 	int		 nrx;		/* live receivers */
 	int64_t		 rx_at;
@@ -84,8 +90,10 @@ acct_find(const char *user)
 		free(a);
 		return NULL;
 	}
-	for (i = 0; i < OUT_SPLIT_MAX; i++)
+	for (i = 0; i < OUT_SPLIT_MAX; i++) {
 		segw_init(&a->w[i], a->area, smppconn_ctx.conf->spool.sync);
+		segw_set_tmp_lazy(&a->w[i]);
+	}
 	a->nw = 1;
 	a->rx_at = -OUT_RX_CHECK_US;
 	accts[naccts++] = a;
@@ -206,15 +214,19 @@ acct_failed(struct outacct *a)
 static int
 acct_commit(struct outacct *a)
 {
-	int	 i, rc = 0, ok[OUT_SPLIT_MAX];
+	int		 i, rc = 0, ok[OUT_SPLIT_MAX];
+	unsigned	 npend[OUT_SPLIT_MAX];
 
-	(void)segw_commit_group(a->w, a->nw, ok);
+	for (i = 0; i < a->nw; i++)
+		npend[i] = a->w[i].npending;
+	if (segw_publish_group(a->w, a->nw, ok) == -1)
+		log_warn("%s: commit of the turn's segments", a->area);
 	for (i = 0; i < a->nw; i++) {
-		if (ok[i])
+		if (ok[i]) {
+			a->published += npend[i] > 0;
 			continue;
-		log_warn("%s: commit of %u record(s)", a->area,
-		    a->w[i].npending);
-		segw_discard(&a->w[i]);
+		}
+		log_warnx("%s: %u record(s) not committed", a->area, npend[i]);
 		rc = -1;
 	}
 	return rc;
@@ -267,28 +279,29 @@ smppconn_out_commit(void)
 	return rc;
 }
 
-/* Hand the turn's segments to the receivers. */
+/*
+ * The turn's segments are in new/ (smppconn_out_commit()): wake the
+ * receivers of the accounts that got some, and close what a failed
+ * write left open.
+ */
 void
 smppconn_out_close(void)
 {
 	struct outacct	*a;
-	int		 i, j, closed;
+	int		 i, ok[OUT_SPLIT_MAX];
 
 	for (i = 0; i < naccts; i++) {
 		a = accts[i];
 		if (!a->touched)
 			continue;
-		for (j = closed = 0; j < a->nw; j++) {
-			if (a->w[j].fd != -1)
-				closed++;
-			if (segw_close(&a->w[j]) == -1)
-				log_warn("%s: closing a segment", a->area);
-		}
+		if (segw_close_group(a->w, a->nw, ok) == -1)
+			log_warn("%s: closing the turn's segments", a->area);
 		a->nw = 1;
 		a->touched = 0;
-		if (closed > 0 && spool_wake_user(smppconn_ctx.conf->spool.dir, a->user,
-		    SIGUSR1) == -1)
+		if (a->published > 0 && spool_wake_user(smppconn_ctx.conf->spool.dir,
+		    a->user, SIGUSR1) == -1)
 			log_warn("waking the receivers of %s", a->user);
+		a->published = 0;
 	}
 }
 

@@ -11,6 +11,7 @@
  *	spool_name_time(name)  spool_name_writer(name)  spool_name_claimer(name)
  *	spool_list(folder, &names, &n)	spool_list_free(names, n)
  *	spool_claim(from, to, name, path, pathlen)
+ *	spool_claim_group(from, to, names, n, mv)
  *	spool_move(path, todir, newname)
  *	spool_quarantine(dir, path, why)	spool_remove(path)
  *	spool_corrupt_path(buf, len, dir, segment, index)
@@ -35,7 +36,9 @@
  *	the fsync of the new folder, or was left so by a writer that died
  *	there; recovery will move that tmp/ name onto the one in new/, and
  *	a claim before it would let recovery queue the segment a second
- *	time once the claimer had removed it.  The segment
+ *	time once the claimer had removed it.  spool_claim_group()
+ *	claims several segments into one folder with one sync of it
+ *	(spool_durable_move_group()).  The segment
  *	moves before its sidecar, so that a loser of the race never takes
  *	the winner's sidecar; a crash between the two renames leaves the
  *	sidecar where the segment returns to on recovery.
@@ -507,6 +510,27 @@ move_done(const char *from, const char *to)
 }
 
 /*
+ * The two names of a claim of FROM/NAME, into src and dst (dst is
+ * TO/NAME.PID): 0 when it may be claimed, 1 when it is gone or still
+ * has a second name, -1.
+ */
+static int
+claim_names(const char *from, const char *to, const char *name, char *src,
+    char *dst, size_t len)
+{
+	char		 sfx[24];
+	struct stat	 st;
+
+	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
+	if (spool_path(src, SPOOL_PATH_MAX, "%s/%s", from, name) == -1 ||
+	    spool_path(dst, len, "%s/%s%s", to, name, sfx) == -1)
+		return -1;
+	if (lstat(src, &st) == -1)
+		return errno == ENOENT ? 1 : -1;
+	return st.st_nlink > 1 ? 1 : 0;
+}
+
+/*
  * Claim FROM/NAME as TO/NAME.PID; its path goes to path.  Returns 0,
  * 1 when it is gone, or -1.
  */
@@ -514,23 +538,47 @@ int
 spool_claim(const char *from, const char *to, const char *name, char *path,
     size_t len)
 {
-	char		 src[SPOOL_PATH_MAX], sfx[24];
-	struct stat	 st;
-	int		 rc;
+	char	 src[SPOOL_PATH_MAX];
+	int	 rc;
 
-	snprintf(sfx, sizeof(sfx), ".%ld", (long)getpid());
-	if (spool_path(src, sizeof(src), "%s/%s", from, name) == -1 ||
-	    spool_path(path, len, "%s/%s%s", to, name, sfx) == -1)
-		return -1;
-	if (lstat(src, &st) == -1)
-		return errno == ENOENT ? 1 : -1;
-	if (st.st_nlink > 1)
-		return 1;
+	if ((rc = claim_names(from, to, name, src, path, len)) != 0)
+		return rc;
 	if ((rc = spool_durable_move(src, path)) != 0)
 		return rc;
 	if (move_done(src, path) == -1)
 		log_warn("spool: %s: cannot take its sidecar along", path);
 	return 0;
+}
+
+/*
+ * Claim FROM/NAMES[i] as TO/NAMES[i].PID, n of them with one sync of
+ * TO (spool_durable_move_group()).  Returns k, the moves tried, in
+ * mv[0..k): mv[i].rc 0 claimed (its path in mv[i].dst), 1 gone, -1.
+ * Names that are gone or not free to claim (spool_claim()) are left
+ * out, and so, with a log line, are those whose path does not fit.
+ * The sidecars come along after their segments.
+ */
+size_t
+spool_claim_group(const char *from, const char *to, char *const *names,
+    size_t n, struct spool_mv *mv)
+{
+	size_t	 i, k = 0;
+	int	 rc;
+
+	for (i = 0; i < n; i++) {
+		rc = claim_names(from, to, names[i], mv[k].src, mv[k].dst,
+		    sizeof(mv[k].dst));
+		if (rc == 0)
+			mv[k++].made = 0;
+		else if (rc == -1)
+			log_warn("spool: claiming %s/%s", from, names[i]);
+	}
+	spool_durable_move_group(mv, k);
+	for (i = 0; i < k; i++)
+		if (mv[i].rc == 0 && move_done(mv[i].src, mv[i].dst) == -1)
+			log_warn("spool: %s: cannot take its sidecar along",
+			    mv[i].dst);
+	return k;
 }
 
 /* The last component of a path. */

@@ -54,6 +54,7 @@ struct segw {
 	int		 broken;	/* a failed commit could not be undone */
 	size_t		 framed;	/* pending group with its commit line */
 	size_t		 written;	/* pending group written, not synced */
+	int		 tmp_lazy;	/* tmp/ name never synced: closed first */
 };
 
 /* A segment read into memory (a reader). */
@@ -121,6 +122,9 @@ void	 segw_cancel(struct segw *);
 void	 segw_discard(struct segw *);
 int	 segw_due(const struct segw *, size_t, unsigned, int, int64_t);
 int	 segw_close(struct segw *);
+int	 segw_close_group(struct segw *, int, int *);
+int	 segw_publish_group(struct segw *, int, int *);
+void	 segw_set_tmp_lazy(struct segw *);
 void	 segw_free(struct segw *);
 
 int	 segr_open(struct segr *, const char *);
@@ -144,6 +148,24 @@ int	 spool_durable_dir(const char *);
 int	 spool_durable_parent(const char *);
 int	 spool_durable_move(const char *, const char *);
 
+/*
+ * One move of spool_durable_move_group(): every dst in one folder; rc
+ * as spool_durable_move() returns (errno in err), made (internal) when
+ * this move made dst.
+ */
+#define SPOOL_MV_LINKED	2	/* internal: linked, not yet unlinked */
+struct spool_mv {
+	char	 src[SPOOL_PATH_MAX];
+	char	 dst[SPOOL_PATH_MAX];
+	int	 rc;
+	int	 err;
+	int	 made;
+};
+int	 spool_mv_set(struct spool_mv *, const char *, const char *);
+void	 spool_durable_move_group(struct spool_mv *, size_t);
+void	 spool_durable_link_group(struct spool_mv *, size_t);
+void	 spool_durable_unlink_group(struct spool_mv *, size_t);
+
 int	 segdone_open(struct segdone *, const char *, unsigned);
 int	 segdone_mark(struct segdone *, unsigned);
 int	 segdone_test(const struct segdone *, unsigned);
@@ -165,13 +187,17 @@ int	 spool_list(const char *, char ***, size_t *);
 void	 spool_list_free(char **, size_t);
 /*
  * spool_claim(fromdir, todir, name, path, pathlen): 0 claimed (path set),
- * 1 gone (another process won), -1 error.  spool_move(path, todir,
+ * 1 gone (another process won), -1 error; spool_claim_group(fromdir,
+ * todir, names, n, mv) claims n with one sync of todir (how many of mv[]
+ * it tried).  spool_move(path, todir,
  * newname): newname NULL keeps the name minus a claimer's ".PID".
  * spool_quarantine(spooldir, path, why).  spool_remove(path): a segment
  * whose records are all settled, then its sidecar.  All take NAME.done
  * along.
  */
 int	 spool_claim(const char *, const char *, const char *, char *, size_t);
+size_t	 spool_claim_group(const char *, const char *, char *const *, size_t,
+	    struct spool_mv *);
 int	 spool_move(const char *, const char *, const char *);
 int	 spool_quarantine(const char *, const char *, const char *);
 int	 spool_corrupt_path(char *, size_t, const char *, const char *,
