@@ -142,11 +142,13 @@ START_TEST(test_kill9)
 }
 END_TEST
 
+#if defined(__linux__) && !defined(SANITIZED)
 START_TEST(test_kill9_in_sync)
 {
 	run(0);
 }
 END_TEST
+#endif
 
 START_TEST(test_sigterm)
 {
