@@ -152,7 +152,7 @@ const struct conf_key conf_table[] = {
 	{ CS_CONN, "idmap", CV_STR, F(conn, idmap), 0, 0,
 	    LOCALSTATEDIR "/lib/smppd/idmap.db", 0, 0 },
 	{ CS_CONN, "rescan", CV_INT, F(conn, rescan), 1, 3600, "5", 0, 0 },
-	{ CS_CONN, "batch", CV_INT, F(conn, batch), 1, 100000, "500", 0, 0 },
+	{ CS_CONN, "batch", CV_INT, F(conn, batch), 1, 100000, "2000", 0, 0 },
 	{ CS_CONN, "peers", CV_STR, F(conn, peers), 0, 0, "", 0, 0 },
 	{ CS_CONN, "homes", CV_STR, F(conn, homes), 0, 0, "", 0, 0 },
 	{ CS_CONN, "forward_expiry", CV_LONG, F(conn, forward_expiry), 60,

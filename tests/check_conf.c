@@ -216,7 +216,7 @@ check_defaults(const struct conf *c)
 		WI(c->spool.max_age, 172800), WI(c->spool.retry_min, 30),
 		WI(c->spool.retry_max, 3600), WI(c->spool.failed_keep, 604800),
 		WI(c->conn.log_level, LOGL_INFO), WI(c->conn.rescan, 5),
-		WI(c->conn.batch, 500), WI(c->nconnectors, 0),
+		WI(c->conn.batch, 2000), WI(c->nconnectors, 0),
 		WI(c->nmt_routes, 0), WI(c->nmo_routes, 0),
 	};
 	const struct want_str		 strs[] = {

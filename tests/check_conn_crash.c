@@ -25,7 +25,7 @@
 #include "load.h"
 
 #define TOTAL		10000
-#define TURN_MAX	500	/* [smppconn] batch, the most a turn hands on */
+#define TURN_MAX	2000	/* [smppconn] batch, the most a turn hands on */
 
 static struct th	 T;
 static int		 sig;
