@@ -594,9 +594,7 @@ start(const char *name, const char *sink_keys)
 static void
 bound(struct tc *c, const char *user)
 {
-	tc_connect(c, T.port);
-	ck_assert_uint_eq(tc_bind(c, SMPP_BIND_TRANSMITTER, user, "secret"),
-	    ESME_ROK);
+	tc_bound(c, T.port, SMPP_BIND_TRANSMITTER, user, "secret");
 }
 
 static void

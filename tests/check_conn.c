@@ -81,9 +81,7 @@ stop(void)
 static void
 bound(struct tc *c)
 {
-	tc_connect(c, T.port);
-	ck_assert_uint_eq(tc_bind(c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
-	    ESME_ROK);
+	tc_bound(c, T.port, SMPP_BIND_TRANSCEIVER, "acme", "secret");
 }
 
 /* Wait for a receipt; parse its text into d. */

@@ -65,9 +65,7 @@ start(const char *extra)
 static void
 bound(struct tc *c)
 {
-	tc_connect(c, A.port);
-	ck_assert_uint_eq(tc_bind(c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
-	    ESME_ROK);
+	tc_bound(c, A.port, SMPP_BIND_TRANSCEIVER, "acme", "secret");
 }
 
 static void

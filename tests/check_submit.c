@@ -55,9 +55,7 @@ stop(void)
 static void
 bound(struct tc *c, const char *user)
 {
-	tc_connect(c, T.port);
-	ck_assert_uint_eq(tc_bind(c, SMPP_BIND_TRANSCEIVER, user, "secret"),
-	    ESME_ROK);
+	tc_bound(c, T.port, SMPP_BIND_TRANSCEIVER, user, "secret");
 }
 
 /*

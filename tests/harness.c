@@ -804,6 +804,15 @@ tc_bind(struct tc *c, uint32_t cmd, const char *user, const char *password)
 	return tc_expect(c, cmd | SMPP_RESP_BIT, 5000);
 }
 
+/* Connect to port and bind as user; the bind must succeed. */
+void
+tc_bound(struct tc *c, int port, uint32_t cmd, const char *user,
+    const char *password)
+{
+	tc_connect(c, port);
+	ck_assert_uint_eq(tc_bind(c, cmd, user, password), ESME_ROK);
+}
+
 /* Submit a text; returns the status and copies the message_id. */
 uint32_t
 tc_submit(struct tc *c, const char *src, const char *dst, const char *text,

@@ -99,6 +99,7 @@ void	 tc_send_raw(struct tc *, const void *, size_t);
 int	 tc_recv(struct tc *, int);
 int	 tc_closed(struct tc *, int);
 uint32_t tc_bind(struct tc *, uint32_t, const char *, const char *);
+void	 tc_bound(struct tc *, int, uint32_t, const char *, const char *);
 uint32_t tc_submit(struct tc *, const char *, const char *, const char *,
 	    char *);
 uint32_t tc_expect(struct tc *, uint32_t, int);
