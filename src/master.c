@@ -20,7 +20,11 @@
  *	SIGINT in the foreground) closes the listeners and passes SIGTERM
  *	to every child, which unbinds its client and waits up to
  *	responseTimerSecs for the answer; a second SIGTERM is passed on
- *	too, the children exit at once and so does the master.  SIGCHLD
+ *	too, the children exit at once and so does the master.  A master
+ *	that dies without its children (kill -9) leaves them the same
+ *	shutdown: idle ones exit, busy ones unbind (session_lifeline()),
+ *	and the pid file's lock is free for a new master within
+ *	responseTimerSecs.  SIGCHLD
  *	reaps without blocking; when a child died abnormally its open and
  *	claimed spool segments are recovered at once (spool_recover_pid).
  *
@@ -261,7 +265,7 @@ child_main(void)
 	if (write(status_pipe[1], &msg, sizeof(msg)) == -1)
 		log_warn("status pipe");
 	close(status_pipe[1]);
-	close(life_pipe[0]);
+	session_lifeline(life_pipe[0]);
 	close_listeners();
 	session_run(conf, fd, fd, &ss, slot);
 	exit(0);

@@ -4,6 +4,7 @@
  *
  * SYNOPSIS
  *	session_signals()
+ *	session_lifeline(fd)
  *	session_run(conf, fd, ofd, peer, sb_slot)
  *	session_send(s, pdu)		session_request(s, cmd, index)
  *	session_hold(s, cmd, seq, status, parts, msgid)
@@ -39,6 +40,14 @@
  *	output the session stops reading, so a client that only sends
  *	cannot make it queue more.  TCP keepalive and TCP_USER_TIMEOUT
  *	(responseTimerSecs) notice a peer that vanished.
+ *
+ *	A child whose master dies (session_lifeline(): the read end of a
+ *	pipe whose write end only the master holds; EOF when it is gone)
+ *	shuts down as on SIGTERM: it stops delivering, waits for the
+ *	answers to what it sent, unbinds and exits.  Orphans that served
+ *	on would hold the pid file's lock, and no new master could start
+ *	while a client stayed bound; killed instead, they would send again
+ *	every deliver_sm their client had already answered.
  *
  *	PROXY headers are read only from the addresses on proxy_from,
  *	where one is required; a header from anywhere else is a framing
@@ -79,6 +88,7 @@ volatile sig_atomic_t session_term;
 static volatile sig_atomic_t session_hup;
 
 static sigset_t	 waitmask;	/* the mask while blocked in ppoll */
+static int	 lifeline = -1;	/* EOF when the master is gone */
 
 static void
 on_usr1(int sig)
@@ -155,6 +165,13 @@ session_signals(void)
 	sigdelset(&waitmask, SIGUSR1);
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGHUP);
+}
+
+/* Watch fd for EOF, the master's death; -1 (inetd): nothing to watch. */
+void
+session_lifeline(int fd)
+{
+	lifeline = fd;
 }
 
 /* The signal mask to wait with: SIGALRM, SIGUSR1, SIGTERM unblocked. */
@@ -651,17 +668,26 @@ service_timers(struct session *s)
 		session_wakeup = 1;
 }
 
-/* SIGTERM: unbind and wait for the answer; a second one: go now. */
+/*
+ * SIGTERM: unbind and wait for the answer; a second one: go now.  Only
+ * a signal not yet seen counts: the flag stays set while the unbind
+ * waits, and must not end the session on the next turn of the loop.
+ */
 static int
 service_term(struct session *s)
 {
+	if (session_term <= s->terms)
+		return 0;
 	if (session_term > 1 || s->terms > 0)
 		return -1;
 	s->terms = 1;
 	if (bound(s)) {
+		/*
+		 * Unbinding sends no more deliver_sm, but the claimed segments
+		 * stay until the session ends: the answers to those in flight
+		 * still settle them, and are not delivered again.
+		 */
 		log_info("shutting down: unbind");
-		if (s->delivering)
-			session_deliver_stop(s);
 		send_unbind(s);
 		timer_after(TIMER_SHUTDOWN, s->conf->server.response_timer *
 		    SEC);
@@ -671,13 +697,24 @@ service_term(struct session *s)
 	return 0;
 }
 
-/* Wait for the socket, a timer, a wake-up or a signal; read what came. */
+/* The master died: shut down as one SIGTERM asks (service_term()). */
+static void
+master_gone(void)
+{
+	log_info("the master is gone");
+	close(lifeline);
+	lifeline = -1;
+	if (session_term == 0)
+		session_term = 1;
+}
+
+/* Wait for the socket, a timer, a wake-up, a signal or the master's death. */
 static int
 wait_io(struct session *s)
 {
-	struct pollfd	 pfd[2];
+	struct pollfd	 pfd[3];
 	ssize_t		 n;
-	int		 nfd = 1;
+	int		 nfd = 1, life = -1;
 
 	timer_arm();
 	pfd[0].fd = s->fd;
@@ -695,12 +732,20 @@ wait_io(struct session *s)
 			nfd = 2;
 		}
 	}
+	if (lifeline != -1) {
+		life = nfd++;
+		pfd[life].fd = lifeline;
+		pfd[life].events = POLLIN;
+		pfd[life].revents = 0;
+	}
 	if (ppoll(pfd, nfd, NULL, &waitmask) == -1) {
 		if (errno == EINTR)
 			return 0;
 		log_warn("ppoll");
 		return -1;
 	}
+	if (life != -1 && pfd[life].revents != 0)
+		master_gone();
 	if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 		if (s->incap - s->inlen < 4096)
 			in_reserve(s, s->incap * 2);

@@ -139,6 +139,7 @@ struct session {
 extern volatile sig_atomic_t session_term;
 
 void	 session_signals(void);
+void	 session_lifeline(int);
 const sigset_t *session_waitmask(void);
 int	 session_run(const struct conf *, int, int,
 	    const struct sockaddr_storage *, int);

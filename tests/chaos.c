@@ -5,17 +5,22 @@
  * (default 6) spread over the run hit the master, a bound child and
  * smppconn in an order drawn from CHAOS_SEED (default 1): two of each
  * kind when there are six (CHAOS_ONLY=master, child or smppconn: that
- * kind alone).  A killed master or smppconn is started again
- * at once (the master is killed with its children, as a service manager
- * does when the main process of a unit died); the load
- * generator binds again when its session dies and sends anew what was
- * not answered.  It prints a RESULT line and fails when a receipt of an
+ * kind alone).  A killed smppconn is started again at once.  The master
+ * is killed alone, as by a supervisor that watches only it (runit, an rc
+ * script): its children unbind their clients, and a new master starts
+ * as soon as they have let go of the pid file.  CHAOS_MASTER=tree kills
+ * it with its children instead, as systemd's KillMode=mixed (the
+ * shipped unit) does when the main process died.  The load generator
+ * binds again when its session ends and sends anew what was not
+ * answered.  It prints a RESULT line and fails when a receipt of an
  * acknowledged message is lost or when the duplicate receipts exceed
- * the window times the bound sessions that died (one per child killed,
- * every bound one per master killed): what smppd(8) and smppconn(8)
- * promise, a killed smppconn adding none.
+ * the window times the bound sessions killed (one per child killed,
+ * every bound one per master killed with its tree): what smppd(8) and
+ * smppconn(8) promise, a killed smppconn adding none and a master
+ * killed alone none.
  *
  *	make -C tests chaos [CHAOS_SEED=n] [CHAOS_N=n] [CHAOS_KILLS=n]
+ *	    [CHAOS_ONLY=master|child|smppconn] [CHAOS_MASTER=tree]
  *
  * Not part of make check: it takes about a minute.  Linux or any system
  * whose spool lists sessions as sessions/USER/PID.BINDTYPE.
@@ -30,12 +35,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "harness.h"
 #include "load.h"
 
 #define WINDOW		10
 #define KILLS_MAX	64
+#define RESTART_MS	30000	/* responseTimerSecs and then some */
 
 enum victim { V_MASTER, V_CHILD, V_CONN };
 
@@ -46,6 +53,8 @@ static int		 total, nkills, done_kills;
 static enum victim	 plan[KILLS_MAX];
 static int		 killed[3];
 static int		 sessions_killed;	/* bound sessions that died */
+static int		 tree;		/* CHAOS_MASTER=tree */
+static int64_t		 restart_at;	/* deadline of a master's restart */
 
 static int
 env_int(const char *name, int def)
@@ -97,17 +106,22 @@ kill_one(enum victim v)
 
 	switch (v) {
 	case V_MASTER:
-		(void)bound_child(&n);
-		sessions_killed += n;
-		/*
-		 * With its children, as systemd's KillMode=mixed does when
-		 * the main process died: bound children would hold the pid
-		 * file's lock, and no new master could start.
-		 */
-		th_kill_tree(T.pid);
-		T.pid = 0;
-		ck_assert(th_wait_port_closed(T.port, 10000));
-		th_start(&T);
+		if (T.pid == 0)
+			return;		/* the last one not restarted yet */
+		if (tree) {
+			(void)bound_child(&n);
+			sessions_killed += n;
+			th_kill_tree(T.pid);
+			T.pid = 0;
+			ck_assert(th_wait_port_closed(T.port, 10000));
+			th_start(&T);
+		} else {
+			/* The children unbind: answered by load.c meanwhile. */
+			kill(T.pid, SIGKILL);
+			waitpid(T.pid, NULL, 0);
+			T.pid = 0;
+			restart_at = clock_mono_ms() + RESTART_MS;
+		}
 		break;
 	case V_CHILD:
 		if ((pid = bound_child(&n)) == 0)
@@ -123,6 +137,22 @@ kill_one(enum victim v)
 	killed[v]++;
 	fprintf(stderr, "chaos: kill -9 of the %s at %d acks\n", vname[v],
 	    total * (done_kills + 1) / (nkills + 1));
+}
+
+/* A new master once the old one's children let go of the pid file. */
+static void
+tick(struct load *l)
+{
+	(void)l;
+	if (T.pid != 0 || restart_at == 0)
+		return;
+	if (th_wait_pidfile_free(&T, 0)) {
+		restart_at = 0;
+		th_start(&T);
+		return;
+	}
+	ck_assert_msg(clock_mono_ms() < restart_at,
+	    "the children of a killed master still hold its pid file");
 }
 
 static void
@@ -146,6 +176,8 @@ START_TEST(test_chaos)
 	if (nkills > KILLS_MAX)
 		nkills = KILLS_MAX;
 	make_plan(seed);
+	tree = getenv("CHAOS_MASTER") != NULL &&
+	    strcmp(getenv("CHAOS_MASTER"), "tree") == 0;
 	th_init(&T, "chaos");
 	strlcpy(T.server_keys, "log_level = INFO\nprefork = 12\n",
 	    sizeof(T.server_keys));
@@ -166,12 +198,13 @@ START_TEST(test_chaos)
 	l.grace_ms = 3000;
 	l.reconnect = 1;
 	l.hook = hook;
+	l.tick = tick;
 	load_run(&l);
 	load_print(&l, "chaos");
-	printf("RESULT chaos seed=%u messages=%d kills=%d (master %d, child "
+	printf("RESULT chaos seed=%u messages=%d kills=%d (master%s %d, child "
 	    "%d, smppconn %d) acked=%d lost=%d dup_receipts=%d unknown=%d "
 	    "reconnects=%d sessions_killed=%d bound=%d\n", seed, total,
-	    done_kills, killed[V_MASTER], killed[V_CHILD], killed[V_CONN],
+	    done_kills, tree ? " with children" : " alone", killed[V_MASTER], killed[V_CHILD], killed[V_CONN],
 	    l.acked, l.lost, l.dups, l.unknown, l.reconnects, sessions_killed,
 	    sessions_killed * WINDOW);
 	fflush(stdout);

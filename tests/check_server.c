@@ -186,6 +186,8 @@ START_TEST(test_sigterm_drains)
 	pdu_init(&p, SMPP_UNBIND_RESP, c.p.sequence_number);
 	tc_send(&c, &p);
 	ck_assert(tc_closed(&c, 5000));
+	/* Closed because of the answer, not at once after the unbind. */
+	ck_assert(th_log_has(T.log, "unbind_resp received"));
 	ck_assert(th_wait_exit(T.pid, 10000, &st));
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	T.pid = 0;
@@ -209,6 +211,39 @@ START_TEST(test_second_sigterm)
 	ck_assert(th_wait_exit(T.pid, 5000, NULL));
 	T.pid = 0;
 	ck_assert(tc_closed(&c, 5000));
+	tc_close(&c);
+}
+END_TEST
+
+/*
+ * A master killed alone (kill -9, no service manager to end its
+ * children): the bound child unbinds its client rather than serving on,
+ * and a new master can start.  Before, the orphan kept the session and
+ * the pid file's lock for as long as the client stayed.
+ */
+START_TEST(test_master_killed)
+{
+	struct tc	 c;
+	struct pdu	 p;
+
+	start("responseTimerSecs = 60\n");
+	tc_connect(&c, T.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_TRANSCEIVER, "acme", "secret"),
+	    ESME_ROK);
+	kill(T.pid, SIGKILL);
+	ck_assert(th_wait_exit(T.pid, 5000, NULL));
+	T.pid = 0;
+	ck_assert_int_eq(tc_recv(&c, 5000), 1);
+	ck_assert_uint_eq(c.p.command_id, SMPP_UNBIND);
+	pdu_init(&p, SMPP_UNBIND_RESP, c.p.sequence_number);
+	tc_send(&c, &p);
+	ck_assert(tc_closed(&c, 5000));
+	tc_close(&c);
+	ck_assert(th_log_has(T.log, "the master is gone"));
+	ck_assert(th_log_has(T.log, "unbind_resp received"));
+	ck_assert(th_wait_pidfile_free(&T, 5000));
+	th_start(&T);
+	tc_bound(&c, T.port, SMPP_BIND_TRANSCEIVER, "acme", "secret");
 	tc_close(&c);
 }
 END_TEST
@@ -646,6 +681,7 @@ main(void)
 	tcase_add_test(tc, test_sighup_reload);
 	tcase_add_test(tc, test_sigterm_drains);
 	tcase_add_test(tc, test_second_sigterm);
+	tcase_add_test(tc, test_master_killed);
 	tcase_add_test(tc, test_max_connections);
 	tcase_add_test(tc, test_concurrent_charging);
 	tcase_add_test(tc, test_proxy_protocol);

@@ -26,6 +26,7 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -290,6 +291,29 @@ pause_ms(int ms)
 	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
+}
+
+/*
+ * Wait up to ms until no process holds the flock(2) of smppd's pid file
+ * (a master or a child it left), that is until a new master can start.
+ */
+int
+th_wait_pidfile_free(struct th *t, int ms)
+{
+	char	 path[600];
+	int	 fd, i, ok = 0;
+
+	snprintf(path, sizeof(path), "%s/smppd.pid", t->dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 1;
+	for (i = 0; i < ms / 10 + 1 && !ok; i++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			ok = 1;
+		else
+			pause_ms(10);
+	}
+	close(fd);
+	return ok;
 }
 
 /*

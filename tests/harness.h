@@ -74,6 +74,7 @@ void	 th_stop(struct th *);
 void	 th_cleanup(struct th *);
 int	 th_wait_exit(pid_t, int, int *);
 int	 th_wait_port_closed(int, int);
+int	 th_wait_pidfile_free(struct th *, int);
 int	 th_log_has(const char *, const char *);
 int	 th_log_count(const char *, const char *);
 int	 th_wait_log(const char *, const char *, int);

@@ -257,6 +257,10 @@ on_pdu(struct lconn *c, struct load *l, const uint8_t *buf, size_t len)
 		break;
 	case SMPP_SUBMIT_SM_RESP:
 		c->outstanding--;
+		if (p.command_status == ESME_RINVBNDSTS && l->reconnect) {
+			l->sent--;	/* refused while unbinding: again */
+			break;
+		}
 		if (p.command_status != ESME_ROK) {
 			l->rejected++;
 			break;
@@ -276,6 +280,11 @@ on_pdu(struct lconn *c, struct load *l, const uint8_t *buf, size_t len)
 		break;
 	case SMPP_ENQUIRE_LINK:
 		queue_resp(c, SMPP_ENQUIRE_LINK, p.sequence_number);
+		break;
+	case SMPP_UNBIND:
+		/* Answered; no more submits; the server's close follows. */
+		queue_resp(c, SMPP_UNBIND, p.sequence_number);
+		c->bound = 0;
 		break;
 	default:
 		break;
@@ -417,6 +426,8 @@ load_run(struct load *l)
 	t_start = t_lastack = t_lastrcpt = mono_us();
 	t_all = 0;
 	while (!finished(l, mono_us())) {
+		if (l->tick != NULL)
+			l->tick(l);
 		for (i = 0; i < l->binds; i++) {
 			if (c[i].fd == -1 && mono_us() >= c[i].retry_at)
 				connect_bind(&c[i], l);

@@ -26,6 +26,7 @@ struct load {
 					   its unanswered submit_sm are sent
 					   anew (else a close fails) */
 	void		(*hook)(struct load *, int);	/* after each ack */
+	void		(*tick)(struct load *);		/* each turn */
 	void		*arg;
 
 	/* what happened */
