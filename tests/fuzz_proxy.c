@@ -6,8 +6,12 @@
  *
  * DESCRIPTION
  *	The input is what a client sends first.  It goes into one end of
- *	a socket pair, whose other end proxy_header() reads with a short deadline
- *	to wait, as smppd reads an accepted connection.  When the header
+ *	a socket pair, whose other end proxy_header() reads as smppd reads
+ *	an accepted connection.  The writing end is then shut, so that an
+ *	incomplete header meets the end of the stream at once rather than
+ *	the deadline: without it most inputs are too short, each waits out
+ *	the 10 ms, and the target spends 95 % of its time asleep (846 runs
+ *	a second on 2026-12-04, against some 15,000).  When the header
  *	is accepted, exactly the header must have been consumed (for
  *	version 2 the 16 octets and the length they announce, for version
  *	1 up to and with the first CR LF) and the rest must still be
@@ -74,6 +78,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
 		abort();
 	if (size > 0 && write(sv[0], data, size) != (ssize_t)size)
+		abort();
+	if (shutdown(sv[0], SHUT_WR) == -1)
 		abort();
 	memset(&ss, 0, sizeof(ss));
 	ss.ss_family = AF_UNIX;
