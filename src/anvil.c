@@ -3,12 +3,13 @@
  * failed binds and a penalty that doubles with them
  *
  * SYNOPSIS
- *	anvil_init(board)			the master, at start
- *	anvil_admit(conf, peer, sb_slot)	a child, right after accept
- *	anvil_release_pid(pid)			the master, reaping a child
- *	anvil_penalty(conf, peer)		seconds of penalty left, or 0
- *	anvil_bind_failed(conf, peer)		count a failed bind
- *	anvil_print(fp, board, json)		smppq stats
+ *	anvil_init(a)				the scoreboard, when made
+ *	anvil_admit(a, conf, peer, slot)	a child, right after accept
+ *	anvil_release_slot(a, slot)		its session ends, or the
+ *						master reaps it
+ *	anvil_penalty(a, conf, peer)		seconds of penalty left, or 0
+ *	anvil_bind_failed(a, conf, peer)	count a failed bind
+ *	anvil_print(fp, a, json)		smppq stats
  *
  * DESCRIPTION
  *	Postfix keeps these counts in anvil(8), a server that smtpd asks
@@ -19,10 +20,10 @@
  *	after accept(), before it reads a byte or tells the master it is
  *	busy: a refused connection is closed at once and the child goes
  *	back to accept(), so a flood costs an accept and a close, never a
- *	fork or a hash.  A child that took a connection notes the entry in
- *	its scoreboard slot; the master, which reaps every child, gives
- *	the connection back (anvil_release_pid), so a crash cannot leave
- *	a count behind.  Updates take a robust process-shared mutex: a
+ *	fork or a hash.  A child that took a connection notes the entry
+ *	under its scoreboard slot number (held[]); the master, which reaps
+ *	every child, gives the connection back (anvil_release_slot), so a
+ *	crash cannot leave a count behind.  Updates take a robust process-shared mutex: a
  *	child killed while holding it leaves it to the next one, and
  *	nothing inside can block.
  *
@@ -56,7 +57,6 @@
 #include "log.h"
 #include "net.h"
 #include "netacl.h"
-#include "sb.h"
 
 static const char *const reasons[] = {
 	"", "", "max_connections_per_address", "connection_rate_per_address",
@@ -75,14 +75,6 @@ anvil_init(struct anvil_board *a)
 	pthread_mutex_init(&a->lock, &attr);
 	pthread_mutexattr_destroy(&attr);
 	a->ready = 1;
-}
-
-static struct anvil_board *
-anvil_board(void)
-{
-	struct sb_board	*b = sb_board();
-
-	return b != NULL && b->anvil.ready ? &b->anvil : NULL;
 }
 
 static int
@@ -251,20 +243,21 @@ anvil_exempt(const struct conf *c, const struct sockaddr *sa)
 }
 
 /*
- * A child took a connection from sa: 1 when it may serve it (counted,
- * and noted in the child's scoreboard slot), 0 when it must close it.
- * Without a table, or for an exempt or address-less peer, 1.
+ * The child in slot took a connection from sa: 1 when it may serve it
+ * (counted, and noted under slot), 0 when it must close it.  Without a
+ * table, or for an exempt or address-less peer, 1.
  */
 int
-anvil_admit(const struct conf *c, const struct sockaddr *sa, int sb_slot)
+anvil_admit(struct anvil_board *a, const struct conf *c,
+    const struct sockaddr *sa, int slot)
 {
-	struct anvil_board	*a = anvil_board();
 	struct anvil_entry	*e;
 	enum anvil_verdict	 v = ANVIL_OK;
 	uint8_t			 key[16];
 	int64_t			 now = clock_mono_ms() / 1000;
 
-	if (a == NULL || anvil_exempt(c, sa) || anvil_key(c, sa, key) == -1)
+	if (a == NULL || !a->ready || anvil_exempt(c, sa) ||
+	    anvil_key(c, sa, key) == -1)
 		return 1;
 	if (anvil_lock(a) == -1)
 		return 1;
@@ -272,13 +265,12 @@ anvil_admit(const struct conf *c, const struct sockaddr *sa, int sb_slot)
 		if ((v = anvil_judge(c, e, now)) == ANVIL_OK) {
 			e->conns++;
 			e->conn_count++;
-			sb_child_anvil(sb_slot, (int32_t)(e - a->entry) + 1);
+			if (slot >= 0 && slot < ANVIL_SLOTS)
+				a->held[slot] = (int32_t)(e - a->entry) + 1;
 		} else
 			anvil_log_refusal(e, sa, v, now);
 	}
 	pthread_mutex_unlock(&a->lock);
-	if (v != ANVIL_OK)
-		sb_count(-1, SB_ADDR_REFUSED);
 	return v == ANVIL_OK;
 }
 
@@ -288,38 +280,32 @@ anvil_admit(const struct conf *c, const struct sockaddr *sa, int sb_slot)
  * slot is read and cleared under the lock, so it counts once.
  */
 void
-anvil_release_slot(int slot)
+anvil_release_slot(struct anvil_board *a, int slot)
 {
-	struct anvil_board	*a = anvil_board();
-	int32_t			 i;
+	int32_t	 i;
 
-	if (a == NULL || slot < 0 || anvil_lock(a) == -1)
+	if (a == NULL || !a->ready || slot < 0 || slot >= ANVIL_SLOTS ||
+	    anvil_lock(a) == -1)
 		return;
-	i = sb_child_anvil_get(slot);
+	i = a->held[slot];
 	if (i > 0 && i <= ANVIL_ENTRIES && a->entry[i - 1].conns > 0)
 		a->entry[i - 1].conns--;
-	sb_child_anvil(slot, 0);
+	a->held[slot] = 0;
 	pthread_mutex_unlock(&a->lock);
-}
-
-void
-anvil_release_pid(int32_t pid)
-{
-	anvil_release_slot(sb_child_find(pid));
 }
 
 /* Seconds of penalty left for sa; 0 when it may try a password. */
 int
-anvil_penalty(const struct conf *c, const struct sockaddr *sa)
+anvil_penalty(struct anvil_board *a, const struct conf *c,
+    const struct sockaddr *sa)
 {
-	struct anvil_board	*a = anvil_board();
 	struct anvil_entry	*e;
 	uint8_t			 key[16];
 	int64_t			 now = clock_mono_ms() / 1000;
 	int			 left = 0;
 
-	if (a == NULL || anvil_exempt(c, sa) || anvil_key(c, sa, key) == -1 ||
-	    anvil_lock(a) == -1)
+	if (a == NULL || !a->ready || anvil_exempt(c, sa) ||
+	    anvil_key(c, sa, key) == -1 || anvil_lock(a) == -1)
 		return 0;
 	if ((e = anvil_find(a, key, now)) != NULL)
 		left = anvil_penalized(e, now);
@@ -333,14 +319,15 @@ anvil_penalty(const struct conf *c, const struct sockaddr *sa)
  * quiet for ANVIL_QUIET, the penalty doubles: 1 s, 2 s, ... 5 min.
  */
 void
-anvil_bind_failed(const struct conf *c, const struct sockaddr *sa)
+anvil_bind_failed(struct anvil_board *a, const struct conf *c,
+    const struct sockaddr *sa)
 {
-	struct anvil_board	*a = anvil_board();
 	struct anvil_entry	*e;
 	uint8_t			 key[16];
 	int64_t			 now = clock_mono_ms() / 1000, d;
 
-	if (a == NULL || c->server.bind_failure_rate_per_address == 0 ||
+	if (a == NULL || !a->ready ||
+	    c->server.bind_failure_rate_per_address == 0 ||
 	    anvil_exempt(c, sa) || anvil_key(c, sa, key) == -1 ||
 	    anvil_lock(a) == -1)
 		return;

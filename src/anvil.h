@@ -6,7 +6,10 @@
  * The table lives in the scoreboard (sb.h), a shared mapping made by the
  * master before it forks: children update it under a robust
  * process-shared mutex, the master frees what a reaped child held, and
- * smppq stats reads it.
+ * smppq stats reads it.  Every function takes the board (sb_anvil():
+ * NULL without a scoreboard, and then nothing is limited) and a child's
+ * scoreboard slot where it needs one; anvil.c knows nothing else of the
+ * scoreboard.
  */
 #ifndef ANVIL_H
 #define ANVIL_H
@@ -23,6 +26,7 @@ struct conf;
 #define ANVIL_WINDOW	60	/* seconds: the rates are per minute */
 #define ANVIL_PENALTY_MAX 300	/* seconds: the longest penalty */
 #define ANVIL_QUIET	600	/* seconds without failure: penalty forgotten */
+#define ANVIL_SLOTS	8192	/* children: at least SB_CHILDREN (sb.h) */
 
 /* One client address (IPv6: its prefix). */
 struct anvil_entry {
@@ -46,6 +50,7 @@ struct anvil_board {
 	uint32_t	 ready;
 	uint32_t	 spare;
 	struct anvil_entry entry[ANVIL_ENTRIES];
+	int32_t		 held[ANVIL_SLOTS];	/* per child: 0 or entry + 1 */
 };
 
 enum anvil_verdict {
@@ -57,11 +62,13 @@ enum anvil_verdict {
 };
 
 void	 anvil_init(struct anvil_board *);
-int	 anvil_admit(const struct conf *, const struct sockaddr *, int);
-void	 anvil_release_slot(int);
-void	 anvil_release_pid(int32_t);
-int	 anvil_penalty(const struct conf *, const struct sockaddr *);
-void	 anvil_bind_failed(const struct conf *, const struct sockaddr *);
+int	 anvil_admit(struct anvil_board *, const struct conf *,
+	    const struct sockaddr *, int);
+void	 anvil_release_slot(struct anvil_board *, int);
+int	 anvil_penalty(struct anvil_board *, const struct conf *,
+	    const struct sockaddr *);
+void	 anvil_bind_failed(struct anvil_board *, const struct conf *,
+	    const struct sockaddr *);
 int	 anvil_print(FILE *, const struct anvil_board *, int);
 
 #endif /* ANVIL_H */

@@ -204,8 +204,9 @@ admit(int fd, const struct sockaddr_storage *ss, int slot)
 	if (conf->server.proxy_from[0] != '\0' &&
 	    netacl_match(conf->server.proxy_from, sa))
 		return 1;
-	if (anvil_admit(conf, sa, slot))
+	if (anvil_admit(sb_anvil(), conf, sa, slot))
 		return 1;
+	sb_count(-1, SB_ADDR_REFUSED);
 	close(fd);
 	return 0;
 }
@@ -348,7 +349,7 @@ reap(void)
 		if (!children[i].busy)
 			nidle--;
 		children[i] = children[--nchildren];
-		anvil_release_pid(pid);
+		anvil_release_slot(sb_anvil(), sb_child_find(pid));
 		sb_child_release_pid(pid);
 		if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st))) {
 			if (WIFSIGNALED(st))

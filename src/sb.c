@@ -41,7 +41,10 @@
 #include "sb.h"
 
 #define SB_MAGIC	0x53425031U	/* "SBP1" */
-#define SB_VERSION	3
+#define SB_VERSION	4	/* 4: the anvil's held[] left struct sb_child */
+
+/* anvil.c keeps a held[] entry per child slot. */
+_Static_assert(ANVIL_SLOTS >= SB_CHILDREN, "ANVIL_SLOTS below SB_CHILDREN");
 
 static struct sb_board	*board;
 
@@ -312,7 +315,6 @@ sb_child_claim(pid_t pid)
 claimed:
 	c->state = SB_IDLE;
 	c->account = -1;
-	c->anvil = 0;
 	c->since = (int64_t)time(NULL);
 	c->peer[0] = '\0';
 	return (start + i) % SB_CHILDREN;
@@ -348,27 +350,17 @@ sb_child_release_pid(pid_t pid)
 		if (c->pid == pid) {
 			c->state = SB_FREE;
 			c->account = -1;
-			c->anvil = 0;
 			__atomic_store_n(&c->pid, 0, __ATOMIC_RELEASE);
 			return;
 		}
 	}
 }
 
-/* The anvil entry whose connection the child in slot holds (anvil.c). */
-void
-sb_child_anvil(int slot, int32_t entry)
+/* The per-address table (anvil.h); NULL without a scoreboard. */
+struct anvil_board *
+sb_anvil(void)
 {
-	if (board != NULL && slot >= 0 && slot < SB_CHILDREN)
-		board->child[slot].anvil = entry;
-}
-
-int32_t
-sb_child_anvil_get(int slot)
-{
-	if (board == NULL || slot < 0 || slot >= SB_CHILDREN)
-		return 0;
-	return board->child[slot].anvil;
+	return board != NULL && board->anvil.ready ? &board->anvil : NULL;
 }
 
 /* The slot of pid; -1 when it has none. */

@@ -94,7 +94,7 @@ struct sb_child {
 	int32_t		 pid;
 	int32_t		 state;		/* enum sb_state */
 	int32_t		 account;	/* -1 or an index */
-	int32_t		 anvil;		/* 0 or its anvil entry + 1 */
+	int32_t		 spare;
 	int64_t		 since;		/* seconds: connected or bound */
 	char		 peer[64];
 };
@@ -133,8 +133,7 @@ void	 sb_activity(int);
 int	 sb_child_claim(pid_t);
 void	 sb_child_set(int, enum sb_state, int, const char *);
 void	 sb_child_release_pid(pid_t);
-void	 sb_child_anvil(int, int32_t);
-int32_t	 sb_child_anvil_get(int);
+struct anvil_board *sb_anvil(void);
 int	 sb_child_find(pid_t);
 const char *sb_counter_name(enum sb_counter);
 const char *sb_time_name(enum sb_time);

@@ -861,7 +861,7 @@ session_end(struct session *s)
 	session_unbound(s);
 	sb_count(s->sb_conn_acct, SB_DISCONNECT);
 	sb_child_set(s->sb_slot, SB_IDLE, -1, NULL);
-	anvil_release_slot(s->sb_slot);
+	anvil_release_slot(sb_anvil(), s->sb_slot);
 	segw_free(&s->mt);
 	buf_free(&s->out);
 	free(s->in);
@@ -914,8 +914,11 @@ session_proxy(struct session *s)
 	if (net_addr_str((struct sockaddr *)&s->peer, s->peerstr,
 	    sizeof(s->peerstr)) == -1)
 		strlcpy(s->peerstr, "local", sizeof(s->peerstr));
-	return anvil_admit(s->conf, (struct sockaddr *)&s->peer, s->sb_slot) ?
-	    0 : -1;
+	if (anvil_admit(sb_anvil(), s->conf, (struct sockaddr *)&s->peer,
+	    s->sb_slot))
+		return 0;
+	sb_count(-1, SB_ADDR_REFUSED);
+	return -1;
 }
 
 /*

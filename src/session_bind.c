@@ -249,7 +249,7 @@ refused(struct session *s, int b, const struct pdu_hdr *h, uint32_t status,
 	    status, 0, NULL);
 	if (status != ESME_RINVPASWD)
 		return;
-	anvil_bind_failed(s->conf, (struct sockaddr *)&s->peer);
+	anvil_bind_failed(sb_anvil(), s->conf, (struct sockaddr *)&s->peer);
 	if (++s->bind_failures >= s->conf->server.max_bind_failures)
 		session_close(s, "too many failed binds");
 }
@@ -276,7 +276,7 @@ session_bind(struct session *s, const uint8_t *buf, size_t len,
 	status = pdu_decode(buf, len, &p);
 	log_sanitize(id, sizeof(id), p.system_id ? p.system_id : "",
 	    p.system_id ? strlen(p.system_id) : 0);
-	if (status == ESME_ROK && anvil_penalty(s->conf,
+	if (status == ESME_ROK && anvil_penalty(sb_anvil(), s->conf,
 	    (struct sockaddr *)&s->peer) > 0)
 		/* Before any hash: a penalized guesser costs nothing. */
 		status = refuse(&r, "address penalized for failed binds",

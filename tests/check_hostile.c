@@ -571,7 +571,7 @@ admit6(const struct conf *c, const char *addr)
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
 	ck_assert_int_eq(inet_pton(AF_INET6, addr, &sin6.sin6_addr), 1);
-	return anvil_admit(c, (struct sockaddr *)&sin6, 0);
+	return anvil_admit(sb_anvil(), c, (struct sockaddr *)&sin6, 0);
 }
 
 /* IPv6 addresses count per /64, or per address_ipv6_prefix. */
