@@ -321,11 +321,13 @@ int
 esme_next(struct esme *e, struct pdu *p, uint32_t *status)
 {
 	struct pdu_hdr	 h;
-	const uint8_t	*raw = e->in + e->taken;
+	const uint8_t	*raw;
 	size_t		 avail = e->inlen - e->taken;
 
+	/* Before the first read e->in is NULL, and NULL + 0 is undefined. */
 	if (avail < PDU_HEADER_LEN)
 		return 0;
+	raw = e->in + e->taken;
 	if (pdu_header(raw, avail, &h, e->max_pdu) != ESME_ROK)
 		return esme_fail(e, ESME_FAIL_PROTO,
 		    "command_length %u out of range: stream lost",
