@@ -62,7 +62,7 @@
 #include "smppconn.h"
 #include "userdb.h"
 
-static struct ledger	 ledger = { -1, "", -1 };
+static struct ledger	 ledger = { .fd = -1, .bfd = -1 };
 static struct billlog	 blog = { -1, "", 0 };
 static uint64_t		*startkeys;	/* by slot: conn_key at start */
 static size_t		 nstartkeys;

@@ -100,10 +100,20 @@ struct ledger_bill {
 	const struct billlog_line *line;
 };
 
+struct ledger_slot;
+
+/*
+ * held: the slot that ledger_hold() keeps locked, read into memory, while
+ * holding; dirty when a charge changed the copy since.
+ */
 struct ledger {
-	int	 fd;
-	char	 path[1024];
-	int	 bfd;		/* LEDGER.base; -1: none */
+	int			 fd;
+	char			 path[1024];
+	int			 bfd;		/* LEDGER.base; -1: none */
+	int			 holding;
+	int			 dirty;
+	uint32_t		 held_slot;
+	struct ledger_slot	*held;
 };
 
 /* Results of ledger_charge(). */
@@ -135,6 +145,8 @@ int	 ledger_refund(struct ledger *, uint32_t, const char *, uint32_t,
 int	 ledger_bill(struct ledger *, uint32_t, const char *,
 	    const struct ledger_bill *);
 int	 ledger_flush(struct ledger *);
+int	 ledger_hold(struct ledger *, uint32_t, const char *);
+int	 ledger_release(struct ledger *);
 int	 ledger_advance(struct ledger *, uint32_t, const char *, int64_t,
 	    uint32_t, uint64_t);
 int	 ledger_recover(struct ledger *, struct billlog *, int);

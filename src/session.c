@@ -807,9 +807,9 @@ session_answer(struct session *s)
 	struct held	*h;
 	size_t		 i;
 
+	session_submit_commit(s);
 	if (s->nheld == 0)
 		return;
-	session_submit_commit(s);
 	for (i = 0; i < s->nheld; i++) {
 		h = &s->held[i];
 		send_held(s, h);
@@ -989,6 +989,8 @@ session_run(const struct conf *conf, int fd, int ofd,
 		}
 		was_delivering = s.delivering;
 		more = handle_input(&s);
+		/* The account's ledger slot is not held past the reading. */
+		session_submit_charged(&s);
 		if (session_wakeup) {
 			session_wakeup = 0;
 			s.dl.eof = 0;

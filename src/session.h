@@ -159,6 +159,7 @@ void	 session_unbound(struct session *);
 /* session_submit.c */
 void	 session_submit(struct session *, const uint8_t *, size_t,
 	    const struct pdu_hdr *, struct held *);
+void	 session_submit_charged(struct session *);
 void	 session_submit_commit(struct session *);
 void	 session_segment_close(struct session *);
 
@@ -168,6 +169,7 @@ uint32_t session_bill_charge(struct session *, struct msg_meta *,
 void	 session_bill_undo(struct session *, const struct msg_meta *,
 	    const char *);
 void	 session_bill_rollback(struct session *);
+int	 session_bill_release(struct session *);
 void	 session_bill_commit(struct session *);
 void	 session_bill_reopen(struct session *);
 void	 session_bill_close(struct session *);

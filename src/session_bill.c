@@ -5,8 +5,8 @@
  * SYNOPSIS
  *	session_bill_charge(s, meta, dest, &why)
  *	session_bill_undo(s, meta, dest)	session_bill_rollback(s)
- *	session_bill_commit(s)	session_bill_reopen(s)
- *	session_bill_close(s)
+ *	session_bill_release(s)	session_bill_commit(s)
+ *	session_bill_reopen(s)	session_bill_close(s)
  *
  * DESCRIPTION
  *	The price of a part is the rate card's for the account and the
@@ -26,6 +26,17 @@
  *	disk, and the account's base moves past it (ledger_recover.c:
  *	after a power cut the balance is rebuilt from the base and the
  *	lines on disk).
+ *
+ *	Without a billing log the turn's first charge holds the account's
+ *	ledger slot (ledger_hold()) and every later one changes the copy in
+ *	memory; session_bill_release(), before the group commit, writes the
+ *	slot once and unlocks it.  Each message is still decided in order,
+ *	against what the ones before it left; the ten children of a busy
+ *	account took the slot's lock forty thousand times a second before
+ *	(BENCHMARKS.md).  A child killed while holding leaves the slot as
+ *	it was, and none of the messages it charged was queued or answered.
+ *	With a billing log every charge is its own step (ledger.c), as the
+ *	log's line comes first.
  *
  *	With [smpp-server] billing_feature = no only the throughput is
  *	counted, as in Jasmin; nothing is charged or logged.
@@ -168,6 +179,9 @@ session_bill_charge(struct session *s, struct msg_meta *m, const char *dest,
 		*why = "billing log unavailable";
 		return ESME_RSYSERR;
 	}
+	if (b.log == NULL && ledger_hold(&s->ledger, s->acct.slot,
+	    s->acct.system_id) != LEDGER_OK)
+		return refusal(s, LEDGER_ERR, why);
 	rc = ledger_bill(&s->ledger, s->acct.slot, s->acct.system_id, &b);
 	if (rc != LEDGER_OK)
 		return refusal(s, rc, why);
@@ -219,6 +233,22 @@ session_bill_rollback(struct session *s)
 		    s->charges[i].rule, s->charges[i].parts,
 		    s->charges[i].paid);
 	s->ncharges = 0;
+}
+
+/*
+ * Write the slot held since the turn's first charge, and unlock it.
+ * -1 when it could not be written: then none of the turn's charges
+ * counted, and there is nothing to refund.
+ */
+int
+session_bill_release(struct session *s)
+{
+	if (ledger_release(&s->ledger) == LEDGER_OK)
+		return 0;
+	log_warnx("ledger: cannot write the charges of %s (slot %u): %s",
+	    s->acct.system_id, s->acct.slot, ledger_error());
+	s->ncharges = 0;
+	return -1;
 }
 
 /*

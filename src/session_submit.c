@@ -4,7 +4,7 @@
  *
  * SYNOPSIS
  *	session_submit(s, buf, len, hdr, &answer)
- *	session_submit_commit(s)
+ *	session_submit_charged(s)	session_submit_commit(s)
  *	session_segment_close(s)
  *
  * DESCRIPTION
@@ -355,8 +355,23 @@ commit_failed(struct session *s)
 }
 
 /*
- * Make the records of this turn durable with one write and one
- * fdatasync; when that fails, refund them and turn their held answers
+ * The turn's charges to the ledger, and its slot unlocked, as soon as
+ * the turn's requests are read (session_bill_release()); when they
+ * cannot be written, nothing of the turn is queued.
+ */
+void
+session_submit_charged(struct session *s)
+{
+	if (session_bill_release(s) == -1 && s->uncommitted > 0) {
+		commit_failed(s);
+		s->uncommitted = 0;
+	}
+}
+
+/*
+ * Write the turn's charges to the ledger (session_submit_charged()), then
+ * make the records of this turn durable with one write and one
+ * fdatasync; when either fails, refund them and turn their held answers
  * into ESME_RSUBMITFAIL.  The caller (session.c) sends the answers
  * after this returns, so nothing leaves before the records are durable.
  */
@@ -368,6 +383,7 @@ session_submit_commit(struct session *s)
 	size_t			 i;
 	int			 fresh, rc;
 
+	session_submit_charged(s);
 	if (s->uncommitted == 0)
 		return;
 	fresh = s->mt.fd == -1;

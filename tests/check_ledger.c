@@ -612,6 +612,157 @@ START_TEST(test_kill)
 }
 END_TEST
 
+/* The charges of a run, held or not: what test_hold compares. */
+static void
+run_of_charges(struct ledger *l, uint32_t slot, int *r)
+{
+	int	 i;
+
+	for (i = 0; i < 5; i++)
+		r[i] = ledger_charge(l, slot, "alice", (uint32_t)(1 + i % 2),
+		    MICRO, 10, 0, T0 + i);
+}
+
+/* Whether another process finds the slot's range write-locked. */
+static int
+locked_elsewhere(uint32_t slot)
+{
+	struct flock	 fl;
+	pid_t		 pid;
+	int		 fd, status;
+
+	if ((pid = fork()) == 0) {
+		if ((fd = open(path, O_RDWR)) == -1)
+			_exit(2);
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = 128 * ((off_t)slot + 1);	/* smppd-ledger: slots */
+		fl.l_len = 128;
+		if (fcntl(fd, F_GETLK, &fl) == -1)
+			_exit(3);
+		_exit(fl.l_type == F_UNLCK ? 1 : 0);
+	}
+	ck_assert_int_ge(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) <= 1);
+	return WEXITSTATUS(status) == 0;
+}
+
+/*
+ * ledger_hold(): the charges of a turn decided one by one against the
+ * copy in memory give the slot that charging each on the file gives,
+ * refusals included; the slot stays locked until ledger_release().
+ */
+START_TEST(test_hold)
+{
+	struct ledger		 l;
+	struct ledger_entry	 held, plain;
+	uint32_t		 slot;
+	int			 rh[5], rp[5], i;
+
+	/* Without a hold, on the file (quota 4: the fifth is refused). */
+	setup();
+	slot = one_account(&l, 100 * MICRO, 4);
+	run_of_charges(&l, slot, rp);
+	plain = entry(&l, slot);
+	ledger_close(&l);
+	teardown();
+
+	setup();
+	slot = one_account(&l, 100 * MICRO, 4);
+	ck_assert(!locked_elsewhere(slot));
+	ck_assert_int_eq(ledger_hold(&l, slot, "alice"), LEDGER_OK);
+	ck_assert_int_eq(ledger_hold(&l, slot, "alice"), LEDGER_OK);
+	run_of_charges(&l, slot, rh);
+	ck_assert(locked_elsewhere(slot));
+	ck_assert_int_eq(ledger_release(&l), LEDGER_OK);
+	ck_assert(!locked_elsewhere(slot));
+	held = entry(&l, slot);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(rh[i], rp[i]);
+	ck_assert_int_eq(rh[4], LEDGER_NOQUOTA);
+	assert_entry_eq(&held, &plain);
+	ck_assert_uint_eq(held.charged, 4);	/* parts 1, 2, 1; then refused */
+
+	/* Another operation of the process writes the hold first. */
+	ck_assert_int_eq(ledger_hold(&l, slot, "alice"), LEDGER_OK);
+	ck_assert_int_eq(ledger_credit(&l, slot, "alice", 10), LEDGER_OK);
+	ck_assert_int_eq(ledger_set(&l, slot, "alice", 100 * MICRO, 10),
+	    LEDGER_OK);
+	ck_assert_int_eq(ledger_hold(&l, slot, "alice"), LEDGER_OK);
+	ck_assert_int_eq(ledger_charge(&l, slot, "alice", 1, MICRO, 0, 0,
+	    T0), LEDGER_OK);
+	ck_assert_int_eq(ledger_credit(&l, slot, "alice", 5 * MICRO),
+	    LEDGER_OK);
+	held = entry(&l, slot);
+	ck_assert_int_eq(held.balance, 104 * MICRO);
+	ck_assert_int_eq(held.count, 9);
+
+	/* ledger_close() writes what is held; a wrong account is refused. */
+	ck_assert_int_eq(ledger_hold(&l, slot, "bob"), LEDGER_ERR);
+	ck_assert_int_eq(ledger_hold(&l, slot, "alice"), LEDGER_OK);
+	ck_assert_int_eq(ledger_charge(&l, slot, "alice", 1, MICRO, 0, 0,
+	    T0), LEDGER_OK);
+	ledger_close(&l);
+	ck_assert_int_eq(ledger_open(&l, path, O_RDWR), LEDGER_OK);
+	held = entry(&l, slot);
+	ck_assert_int_eq(held.balance, 103 * MICRO);
+	ck_assert_int_eq(held.count, 8);
+	ledger_close(&l);
+	teardown();
+}
+END_TEST
+
+/*
+ * A process killed while it holds the slot: its charges never reach
+ * the file (nothing it charged was queued either), and the lock dies
+ * with it.
+ */
+START_TEST(test_hold_killed)
+{
+	struct ledger		 l, k;
+	struct ledger_entry	 before, after;
+	uint32_t		 slot;
+	int			 p[2], status;
+	char			 c;
+	pid_t			 pid;
+
+	setup();
+	slot = one_account(&l, 100 * MICRO, 50);
+	before = entry(&l, slot);
+	ck_assert_int_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		if (ledger_open(&k, path, O_RDWR) != LEDGER_OK ||
+		    ledger_hold(&k, slot, "alice") != LEDGER_OK)
+			_exit(2);
+		for (c = 0; c < 5; c++)
+			if (ledger_charge(&k, slot, "alice", 2, MICRO, 0, 0,
+			    T0) != LEDGER_OK)
+				_exit(3);
+		if (write(p[1], "x", 1) != 1)
+			_exit(4);
+		pause();
+		_exit(5);
+	}
+	ck_assert_int_ge(pid, 0);
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &c, 1), 1);
+	ck_assert(locked_elsewhere(slot));
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+	close(p[0]);
+	after = entry(&l, slot);
+	assert_entry_eq(&after, &before);
+	ck_assert_int_eq(ledger_charge(&l, slot, "alice", 1, MICRO, 0, 0, T0),
+	    LEDGER_OK);
+	ledger_close(&l);
+	teardown();
+}
+END_TEST
+
 static double
 ns_since(const struct timespec *t0)
 {
@@ -664,6 +815,8 @@ main(void)
 	tcase_add_test(tc, test_concurrent_exact);
 	tcase_add_test(tc, test_concurrent_short);
 	tcase_add_test(tc, test_kill);
+	tcase_add_test(tc, test_hold);
+	tcase_add_test(tc, test_hold_killed);
 	tcase_add_test(tc, test_cost);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -32,6 +32,7 @@ setup_users(void)
 	    "default_src=ACME", NULL);
 	th_user(&T, "slow", "secret", "throughput=2", NULL);
 	th_user(&T, "poor", "secret", "balance=2", NULL);
+	th_user(&T, "trio", "secret", "balance=3", NULL);
 	th_user(&T, "few", "secret", "submit_sm_count=1", NULL);
 	th_user(&T, "payg", "secret", "balance=10", "rate=0.5", NULL);
 }
@@ -120,6 +121,23 @@ balance_of(const char *user, char *buf, size_t len)
 			strlcpy(buf, line + strspn(line + 7, " \t:=") + 7, len);
 		}
 	pclose(fp);
+}
+
+/* Append one request "x" to dest to out (len so far); for one write. */
+static void
+append(uint8_t *out, size_t cap, size_t *len, uint32_t id, uint32_t seq,
+    const char *dest)
+{
+	struct pdu	 p;
+	int		 n;
+
+	pdu_init(&p, id, seq);
+	p.destination_addr = dest;
+	p.short_message = (const uint8_t *)"x";
+	p.sm_length = 1;
+	n = pdu_encode(&p, out + *len, cap - *len);
+	ck_assert_int_gt(n, 0);
+	*len += (size_t)n;
 }
 
 START_TEST(test_submit_ok_is_spooled)
@@ -271,6 +289,37 @@ START_TEST(test_credit_exhausted)
 }
 END_TEST
 
+START_TEST(test_credit_in_one_turn)
+{
+	struct tc	 c;
+	uint8_t		 out[4096];
+	size_t		 len = 0;
+	char		 bal[64];
+	int		 i;
+
+	bound(&c, "trio");
+	/*
+	 * Five in one write: one turn, one hold of the ledger slot; each
+	 * decided against what the ones before it left.
+	 */
+	for (i = 0; i < 5; i++)
+		append(out, sizeof(out), &len, SMPP_SUBMIT_SM,
+		    (uint32_t)(10 + i), "4412345");
+	tc_send_raw(&c, out, len);
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(tc_recv(&c, 5000), 1);
+		ck_assert_uint_eq(c.p.sequence_number, (uint32_t)(10 + i));
+		ck_assert_uint_eq(c.p.command_status, i < 3 ? ESME_ROK :
+		    ESME_RSYSERR);
+	}
+	balance_of("trio", bal, sizeof(bal));
+	ck_assert_str_eq(bal, "0");
+	ck_assert_uint_eq(tc_submit(&c, "", "4412345", "x", NULL),
+	    ESME_RSYSERR);
+	tc_close(&c);
+}
+END_TEST
+
 START_TEST(test_quota_exhausted)
 {
 	struct tc	 c;
@@ -365,23 +414,16 @@ END_TEST
 START_TEST(test_answers_in_order)
 {
 	struct tc	 c;
-	struct pdu	 p;
 	uint8_t		 out[64 * 1024];
 	size_t		 len = 0;
-	int		 i, n;
+	int		 i;
 
 	bound(&c, "acme");
 	/* Twenty requests in one write: one group commit, answers in order. */
-	for (i = 0; i < 20; i++) {
-		pdu_init(&p, i % 5 == 4 ? SMPP_ENQUIRE_LINK : SMPP_SUBMIT_SM,
-		    (uint32_t)(100 + i));
-		p.destination_addr = i % 7 == 3 ? "" : "4412345";
-		p.short_message = (const uint8_t *)"x";
-		p.sm_length = 1;
-		n = pdu_encode(&p, out + len, sizeof(out) - len);
-		ck_assert_int_gt(n, 0);
-		len += (size_t)n;
-	}
+	for (i = 0; i < 20; i++)
+		append(out, sizeof(out), &len, i % 5 == 4 ? SMPP_ENQUIRE_LINK :
+		    SMPP_SUBMIT_SM, (uint32_t)(100 + i),
+		    i % 7 == 3 ? "" : "4412345");
 	tc_send_raw(&c, out, len);
 	for (i = 0; i < 20; i++) {
 		ck_assert_int_eq(tc_recv(&c, 5000), 1);
@@ -540,6 +582,7 @@ main(void)
 	tcase_add_test(tc, test_throttled);
 	tcase_add_test(tc, test_credit_exhausted);
 	tcase_add_test(tc, test_quota_exhausted);
+	tcase_add_test(tc, test_credit_in_one_turn);
 	tcase_add_test(tc, test_billing_per_part);
 	tcase_add_test(tc, test_malformed_fields);
 	tcase_add_test(tc, test_sm_length_too_big);
