@@ -320,6 +320,31 @@ START_TEST(test_credit_in_one_turn)
 }
 END_TEST
 
+/*
+ * A client that sends and never reads cannot keep its account's ledger
+ * slot from the account's other sessions: the slot is written and
+ * unlocked when a turn's requests are read, before any answer is sent.
+ */
+START_TEST(test_hold_not_by_a_silent_client)
+{
+	struct tc	 a, b;
+	static uint8_t	 out[400 * 64];
+	size_t		 len = 0;
+	int		 i;
+
+	bound(&a, "acme");
+	for (i = 0; i < 400; i++)
+		append(out, sizeof(out), &len, SMPP_SUBMIT_SM,
+		    (uint32_t)(1000 + i), "4412345");
+	for (i = 0; i < 5; i++)
+		tc_send_raw(&a, out, len);
+	bound(&b, "acme");
+	ck_assert_uint_eq(tc_submit(&b, "", "4412345", "x", NULL), ESME_ROK);
+	tc_close(&b);
+	tc_close(&a);
+}
+END_TEST
+
 START_TEST(test_quota_exhausted)
 {
 	struct tc	 c;
@@ -583,6 +608,7 @@ main(void)
 	tcase_add_test(tc, test_credit_exhausted);
 	tcase_add_test(tc, test_quota_exhausted);
 	tcase_add_test(tc, test_credit_in_one_turn);
+	tcase_add_test(tc, test_hold_not_by_a_silent_client);
 	tcase_add_test(tc, test_billing_per_part);
 	tcase_add_test(tc, test_malformed_fields);
 	tcase_add_test(tc, test_sm_length_too_big);
