@@ -42,8 +42,8 @@
  *	second).  Each charge is still decided on the slot as the ones
  *	before it left it.  Charges with a billing line are not held (the
  *	line comes first, below).  POSIX locks belong to the process, and
- *	any unlock drops them: so every other operation of the process
- *	writes and releases a hold first, and ledger_close() too.
+ *	any unlock drops them: so ledger_lock() writes and releases a hold
+ *	before it takes any other lock, and ledger_close() does too.
  *
  *	The token bucket holds up to `throughput` tokens (one second's
  *	worth) in micro-tokens and refills at `throughput` tokens per
@@ -161,6 +161,12 @@ ledger_lock_fd(int fd, short type, off_t start, off_t len)
 int
 ledger_lock(struct ledger *l, short type, off_t start, off_t len)
 {
+	/*
+	 * POSIX locks are the process's and any unlock drops them: a hold
+	 * (ledger_hold()) is written and ends before any other lock.
+	 */
+	if (type != F_UNLCK && ledger_release(l) == -1)
+		return -1;
 	if (ledger_lock_fd(l->fd, type, start, len) == -1) {
 		ledger_seterr("%s: lock: %s", l->path, strerror(errno));
 		return -1;
@@ -409,9 +415,6 @@ ledger_slot_take(struct ledger *l, uint32_t slot, const char *system_id,
 {
 	off_t	 off = ledger_offset(slot);
 
-	/* One lock per slot and process: a hold ends before another. */
-	if (ledger_release(l) == -1)
-		return -1;
 	if (ledger_lock(l, F_WRLCK, off, LEDGER_SLOT) == -1)
 		return -1;
 	if (ledger_slot_get(l, slot, s) == -1)
@@ -1031,8 +1034,7 @@ ledger_read(struct ledger *l, uint32_t slot, struct ledger_entry *e)
 	off_t			 off = ledger_offset(slot);
 	int			 r;
 
-	if (ledger_release(l) == -1 ||
-	    ledger_lock(l, F_RDLCK, off, LEDGER_SLOT) == -1)
+	if (ledger_lock(l, F_RDLCK, off, LEDGER_SLOT) == -1)
 		return LEDGER_ERR;
 	r = ledger_slot_get(l, slot, &s);
 	if (ledger_lock(l, F_UNLCK, off, LEDGER_SLOT) == -1 || r == -1)
@@ -1113,7 +1115,7 @@ ledger_slot_alloc(struct ledger *l, const char *system_id, uint32_t *slot)
 		ledger_seterr("bad system_id for a ledger slot");
 		return LEDGER_ERR;
 	}
-	if (ledger_release(l) == -1 || ledger_lock(l, F_WRLCK, 0, 0) == -1)
+	if (ledger_lock(l, F_WRLCK, 0, 0) == -1)
 		return LEDGER_ERR;
 	if (ledger_find(l, slot) == -1)
 		goto out;

@@ -807,9 +807,9 @@ session_answer(struct session *s)
 	struct held	*h;
 	size_t		 i;
 
-	session_submit_commit(s);
 	if (s->nheld == 0)
 		return;
+	session_submit_commit(s);
 	for (i = 0; i < s->nheld; i++) {
 		h = &s->held[i];
 		send_held(s, h);
