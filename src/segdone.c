@@ -6,7 +6,7 @@
  *	segdone_test(d, i)	segdone_all(d, n)	segdone_close(d)
  *	segdone_bill_mark(d, i, state)	segdone_billed(d, i)
  *	segdone_ready(d)	segdone_pend(d, i, n)	segdone_unpend(d, i)
- *	segdone_demote(donepath)
+ *	segdone_demote(donepath)	segdone_reopen(d)
  *	(the sidecar's name: spool_done_path(), spool.c)
  *
  * DESCRIPTION
@@ -311,6 +311,32 @@ segdone_all(const struct segdone *d, unsigned n)
 		if (!segdone_test(d, i))
 			return 0;
 	return 1;
+}
+
+/*
+ * The sidecar at d's path read again, keeping every mark d had: for a
+ * sidecar that a claim replaced with the one it took along.
+ */
+int
+segdone_reopen(struct segdone *d)
+{
+	struct segdone	 old = *d;
+	size_t		 i;
+	char		 octet;
+	int		 rc = 0;
+
+	if (segdone_open(d, old.path, 0) == -1) {
+		*d = old;
+		return -1;
+	}
+	for (i = 0; i < old.n; i++)
+		if (old.map[i] != 0 && (i >= d->n || d->map[i] == 0)) {
+			octet = old.map[i] == 1 ? '1' : (char)old.map[i];
+			if (put(d, (unsigned)i, &octet, 1) == -1)
+				rc = -1;
+		}
+	segdone_close(&old);
+	return rc;
 }
 
 void

@@ -3,11 +3,25 @@
  *
  * SYNOPSIS
  *	segr_open(r, path)	segr_next(r, msg)	segr_close(r)
+ *	segr_tail(r, path)	segr_grow(r, len)
  *	segr_quarantine(r, dir, msg)
  *
  * DESCRIPTION
  *	A reader loads a whole segment (at most SEGR_FILE_MAX) and hands
  *	out its records in order.
+ *
+ *	segr_tail() opens a segment that its writer is still appending
+ *	to, keeps the descriptor (which follows the file when its writer
+ *	moves it) and reads nothing yet; segr_grow(r, len) reads on to
+ *	len octets, a length the writer said is committed and synced, and
+ *	the records up to the last intact commit in them become readable:
+ *	segr_next() returns SEGR_EOF at that point, and more after the
+ *	next segr_grow().  segr_grow(r, SEGR_ALL) reads to the end of the
+ *	file and closes the descriptor: the writer is done (or dead and
+ *	its segment recovered), and what follows the last intact commit
+ *	is a torn tail as in a segment read whole.  Nothing beyond len is
+ *	read before that, so a group whose sync is still running, or that
+ *	a failed sync makes the writer cut back, is never seen.
  *
  *	A segment of format 2 (segmark.c) is read up to the end of its
  *	last intact commit: the last commit line whose group has the
@@ -57,11 +71,11 @@
 
 #define SEGR_FILE_MAX	(256 * 1024 * 1024)
 
-/* The end of the last commit whose group matches its line, or 0. */
+/* The end of the last commit, at or after from, whose group matches its line, or 0. */
 static size_t
-last_commit(const struct segr *r)
+last_commit(const struct segr *r, size_t from)
 {
-	size_t		 off = 0, glen, used, last = 0;
+	size_t		 off = from, glen, used, last = 0;
 	unsigned	 n;
 	uint32_t	 crc;
 
@@ -80,7 +94,7 @@ static void
 scan(struct segr *r)
 {
 	size_t	 hlen = sizeof(SEGMARK_HEADER) - 1;
-	size_t	 last = last_commit(r);
+	size_t	 last = last_commit(r, 0);
 
 	r->end = r->len;
 	if (segmark_is_header(r->data, r->len) || last > 0) {
@@ -95,23 +109,38 @@ scan(struct segr *r)
 	}
 }
 
+/* path opened for reading into a fresh reader; -1 unless a regular file. */
+static int
+open_regular(struct segr *r, const char *path, struct stat *st)
+{
+	int	 fd, save;
+
+	memset(r, 0, sizeof(*r));
+	st->st_mode = 0;
+	if (strlcpy(r->path, path, sizeof(r->path)) >= sizeof(r->path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode))
+		return fd;
+	save = S_ISREG(st->st_mode) ? errno : EINVAL;
+	close(fd);
+	errno = save;
+	return -1;
+}
+
 int
 segr_open(struct segr *r, const char *path)
 {
 	struct stat	 st;
 	int		 fd, save;
 
-	memset(r, 0, sizeof(*r));
-	if (strlcpy(r->path, path, sizeof(r->path)) >= sizeof(r->path)) {
-		errno = ENAMETOOLONG;
+	if ((fd = open_regular(r, path, &st)) == -1)
 		return -1;
-	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode) || st.st_size > SEGR_FILE_MAX) {
-		errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+	if (st.st_size > SEGR_FILE_MAX) {
+		errno = EFBIG;
 		goto fail;
 	}
 	if ((r->data = malloc((size_t)st.st_size + 1)) == NULL ||
@@ -128,6 +157,83 @@ fail:
 	r->data = NULL;
 	errno = save;
 	return -1;
+}
+
+int
+segr_tail(struct segr *r, const char *path)
+{
+	struct stat	 st;
+
+	if ((r->fd = open_regular(r, path, &st)) == -1)
+		return -1;
+	r->tail = 1;
+	if ((r->data = malloc(1)) == NULL) {
+		segr_close(r);
+		return -1;
+	}
+	r->data[0] = '\0';
+	return 0;
+}
+
+/* The octets from r->len to len (fewer at the end of the file). */
+static int
+read_more(struct segr *r, size_t len)
+{
+	char	*p;
+	ssize_t	 n;
+
+	if ((p = realloc(r->data, len + 1)) == NULL)
+		return -1;
+	r->data = p;
+	while (r->len < len) {
+		n = pread(r->fd, r->data + r->len, len - r->len, (off_t)r->len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		r->len += (size_t)n;
+	}
+	r->data[r->len] = '\0';
+	return 0;
+}
+
+int
+segr_grow(struct segr *r, size_t len)
+{
+	struct stat	 st;
+	size_t		 last, was = r->len;
+	int		 all = len == SEGR_ALL;
+
+	if (!r->tail)
+		return 0;
+	if (all) {
+		if (fstat(r->fd, &st) == -1)
+			return -1;
+		len = (size_t)st.st_size;
+	}
+	if (len > SEGR_FILE_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	if (len > r->len && read_more(r, len) == -1)
+		return -1;
+	if (all) {
+		close(r->fd);
+		r->tail = 0;
+	}
+	if (was == 0) {
+		scan(r);
+		if (r->version != 2) {
+			errno = EINVAL;	/* only format 2 says what is committed */
+			return -1;
+		}
+	} else if ((last = last_commit(r, r->end)) > r->end)
+		r->end = last;
+	/* Not torn while the writer may still add: only behind. */
+	r->torn = 0;
+	return 0;
 }
 
 static int
@@ -266,6 +372,9 @@ segr_next(struct segr *r, struct msg *msg)
 void
 segr_close(struct segr *r)
 {
+	if (r->tail)
+		close(r->fd);
+	r->tail = 0;
 	free(r->data);
 	r->data = NULL;
 	r->len = r->off = r->end = 0;

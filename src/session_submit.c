@@ -29,7 +29,10 @@
  *	never sends it before session_submit_commit() has made the records
  *	durable with one write(2) and one fdatasync(2) for all the submit_sm
  *	read in one turn of the loop; session.c sends the answers after
- *	it, in order.  Nothing here calls back into session.c.
+ *	it, in order.  A segment that stays open is announced to smppconn
+ *	after each commit (spool_wake_committed()), which reads it from
+ *	then on; one that reached its limits is closed into mt/new/.
+ *	Nothing here calls back into session.c.
  */
 #include "config.h"
 
@@ -405,6 +408,9 @@ session_submit_commit(struct session *s)
 		    c->segment_max_messages, c->segment_max_age_ms,
 		    clock_wall_us()))
 			session_segment_close(s);
+		else	/* smppconn may read it now (smppconn_tail.c) */
+			(void)spool_wake_committed(c->dir, s->mt.name,
+			    s->mt.bytes);
 	}
 	s->uncommitted = 0;
 }

@@ -133,8 +133,9 @@ trigger(void *arg, int revents)
 {
 	(void)arg;
 	(void)revents;
-	(void)spool_trigger_drain(trigfd);
-	smppconn_ctx.want_scan = 1;
+	/* Notices of commits alone need no listing of mt/new/. */
+	if (spool_trigger_read(trigfd, smppconn_tail_notice))
+		smppconn_ctx.want_scan = 1;
 }
 
 static int
@@ -452,6 +453,7 @@ housekeeping(void)
 	smppconn_ctx.next_rescan = smppconn_ctx.now + (int64_t)smppconn_ctx.conf->conn.rescan * 1000000;
 	smppconn_store_prune();
 	smppconn_trash_check();
+	smppconn_tail_check();
 	/* The deferred folder is listed once per rescan even without a hint. */
 	if (smppconn_ctx.next_deferred == 0)
 		smppconn_ctx.next_deferred = (int64_t)smppconn_ctx.wall;

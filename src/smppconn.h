@@ -6,9 +6,12 @@
  * through struct conn_ops) and settles them; smppconn_out.c,
  * smppconn_store.c and smppconn_mo.c append to their spools and make
  * them durable in the turn's group commit.  Items and jobs belong to
- * smppconn_mt.c: a connector holds an item until it reports its outcome
- * (smppconn_outcome()); smppconn_outcome.c decides what follows and
- * smppconn_route.c which connector of a route takes a message.  Calls that can fail return -1 and log.
+ * smppconn_mt.c, except the jobs of segments still being written, which
+ * smppconn_tail.c opens and follows until they are claimed.  A connector
+ * holds an item until it reports its outcome (smppconn_outcome());
+ * smppconn_outcome.c decides what follows and smppconn_route.c which
+ * connector of a route takes a message.  Calls that can fail return -1
+ * and log.
  */
 #ifndef SMPPCONN_H
 #define SMPPCONN_H
@@ -31,6 +34,7 @@
 #endif
 
 #define CONN_MAX_JOBS		32	/* MT segments claimed at once */
+#define CONN_MAX_TAILS		32	/* open MT segments read at once */
 #define CONN_TURN_MAX		2000	/* records handed on per loop turn */
 #define CONN_INHAND_MAX		50000	/* records read and not yet settled */
 #define CONN_STOP_US		(4 * 1000000LL)	/* SIGTERM: finish within */
@@ -109,6 +113,10 @@ struct job {
 	int			 eof;		/* every record read */
 	int			 corrupt;	/* ... up to a corrupt one */
 	int			 unwell;	/* not all settled: give back */
+	char			 name[SPOOL_NAME_MAX];	/* NAME, no claimer */
+	int			 tailing;	/* still in mt/tmp/: no eof */
+	size_t			 tail_len;	/* committed, says its writer */
+	unsigned		 skip;		/* records read before a reopen */
 };
 TAILQ_HEAD(jobq, job);
 
@@ -192,7 +200,8 @@ struct smppconn_ctx {
 	int64_t			 now;		/* this turn, monotonic us */
 	time_t			 wall;		/* this turn, seconds */
 	struct jobq		 jobs;
-	unsigned		 njobs;
+	unsigned		 njobs;		/* of them, tails too */
+	unsigned		 ntails;
 	struct itemq		 done;		/* completed this turn */
 	struct itemq		 again;		/* to hand on again now */
 	unsigned		 inhand;
@@ -247,6 +256,14 @@ int	*smppconn_outcome_receipt(const char *, struct idmap_entry *,
 /* smppconn_route.c */
 struct connector *smppconn_route_pick(struct item *, const char **);
 int	 smppconn_route_up(struct connector *);
+
+/* smppconn_tail.c */
+void	 smppconn_tail_notice(const char *, size_t);
+struct job *smppconn_tail_find(const char *);
+void	 smppconn_tail_claimed(struct job *);
+int	 smppconn_tail_read(struct job *);
+void	 smppconn_tail_check(void);
+void	 smppconn_tail_drop(struct job *);
 
 /* smppconn_trash.c */
 void	 smppconn_trash_start(void);

@@ -108,7 +108,7 @@ area(char *buf, size_t len, const char *sub)
 }
 
 static void
-job_open(const char *path)
+job_open(const char *path, const char *name)
 {
 	struct job	*job;
 
@@ -117,6 +117,7 @@ job_open(const char *path)
 		return;
 	}
 	strlcpy(job->path, path, sizeof(job->path));
+	strlcpy(job->name, name, sizeof(job->name));
 	if (segr_open(&job->seg, path) == -1) {
 		log_warn("reading %s", path);
 		spool_quarantine(smppconn_ctx.conf->spool.dir, path, "unreadable");
@@ -148,7 +149,9 @@ claim_from(const char *sub, int deferred)
 {
 	static struct spool_mv	 mv[CONN_MAX_JOBS];
 	char		 from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX], path[SPOOL_PATH_MAX], **names;
-	size_t		 n, i, k = 0, room;
+	size_t		 n, i, k = 0, room, claimed;
+	const char	*name;
+	struct job	*job;
 	int64_t		 t;
 
 	if (area(from, sizeof(from), sub) == -1 ||
@@ -158,8 +161,8 @@ claim_from(const char *sub, int deferred)
 		log_warn("listing %s", from);
 		return;
 	}
-	room = smppconn_ctx.njobs < CONN_MAX_JOBS ?
-	    CONN_MAX_JOBS - smppconn_ctx.njobs : 0;
+	claimed = smppconn_ctx.njobs - smppconn_ctx.ntails;
+	room = claimed < CONN_MAX_JOBS ? CONN_MAX_JOBS - claimed : 0;
 	for (i = 0; i < n; i++) {
 		t = spool_name_time(names[i]);
 		if (t > (int64_t)smppconn_ctx.wall) {
@@ -193,11 +196,16 @@ claim_from(const char *sub, int deferred)
 	}
 	k = spool_claim_group(from, to, names, k, mv);
 	for (i = 0; i < k; i++) {
+		name = strrchr(mv[i].src, '/') + 1;
 		if (mv[i].rc == -1) {
 			errno = mv[i].err;
 			log_warn("claiming %s", mv[i].src);
-		} else if (mv[i].rc == 0)
-			job_open(mv[i].dst);
+		} else if (mv[i].rc != 0)
+			continue;
+		else if (!deferred && (job = smppconn_tail_find(name)) != NULL)
+			smppconn_tail_claimed(job);
+		else
+			job_open(mv[i].dst, name);
 	}
 	spool_list_free(names, n);
 }
@@ -309,7 +317,8 @@ next_record(struct job *job)
 		rc = segr_next(&job->seg, &it->msg);
 		if (rc == SEGR_OK) {
 			it->index = job->seg.index - 1;
-			if (segdone_test(&job->done, it->index)) {
+			if (it->index < job->skip ||
+			    segdone_test(&job->done, it->index)) {
 				item_put(it);
 				continue;
 			}
@@ -326,6 +335,12 @@ next_record(struct job *job)
 			continue;
 		}
 		item_put(it);
+		/* Still being written: more after the next notice. */
+		if (rc == SEGR_EOF && job->tailing) {
+			if (smppconn_tail_read(job))
+				continue;
+			return NULL;
+		}
 		job->eof = 1;
 		if (rc == SEGR_CORRUPT) {
 			log_warnx("%s: record %u is corrupt: the rest of the "
@@ -635,6 +650,10 @@ smppconn_mt_give_back(void)
 		if (job->inhand > 0)
 			log_warnx("%s: %u record(s) still in hand are handed "
 			    "on again later", job->path, job->inhand);
+		if (job->tailing) {
+			smppconn_tail_drop(job);
+			continue;
+		}
 		job->eof = 1;
 		job->unwell = 1;
 		if (area(dir, sizeof(dir), "new") == 0) {

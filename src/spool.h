@@ -70,6 +70,8 @@ struct segr {
 	size_t		 bad_off;	/* SEGR_BAD: the damaged octets */
 	size_t		 bad_len;
 	char		 prev_id[PDU_MESSAGE_ID_MAX];	/* last good record */
+	int		 tail;	/* segr_tail(): still written, fd open */
+	int		 fd;
 };
 
 /* The settled-records sidecar of a claimed segment. */
@@ -90,6 +92,9 @@ struct segdone {
 #define SEGR_CORRUPT	(-1)
 #define SEGR_ERROR	(-2)	/* out of memory: errno */
 #define SEGR_BAD	2	/* a damaged record, skipped: quarantine it */
+
+/* segr_grow() to the end of the file: its writer is done. */
+#define SEGR_ALL	((size_t)-1)
 
 /* The first line of a segment of format 2; see segmark.c. */
 #define SEGMARK_HEADER	"%segment 2\n"
@@ -128,6 +133,8 @@ void	 segw_set_tmp_lazy(struct segw *);
 void	 segw_free(struct segw *);
 
 int	 segr_open(struct segr *, const char *);
+int	 segr_tail(struct segr *, const char *);
+int	 segr_grow(struct segr *, size_t);
 int	 segr_next(struct segr *, struct msg *);
 int	 segr_quarantine(const struct segr *, const char *,
 	    const struct msg *);
@@ -176,6 +183,7 @@ int	 segdone_pend(struct segdone *, unsigned, unsigned);
 int	 segdone_unpend(struct segdone *, unsigned);
 int	 segdone_demote(const char *);
 int	 segdone_all(const struct segdone *, unsigned);
+int	 segdone_reopen(struct segdone *);
 void	 segdone_close(struct segdone *);
 
 int	 spool_name(char *, size_t, int64_t);
@@ -215,8 +223,9 @@ int	 spool_recover_active(const char *);
  * 0 added (the caller holds it locked until spool_session_del() or its
  * death), 1 max_bindings reached (< 0: no limit), -1 error.
  * spool_wake_conn(): 0 written, 1 nobody needed it, -1 error; ignore
- * SIGPIPE.
+ * SIGPIPE.  spool_wake_committed() likewise.
  */
+#define TRIGGER_NOTICE_MAX	(SPOOL_NAME_MAX + 32)	/* "TNAME LEN\n" */
 int	 spool_session_add(const char *, const char *, pid_t, const char *,
 	    int);
 int	 spool_session_del(const char *, const char *, pid_t);
@@ -228,6 +237,8 @@ int	 spool_wake_conn(const char *);
 int	 spool_wake_user(const char *, const char *, int);
 int	 spool_trigger_open(const char *);
 int	 spool_trigger_drain(int);
+int	 spool_wake_committed(const char *, const char *, size_t);
+int	 spool_trigger_read(int, void (*)(const char *, size_t));
 
 
 #endif /* SPOOL_H */

@@ -40,6 +40,13 @@
  *	are turned back (spool_pend_recover(), spool_pend.c); when
  *	those cannot be, it returns -1 at once and claims nothing.
  *
+ *	A sidecar alone in mt/active/, NAME.PID.done without its segment,
+ *	holds the marks of a segment smppconn read while it was written
+ *	(smppconn_tail.c); spool_recover_active() moves it to the segment:
+ *	to mt/new/NAME.done (unless smppq(8) gave that one its own), or
+ *	while a live writer still holds mt/tmp/NAME, to the name the
+ *	caller's claim of it will use; one whose segment is gone goes.
+ *
  *	Session entries whose holder's lock is gone are removed.
  *
  * DIAGNOSTICS
@@ -377,6 +384,99 @@ spool_recover_all(const char *dir)
 	return recover(dir, 0);
 }
 
+/* Whether AREA/SUB/NAME exists. */
+static int
+exists(const char *area, const char *sub, const char *name)
+{
+	char		 path[SPOOL_PATH_MAX];
+	struct stat	 st;
+
+	return spool_path(path, sizeof(path), "%s/%s/%s", area, sub,
+	    name) == 0 && lstat(path, &st) == 0;
+}
+
+/*
+ * A sidecar NAME.PID.done alone in mt/active/: smppconn read NAME while
+ * smppd wrote it (smppconn_tail.c) and stopped before claiming it.  Its
+ * marks go where the segment is now: to mt/new/NAME.done, or, while
+ * NAME is still written, to the name this smppconn's claim of it will
+ * use; a segment that is gone takes its sidecar along.
+ */
+static void
+recover_orphan(struct rec *s, const char *area, const char *done)
+{
+	char	 name[SPOOL_NAME_MAX], sidecar[SPOOL_NAME_MAX + 8];
+	char	 from[SPOOL_PATH_MAX], to[SPOOL_PATH_MAX];
+	size_t	 n = strlen(done) - (sizeof(".done") - 1);
+
+	if (n >= sizeof(name))
+		return;
+	memcpy(name, done, n);
+	name[n] = '\0';
+	if (spool_name_claimer(name) <= 0 || exists(area, "active", name) ||
+	    spool_path(from, sizeof(from), "%s/active/%s", area, done) == -1)
+		return;
+	*strrchr(name, '.') = '\0';		/* without the claimer */
+	snprintf(sidecar, sizeof(sidecar), "%s.done", name);
+	to[0] = '\0';
+	if (exists(area, "tmp", name))
+		(void)spool_path(to, sizeof(to), "%s/active/%s.%ld.done", area,
+		    name, (long)getpid());
+	else if (exists(area, "new", name) && !exists(area, "new", sidecar))
+		(void)spool_path(to, sizeof(to), "%s/new/%s", area, sidecar);
+	if (to[0] == '\0') {
+		if (unlink(from) == -1)
+			rec_fail(s, "cannot remove", from);
+		else
+			s->n++;
+		return;
+	}
+	if (strcmp(from, to) == 0)
+		return;
+	if (rename(from, to) == -1) {
+		rec_fail(s, "cannot move", from);
+		return;
+	}
+	s->n++;
+	log_info("spool: %s: marks of a segment read while written "
+	    "moved to %s", from, to);
+}
+
+/* The sidecars of mt/active/ whose segments are not there. */
+static void
+recover_orphans(struct rec *s, const char *area)
+{
+	struct dirent	*de;
+	char		 dir[SPOOL_PATH_MAX], **v = NULL, **nv;
+	size_t		 n = 0, cap = 0, i, len;
+	DIR		*d;
+
+	if (spool_path(dir, sizeof(dir), "%s/active", area) == -1 ||
+	    (d = opendir(dir)) == NULL) {
+		rec_fail(s, "cannot list", area);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".done") != 0)
+			continue;
+		if (n == cap) {
+			if ((nv = reallocarray(v, cap * 2 + 16,
+			    sizeof(*v))) == NULL)
+				break;
+			v = nv;
+			cap = cap * 2 + 16;
+		}
+		if ((v[n] = strdup(de->d_name)) == NULL)
+			break;
+		n++;
+	}
+	closedir(d);
+	for (i = 0; i < n; i++)
+		recover_orphan(s, area, v[i]);
+	spool_list_free(v, n);
+}
+
 /* All of mt/active/ back to mt/new/: smppconn at start, alone. */
 int
 spool_recover_active(const char *dir)
@@ -390,5 +490,6 @@ spool_recover_active(const char *dir)
 	if (spool_pend_recover(dir) == -1)
 		return -1;
 	recover_claims(&s, area, "active", NULL, 1);
+	recover_orphans(&s, area);
 	return s.err ? -1 : s.n;
 }

@@ -9,7 +9,9 @@
  *	spool_session_live(dir, user, pid)
  *	spool_session_prune(dir, user, pid)
  *	spool_wake_conn(dir)		spool_wake_user(dir, user, sig)
+ *	spool_wake_committed(dir, name, len)
  *	spool_trigger_open(dir)		spool_trigger_drain(fd)
+ *	spool_trigger_read(fd, fn)
  *
  * DESCRIPTION
  *	Each bind is a file sessions/USER/PID.TYPE (TYPE tx, rx or trx)
@@ -35,6 +37,14 @@
  *	when the octet was written, 1 when nobody needed it, -1 on other
  *	errors.  spool_trigger_open() is the reader's end, opened read and
  *	write so that it never sees end-of-file when writers come and go.
+ *
+ *	spool_wake_committed() writes the notice "TNAME LEN\n" in one
+ *	write(2) (whole, as a FIFO keeps writes up to PIPE_BUF): LEN octets
+ *	of the open segment mt/tmp/NAME are committed and synced, so that
+ *	smppconn may read them now (smppconn_tail.c); same results.
+ *	spool_trigger_read() is its reader's end: each notice goes to fn,
+ *	any other octet, or a notice that does not parse, is a plain
+ *	wake-up (the result 1).
  *
  *	spool_wake_user() sends sig to every receiver (rx, trx) of USER
  *	and returns how many it signalled.
@@ -335,8 +345,16 @@ spool_wake_user(const char *dir, const char *user, int sig)
 	return sent;
 }
 
-int
-spool_wake_conn(const char *dir)
+/* The name of an open segment: a writer's, not a claimer's. */
+static int
+open_name(const char *name)
+{
+	return spool_name_time(name) != -1 && spool_name_claimer(name) == 0;
+}
+
+/* One message to the trigger FIFO: a single write(2), whole or not at all. */
+static int
+trigger_write(const char *dir, const char *msg, size_t len)
 {
 	char	 path[SPOOL_PATH_MAX];
 	int	 tries;
@@ -354,7 +372,7 @@ spool_wake_conn(const char *dir)
 				return errno == ENXIO ? 1 : -1;
 			strlcpy(trig_path, path, sizeof(trig_path));
 		}
-		if (write(trig_fd, "w", 1) == 1)
+		if (write(trig_fd, msg, len) == (ssize_t)len)
 			return 0;
 		if (errno == EAGAIN)
 			return 1;
@@ -362,6 +380,26 @@ spool_wake_conn(const char *dir)
 		trig_fd = -1;
 	}
 	return -1;
+}
+
+int
+spool_wake_conn(const char *dir)
+{
+	return trigger_write(dir, "w", 1);
+}
+
+int
+spool_wake_committed(const char *dir, const char *name, size_t len)
+{
+	char	 msg[TRIGGER_NOTICE_MAX];
+	int	 n;
+
+	n = snprintf(msg, sizeof(msg), "T%s %zu\n", name, len);
+	if (n < 0 || (size_t)n >= sizeof(msg) || !open_name(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return trigger_write(dir, msg, (size_t)n);
 }
 
 int
@@ -385,4 +423,66 @@ spool_trigger_drain(int fd)
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		total += (int)n;
 	return total;
+}
+
+/* "NAME LEN" of a notice, without its 'T' and newline, to fn. */
+static int
+notice(char *line, void (*fn)(const char *, size_t))
+{
+	char			*sp, *end;
+	unsigned long long	 v;
+
+	if ((sp = strchr(line, ' ')) == NULL)
+		return -1;
+	*sp++ = '\0';
+	if (!open_name(line) || *sp < '0' || *sp > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(sp, &end, 10);
+	if (errno != 0 || *end != '\0' || v > SIZE_MAX)
+		return -1;
+	fn(line, (size_t)v);
+	return 0;
+}
+
+/*
+ * Read what the FIFO holds: notices go to fn, a plain wake-up octet sets
+ * the result.  A notice cut between two reads is kept for the next
+ * call; one that is too long or malformed is dropped, and counts as a
+ * wake-up, so nothing a writer meant is lost but the shortcut.
+ */
+int
+spool_trigger_read(int fd, void (*fn)(const char *, size_t))
+{
+	static char	 line[TRIGGER_NOTICE_MAX];
+	static size_t	 have;
+	static int	 in, skip;
+	char		 buf[4096];
+	ssize_t		 n, i;
+	int		 woken = 0;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (i = 0; i < n; i++) {
+			if (!in) {
+				if (buf[i] == 'T') {
+					in = 1;
+					have = 0;
+					skip = 0;
+				} else
+					woken = 1;
+				continue;
+			}
+			if (buf[i] != '\n') {
+				if (have + 1 < sizeof(line))
+					line[have++] = buf[i];
+				else
+					skip = 1;
+				continue;
+			}
+			in = 0;
+			line[have] = '\0';
+			if (skip || notice(line, fn) == -1)
+				woken = 1;
+		}
+	return woken;
 }

@@ -7,7 +7,9 @@
  * turn that was cut short, [smppconn] batch; after SIGTERM none); and
  * killed where it used to make a whole turn of receipts again -- its
  * receipts written, their fdatasync(2) not done (sync_stop.so stops it
- * there) -- it makes none again: the provisional marks
+ * there) -- it makes none again: the provisional marks.  The same kills
+ * while smppconn reads segments that smppd still writes, which are not
+ * closed before the run ends, so that every receipt comes that way.
  */
 #include "config.h"
 
@@ -32,6 +34,7 @@ static int		 sig;
 static int		 killed, restarted;
 static int		 held;		/* claims smppconn held at its death */
 static pid_t		 victim;
+static int		 tail_age;	/* segment_max_age_ms, or 0 */
 
 static void
 stop(void)
@@ -92,6 +95,11 @@ run(int s)
 	th_init(&T, "crash");
 	strlcpy(T.server_keys, "log_level = INFO\nprefork = 12\n",
 	    sizeof(T.server_keys));
+	/* Segments that reach no other limit in the run. */
+	if (tail_age > 0)
+		snprintf(T.spool_keys, sizeof(T.spool_keys),
+		    "segment_max_age_ms = %d\nsegment_max_messages = 100000\n"
+		    "segment_max_bytes = 67108864\n", tail_age);
 	th_user(&T, "acme", "secret", NULL);
 	th_start(&T);
 	if (sig == 0) {
@@ -114,11 +122,11 @@ run(int s)
 	l.registered_delivery = 1;
 	l.dest = "3312345678";
 	l.receipt_ms = 15000;
-	l.hook = sig == 0 ? hook_in_sync : hook;
+	l.hook = sig == -1 ? NULL : sig == 0 ? hook_in_sync : hook;
 	load_run(&l);
 	load_print(&l, sig == SIGKILL ? "kill -9" : sig == 0 ?
-	    "kill -9 in the sync" : "SIGTERM");
-	ck_assert(killed && restarted);
+	    "kill -9 in the sync" : sig == -1 ? "no kill" : "SIGTERM");
+	ck_assert(sig == -1 || (killed && restarted));
 	ck_assert_int_eq(l.acked, TOTAL);
 	ck_assert_int_eq(l.distinct, TOTAL);
 	ck_assert_int_eq(l.unknown, 0);
@@ -150,6 +158,40 @@ START_TEST(test_kill9_in_sync)
 END_TEST
 #endif
 
+/*
+ * Segments that close only a minute after the run: a receipt comes
+ * from reading its segment while smppd writes it (smppconn_tail.c),
+ * or not within the load's wait.
+ */
+START_TEST(test_read_while_written)
+{
+	tail_age = 60000;
+	run(-1);
+	tail_age = 0;
+}
+END_TEST
+
+/*
+ * smppconn killed, or stopped, while it reads segments that smppd
+ * writes.  A child that commits nothing after the restart sends no
+ * notice: its last records come with its segment's close, 3 s on.
+ */
+START_TEST(test_kill9_tail)
+{
+	tail_age = 3000;
+	run(SIGKILL);
+	tail_age = 0;
+}
+END_TEST
+
+START_TEST(test_sigterm_tail)
+{
+	tail_age = 3000;
+	run(SIGTERM);
+	tail_age = 0;
+}
+END_TEST
+
 START_TEST(test_sigterm)
 {
 	run(SIGTERM);
@@ -176,6 +218,9 @@ main(void)
 	    "sanitizer only\n");
 #endif
 	tcase_add_test(tc, test_sigterm);
+	tcase_add_test(tc, test_read_while_written);
+	tcase_add_test(tc, test_kill9_tail);
+	tcase_add_test(tc, test_sigterm_tail);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1186,6 +1186,230 @@ START_TEST(test_wake_conn)
 }
 END_TEST
 
+/* Records readable in a reader now, their attempts into att. */
+static int
+drain_reader(struct segr *r, int *att, int max)
+{
+	struct msg	 m;
+	int		 n = 0, rc;
+
+	record_msg_init(&m);
+	while ((rc = segr_next(r, &m)) == SEGR_OK) {
+		if (n < max)
+			att[n] = m.meta.attempts;
+		n++;
+	}
+	ck_assert_int_eq(rc, SEGR_EOF);
+	record_msg_free(&m);
+	return n;
+}
+
+START_TEST(test_tail)
+{
+	struct segw	 w;
+	struct segr	 r;
+	struct msg_meta	 m;
+	struct pdu	 p;
+	char		 tmp[1100];
+	size_t		 first;
+	int		 att[8], i;
+
+	segw_init(&w, at("mt"), 1);
+	for (i = 0; i < 3; i++) {
+		sample(&m, &p, i);
+		ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+	}
+	ck_assert_int_eq(segw_commit(&w), 0);
+	first = w.bytes;
+	for (i = 3; i < 5; i++) {
+		sample(&m, &p, i);
+		ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+	}
+	ck_assert_int_eq(segw_commit(&w), 0);
+	/* A group written with its commit line, its sync not done. */
+	sample(&m, &p, 5);
+	ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+	ck_assert_int_eq(segw_write(&w), 0);
+	snprintf(tmp, sizeof(tmp), "%s/mt/tmp/%s", spool, w.name);
+	ck_assert_int_gt(file_size(tmp), (off_t)w.bytes);
+
+	ck_assert_int_eq(segr_tail(&r, tmp), 0);
+	ck_assert_int_eq(drain_reader(&r, att, 8), 0);
+	/* Short of the first commit's end: nothing of its group. */
+	ck_assert_int_eq(segr_grow(&r, first - 10), 0);
+	ck_assert_int_eq(drain_reader(&r, att, 8), 0);
+	ck_assert_int_eq(segr_grow(&r, first), 0);
+	ck_assert_int_eq(drain_reader(&r, att, 8), 3);
+	ck_assert_int_eq(att[2], 2);
+	/* Up to what the writer said: not the group still syncing. */
+	ck_assert_int_eq(segr_grow(&r, w.bytes), 0);
+	ck_assert_int_eq(drain_reader(&r, att, 8), 2);
+	ck_assert_int_eq(att[0], 3);
+	ck_assert_int_eq(att[1], 4);
+	ck_assert_int_eq(r.torn, 0);
+	/* Its sync failed: cut back; the writer closes into new/. */
+	segw_cancel(&w);
+	ck_assert_int_eq(segw_close(&w), 0);
+	ck_assert(!exists(tmp));
+	/* The descriptor followed the file; the rest is read, no more. */
+	ck_assert_int_eq(segr_grow(&r, SEGR_ALL), 0);
+	ck_assert_int_eq(r.tail, 0);
+	ck_assert_int_eq(drain_reader(&r, att, 8), 0);
+	ck_assert_uint_eq(r.index, 5);
+	segr_close(&r);
+	segw_free(&w);
+	/* Gone before the reader came: ENOENT, nothing held. */
+	ck_assert_int_eq(segr_tail(&r, tmp), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+static char	 heard[8][64];
+static size_t	 heard_len[8];
+static int	 nheard;
+
+static void
+hear(const char *name, size_t len)
+{
+	if (nheard < 8) {
+		strlcpy(heard[nheard], name, sizeof(heard[nheard]));
+		heard_len[nheard] = len;
+	}
+	nheard++;
+}
+
+static void
+say(int fd, const char *text)
+{
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+}
+
+START_TEST(test_trigger_notices)
+{
+	char	 longline[300];
+	int	 fd, wfd;
+
+	signal(SIGPIPE, SIG_IGN);
+	nheard = 0;
+	fd = spool_trigger_open(spool);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(spool_wake_committed(spool, "1.000001.7.1", 1234), 0);
+	ck_assert_int_eq(spool_trigger_read(fd, hear), 0);	/* no wake-up */
+	ck_assert_int_eq(nheard, 1);
+	ck_assert_str_eq(heard[0], "1.000001.7.1");
+	ck_assert_uint_eq(heard_len[0], 1234);
+	ck_assert_int_eq(spool_wake_conn(spool), 0);
+	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	ck_assert_int_eq(nheard, 1);
+	/* Only a writer's name of an open segment is sent. */
+	ck_assert_int_eq(spool_wake_committed(spool, "../x", 1), -1);
+	ck_assert_int_eq(spool_wake_committed(spool, "1.000001.7.1.9", 1), -1);
+
+	wfd = open(at("trigger"), O_WRONLY | O_NONBLOCK);
+	ck_assert_int_ge(wfd, 0);
+	/* A notice cut between two reads is kept for the next. */
+	say(wfd, "T1.000001.7.2 5");
+	ck_assert_int_eq(spool_trigger_read(fd, hear), 0);
+	ck_assert_int_eq(nheard, 1);
+	say(wfd, "6\nw");
+	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	ck_assert_int_eq(nheard, 2);
+	ck_assert_str_eq(heard[1], "1.000001.7.2");
+	ck_assert_uint_eq(heard_len[1], 56);
+	/* Malformed, a claimer's name, too large, too long: wake-ups. */
+	say(wfd, "Tnot-a-name 5\n");
+	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	say(wfd, "T1.000001.7.3.9 5\n");
+	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	say(wfd, "T1.000001.7.3 999999999999999999999999\n");
+	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	say(wfd, "T1.000001.7.3 -5\n");
+	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	memset(longline, 'x', sizeof(longline));
+	longline[0] = 'T';
+	longline[sizeof(longline) - 2] = '\n';
+	longline[sizeof(longline) - 1] = '\0';
+	say(wfd, longline);
+	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	ck_assert_int_eq(nheard, 2);
+	/* And the stream goes on after them. */
+	say(wfd, "T1.000001.7.4 7\n");
+	ck_assert_int_eq(spool_trigger_read(fd, hear), 0);
+	ck_assert_int_eq(nheard, 3);
+	ck_assert_uint_eq(heard_len[2], 7);
+	close(wfd);
+	close(fd);
+}
+END_TEST
+
+static void
+file_is(const char *path, const char *text)
+{
+	char	 buf[64];
+	int	 fd;
+	ssize_t	 n;
+
+	fd = open(path, O_RDONLY);
+	ck_assert_msg(fd >= 0, "%s", path);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, text);
+}
+
+START_TEST(test_recover_tails)
+{
+	struct buf	 b;
+	struct segw	 w;
+	struct msg_meta	 m;
+	struct pdu	 p;
+	size_t		 ends[2];
+	char		 name[200];
+
+	log_init("check_spool");
+	/* A dead writer's segment that a dead smppconn read. */
+	make_seg(at("mt/tmp/1.000001.1.1"), 2, ends, &b);
+	buf_free(&b);
+	put_file(at("mt/active/1.000001.1.1.77.done"), "1", 1);
+	/* A segment still written (we hold its lock). */
+	segw_init(&w, at("mt"), 1);
+	sample(&m, &p, 1);
+	ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+	ck_assert_int_eq(segw_commit(&w), 0);
+	snprintf(name, sizeof(name), "mt/active/%s.77.done", w.name);
+	put_file(at(name), "1", 1);
+	/* A segment that is gone. */
+	put_file(at("mt/active/5.000001.1.1.77.done"), "11", 2);
+	/* A segment in new/ with a sidecar of its own, from smppq. */
+	make_seg(at("mt/new/6.000001.1.1"), 1, ends, &b);
+	buf_free(&b);
+	put_file(at("mt/new/6.000001.1.1.done"), "r", 1);
+	put_file(at("mt/active/6.000001.1.1.77.done"), "1", 1);
+	/* A claimed segment with its sidecar: back to new/ together. */
+	make_seg(at("mt/active/7.000001.1.1.77"), 1, ends, &b);
+	buf_free(&b);
+	put_file(at("mt/active/7.000001.1.1.77.done"), "1", 1);
+
+	ck_assert_int_ge(spool_recover_all(spool), 1);
+	ck_assert_int_ge(spool_recover_active(spool), 1);
+	/* The marks went to the segment, wherever it is now. */
+	ck_assert(exists(at("mt/new/1.000001.1.1")));
+	file_is(at("mt/new/1.000001.1.1.done"), "1");
+	snprintf(name, sizeof(name), "mt/active/%s.%ld.done", w.name,
+	    (long)getpid());
+	file_is(at(name), "1");
+	snprintf(name, sizeof(name), "mt/active/%s.77.done", w.name);
+	ck_assert(!exists(at(name)));
+	ck_assert(!exists(at("mt/active/5.000001.1.1.77.done")));
+	file_is(at("mt/new/6.000001.1.1.done"), "r");
+	ck_assert(!exists(at("mt/active/6.000001.1.1.77.done")));
+	file_is(at("mt/new/7.000001.1.1.done"), "1");
+	ck_assert(!exists(at("mt/active/1.000001.1.1.77.done")));
+	segw_free(&w);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1216,6 +1440,9 @@ main(void)
 	tcase_add_test(tc, test_sessions);
 	tcase_add_test(tc, test_wake_user);
 	tcase_add_test(tc, test_wake_conn);
+	tcase_add_test(tc, test_tail);
+	tcase_add_test(tc, test_trigger_notices);
+	tcase_add_test(tc, test_recover_tails);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
