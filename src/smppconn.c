@@ -62,6 +62,7 @@
 
 static int		 sigpipe[2] = { -1, -1 };
 static int		 trigfd = -1;
+static int		 notefd = -1;
 static int		 pidfd = -1;
 static volatile sig_atomic_t got_hup, got_term, got_chld, got_usr1;
 
@@ -133,8 +134,17 @@ trigger(void *arg, int revents)
 {
 	(void)arg;
 	(void)revents;
-	/* Notices of commits alone need no listing of mt/new/. */
-	if (spool_trigger_read(trigfd, smppconn_tail_notice))
+	(void)spool_trigger_drain(trigfd);
+	smppconn_ctx.want_scan = 1;
+}
+
+/* Commits to segments still written: no listing of mt/new/ needed. */
+static void
+notice(void *arg, int revents)
+{
+	(void)arg;
+	(void)revents;
+	if (spool_notice_read(notefd, smppconn_tail_notice))
 		smppconn_ctx.want_scan = 1;
 }
 
@@ -325,6 +335,10 @@ start(void)
 		    "claim(s) returned", n > 0 ? n : 0, i > 0 ? i : 0);
 	if ((trigfd = spool_trigger_open(smppconn_ctx.conf->spool.dir)) == -1)
 		fatal("trigger FIFO of %s", smppconn_ctx.conf->spool.dir);
+	/* Without it, segments are read after their close only. */
+	if ((notefd = spool_notice_open(smppconn_ctx.conf->spool.dir)) == -1)
+		log_warn("notice FIFO of %s: segments are read only once "
+		    "closed", smppconn_ctx.conf->spool.dir);
 	smppconn_trash_start();		/* before the handlers: its own */
 	signals();
 	billing_start();
@@ -440,6 +454,8 @@ wait_events(int timeout)
 	smppconn_ctx_poll_add(sigpipe[0], POLLIN, drain, &sigpipe[0]);
 	if (!smppconn_ctx.stopping)
 		smppconn_ctx_poll_add(trigfd, POLLIN, trigger, NULL);
+	if (!smppconn_ctx.stopping && notefd != -1)
+		smppconn_ctx_poll_add(notefd, POLLIN, notice, NULL);
 	for (i = 0; i < smppconn_ctx.nconns; i++)
 		if (smppconn_ctx.conns[i]->ops->poll != NULL)
 			smppconn_ctx.conns[i]->ops->poll(smppconn_ctx.conns[i]);

@@ -10,8 +10,9 @@
  *	A child of smppd keeps its MT segment open in mt/tmp/ for up to
  *	[spool] segment_max_age_ms, and after each group commit -- its
  *	records written and fdatasync(2)ed, before their submit_sm_resp --
- *	writes a notice "TNAME LEN" to the trigger FIFO
- *	(spool_wake_committed()): LEN octets of NAME are committed.
+ *	writes a notice "TNAME LEN" to the FIFO notice, which only
+ *	the spool's owner may write (spool_wake_committed()): LEN octets of
+ *	NAME are committed.
  *	smppconn_tail_notice() is how smppconn hears of it.  For a segment
  *	it does not know it opens a job that reads the file where it is
  *	(segr_tail()), so that the records are handed on at once instead of

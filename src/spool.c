@@ -174,10 +174,18 @@ spool_init(const char *dir, int create)
 	char	 path[1024];
 	size_t	 i;
 
+	int	 fd;
+
 	for (i = 0; i < sizeof(layout) / sizeof(layout[0]); i++)
 		if (spool_area(path, sizeof(path), dir, layout[i].sub) == -1 ||
 		    make_or_find(path, layout[i].fifo, create) == -1)
 			return -1;
+	/* Not checked by spool_check(): smppconn makes it when missing. */
+	if (create) {
+		if ((fd = spool_notice_open(dir)) == -1)
+			return -1;
+		close(fd);
+	}
 	return 0;
 }
 

@@ -238,7 +238,8 @@ int	 spool_wake_user(const char *, const char *, int);
 int	 spool_trigger_open(const char *);
 int	 spool_trigger_drain(int);
 int	 spool_wake_committed(const char *, const char *, size_t);
-int	 spool_trigger_read(int, void (*)(const char *, size_t));
+int	 spool_notice_open(const char *);
+int	 spool_notice_read(int, void (*)(const char *, size_t));
 
 
 #endif /* SPOOL_H */

@@ -11,7 +11,7 @@
  *	spool_wake_conn(dir)		spool_wake_user(dir, user, sig)
  *	spool_wake_committed(dir, name, len)
  *	spool_trigger_open(dir)		spool_trigger_drain(fd)
- *	spool_trigger_read(fd, fn)
+ *	spool_notice_open(dir)		spool_notice_read(fd, fn)
  *
  * DESCRIPTION
  *	Each bind is a file sessions/USER/PID.TYPE (TYPE tx, rx or trx)
@@ -38,13 +38,15 @@
  *	errors.  spool_trigger_open() is the reader's end, opened read and
  *	write so that it never sees end-of-file when writers come and go.
  *
- *	spool_wake_committed() writes the notice "TNAME LEN\n" in one
- *	write(2) (whole, as a FIFO keeps writes up to PIPE_BUF): LEN octets
- *	of the open segment mt/tmp/NAME are committed and synced, so that
- *	smppconn may read them now (smppconn_tail.c); same results.
- *	spool_trigger_read() is its reader's end: each notice goes to fn,
- *	any other octet, or a notice that does not parse, is a plain
- *	wake-up (the result 1).
+ *	spool_wake_committed() writes the notice "TNAME LEN\n" to the FIFO
+ *	notice in one write(2) (whole, as a FIFO keeps writes up to
+ *	PIPE_BUF): LEN octets of the open segment mt/tmp/NAME are committed
+ *	and synced, so that smppconn may read them now (smppconn_tail.c);
+ *	same results.  That FIFO, unlike trigger, is the owner's alone
+ *	(0600): spool_notice_open() makes it when missing and refuses one
+ *	that others may write.  spool_notice_read() hands each notice to
+ *	fn; anything else in it, or a notice that does not parse, is taken
+ *	as a plain wake-up (the result 1).
  *
  *	spool_wake_user() sends sig to every receiver (rx, trx) of USER
  *	and returns how many it signalled.
@@ -80,8 +82,6 @@ static struct {
 	char	 path[SPOOL_PATH_MAX];
 } held[HELD_MAX];
 
-static int	 trig_fd = -1;
-static char	 trig_path[SPOOL_PATH_MAX];
 
 /* SPOOL/sessions/USER[/NAME] */
 static int
@@ -352,32 +352,41 @@ open_name(const char *name)
 	return spool_name_time(name) != -1 && spool_name_claimer(name) == 0;
 }
 
-/* One message to the trigger FIFO: a single write(2), whole or not at all. */
+/* A FIFO a process writes to, kept open across calls. */
+struct fifo_out {
+	int	 fd;
+	char	 path[SPOOL_PATH_MAX];
+};
+
+static struct fifo_out	 trig_out = { -1, "" }, note_out = { -1, "" };
+
+/* One message to FIFO SUB: a single write(2), whole or not at all. */
 static int
-trigger_write(const char *dir, const char *msg, size_t len)
+fifo_write(struct fifo_out *f, const char *dir, const char *sub,
+    const char *msg, size_t len)
 {
 	char	 path[SPOOL_PATH_MAX];
 	int	 tries;
 
-	if (spool_area(path, sizeof(path), dir, "trigger") == -1)
+	if (spool_area(path, sizeof(path), dir, sub) == -1)
 		return -1;
-	if (trig_fd != -1 && strcmp(path, trig_path) != 0) {
-		close(trig_fd);
-		trig_fd = -1;
+	if (f->fd != -1 && strcmp(path, f->path) != 0) {
+		close(f->fd);
+		f->fd = -1;
 	}
 	for (tries = 0; tries < 2; tries++) {
-		if (trig_fd == -1) {
-			trig_fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-			if (trig_fd == -1)
+		if (f->fd == -1) {
+			f->fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+			if (f->fd == -1)
 				return errno == ENXIO ? 1 : -1;
-			strlcpy(trig_path, path, sizeof(trig_path));
+			strlcpy(f->path, path, sizeof(f->path));
 		}
-		if (write(trig_fd, msg, len) == (ssize_t)len)
+		if (write(f->fd, msg, len) == (ssize_t)len)
 			return 0;
 		if (errno == EAGAIN)
 			return 1;
-		close(trig_fd);
-		trig_fd = -1;
+		close(f->fd);
+		f->fd = -1;
 	}
 	return -1;
 }
@@ -385,7 +394,7 @@ trigger_write(const char *dir, const char *msg, size_t len)
 int
 spool_wake_conn(const char *dir)
 {
-	return trigger_write(dir, "w", 1);
+	return fifo_write(&trig_out, dir, "trigger", "w", 1);
 }
 
 int
@@ -399,7 +408,7 @@ spool_wake_committed(const char *dir, const char *name, size_t len)
 		errno = EINVAL;
 		return -1;
 	}
-	return trigger_write(dir, msg, (size_t)n);
+	return fifo_write(&note_out, dir, "notice", msg, (size_t)n);
 }
 
 int
@@ -410,6 +419,38 @@ spool_trigger_open(const char *dir)
 	if (spool_area(path, sizeof(path), dir, "trigger") == -1)
 		return -1;
 	return open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+}
+
+/*
+ * The reader's end of the notice FIFO, made when missing (a spool from
+ * before it).  Only the spool's owner may write it: a notice makes
+ * smppconn read a segment up to the length it names, so nobody else may
+ * name one.  -1 (EPERM) when it is not a FIFO of ours closed to others.
+ */
+int
+spool_notice_open(const char *dir)
+{
+	char		 path[SPOOL_PATH_MAX];
+	struct stat	 st;
+	int		 fd;
+
+	if (spool_area(path, sizeof(path), dir, "notice") == -1)
+		return -1;
+	if (mkfifo(path, 0600) == 0) {
+		if (chmod(path, 0600) == -1)
+			return -1;
+	} else if (errno != EEXIST)
+		return -1;
+	if ((fd = open(path, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)) ==
+	    -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
 }
 
 /* Empty the FIFO after a wake-up; the number of octets read. */
@@ -446,13 +487,13 @@ notice(char *line, void (*fn)(const char *, size_t))
 }
 
 /*
- * Read what the FIFO holds: notices go to fn, a plain wake-up octet sets
- * the result.  A notice cut between two reads is kept for the next
+ * Read what the notice FIFO holds: notices go to fn; anything else sets
+ * the result, to be taken as a wake-up.  A notice cut between two reads is kept for the next
  * call; one that is too long or malformed is dropped, and counts as a
  * wake-up, so nothing a writer meant is lost but the shortcut.
  */
 int
-spool_trigger_read(int fd, void (*fn)(const char *, size_t))
+spool_notice_read(int fd, void (*fn)(const char *, size_t))
 {
 	static char	 line[TRIGGER_NOTICE_MAX];
 	static size_t	 have;

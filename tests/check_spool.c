@@ -1264,6 +1264,17 @@ START_TEST(test_tail)
 }
 END_TEST
 
+static int
+file_mode(const char *path)
+{
+	struct stat	 st;
+
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode) || S_ISDIR(st.st_mode) ||
+	    S_ISREG(st.st_mode));
+	return (int)(st.st_mode & 07777);
+}
+
 static char	 heard[8][64];
 static size_t	 heard_len[8];
 static int	 nheard;
@@ -1291,54 +1302,72 @@ START_TEST(test_trigger_notices)
 
 	signal(SIGPIPE, SIG_IGN);
 	nheard = 0;
-	fd = spool_trigger_open(spool);
+	fd = spool_notice_open(spool);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(spool_wake_committed(spool, "1.000001.7.1", 1234), 0);
-	ck_assert_int_eq(spool_trigger_read(fd, hear), 0);	/* no wake-up */
+	ck_assert_int_eq(spool_notice_read(fd, hear), 0);	/* no wake-up */
 	ck_assert_int_eq(nheard, 1);
 	ck_assert_str_eq(heard[0], "1.000001.7.1");
 	ck_assert_uint_eq(heard_len[0], 1234);
-	ck_assert_int_eq(spool_wake_conn(spool), 0);
-	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	/* Wake-ups go to the other FIFO. */
+	ck_assert_int_eq(spool_wake_conn(spool), 1);	/* no reader there */
+	ck_assert_int_eq(spool_notice_read(fd, hear), 0);
 	ck_assert_int_eq(nheard, 1);
 	/* Only a writer's name of an open segment is sent. */
 	ck_assert_int_eq(spool_wake_committed(spool, "../x", 1), -1);
 	ck_assert_int_eq(spool_wake_committed(spool, "1.000001.7.1.9", 1), -1);
 
-	wfd = open(at("trigger"), O_WRONLY | O_NONBLOCK);
+	wfd = open(at("notice"), O_WRONLY | O_NONBLOCK);
 	ck_assert_int_ge(wfd, 0);
 	/* A notice cut between two reads is kept for the next. */
 	say(wfd, "T1.000001.7.2 5");
-	ck_assert_int_eq(spool_trigger_read(fd, hear), 0);
+	ck_assert_int_eq(spool_notice_read(fd, hear), 0);
 	ck_assert_int_eq(nheard, 1);
 	say(wfd, "6\nw");
-	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	ck_assert_int_eq(spool_notice_read(fd, hear), 1);
 	ck_assert_int_eq(nheard, 2);
 	ck_assert_str_eq(heard[1], "1.000001.7.2");
 	ck_assert_uint_eq(heard_len[1], 56);
 	/* Malformed, a claimer's name, too large, too long: wake-ups. */
 	say(wfd, "Tnot-a-name 5\n");
-	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	ck_assert_int_eq(spool_notice_read(fd, hear), 1);
 	say(wfd, "T1.000001.7.3.9 5\n");
-	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	ck_assert_int_eq(spool_notice_read(fd, hear), 1);
 	say(wfd, "T1.000001.7.3 999999999999999999999999\n");
-	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	ck_assert_int_eq(spool_notice_read(fd, hear), 1);
 	say(wfd, "T1.000001.7.3 -5\n");
-	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	ck_assert_int_eq(spool_notice_read(fd, hear), 1);
 	memset(longline, 'x', sizeof(longline));
 	longline[0] = 'T';
 	longline[sizeof(longline) - 2] = '\n';
 	longline[sizeof(longline) - 1] = '\0';
 	say(wfd, longline);
-	ck_assert_int_eq(spool_trigger_read(fd, hear), 1);
+	ck_assert_int_eq(spool_notice_read(fd, hear), 1);
 	ck_assert_int_eq(nheard, 2);
 	/* And the stream goes on after them. */
 	say(wfd, "T1.000001.7.4 7\n");
-	ck_assert_int_eq(spool_trigger_read(fd, hear), 0);
+	ck_assert_int_eq(spool_notice_read(fd, hear), 0);
 	ck_assert_int_eq(nheard, 3);
 	ck_assert_uint_eq(heard_len[2], 7);
 	close(wfd);
 	close(fd);
+	/*
+	 * Only the owner may name a length to read up to: a notice FIFO
+	 * the group (which may write trigger) or others could write is
+	 * refused, and so is anything else under its name.
+	 */
+	ck_assert_int_eq(chmod(at("notice"), 0620), 0);
+	ck_assert_int_eq(spool_notice_open(spool), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(unlink(at("notice")), 0);
+	put_file(at("notice"), "", 0);
+	ck_assert_int_eq(spool_notice_open(spool), -1);
+	ck_assert_int_eq(unlink(at("notice")), 0);
+	/* Missing (a spool from before it): made, the owner's alone. */
+	fd = spool_notice_open(spool);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(file_mode(at("notice")), 0600);
 }
 END_TEST
 
