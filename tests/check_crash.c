@@ -544,6 +544,18 @@ START_TEST(test_smppconn)
 END_TEST
 
 /*
+ * Segments that close only when the sessions end: smppconn reads them
+ * while smppd writes them (smppconn_tail.c), its marks in sidecars
+ * that wait in mt/active/ for their segment.
+ */
+START_TEST(test_smppconn_tail)
+{
+	states("smppconn reading open segments", "segment_max_age_ms = 60000\n"
+	    "segment_max_messages = 100000\n", 1, 0);
+}
+END_TEST
+
+/*
  * Charges at submit, later charges when smppconn's sink takes the
  * messages: what a power cut leaves of the ledger, its bases and the
  * billing log adds up after the ledger's recovery.
@@ -582,6 +594,7 @@ main(void)
 	tcase_set_timeout(tc, longrun ? 3600 : 120);
 	tcase_add_test(tc, test_smppd);
 	tcase_add_test(tc, test_smppconn);
+	tcase_add_test(tc, test_smppconn_tail);
 	tcase_add_test(tc, test_sync_no);
 	tcase_add_test(tc, test_billing);
 	suite_add_tcase(s, tc);

@@ -80,7 +80,7 @@ struct crashfs {
 	struct dop	*dops;
 	size_t		 ndops;
 	char		**init;		/* folders and FIFOs before the run */
-	int		*initfifo;
+	int		*initfifo;	/* a FIFO's mode, or 0 */
 	size_t		 ninit;
 	char		**acked;
 	size_t		 nacked;
@@ -151,7 +151,9 @@ snap(const char *path, const struct stat *st, int flag, struct FTW *f)
 	m->init = grow(m->init, m->ninit, sizeof(*m->init));
 	m->initfifo = grow(m->initfifo, m->ninit, sizeof(*m->initfifo));
 	m->init[m->ninit] = strdup(path + strlen(m->root));
-	m->initfifo[m->ninit++] = S_ISFIFO(st->st_mode);
+	/* A FIFO's mode, which says who may write it; 0 for a folder. */
+	m->initfifo[m->ninit++] = S_ISFIFO(st->st_mode) ?
+	    (int)(st->st_mode & 07777) : 0;
 	return 0;
 }
 
@@ -541,8 +543,8 @@ crashfs_build(struct crashfs *m, const char *dst, int mode, unsigned seed)
 	for (i = 0; i < m->ninit; i++) {
 		if (asprintf(&p, "%s%s", dst, m->init[i]) == -1)
 			abort();
-		if (m->initfifo[i])
-			(void)mkfifo(p, 0620);
+		if (m->initfifo[i] != 0 && mkfifo(p, 0600) == 0)
+			(void)chmod(p, (mode_t)m->initfifo[i]);
 		else
 			(void)mkdir(p, 0750);
 		free(p);
