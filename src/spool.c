@@ -81,6 +81,7 @@
 
 #define DIR_MODE	0750
 #define FIFO_MODE	0620
+#define FIFO_PRIVATE	2	/* a FIFO only the owner may write: 0600 */
 
 static const struct {
 	const char	*sub;
@@ -89,7 +90,9 @@ static const struct {
 	{ "", 0 }, { "mt", 0 }, { "mt/tmp", 0 }, { "mt/new", 0 },
 	{ "mt/active", 0 }, { "mt/deferred", 0 }, { "mt/failed", 0 },
 	{ "out", 0 }, { "mo", 0 }, { "mo/tmp", 0 }, { "mo/failed", 0 },
-	{ "corrupt", 0 }, { "sessions", 0 }, { "trigger", 1 }
+	{ "corrupt", 0 }, { "sessions", 0 }, { "trigger", 1 },
+	/* Made, not checked: smppconn makes it when missing (older spools). */
+	{ "notice", FIFO_PRIVATE }
 };
 
 /* SPOOL/TOP/USER/SUB; check_users() checks the first four. */
@@ -146,7 +149,8 @@ spool_user_valid(const char *user)
 static int
 make(const char *path, int fifo)
 {
-	mode_t	 mode = fifo ? FIFO_MODE : DIR_MODE;
+	mode_t	 mode = fifo == FIFO_PRIVATE ? 0600 : fifo ? FIFO_MODE :
+		    DIR_MODE;
 	int	 rc;
 
 	rc = fifo ? mkfifo(path, mode) : mkdir(path, mode);
@@ -174,18 +178,12 @@ spool_init(const char *dir, int create)
 	char	 path[1024];
 	size_t	 i;
 
-	int	 fd;
 
 	for (i = 0; i < sizeof(layout) / sizeof(layout[0]); i++)
 		if (spool_area(path, sizeof(path), dir, layout[i].sub) == -1 ||
-		    make_or_find(path, layout[i].fifo, create) == -1)
+		    ((create || layout[i].fifo != FIFO_PRIVATE) &&
+		    make_or_find(path, layout[i].fifo, create) == -1))
 			return -1;
-	/* Not checked by spool_check(): smppconn makes it when missing. */
-	if (create) {
-		if ((fd = spool_notice_open(dir)) == -1)
-			return -1;
-		close(fd);
-	}
 	return 0;
 }
 
@@ -324,6 +322,8 @@ spool_check_owner(const char *dir, uid_t uid, char *err, size_t len)
 	size_t		 i;
 
 	for (i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
+		if (layout[i].fifo == FIFO_PRIVATE)
+			continue;	/* spool_notice_open() checks it */
 		if (spool_area(path, sizeof(path), dir, layout[i].sub) == -1)
 			return check_fail(err, len, dir, "path too long");
 		if ((w = check_one(path, layout[i].fifo, i == 0, uid, why,
