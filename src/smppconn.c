@@ -63,6 +63,9 @@
 static int		 sigpipe[2] = { -1, -1 };
 static int		 trigfd = -1;
 static int		 notefd = -1;
+static int64_t		 notice_next;	/* monotonic us: poll notefd from */
+
+#define NOTICE_GAP_US	3000
 static int		 pidfd = -1;
 static volatile sig_atomic_t got_hup, got_term, got_chld, got_usr1;
 
@@ -138,7 +141,11 @@ trigger(void *arg, int revents)
 	smppconn_ctx.want_scan = 1;
 }
 
-/* Commits to segments still written: no listing of mt/new/ needed. */
+/*
+ * Commits to segments still written: no listing of mt/new/ needed.
+ * While they come in a stream, they are read once per NOTICE_GAP_US,
+ * so that a turn takes several commits instead of one each.
+ */
 static void
 notice(void *arg, int revents)
 {
@@ -146,6 +153,7 @@ notice(void *arg, int revents)
 	(void)revents;
 	if (spool_notice_read(notefd, smppconn_tail_notice))
 		smppconn_ctx.want_scan = 1;
+	notice_next = smppconn_ctx.now + NOTICE_GAP_US;
 }
 
 static int
@@ -431,6 +439,8 @@ poll_timeout(int64_t next)
 	}
 	if (smppconn_ctx.next_rescan < next)
 		next = smppconn_ctx.next_rescan;
+	if (notice_next > smppconn_ctx.now && notice_next < next)
+		next = notice_next;	/* the notices held back */
 	if (smppconn_ctx.next_deferred > 0 && !smppconn_ctx.stopping) {
 		t = smppconn_ctx.next_deferred * 1000000 - (int64_t)smppconn_ctx.wall * 1000000 +
 		    smppconn_ctx.now;
@@ -454,7 +464,8 @@ wait_events(int timeout)
 	smppconn_ctx_poll_add(sigpipe[0], POLLIN, drain, &sigpipe[0]);
 	if (!smppconn_ctx.stopping)
 		smppconn_ctx_poll_add(trigfd, POLLIN, trigger, NULL);
-	if (!smppconn_ctx.stopping && notefd != -1)
+	if (!smppconn_ctx.stopping && notefd != -1 &&
+	    clock_mono_us() >= notice_next)
 		smppconn_ctx_poll_add(notefd, POLLIN, notice, NULL);
 	for (i = 0; i < smppconn_ctx.nconns; i++)
 		if (smppconn_ctx.conns[i]->ops->poll != NULL)
