@@ -20,7 +20,9 @@
  *	notices only raise how far the job may read (smppconn_tail_read()
  *	reads on, from smppconn_mt.c, when the job has read what it knew
  *	of).  Nothing past a notice's LEN is read: a commit whose sync is
- *	still running, or failed and is cut back, is never seen.
+ *	still running, or failed and is cut back, is never seen.  While
+ *	notices stream in, smppconn.c reads them once per NOTICE_GAP_US, so
+ *	that one turn, with its syncs, takes several commits.
  *
  *	The job's sidecar is where the claim will put the segment's:
  *	mt/active/NAME.PID.done (PID smppconn's), so that its settled marks
