@@ -60,12 +60,12 @@
 #include "msgid.h"
 #include "spool.h"
 
+#define NOTICE_GAP_US	3000	/* notices read at most this often */
+
 static int		 sigpipe[2] = { -1, -1 };
 static int		 trigfd = -1;
 static int		 notefd = -1;
 static int64_t		 notice_next;	/* monotonic us: poll notefd from */
-
-#define NOTICE_GAP_US	3000
 static int		 pidfd = -1;
 static volatile sig_atomic_t got_hup, got_term, got_chld, got_usr1;
 
