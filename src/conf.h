@@ -83,6 +83,7 @@ struct conf_spool {
 	size_t	 segment_max_bytes;		/* 1 MiB */
 	int	 segment_max_messages;		/* 1000 */
 	int	 segment_max_age_ms;		/* 20 */
+	int	 read_open_segments;		/* yes: notices to smppconn */
 	long	 max_age;			/* seconds a message lives: 2 days */
 	int	 retry_min;			/* seconds: 30 */
 	int	 retry_max;			/* seconds: 3600 */

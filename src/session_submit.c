@@ -408,7 +408,7 @@ session_submit_commit(struct session *s)
 		    c->segment_max_messages, c->segment_max_age_ms,
 		    clock_wall_us()))
 			session_segment_close(s);
-		else	/* smppconn may read it now (smppconn_tail.c) */
+		else if (c->read_open_segments)	/* smppconn_tail.c */
 			(void)spool_wake_committed(c->dir, s->mt.name,
 			    s->mt.bytes);
 	}

@@ -213,6 +213,7 @@ check_defaults(const struct conf *c)
 		WI(c->spool.sync, 1), WI(c->spool.segment_max_bytes, 1048576),
 		WI(c->spool.segment_max_messages, 1000),
 		WI(c->spool.segment_max_age_ms, 20),
+		WI(c->spool.read_open_segments, 1),
 		WI(c->spool.max_age, 172800), WI(c->spool.retry_min, 30),
 		WI(c->spool.retry_max, 3600), WI(c->spool.failed_keep, 604800),
 		WI(c->conn.log_level, LOGL_INFO), WI(c->conn.rescan, 5),
@@ -354,6 +355,7 @@ START_TEST(test_all_keys)
 	    "group = smppg\nproxy_protocol = on\nproxy_from = 10.0.0.1\n"
 	    "[spool]\ndir = /tmp/sp\nsync = no\nsegment_max_bytes = 4096\n"
 	    "segment_max_messages = 1\nsegment_max_age_ms = 60000\n"
+	    "read_open_segments = no\n"
 	    "max_age = 60\nretry_min = 1\nretry_max = 2\nfailed_keep = 61\n"
 	    "[userdb]\npath = /tmp/u.db\nledger = /tmp/l\n"
 	    "[smppconn]\npid_file = /tmp/c.pid\nlog_file = /tmp/c.log\n"
@@ -375,6 +377,7 @@ START_TEST(test_all_keys)
 			WI(c.spool.segment_max_bytes, 4096),
 			WI(c.spool.segment_max_messages, 1),
 			WI(c.spool.segment_max_age_ms, 60000),
+			WI(c.spool.read_open_segments, 0),
 			WI(c.spool.max_age, 60), WI(c.spool.retry_min, 1),
 			WI(c.spool.retry_max, 2), WI(c.spool.failed_keep, 61),
 			WI(c.conn.log_level, LOGL_DEBUG),

@@ -171,6 +171,35 @@ START_TEST(test_read_while_written)
 }
 END_TEST
 
+/* Turned off: the same segments give no receipt before they close. */
+START_TEST(test_read_open_off)
+{
+	struct load	 l;
+
+	th_init(&T, "crash");
+	strlcpy(T.spool_keys, "segment_max_age_ms = 60000\n"
+	    "read_open_segments = no\n", sizeof(T.spool_keys));
+	th_user(&T, "acme", "secret", NULL);
+	th_start(&T);
+	th_start_conn(&T);
+	memset(&l, 0, sizeof(l));
+	l.port = T.port;
+	l.user = "acme";
+	l.password = "secret";
+	l.binds = 2;
+	l.window = 10;
+	l.total = 200;
+	l.rate = 1000;
+	l.registered_delivery = 1;
+	l.dest = "3312345678";
+	l.receipt_ms = 2000;
+	l.grace_ms = -1;
+	load_run(&l);
+	ck_assert_int_eq(l.acked, 200);
+	ck_assert_int_eq(l.distinct, 0);
+}
+END_TEST
+
 /*
  * smppconn killed, or stopped, while it reads segments that smppd
  * writes.  A child that commits nothing after the restart sends no
@@ -219,6 +248,7 @@ main(void)
 #endif
 	tcase_add_test(tc, test_sigterm);
 	tcase_add_test(tc, test_read_while_written);
+	tcase_add_test(tc, test_read_open_off);
 	tcase_add_test(tc, test_kill9_tail);
 	tcase_add_test(tc, test_sigterm_tail);
 	suite_add_tcase(s, tc);
