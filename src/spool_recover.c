@@ -232,26 +232,29 @@ recover_open(struct rec *s, const char *area, const char *name)
 	close(fd);
 }
 
-/* AREA/tmp/: the open segments of dead writers. */
+/*
+ * AREA/SUB listed whole, then fn on each name that keep accepts:
+ * renaming while readdir(3) runs could skip entries.
+ */
 static void
-recover_tmp(struct rec *s, const char *area)
+each_name(struct rec *s, const char *area, const char *sub,
+    int (*keep)(const struct rec *, const char *),
+    void (*fn)(struct rec *, const char *, const char *))
 {
 	struct dirent	*de;
-	char		 tmp[SPOOL_PATH_MAX], **v = NULL, **nv;
+	char		 dir[SPOOL_PATH_MAX], **v = NULL, **nv;
 	size_t		 n = 0, cap = 0, i;
 	DIR		*d;
 
-	if (spool_path(tmp, sizeof(tmp), "%s/tmp", area) == -1 ||
-	    (d = opendir(tmp)) == NULL) {
+	if (spool_path(dir, sizeof(dir), "%s/%s", area, sub) == -1 ||
+	    (d = opendir(dir)) == NULL) {
 		if (errno != ENOENT)
-			rec_fail(s, "cannot list", tmp);
+			rec_fail(s, "cannot list", dir);
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0 ||
-		    (s->pid != 0 && de->d_name[0] != '.' &&
-		    spool_name_writer(de->d_name) != s->pid))
+		    strcmp(de->d_name, "..") == 0 || !keep(s, de->d_name))
 			continue;
 		if (n == cap) {
 			if ((nv = reallocarray(v, cap * 2 + 16,
@@ -269,10 +272,24 @@ recover_tmp(struct rec *s, const char *area)
 		n++;
 	}
 	closedir(d);
-	/* Renaming while readdir(3) runs could skip entries: list first. */
 	for (i = 0; i < n; i++)
-		recover_open(s, area, v[i]);
+		fn(s, area, v[i]);
 	spool_list_free(v, n);
+}
+
+/* In AREA/tmp/: a dead writer's, when the run is for all or for its pid. */
+static int
+tmp_keep(const struct rec *s, const char *name)
+{
+	return s->pid == 0 || name[0] == '.' ||
+	    spool_name_writer(name) == s->pid;
+}
+
+/* AREA/tmp/: the open segments of dead writers. */
+static void
+recover_tmp(struct rec *s, const char *area)
+{
+	each_name(s, area, "tmp", tmp_keep, recover_open);
 }
 
 /* Whether the claimer of a segment in AREA/CLAIMED is gone. */
@@ -442,39 +459,20 @@ recover_orphan(struct rec *s, const char *area, const char *done)
 	    "moved to %s", from, to);
 }
 
+static int
+is_sidecar(const struct rec *s, const char *name)
+{
+	size_t	 len = strlen(name);
+
+	(void)s;
+	return len > 5 && strcmp(name + len - 5, ".done") == 0;
+}
+
 /* The sidecars of mt/active/ whose segments are not there. */
 static void
 recover_orphans(struct rec *s, const char *area)
 {
-	struct dirent	*de;
-	char		 dir[SPOOL_PATH_MAX], **v = NULL, **nv;
-	size_t		 n = 0, cap = 0, i, len;
-	DIR		*d;
-
-	if (spool_path(dir, sizeof(dir), "%s/active", area) == -1 ||
-	    (d = opendir(dir)) == NULL) {
-		rec_fail(s, "cannot list", area);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (len <= 5 || strcmp(de->d_name + len - 5, ".done") != 0)
-			continue;
-		if (n == cap) {
-			if ((nv = reallocarray(v, cap * 2 + 16,
-			    sizeof(*v))) == NULL)
-				break;
-			v = nv;
-			cap = cap * 2 + 16;
-		}
-		if ((v[n] = strdup(de->d_name)) == NULL)
-			break;
-		n++;
-	}
-	closedir(d);
-	for (i = 0; i < n; i++)
-		recover_orphan(s, area, v[i]);
-	spool_list_free(v, n);
+	each_name(s, area, "active", is_sidecar, recover_orphan);
 }
 
 /* All of mt/active/ back to mt/new/: smppconn at start, alone. */

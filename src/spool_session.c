@@ -345,11 +345,11 @@ spool_wake_user(const char *dir, const char *user, int sig)
 	return sent;
 }
 
-/* The name of an open segment: a writer's, not a claimer's. */
+/* The name of an open segment: a writer's, not a claimer's (nor -1). */
 static int
 open_name(const char *name)
 {
-	return spool_name_time(name) != -1 && spool_name_claimer(name) == 0;
+	return spool_name_claimer(name) == 0;
 }
 
 /* A FIFO a process writes to, kept open across calls. */

@@ -84,6 +84,22 @@ hook_in_sync(struct load *l, int acked)
 	th_start_conn(&T);
 }
 
+/* binds x window 10 of acme's, total submit_sm with receipts at rate/s. */
+static void
+acme_load(struct load *l, int binds, int total, int rate)
+{
+	memset(l, 0, sizeof(*l));
+	l->port = T.port;
+	l->user = "acme";
+	l->password = "secret";
+	l->binds = binds;
+	l->window = 10;
+	l->total = total;
+	l->rate = rate;
+	l->registered_delivery = 1;
+	l->dest = "3312345678";
+}
+
 static void
 run(int s)
 {
@@ -111,16 +127,7 @@ run(int s)
 	}
 	th_start_conn(&T);
 	unsetenv("LD_PRELOAD");
-	memset(&l, 0, sizeof(l));
-	l.port = T.port;
-	l.user = "acme";
-	l.password = "secret";
-	l.binds = 10;
-	l.window = 10;
-	l.total = TOTAL;
-	l.rate = 5000;
-	l.registered_delivery = 1;
-	l.dest = "3312345678";
+	acme_load(&l, 10, TOTAL, 5000);
 	l.receipt_ms = 15000;
 	l.hook = sig == -1 ? NULL : sig == 0 ? hook_in_sync : hook;
 	load_run(&l);
@@ -182,16 +189,7 @@ START_TEST(test_read_open_off)
 	th_user(&T, "acme", "secret", NULL);
 	th_start(&T);
 	th_start_conn(&T);
-	memset(&l, 0, sizeof(l));
-	l.port = T.port;
-	l.user = "acme";
-	l.password = "secret";
-	l.binds = 2;
-	l.window = 10;
-	l.total = 200;
-	l.rate = 1000;
-	l.registered_delivery = 1;
-	l.dest = "3312345678";
+	acme_load(&l, 2, 200, 1000);
 	l.receipt_ms = 2000;
 	l.grace_ms = -1;
 	load_run(&l);
