@@ -82,7 +82,7 @@ struct conf_spool {
 	int	 sync;				/* yes: fdatasync before ack */
 	size_t	 segment_max_bytes;		/* 1 MiB */
 	int	 segment_max_messages;		/* 1000 */
-	int	 segment_max_age_ms;		/* 20 */
+	int	 segment_max_age_ms;		/* 200 */
 	int	 read_open_segments;		/* yes: notices to smppconn */
 	long	 max_age;			/* seconds a message lives: 2 days */
 	int	 retry_min;			/* seconds: 30 */

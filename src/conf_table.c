@@ -125,7 +125,7 @@ const struct conf_key conf_table[] = {
 	{ CS_SPOOL, "segment_max_messages", CV_INT,
 	    F(spool, segment_max_messages), 1, 100000, "1000", 0, 0 },
 	{ CS_SPOOL, "segment_max_age_ms", CV_INT,
-	    F(spool, segment_max_age_ms), 1, 60000, "20", 0, 0 },
+	    F(spool, segment_max_age_ms), 1, 60000, "200", 0, 0 },
 	{ CS_SPOOL, "read_open_segments", CV_BOOL,
 	    F(spool, read_open_segments), 0, 1, "yes", 0, 0 },
 	{ CS_SPOOL, "max_age", CV_LONG, F(spool, max_age), 60, YEAR,

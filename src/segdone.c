@@ -3,6 +3,7 @@
  *
  * SYNOPSIS
  *	segdone_open(d, segpath, n)	segdone_mark(d, i)
+ *	segdone_mark_run(d, i, n)
  *	segdone_test(d, i)	segdone_all(d, n)	segdone_close(d)
  *	segdone_bill_mark(d, i, state)	segdone_billed(d, i)
  *	segdone_ready(d)	segdone_pend(d, i, n)	segdone_unpend(d, i)
@@ -191,6 +192,20 @@ segdone_mark(struct segdone *d, unsigned i)
 	return mark(d, i, "1");
 }
 
+/* Records i to i+n-1 settled: one pwrite(2) for the run. */
+int
+segdone_mark_run(struct segdone *d, unsigned i, unsigned n)
+{
+	char	 run[SEGDONE_RUN_MAX];
+
+	if (n == 0 || n > sizeof(run)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(run, '1', n);
+	return put(d, i, run, n);
+}
+
 /* Settled, for good or provisionally. */
 int
 segdone_test(const struct segdone *d, unsigned i)
@@ -215,7 +230,7 @@ segdone_ready(struct segdone *d)
 int
 segdone_pend(struct segdone *d, unsigned i, unsigned n)
 {
-	char		 run[256];
+	char		 run[SEGDONE_RUN_MAX];
 	unsigned	 k;
 
 	if (n == 0 || n > sizeof(run)) {

@@ -495,8 +495,6 @@ ends_now(const struct job *job)
 	    !job->corrupt && job->ndone == job->inhand;
 }
 
-#define PEND_RUN_MAX	256	/* marks per pwrite(2) */
-
 static int
 pendable(const struct item *it)
 {
@@ -550,7 +548,7 @@ pend(void)
 		if (!pendable(it))
 			continue;
 		if (first != NULL && (it->job != first->job ||
-		    it->index != first->index + n || n == PEND_RUN_MAX)) {
+		    it->index != first->index + n || n == SEGDONE_RUN_MAX)) {
 			pend_run(first, n);
 			first = NULL;
 		}
@@ -564,12 +562,43 @@ pend(void)
 		pend_run(first, n);
 }
 
+/* A run of settled marks: consecutive records of one job. */
+struct markrun {
+	struct job	*job;
+	unsigned	 first, n;
+};
+
+static void
+mark_flush(struct markrun *r)
+{
+	if (r->n > 0 && segdone_mark_run(&r->job->done, r->first, r->n) == -1) {
+		log_warn("%s.done", r->job->path);
+		r->job->unwell = 1;
+	}
+	r->n = 0;
+}
+
+/* Record i of job settled; consecutive ones share one pwrite(2). */
+static void
+mark_add(struct markrun *r, struct job *job, unsigned i)
+{
+	if (r->n > 0 && (r->job != job || i != r->first + r->n ||
+	    r->n == SEGDONE_RUN_MAX))
+		mark_flush(r);
+	if (r->n == 0) {
+		r->job = job;
+		r->first = i;
+	}
+	r->n++;
+}
+
 /* Settle what the commit made safe to settle. */
 static void
 settle(void)
 {
 	struct item	*it;
 	struct job	*job;
+	struct markrun	 run = { NULL, 0, 0 };
 
 	TAILQ_FOREACH(it, &smppconn_ctx.done, link) {
 		if (it->result == IR_ABANDON || failed_dep(it))
@@ -585,16 +614,14 @@ settle(void)
 			if (it->pended &&
 			    segdone_unpend(&job->done, it->index) == -1)
 				log_warn("%s.done", job->path);
-		} else if (it->result != IR_NONE && !ends_now(job) &&
-		    segdone_mark(&job->done, it->index) == -1) {
-			log_warn("%s.done", job->path);
-			job->unwell = 1;
-		}
+		} else if (it->result != IR_NONE && !ends_now(job))
+			mark_add(&run, job, it->index);
 		job->inhand--;
 		job->ndone--;
 		smppconn_ctx.inhand--;
 		item_put(it);
 	}
+	mark_flush(&run);
 }
 
 void

@@ -62,6 +62,28 @@
 #include "smppconn.h"
 #include "log.h"
 
+#define TAIL_GONE_MAX	64	/* names remembered as closed already */
+
+/*
+ * Segments that had left mt/tmp/ when a notice named them.  Notices lag
+ * behind when the FIFO fills faster than a turn reads it, and then each
+ * commit's notice of a closed segment would try to open it again; a name
+ * is never reused, so one that is gone stays gone.
+ */
+static char	 gone[TAIL_GONE_MAX][SPOOL_NAME_MAX];
+static unsigned	 ngone;
+
+static int
+tail_gone(const char *name)
+{
+	unsigned	 i;
+
+	for (i = 0; i < TAIL_GONE_MAX; i++)
+		if (strcmp(gone[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 mt_path(char *buf, size_t len, const char *sub, const char *name)
 {
@@ -100,6 +122,9 @@ tail_open(const char *name, size_t len)
 		/* ENOENT: closed already, it comes through mt/new/. */
 		if (errno != ENOENT)
 			log_warn("reading %s", path);
+		else
+			strlcpy(gone[ngone++ % TAIL_GONE_MAX], name,
+			    SPOOL_NAME_MAX);
 		goto fail;
 	}
 	if (segdone_open(&job->done, job->path, 0) == -1) {
@@ -130,7 +155,7 @@ smppconn_tail_notice(const char *name, size_t len)
 	if (smppconn_ctx.stopping || smppconn_ctx.now < smppconn_ctx.pause_until ||
 	    smppconn_ctx.ntails >= CONN_MAX_TAILS ||
 	    smppconn_ctx.njobs >= CONN_MAX_JOBS + CONN_MAX_TAILS ||
-	    smppconn_ctx.inhand >= CONN_INHAND_MAX)
+	    smppconn_ctx.inhand >= CONN_INHAND_MAX || tail_gone(name))
 		return;
 	tail_open(name, len);
 }

@@ -85,6 +85,7 @@ struct segdone {
 #define SEGDONE_SUFFIX	".done"	/* a segment's sidecar: SEGMENT.done */
 #define SEGDONE_BILL	"lsr"	/* billing marks: later, short, refund */
 #define SEGDONE_PEND	"pLSR"	/* provisional marks over "", l, s, r */
+#define SEGDONE_RUN_MAX	256	/* marks in one pwrite(2) */
 
 /* Results of segr_next(). */
 #define SEGR_OK		0
@@ -175,6 +176,7 @@ void	 spool_durable_unlink_group(struct spool_mv *, size_t);
 
 int	 segdone_open(struct segdone *, const char *, unsigned);
 int	 segdone_mark(struct segdone *, unsigned);
+int	 segdone_mark_run(struct segdone *, unsigned, unsigned);
 int	 segdone_test(const struct segdone *, unsigned);
 int	 segdone_bill_mark(struct segdone *, unsigned, int);
 int	 segdone_billed(const struct segdone *, unsigned);

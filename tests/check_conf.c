@@ -212,7 +212,7 @@ check_defaults(const struct conf *c)
 		WI(s->listen[0].port, 2775),
 		WI(c->spool.sync, 1), WI(c->spool.segment_max_bytes, 1048576),
 		WI(c->spool.segment_max_messages, 1000),
-		WI(c->spool.segment_max_age_ms, 20),
+		WI(c->spool.segment_max_age_ms, 200),
 		WI(c->spool.read_open_segments, 1),
 		WI(c->spool.max_age, 172800), WI(c->spool.retry_min, 30),
 		WI(c->spool.retry_max, 3600), WI(c->spool.failed_keep, 604800),

@@ -710,6 +710,16 @@ START_TEST(test_segdone)
 	ck_assert_int_eq(segdone_all(&d, 3), 1);
 	ck_assert_int_eq(segdone_mark(&d, 1000), 0);	/* grows */
 	ck_assert_int_eq(segdone_test(&d, 1000), 1);
+	/* A run: its records and no others, read back as single marks. */
+	ck_assert_int_eq(segdone_mark_run(&d, 10, SEGDONE_RUN_MAX), 0);
+	ck_assert_int_eq(segdone_mark_run(&d, 0, 0), -1);
+	ck_assert_int_eq(segdone_mark_run(&d, 0, SEGDONE_RUN_MAX + 1), -1);
+	segdone_close(&d);
+	ck_assert_int_eq(segdone_open(&d, seg, 0), 0);
+	ck_assert_int_eq(segdone_test(&d, 9), 0);
+	ck_assert_int_eq(segdone_test(&d, 10), 1);
+	ck_assert_int_eq(segdone_test(&d, 9 + SEGDONE_RUN_MAX), 1);
+	ck_assert_int_eq(segdone_test(&d, 10 + SEGDONE_RUN_MAX), 0);
 	segdone_close(&d);
 	ck_assert_int_eq(file_size(at("mt/active/1.000001.1.1.7.done")), 1001);
 	ck_assert_int_eq(spool_done_remove(seg), 0);
