@@ -143,8 +143,10 @@ segr_open(struct segr *r, const char *path)
 		errno = EFBIG;
 		goto fail;
 	}
-	if ((r->data = malloc((size_t)st.st_size + 1)) == NULL ||
-	    spool_read_all(fd, r->data, (size_t)st.st_size, &r->len) == -1)
+	if ((r->data = malloc((size_t)st.st_size + 1)) == NULL)
+		goto fail;
+	r->cap = (size_t)st.st_size + 1;
+	if (spool_read_all(fd, r->data, (size_t)st.st_size, &r->len) == -1)
 		goto fail;
 	r->data[r->len] = '\0';
 	close(fd);
@@ -171,6 +173,7 @@ segr_tail(struct segr *r, const char *path)
 		segr_close(r);
 		return -1;
 	}
+	r->cap = 1;
 	r->data[0] = '\0';
 	return 0;
 }
@@ -180,11 +183,23 @@ static int
 read_more(struct segr *r, size_t len)
 {
 	char	*p;
+	size_t	 cap;
 	ssize_t	 n;
 
-	if ((p = realloc(r->data, len + 1)) == NULL)
-		return -1;
-	r->data = p;
+	/*
+	 * Doubled, not grown to fit: a segment read while it is written
+	 * grows by one commit at a time, and copying it whole each time
+	 * would cost its size squared.
+	 */
+	if (len + 1 > r->cap) {
+		cap = r->cap * 2 > len + 1 ? r->cap * 2 : len + 1;
+		if (cap < 4096)
+			cap = 4096;
+		if ((p = realloc(r->data, cap)) == NULL)
+			return -1;
+		r->data = p;
+		r->cap = cap;
+	}
 	while (r->len < len) {
 		n = pread(r->fd, r->data + r->len, len - r->len, (off_t)r->len);
 		if (n == -1 && errno == EINTR)
@@ -377,7 +392,7 @@ segr_close(struct segr *r)
 	r->tail = 0;
 	free(r->data);
 	r->data = NULL;
-	r->len = r->off = r->end = 0;
+	r->len = r->cap = r->off = r->end = 0;
 }
 
 

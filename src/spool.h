@@ -62,6 +62,7 @@ struct segr {
 	char		 path[SPOOL_PATH_MAX];
 	char		*data;
 	size_t		 len;
+	size_t		 cap;		/* octets data has room for */
 	size_t		 off;
 	size_t		 end;		/* of the last intact commit */
 	unsigned	 index;		/* of the next record */
