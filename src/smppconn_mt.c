@@ -502,18 +502,53 @@ pendable(const struct item *it)
 	    !failed_dep(it);
 }
 
-/* One run of the done list: consecutive records of one job. */
+/*
+ * A run of the done list: consecutive records of one job, whose marks
+ * go out in one pwrite(2).  first is the run's first item, for pend().
+ */
+struct run {
+	struct item	*first;
+	struct job	*job;
+	unsigned	 index, n;
+};
+
+typedef void	 run_fn(struct run *);
+
 static void
-pend_run(struct item *first, unsigned n)
+run_end(struct run *r, run_fn *fn)
+{
+	if (r->n > 0)
+		fn(r);
+	r->n = 0;
+}
+
+/* Item it joins the run, or ends it (fn) and starts the next. */
+static void
+run_add(struct run *r, struct item *it, run_fn *fn)
+{
+	if (r->n > 0 && (it->job != r->job || it->index != r->index + r->n ||
+	    r->n == SEGDONE_RUN_MAX))
+		run_end(r, fn);
+	if (r->n == 0) {
+		r->first = it;
+		r->job = it->job;
+		r->index = it->index;
+	}
+	r->n++;
+}
+
+/* A run marked provisionally, and its items known to be. */
+static void
+pend_run(struct run *r)
 {
 	struct item	*it;
 	unsigned	 k;
 
-	if (segdone_pend(&first->job->done, first->index, n) == -1) {
-		log_warn("%s.done", first->job->path);
+	if (segdone_pend(&r->job->done, r->index, r->n) == -1) {
+		log_warn("%s.done", r->job->path);
 		return;
 	}
-	for (it = first, k = 0; k < n; it = TAILQ_NEXT(it, link))
+	for (it = r->first, k = 0; k < r->n; it = TAILQ_NEXT(it, link))
 		if (pendable(it)) {
 			it->pended = 1;
 			k++;
@@ -536,60 +571,27 @@ pend_ready(void)
  * settled, provisionally, each record whose outcome is all written, so
  * that a kill -9 during the sync does not make its receipt again (the
  * page cache keeps both); spool_pend.c says when such a mark is void.
- * Consecutive records of a job share one pwrite(2).
  */
 static void
 pend(void)
 {
-	struct item	*it, *first = NULL;
-	unsigned	 n = 0;
+	struct item	*it;
+	struct run	 run = { NULL, NULL, 0, 0 };
 
-	TAILQ_FOREACH(it, &smppconn_ctx.done, link) {
-		if (!pendable(it))
-			continue;
-		if (first != NULL && (it->job != first->job ||
-		    it->index != first->index + n || n == SEGDONE_RUN_MAX)) {
-			pend_run(first, n);
-			first = NULL;
-		}
-		if (first == NULL) {
-			first = it;
-			n = 0;
-		}
-		n++;
-	}
-	if (first != NULL)
-		pend_run(first, n);
+	TAILQ_FOREACH(it, &smppconn_ctx.done, link)
+		if (pendable(it))
+			run_add(&run, it, pend_run);
+	run_end(&run, pend_run);
 }
 
-/* A run of settled marks: consecutive records of one job. */
-struct markrun {
-	struct job	*job;
-	unsigned	 first, n;
-};
-
+/* A run settled for good; its items are gone by now. */
 static void
-mark_flush(struct markrun *r)
+mark_run(struct run *r)
 {
-	if (r->n > 0 && segdone_mark_run(&r->job->done, r->first, r->n) == -1) {
+	if (segdone_mark_run(&r->job->done, r->index, r->n) == -1) {
 		log_warn("%s.done", r->job->path);
 		r->job->unwell = 1;
 	}
-	r->n = 0;
-}
-
-/* Record i of job settled; consecutive ones share one pwrite(2). */
-static void
-mark_add(struct markrun *r, struct job *job, unsigned i)
-{
-	if (r->n > 0 && (r->job != job || i != r->first + r->n ||
-	    r->n == SEGDONE_RUN_MAX))
-		mark_flush(r);
-	if (r->n == 0) {
-		r->job = job;
-		r->first = i;
-	}
-	r->n++;
 }
 
 /* Settle what the commit made safe to settle. */
@@ -598,7 +600,7 @@ settle(void)
 {
 	struct item	*it;
 	struct job	*job;
-	struct markrun	 run = { NULL, 0, 0 };
+	struct run	 run = { NULL, NULL, 0, 0 };
 
 	TAILQ_FOREACH(it, &smppconn_ctx.done, link) {
 		if (it->result == IR_ABANDON || failed_dep(it))
@@ -615,13 +617,13 @@ settle(void)
 			    segdone_unpend(&job->done, it->index) == -1)
 				log_warn("%s.done", job->path);
 		} else if (it->result != IR_NONE && !ends_now(job))
-			mark_add(&run, job, it->index);
+			run_add(&run, it, mark_run);
 		job->inhand--;
 		job->ndone--;
 		smppconn_ctx.inhand--;
 		item_put(it);
 	}
-	mark_flush(&run);
+	run_end(&run, mark_run);
 }
 
 void

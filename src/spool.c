@@ -178,7 +178,6 @@ spool_init(const char *dir, int create)
 	char	 path[1024];
 	size_t	 i;
 
-
 	for (i = 0; i < sizeof(layout) / sizeof(layout[0]); i++)
 		if (spool_area(path, sizeof(path), dir, layout[i].sub) == -1 ||
 		    ((create || layout[i].fifo != FIFO_PRIVATE) &&

@@ -82,7 +82,6 @@ static struct {
 	char	 path[SPOOL_PATH_MAX];
 } held[HELD_MAX];
 
-
 /* SPOOL/sessions/USER[/NAME] */
 static int
 reg_path(char *buf, size_t len, const char *dir, const char *user,
@@ -488,9 +487,10 @@ notice(char *line, void (*fn)(const char *, size_t))
 
 /*
  * Read what the notice FIFO holds: notices go to fn; anything else sets
- * the result, to be taken as a wake-up.  A notice cut between two reads is kept for the next
- * call; one that is too long or malformed is dropped, and counts as a
- * wake-up, so nothing a writer meant is lost but the shortcut.
+ * the result, to be taken as a wake-up.  A notice cut between two reads
+ * is kept for the next call; one that is too long or malformed is
+ * dropped, and counts as a wake-up, so nothing a writer meant is lost
+ * but the shortcut.
  */
 int
 spool_notice_read(int fd, void (*fn)(const char *, size_t))
