@@ -991,6 +991,13 @@ session_run(const struct conf *conf, int fd, int ofd,
 		more = handle_input(&s);
 		/* The account's ledger slot is not held past the reading. */
 		session_submit_charged(&s);
+		/*
+		 * The deliver_sm answered in this reading, marked in one go
+		 * before their slots take new ones: a crash sends again at
+		 * most a window, answered or not.
+		 */
+		if (s.delivering)
+			session_deliver_marks(&s);
 		if (session_wakeup) {
 			session_wakeup = 0;
 			s.dl.eof = 0;

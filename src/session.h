@@ -75,6 +75,8 @@ struct dseg {
 	unsigned	 inflight;	/* deliver_sm sent, not answered */
 	int		 segend;	/* all records of it read */
 	int		 corrupt;	/* ... up to a corrupt one */
+	unsigned	 acked;		/* answered records not marked yet: */
+	unsigned	 acked_from;	/* ... a run from this one */
 };
 
 #define DELIVER_SEGS	8	/* segments claimed at once */
@@ -178,6 +180,7 @@ void	 session_bill_close(struct session *);
 void	 session_deliver_start(struct session *);
 void	 session_deliver_pump(struct session *);
 void	 session_deliver_resp(struct session *, const struct outreq *, uint32_t);
+void	 session_deliver_marks(struct session *);
 void	 session_deliver_stop(struct session *);
 
 #endif /* SESSION_H */

@@ -264,8 +264,8 @@ END_TEST
 
 /*
  * kill -9 of a receiver in the middle of a segment: the records it had
- * answered are settled (the segment's .done sidecar, marked as each
- * deliver_sm_resp comes), so the next bind gets only the window that
+ * answered are settled (the segment's .done sidecar, marked after each
+ * reading of deliver_sm_resp), so the next bind gets only the window that
  * was unanswered, then the rest; nothing twice that was answered.
  */
 START_TEST(test_killed_receiver_resends_window)
