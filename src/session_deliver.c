@@ -163,7 +163,7 @@ claim(struct session *s, int k)
 	return got && open_claimed(s, k) == 0;
 }
 
-/* The marks of g's answered records that wait for the turn's end. */
+/* The marks of g's answered records, held since the turn's reading. */
 static void
 marks_write(struct dseg *g)
 {
@@ -203,7 +203,6 @@ finish(struct session *s, int k)
 	struct dseg	*g = &d->segs[k];
 
 	marks_write(g);
-
 	if (d->retry.npending > 0 && segw_commit(&d->retry) == -1) {
 		/* Keep the segment: its unsettled records are not lost. */
 		log_error("retry segment in %s", d->area);
