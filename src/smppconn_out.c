@@ -45,7 +45,7 @@
 #include "log.h"
 
 #define OUT_SPLIT_MAX	64	/* segments per account per turn */
-#define OUT_CHUNK_MIN	256	/* records at least in each: a paced turn, one */
+#define OUT_CHUNK_MIN	256	/* records at least in each; a paced turn: 1 */
 #define OUT_RX_CHECK_US	1000000	/* receivers counted: 1/s */
 
 struct outacct {
