@@ -3,7 +3,8 @@
  *
  * SYNOPSIS
  *	segdone_open(d, segpath, n)	segdone_mark(d, i)
- *	segdone_mark_run(d, i, n)
+ *	segdone_mark_run(d, i, n)	segdone_mark_later(d, i)
+ *	segdone_flush(d)
  *	segdone_test(d, i)	segdone_all(d, n)	segdone_close(d)
  *	segdone_bill_mark(d, i, state)	segdone_billed(d, i)
  *	segdone_ready(d)	segdone_pend(d, i, n)	segdone_unpend(d, i)
@@ -37,6 +38,14 @@
  *	every sidecar under mt/ when it starts on another boot than the
  *	one its marks were written in (spool_recover_active()).
  *	segdone_unpend() takes one back when the sync failed.
+ *
+ *	segdone_mark_later() settles a record whose mark may wait: marks
+ *	of consecutive records join one run, written with one pwrite(2)
+ *	when a record out of the run comes, when the run is full, or at
+ *	segdone_flush() (and segdone_close()).  A process that dies
+ *	first loses them, so a caller flushes at the point up to which it
+ *	may afford to hand those records on again.  segdone_test() counts
+ *	them already.
  *
  * DIAGNOSTICS
  *	-1 with errno.
@@ -206,11 +215,36 @@ segdone_mark_run(struct segdone *d, unsigned i, unsigned n)
 	return put(d, i, run, n);
 }
 
-/* Settled, for good or provisionally. */
+int
+segdone_mark_later(struct segdone *d, unsigned i)
+{
+	int	 rc = 0;
+
+	if (d->later_n > 0 && (i != d->later_from + d->later_n ||
+	    d->later_n == SEGDONE_RUN_MAX))
+		rc = segdone_flush(d);
+	if (d->later_n++ == 0)
+		d->later_from = i;
+	return rc;
+}
+
+int
+segdone_flush(struct segdone *d)
+{
+	unsigned	 n = d->later_n;
+
+	if (n == 0)
+		return 0;
+	d->later_n = 0;
+	return segdone_mark_run(d, d->later_from, n);
+}
+
+/* Settled, for good or provisionally, or to be marked. */
 int
 segdone_test(const struct segdone *d, unsigned i)
 {
-	return i < d->n && (d->map[i] == 1 || prior_of(d->map[i]) != -1);
+	return (i < d->n && (d->map[i] == 1 || prior_of(d->map[i]) != -1)) ||
+	    i - d->later_from < d->later_n;
 }
 
 /* The sidecar made now, so that the marks to come cost one pwrite(2). */
@@ -335,11 +369,13 @@ segdone_all(const struct segdone *d, unsigned n)
 int
 segdone_reopen(struct segdone *d)
 {
-	struct segdone	 old = *d;
+	struct segdone	 old;
 	size_t		 i;
 	char		 octet;
-	int		 rc = 0;
+	int		 rc;
 
+	rc = segdone_flush(d);
+	old = *d;
 	if (segdone_open(d, old.path, 0) == -1) {
 		*d = old;
 		return -1;
@@ -357,6 +393,7 @@ segdone_reopen(struct segdone *d)
 void
 segdone_close(struct segdone *d)
 {
+	(void)segdone_flush(d);
 	if (d->fd != -1)
 		close(d->fd);
 	d->fd = -1;

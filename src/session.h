@@ -75,8 +75,6 @@ struct dseg {
 	unsigned	 inflight;	/* deliver_sm sent, not answered */
 	int		 segend;	/* all records of it read */
 	int		 corrupt;	/* ... up to a corrupt one */
-	unsigned	 acked;		/* answered records not marked yet: */
-	unsigned	 acked_from;	/* ... a run from this one */
 };
 
 #define DELIVER_SEGS	8	/* segments claimed at once */

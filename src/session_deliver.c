@@ -18,11 +18,12 @@
  *
  *	A record is settled, and marked in the segment's .done sidecar,
  *	only when its deliver_sm_resp says ESME_ROK.  The marks of a loop
- *	turn are written together, one pwrite(2) per run of consecutive
- *	records (session_deliver_marks(), called after the turn's reading,
- *	before the window is refilled, and before a segment is removed or
- *	given back): a crash of the child sends again at most a window of
- *	records, those unanswered and those whose answer it had read.
+ *	turn wait (segdone_mark_later()) and are written together, one
+ *	pwrite(2) per run of consecutive records, by
+ *	session_deliver_marks() after the turn's reading, before the
+ *	window is refilled, or as the segment closes: a crash of the child
+ *	sends again at most a window of records, those unanswered and
+ *	those whose answer it had read.
  *	Any other status, or a generic_nack, writes the record into a
  *	retry segment whose name carries the time of the next try
  *	(exponential back-off from [spool] retry_min to retry_max) and
@@ -121,7 +122,6 @@ open_claimed(struct session *s, int k)
 	}
 	g->nrecords = g->inflight = 0;
 	g->segend = g->corrupt = 0;
-	g->acked = 0;
 	g->used = 1;
 	return 0;
 }
@@ -163,36 +163,15 @@ claim(struct session *s, int k)
 	return got && open_claimed(s, k) == 0;
 }
 
-/* The marks of g's answered records, held since the turn's reading. */
-static void
-marks_write(struct dseg *g)
-{
-	if (g->acked == 0)
-		return;
-	if (segdone_mark_run(&g->done, g->acked_from, g->acked) == -1)
-		log_warn("%s.done", g->path);
-	g->acked = 0;
-}
-
-/* Record i of g answered ESME_ROK: into the run of marks to write. */
-static void
-mark_later(struct dseg *g, unsigned i)
-{
-	if (g->acked > 0 && (i != g->acked_from + g->acked ||
-	    g->acked == SEGDONE_RUN_MAX))
-		marks_write(g);
-	if (g->acked++ == 0)
-		g->acked_from = i;
-}
-
 void
 session_deliver_marks(struct session *s)
 {
 	int	 k;
 
 	for (k = 0; k < DELIVER_SEGS; k++)
-		if (s->dl.segs[k].used)
-			marks_write(&s->dl.segs[k]);
+		if (s->dl.segs[k].used && segdone_flush(&s->dl.segs[k].done)
+		    == -1)
+			log_warn("%s.done", s->dl.segs[k].path);
 }
 
 /* Every record of segs[k] is settled: remove it. */
@@ -202,7 +181,6 @@ finish(struct session *s, int k)
 	struct deliver	*d = &s->dl;
 	struct dseg	*g = &d->segs[k];
 
-	marks_write(g);
 	if (d->retry.npending > 0 && segw_commit(&d->retry) == -1) {
 		/* Keep the segment: its unsettled records are not lost. */
 		log_error("retry segment in %s", d->area);
@@ -404,7 +382,8 @@ session_deliver_resp(struct session *s, const struct outreq *r, uint32_t status)
 		return;
 	g = &d->segs[sl->seg];
 	if (status == ESME_ROK) {
-		mark_later(g, sl->index);
+		if (segdone_mark_later(&g->done, sl->index) == -1)
+			log_warn("%s.done", g->path);
 		sb_count(s->sb_acct, SB_DELIVER_ACK);
 	} else {
 		log_info("deliver_sm seq %u refused: %s", r->seq,
@@ -442,7 +421,6 @@ session_deliver_stop(struct session *s)
 			finish(s, k);
 			continue;
 		}
-		marks_write(g);
 		segr_close(&g->seg);
 		segdone_close(&g->done);
 		if (spool_move(g->path, d->newdir, NULL) == -1)

@@ -503,39 +503,15 @@ pendable(const struct item *it)
 }
 
 /*
- * A run of the done list: consecutive records of one job, whose marks
- * go out in one pwrite(2).  first is the run's first item, for pend().
+ * A run of the done list: consecutive records of one job, whose
+ * provisional marks go out in one pwrite(2), and the run's first item,
+ * whose items are then known to be pended.
  */
 struct run {
 	struct item	*first;
 	struct job	*job;
 	unsigned	 index, n;
 };
-
-typedef void	 run_fn(struct run *);
-
-static void
-run_end(struct run *r, run_fn *fn)
-{
-	if (r->n > 0)
-		fn(r);
-	r->n = 0;
-}
-
-/* Item it joins the run, or ends it (fn) and starts the next. */
-static void
-run_add(struct run *r, struct item *it, run_fn *fn)
-{
-	if (r->n > 0 && (it->job != r->job || it->index != r->index + r->n ||
-	    r->n == SEGDONE_RUN_MAX))
-		run_end(r, fn);
-	if (r->n == 0) {
-		r->first = it;
-		r->job = it->job;
-		r->index = it->index;
-	}
-	r->n++;
-}
 
 /* A run marked provisionally, and its items known to be. */
 static void
@@ -553,6 +529,29 @@ pend_run(struct run *r)
 			it->pended = 1;
 			k++;
 		}
+}
+
+static void
+run_end(struct run *r)
+{
+	if (r->n > 0)
+		pend_run(r);
+	r->n = 0;
+}
+
+/* Item it joins the run, or ends it and starts the next. */
+static void
+run_add(struct run *r, struct item *it)
+{
+	if (r->n > 0 && (it->job != r->job || it->index != r->index + r->n ||
+	    r->n == SEGDONE_RUN_MAX))
+		run_end(r);
+	if (r->n == 0) {
+		r->first = it;
+		r->job = it->job;
+		r->index = it->index;
+	}
+	r->n++;
 }
 
 /* The sidecars the marks go to exist before the receipts are written. */
@@ -580,18 +579,8 @@ pend(void)
 
 	TAILQ_FOREACH(it, &smppconn_ctx.done, link)
 		if (pendable(it))
-			run_add(&run, it, pend_run);
-	run_end(&run, pend_run);
-}
-
-/* A run settled for good; its items are gone by now. */
-static void
-mark_run(struct run *r)
-{
-	if (segdone_mark_run(&r->job->done, r->index, r->n) == -1) {
-		log_warn("%s.done", r->job->path);
-		r->job->unwell = 1;
-	}
+			run_add(&run, it);
+	run_end(&run);
 }
 
 /* Settle what the commit made safe to settle. */
@@ -600,7 +589,6 @@ settle(void)
 {
 	struct item	*it;
 	struct job	*job;
-	struct run	 run = { NULL, NULL, 0, 0 };
 
 	TAILQ_FOREACH(it, &smppconn_ctx.done, link) {
 		if (it->result == IR_ABANDON || failed_dep(it))
@@ -616,14 +604,22 @@ settle(void)
 			if (it->pended &&
 			    segdone_unpend(&job->done, it->index) == -1)
 				log_warn("%s.done", job->path);
-		} else if (it->result != IR_NONE && !ends_now(job))
-			run_add(&run, it, mark_run);
+		} else if (it->result != IR_NONE && !ends_now(job) &&
+		    segdone_mark_later(&job->done, it->index) == -1) {
+			log_warn("%s.done", job->path);
+			job->unwell = 1;
+		}
 		job->inhand--;
 		job->ndone--;
 		smppconn_ctx.inhand--;
 		item_put(it);
 	}
-	run_end(&run, mark_run);
+	/* The marks, one pwrite(2) per run, before any job finishes. */
+	TAILQ_FOREACH(job, &smppconn_ctx.jobs, link)
+		if (segdone_flush(&job->done) == -1) {
+			log_warn("%s.done", job->path);
+			job->unwell = 1;
+		}
 }
 
 void

@@ -81,6 +81,8 @@ struct segdone {
 	uint8_t		*map;		/* one octet per record */
 	size_t		 n;
 	char		 path[SPOOL_PATH_MAX];	/* SEGMENT.done, made on first mark */
+	unsigned	 later_from;	/* segdone_mark_later(): a run of */
+	unsigned	 later_n;	/* ... marks not written yet */
 };
 
 #define SEGDONE_SUFFIX	".done"	/* a segment's sidecar: SEGMENT.done */
@@ -178,6 +180,8 @@ void	 spool_durable_unlink_group(struct spool_mv *, size_t);
 int	 segdone_open(struct segdone *, const char *, unsigned);
 int	 segdone_mark(struct segdone *, unsigned);
 int	 segdone_mark_run(struct segdone *, unsigned, unsigned);
+int	 segdone_mark_later(struct segdone *, unsigned);
+int	 segdone_flush(struct segdone *);
 int	 segdone_test(const struct segdone *, unsigned);
 int	 segdone_bill_mark(struct segdone *, unsigned, int);
 int	 segdone_billed(const struct segdone *, unsigned);

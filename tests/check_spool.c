@@ -720,6 +720,21 @@ START_TEST(test_segdone)
 	ck_assert_int_eq(segdone_test(&d, 10), 1);
 	ck_assert_int_eq(segdone_test(&d, 9 + SEGDONE_RUN_MAX), 1);
 	ck_assert_int_eq(segdone_test(&d, 10 + SEGDONE_RUN_MAX), 0);
+	/* Marks that wait: counted at once, written at a flush or close. */
+	ck_assert_int_eq(segdone_mark_later(&d, 400), 0);
+	ck_assert_int_eq(segdone_mark_later(&d, 401), 0);
+	ck_assert_int_eq(segdone_test(&d, 401), 1);
+	ck_assert_int_eq(segdone_mark_later(&d, 500), 0);	/* 400-401 out */
+	ck_assert_int_eq(segdone_flush(&d), 0);
+	ck_assert_int_eq(segdone_flush(&d), 0);
+	ck_assert_int_eq(segdone_mark_later(&d, 600), 0);
+	segdone_close(&d);
+	ck_assert_int_eq(segdone_open(&d, seg, 0), 0);
+	ck_assert_int_eq(segdone_test(&d, 400), 1);
+	ck_assert_int_eq(segdone_test(&d, 401), 1);
+	ck_assert_int_eq(segdone_test(&d, 402), 0);
+	ck_assert_int_eq(segdone_test(&d, 500), 1);
+	ck_assert_int_eq(segdone_test(&d, 600), 1);
 	segdone_close(&d);
 	ck_assert_int_eq(file_size(at("mt/active/1.000001.1.1.7.done")), 1001);
 	ck_assert_int_eq(spool_done_remove(seg), 0);
