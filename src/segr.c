@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	segr_open(r, path)	segr_next(r, msg)	segr_close(r)
  *	segr_tail(r, path)	segr_grow(r, len)
- *	segr_quarantine(r, dir, msg)
+ *	segr_quarantine(r, dir, msg)	segr_torn_zeros(r)
  *
  * DESCRIPTION
  *	A reader loads a whole segment (at most SEGR_FILE_MAX) and hands
@@ -40,6 +40,10 @@
  *	next one's); the segment stays where it is and its other records
  *	are delivered.  Done once: a later reader of the same segment finds
  *	the copy there.
+ *
+ *	segr_torn_zeros() tells whether that torn tail is zeros alone:
+ *	the space a writer reserved ahead (segw_set_reserve()), nothing
+ *	it wrote.
  *
  *	A segment without the header (format 1, before commit lines) is
  *	read as it always was: a torn tail -- a final record cut short, a
@@ -258,6 +262,12 @@ all_zero(const char *p, size_t len)
 		if (*p++ != '\0')
 			return 0;
 	return 1;
+}
+
+int
+segr_torn_zeros(const struct segr *r)
+{
+	return r->torn && all_zero(r->data + r->off, r->len - r->off);
 }
 
 /* A bad record at r->off: is it what a crash while appending leaves? */

@@ -9,6 +9,7 @@
  *	segw_due(w, max_bytes, max_count, max_age_ms, now_us)
  *	segw_close(w)	segw_close_group(writers, n, ok)	segw_free(w)
  *	segw_publish_group(writers, n, ok)	segw_set_tmp_lazy(w)
+ *	segw_set_reserve(w)
  *
  * DESCRIPTION
  *	A writer appends records to AREA/tmp/NAME, which it holds an
@@ -51,6 +52,18 @@
  *	before the records count, and a crash before that hands them on
  *	again.  The caller must treat a failed close as a failed commit.
  *
+ *	segw_set_reserve(w) is for a writer that commits many small groups
+ *	to one segment (a child's MT segment): the file is grown
+ *	SEGW_RESERVE octets at a time with zeros written ahead of the
+ *	records, so that most commits overwrite blocks that are already
+ *	allocated and leave the file's size alone, and their fdatasync(2)
+ *	writes the data alone, not the inode and the allocation bitmaps as
+ *	well.  Only the commit that grows the file pays for that.  The
+ *	zeros after the last commit are a torn tail to every reader
+ *	(segr.c) and are cut off when the segment closes, by recovery when
+ *	its writer died, and by no one when a power failure came between
+ *	the close and the writeback of its new size: readers stop at them.
+ *
  *	segw_due(w, bytes, count, age_ms, now) tells when an open segment
  *	has reached one of its limits (0: no limit; now 0: the clock).
  *
@@ -76,6 +89,9 @@
 #include "spool.h"
 
 #define OPEN_TRIES	8
+#define SEGW_RESERVE	(64 * 1024)	/* the file grows by this much */
+
+static const char	 zeros[SEGW_RESERVE];
 
 #ifndef HAVE_FDATASYNC
 #define fdatasync	fsync
@@ -103,6 +119,12 @@ void
 segw_set_tmp_lazy(struct segw *w)
 {
 	w->tmp_lazy = 1;
+}
+
+void
+segw_set_reserve(struct segw *w)
+{
+	w->reserve = 1;
 }
 
 /* AREA/SUB/NAME */
@@ -141,7 +163,7 @@ segw_create(struct segw *w, char *path, size_t len)
 	    segw_path(w, "tmp", path, len) == -1 ||
 	    spool_path(dot, sizeof(dot), "%s/tmp/.%s", w->area, w->name) == -1)
 		return -1;
-	fd = open(dot, O_CREAT | O_EXCL | O_WRONLY | O_APPEND | O_CLOEXEC,
+	fd = open(dot, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
 	    0600);
 	if (fd == -1)
 		return -1;
@@ -158,7 +180,7 @@ segw_create(struct segw *w, char *path, size_t len)
 	return fd;
 }
 
-static int	 write_all(int, const void *, size_t);
+static int	 write_at(int, const void *, size_t, size_t);
 static void	 segw_free_fd(struct segw *);
 
 static int
@@ -181,29 +203,57 @@ segw_open(struct segw *w)
 	w->dir_synced = 0;
 	w->broken = 0;
 	/* Synced with the first commit, which cuts back to here if it fails. */
-	if (write_all(w->fd, SEGMARK_HEADER, sizeof(SEGMARK_HEADER) - 1) == -1) {
+	if (write_at(w->fd, SEGMARK_HEADER, sizeof(SEGMARK_HEADER) - 1, 0) ==
+	    -1) {
 		segw_free_fd(w);
 		return -1;
 	}
-	w->bytes = sizeof(SEGMARK_HEADER) - 1;
+	w->bytes = w->size = sizeof(SEGMARK_HEADER) - 1;
 	return 0;
 }
 
+/* len octets at offset off, whole. */
 static int
-write_all(int fd, const void *data, size_t len)
+write_at(int fd, const void *data, size_t len, size_t off)
 {
 	const uint8_t	*p = data;
 	ssize_t		 n;
 
 	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
+		if ((n = pwrite(fd, p, len, (off_t)off)) == -1) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
 		p += n;
+		off += (size_t)n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/*
+ * The pending group at the end of the records, and for a reserving
+ * writer whose file it outgrows, zeros up to the next multiple of
+ * SEGW_RESERVE.  The zeros are only a saving: where the disk has no
+ * room for them the group goes without.
+ */
+static int
+write_group(struct segw *w)
+{
+	size_t	 end = w->bytes + w->pending.len, grow;
+
+	if (write_at(w->fd, w->pending.data, w->pending.len, w->bytes) == -1)
+		return -1;
+	if (end > w->size)
+		w->size = end;
+	if (!w->reserve || end < w->size)
+		return 0;
+	grow = SEGW_RESERVE - end % SEGW_RESERVE;
+	if (write_at(w->fd, zeros, grow, end) == 0)
+		w->size = end + grow;
+	else if (ftruncate(w->fd, (off_t)end) == -1)
+		return -1;
 	return 0;
 }
 
@@ -230,6 +280,7 @@ segw_undo(struct segw *w)
 		    w->area, w->name, w->bytes);
 		w->broken = 1;
 	}
+	w->size = w->bytes;
 	errno = save;
 }
 
@@ -269,7 +320,7 @@ segw_write(struct segw *w)
 		return 0;
 	if (segw_prepare(w) == -1)
 		return -1;
-	if (write_all(w->fd, w->pending.data, w->pending.len) == -1) {
+	if (write_group(w) == -1) {
 		w->pending.len = w->framed;
 		w->framed = 0;
 		segw_undo(w);
@@ -399,6 +450,7 @@ segw_reset(struct segw *w)
 	w->fd = -1;
 	w->name[0] = '\0';
 	w->bytes = 0;
+	w->size = 0;
 	w->count = 0;
 	w->dir_synced = 0;
 	w->broken = 0;
@@ -415,6 +467,7 @@ static int
 close_prepare(struct segw *w, struct spool_mv *mv)
 {
 	char	 tmp[SPOOL_PATH_MAX], dst[SPOOL_PATH_MAX];
+	size_t	 end;
 
 	if (w->fd == -1)
 		return 0;
@@ -424,6 +477,11 @@ close_prepare(struct segw *w, struct spool_mv *mv)
 		return -1;
 	if (w->count + w->npending == 0)
 		return unlink(tmp) == -1 ? -1 : 0;
+	/* The reserved zeros go; not synced, as readers stop at them. */
+	end = w->bytes + (w->written > 0 ? w->pending.len : 0);
+	if (w->size > end && ftruncate(w->fd, (off_t)end) == -1)
+		return -1;
+	w->size = end;
 	return spool_mv_set(mv, tmp, dst) == -1 ? -1 : 1;
 }
 

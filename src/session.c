@@ -843,6 +843,8 @@ session_init(struct session *s, const struct conf *conf, int fd, int ofd,
 	if (spool_path(area, sizeof(area), "%s/mt", conf->spool.dir) == -1)
 		fatalx("spool path too long");
 	segw_init(&s->mt, area, conf->spool.sync);
+	if (conf->spool.sync)	/* many small commits: data-only syncs */
+		segw_set_reserve(&s->mt);
 	if (net_addr_str((struct sockaddr *)&s->peer, s->peerstr,
 	    sizeof(s->peerstr)) == -1)
 		strlcpy(s->peerstr, "local", sizeof(s->peerstr));

@@ -46,6 +46,7 @@ struct segw {
 	int		 dir_synced;	/* tmp/ entry made durable */
 	int64_t		 not_before;	/* seconds, for the name; 0: now */
 	size_t		 bytes;		/* committed to the file */
+	size_t		 size;		/* the file's: reserved zeros after */
 	unsigned	 count;		/* records committed */
 	int64_t		 opened_us;
 	struct buf	 pending;	/* records added, not yet committed */
@@ -55,6 +56,7 @@ struct segw {
 	size_t		 framed;	/* pending group with its commit line */
 	size_t		 written;	/* pending group written, not synced */
 	int		 tmp_lazy;	/* tmp/ name never synced: closed first */
+	int		 reserve;	/* grows the file ahead (segw_set_reserve) */
 };
 
 /* A segment read into memory (a reader). */
@@ -134,12 +136,14 @@ int	 segw_close(struct segw *);
 int	 segw_close_group(struct segw *, int, int *);
 int	 segw_publish_group(struct segw *, int, int *);
 void	 segw_set_tmp_lazy(struct segw *);
+void	 segw_set_reserve(struct segw *);
 void	 segw_free(struct segw *);
 
 int	 segr_open(struct segr *, const char *);
 int	 segr_tail(struct segr *, const char *);
 int	 segr_grow(struct segr *, size_t);
 int	 segr_next(struct segr *, struct msg *);
+int	 segr_torn_zeros(const struct segr *);
 int	 segr_quarantine(const struct segr *, const char *,
 	    const struct msg *);
 void	 segr_close(struct segr *);

@@ -151,7 +151,7 @@ finish(struct rec *s, int fd, const char *area, const char *name,
 	} else if (r.torn && ftruncate(fd, (off_t)r.off) == -1)
 		rec_fail(s, "cannot cut the torn tail of", path);
 	else {
-		if (r.torn)
+		if (r.torn && !segr_torn_zeros(&r))
 			log_warnx("spool: %s: %zu octets after the last intact "
 			    "commit dropped (never acknowledged)", path,
 			    r.len - r.off);

@@ -219,7 +219,7 @@ START_TEST(test_syscall_order)
 	th_user(&T, "acme", "secret", NULL);
 	snprintf(trace, sizeof(trace), "%s/strace.out", T.dir);
 	snprintf(wrap, sizeof(wrap), "/usr/bin/strace -f -y -qq -o %s -e "
-	    "trace=write,writev,fdatasync,fsync,sendto,sendmsg", trace);
+	    "trace=write,writev,pwrite64,fdatasync,fsync,sendto,sendmsg", trace);
 	setenv("SMPPD_TEST_WRAP", wrap, 1);
 	th_start(&T);
 	unsetenv("SMPPD_TEST_WRAP");
@@ -239,7 +239,7 @@ START_TEST(test_syscall_order)
 		int	 seg = strstr(line, "/mt/tmp/") != NULL;
 
 		if (seg && (strstr(line, " write(") || strstr(line,
-		    " writev("))) {
+		    " writev(") || strstr(line, " pwrite64("))) {
 			pending[pid] = 1;	/* written, not yet synced */
 			writes++;
 		} else if (seg && strstr(line, " fdatasync(")) {

@@ -352,6 +352,118 @@ START_TEST(test_writer)
 }
 END_TEST
 
+/* A file's octets, whole. */
+static void
+get_file(const char *path, struct buf *b)
+{
+	char	 chunk[8192];
+	ssize_t	 n;
+	int	 fd;
+
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	buf_reset(b);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		ck_assert_int_eq(buf_append(b, chunk, (size_t)n), 0);
+	ck_assert_int_eq(n, 0);
+	close(fd);
+}
+
+/*
+ * A reserving writer grows its file ahead with zeros, so that its
+ * commits leave the size alone (their fdatasync writes the data
+ * alone); readers stop at the zeros, and the disk states a crash can
+ * leave (the writer dead with its zeros; a closed segment whose cut
+ * never reached the disk; a commit torn inside the zeros) lose nothing
+ * that was committed.
+ */
+START_TEST(test_writer_reserve)
+{
+	struct segw	 w;
+	struct msg_meta	 m;
+	struct pdu	 p;
+	struct buf	 b = BUF_INITIALIZER, cut = BUF_INITIALIZER;
+	char		 tmp[1100], name[SPOOL_NAME_MAX], path[1100];
+	off_t		 size;
+	size_t		 bytes;
+	int		 att[64], torn, i;
+
+	log_init("check_spool");
+	segw_init(&w, at("mt"), 1);
+	segw_set_reserve(&w);
+	sample(&m, &p, 0);
+	ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+	ck_assert_int_eq(segw_commit(&w), 0);
+	snprintf(tmp, sizeof(tmp), "%s/mt/tmp/%s", spool, w.name);
+	size = file_size(tmp);
+	ck_assert_int_gt(size, (off_t)w.bytes);
+	ck_assert_int_eq(size % 4096, 0);
+	/* Later commits overwrite the zeros: the size stays. */
+	for (i = 1; i < 20; i++) {
+		sample(&m, &p, i);
+		ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+		ck_assert_int_eq(segw_commit(&w), 0);
+		ck_assert_int_eq(file_size(tmp), size);
+	}
+	ck_assert_uint_lt(w.bytes, (size_t)size);
+	/* A reader of the open segment: 20 records, zeros ahead. */
+	ck_assert_int_eq(read_seg(tmp, att, 64, &torn), 20);
+	ck_assert_int_eq(att[19], 19);
+	ck_assert_int_eq(torn, 1);
+
+	/* The writer died: recovery keeps the 20 and cuts the zeros. */
+	get_file(tmp, &b);
+	put_file(at("mt/tmp/1.000001.1.1"), b.data, b.len);
+	ck_assert_int_eq(spool_recover_all(spool), 1);
+	ck_assert_int_eq(read_seg(at("mt/new/1.000001.1.1"), att, 64, &torn),
+	    20);
+	ck_assert_int_eq(torn, 0);
+	ck_assert_int_eq(file_size(at("mt/new/1.000001.1.1")),
+	    (off_t)w.bytes);
+	ck_assert_int_eq(unlink(at("mt/new/1.000001.1.1")), 0);
+
+	/* A commit cut by a power failure inside the zeros: the 20. */
+	ck_assert_int_eq(buf_append(&cut, b.data, b.len), 0);
+	memcpy(cut.data + w.bytes, "%commit 3 ", 10);
+	memset(cut.data + w.bytes + 10, 'x', 100);
+	put_file(at("mt/tmp/1.000001.1.2"), cut.data, cut.len);
+	ck_assert_int_eq(spool_recover_all(spool), 1);
+	ck_assert_int_eq(read_seg(at("mt/new/1.000001.1.2"), att, 64, &torn),
+	    20);
+	ck_assert_int_eq(unlink(at("mt/new/1.000001.1.2")), 0);
+
+	/* Closed: new/ holds the records alone. */
+	strlcpy(name, w.name, sizeof(name));
+	bytes = w.bytes;
+	ck_assert_int_eq(segw_close(&w), 0);
+	snprintf(path, sizeof(path), "%s/mt/new/%s", spool, name);
+	ck_assert_int_eq(file_size(path), (off_t)bytes);
+	ck_assert_int_eq(read_seg(path, att, 64, &torn), 20);
+	ck_assert_int_eq(torn, 0);
+	/* The cut of the close lost: the zeros are back, nothing else. */
+	put_file(path, b.data, b.len);
+	ck_assert_int_eq(read_seg(path, att, 64, &torn), 20);
+	ck_assert_int_eq(att[0], 0);
+
+	/* Growing past the reserve: one more step, records intact. */
+	segw_free(&w);
+	segw_init(&w, at("mt"), 1);
+	segw_set_reserve(&w);
+	for (i = 0; (off_t)w.bytes <= size; i++) {
+		sample(&m, &p, i % 60);
+		ck_assert_int_eq(segw_add(&w, &m, &p), 0);
+		ck_assert_int_eq(segw_commit(&w), 0);
+	}
+	snprintf(tmp, sizeof(tmp), "%s/mt/tmp/%s", spool, w.name);
+	ck_assert_int_eq(file_size(tmp), 2 * size);
+	ck_assert_int_eq(read_seg(tmp, att, 64, &torn), i);
+	ck_assert_int_eq(segw_close(&w), 0);
+	segw_free(&w);
+	buf_free(&b);
+	buf_free(&cut);
+}
+END_TEST
+
 /* n one-record segments into mt/new/; 0 when all went well. */
 static int
 write_segments(int n)
@@ -1478,6 +1590,7 @@ main(void)
 	tcase_add_test(tc, test_check_fails);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_writer);
+	tcase_add_test(tc, test_writer_reserve);
 	tcase_add_test(tc, test_writer_dest);
 	tcase_add_test(tc, test_commit_fails);
 	tcase_add_test(tc, test_reader_torn);
