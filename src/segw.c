@@ -312,9 +312,11 @@ segw_prepare(struct segw *w)
  * The pending group and its commit line, with one write(2) and no
  * sync: what a killed process leaves in the page cache.  A written
  * group is synced by the next segw_commit() or segw_commit_group().
+ * hint: start the writeback now (a sync of it comes later, or others
+ * are written in between).
  */
-int
-segw_write(struct segw *w)
+static int
+write_pending(struct segw *w, int hint)
 {
 	if (w->npending == 0 || w->written > 0)
 		return 0;
@@ -333,12 +335,18 @@ segw_write(struct segw *w)
 	 * syncs share one commit instead of paying one each.  Only a
 	 * hint: durability is the fdatasync's.
 	 */
-	if (w->sync)
+	if (w->sync && hint)
 		(void)sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
 	w->written = w->framed;
 	w->framed = 0;
 	return 0;
+}
+
+int
+segw_write(struct segw *w)
+{
+	return write_pending(w, 1);
 }
 
 /* A written group cut back: its records pending again, uncommitted. */
@@ -363,7 +371,7 @@ segw_cancel(struct segw *w)
 static int
 commit_data(struct segw *w)
 {
-	if (segw_write(w) == -1)
+	if (write_pending(w, 1) == -1)
 		return -1;
 	if (w->sync && fdatasync(w->fd) == -1) {
 		unwrite(w);
@@ -383,9 +391,13 @@ segw_commit_group(struct segw *ws, int n, int *ok)
 {
 	int	 i, rc = 0, dir = 0;
 
-	/* Every write first: their syncs then share a journal commit. */
+	/*
+	 * Every write first: their syncs then share a journal commit.  A
+	 * writer alone syncs at once, and the hint would only cost a
+	 * system call (a child's commit).
+	 */
 	for (i = 0; i < n; i++)
-		ok[i] = segw_write(&ws[i]) == 0;
+		ok[i] = write_pending(&ws[i], n > 1) == 0;
 	for (i = 0; i < n; i++) {
 		ok[i] = ok[i] && (ws[i].npending == 0 || commit_data(&ws[i]) == 0);
 		if (ok[i] && ws[i].npending > 0 && ws[i].sync &&
