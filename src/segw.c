@@ -17,7 +17,7 @@
  *	header "%segment 2".  segw_add() formats a record into memory;
  *	segw_commit() writes everything added since the last commit and
  *	its commit line (segmark.c: record count, length and CRC-32 of
- *	the group) with one write(2) and, when sync is on, one
+ *	the group) with one pwrite(2) and, when sync is on, one
  *	fdatasync(2); on the segment's first commit it also fsyncs
  *	AREA/tmp so that the file's name survives a power failure.  Only
  *	after segw_commit() returns 0 may the caller acknowledge the
@@ -309,7 +309,7 @@ segw_prepare(struct segw *w)
 }
 
 /*
- * The pending group and its commit line, with one write(2) and no
+ * The pending group and its commit line, with one pwrite(2) and no
  * sync: what a killed process leaves in the page cache.  A written
  * group is synced by the next segw_commit() or segw_commit_group().
  * hint: start the writeback now (a sync of it comes later, or others
