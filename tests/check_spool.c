@@ -361,7 +361,7 @@ get_file(const char *path, struct buf *b)
 	int	 fd;
 
 	fd = open(path, O_RDONLY);
-	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(fd >= 0, "%s", path);
 	buf_reset(b);
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
 		ck_assert_int_eq(buf_append(b, chunk, (size_t)n), 0);
@@ -1511,17 +1511,12 @@ END_TEST
 static void
 file_is(const char *path, const char *text)
 {
-	char	 buf[64];
-	int	 fd;
-	ssize_t	 n;
+	struct buf	 b = BUF_INITIALIZER;
 
-	fd = open(path, O_RDONLY);
-	ck_assert_msg(fd >= 0, "%s", path);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	ck_assert_int_ge(n, 0);
-	buf[n] = '\0';
-	ck_assert_str_eq(buf, text);
+	get_file(path, &b);
+	ck_assert_msg(b.len == strlen(text) && memcmp(b.data, text, b.len) ==
+	    0, "%s", path);
+	buf_free(&b);
 }
 
 START_TEST(test_recover_tails)
