@@ -369,6 +369,24 @@ get_file(const char *path, struct buf *b)
 	close(fd);
 }
 
+/* Read to the end: is what follows the last intact commit zeros alone? */
+static int
+torn_zeros(const char *path)
+{
+	struct segr	 r;
+	struct msg	 m;
+	int		 rc, zeros;
+
+	record_msg_init(&m);
+	ck_assert_int_eq(segr_open(&r, path), 0);
+	while ((rc = segr_next(&r, &m)) == SEGR_OK || rc == SEGR_BAD)
+		;
+	zeros = segr_torn_zeros(&r);
+	segr_close(&r);
+	record_msg_free(&m);
+	return zeros;
+}
+
 /*
  * A reserving writer grows its file ahead with zeros, so that its
  * commits leave the size alone (their fdatasync writes the data
@@ -410,6 +428,7 @@ START_TEST(test_writer_reserve)
 	ck_assert_int_eq(read_seg(tmp, att, 64, &torn), 20);
 	ck_assert_int_eq(att[19], 19);
 	ck_assert_int_eq(torn, 1);
+	ck_assert(torn_zeros(tmp));	/* recovery: no warning */
 
 	/* The writer died: recovery keeps the 20 and cuts the zeros. */
 	get_file(tmp, &b);
@@ -427,6 +446,7 @@ START_TEST(test_writer_reserve)
 	memcpy(cut.data + w.bytes, "%commit 3 ", 10);
 	memset(cut.data + w.bytes + 10, 'x', 100);
 	put_file(at("mt/tmp/1.000001.1.2"), cut.data, cut.len);
+	ck_assert(!torn_zeros(at("mt/tmp/1.000001.1.2")));	/* warned */
 	ck_assert_int_eq(spool_recover_all(spool), 1);
 	ck_assert_int_eq(read_seg(at("mt/new/1.000001.1.2"), att, 64, &torn),
 	    20);
