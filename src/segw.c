@@ -367,12 +367,10 @@ segw_cancel(struct segw *w)
 	segw_discard(w);
 }
 
-/* Write one writer's pending records and sync them; not its folder. */
+/* Sync what write_pending() wrote of one writer; not its folder. */
 static int
-commit_data(struct segw *w)
+sync_data(struct segw *w)
 {
-	if (write_pending(w, 1) == -1)
-		return -1;
 	if (w->sync && fdatasync(w->fd) == -1) {
 		unwrite(w);
 		return -1;
@@ -399,7 +397,7 @@ segw_commit_group(struct segw *ws, int n, int *ok)
 	for (i = 0; i < n; i++)
 		ok[i] = write_pending(&ws[i], n > 1) == 0;
 	for (i = 0; i < n; i++) {
-		ok[i] = ok[i] && (ws[i].npending == 0 || commit_data(&ws[i]) == 0);
+		ok[i] = ok[i] && (ws[i].npending == 0 || sync_data(&ws[i]) == 0);
 		if (ok[i] && ws[i].npending > 0 && ws[i].sync &&
 		    !ws[i].dir_synced && !ws[i].tmp_lazy)
 			dir = 1;
