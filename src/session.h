@@ -68,7 +68,8 @@ struct outreq {
 /* A claimed segment of the account's outbound spool. */
 struct dseg {
 	int		 used;
-	char		 path[SPOOL_PATH_MAX];	/* SPOOL/out/USER/cur/NAME.PID */
+	char		 path[SPOOL_PATH_MAX];	/* SPOOL/out/USER/new/NAME */
+	int		 lock;		/* holds its flock(2): the claim */
 	struct segr	 seg;
 	struct segdone	 done;
 	unsigned	 nrecords;	/* read so far */

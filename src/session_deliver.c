@@ -8,13 +8,16 @@
  *	session_deliver_stop(s)
  *
  * DESCRIPTION
- *	A bound receiver claims the oldest due segment of out/USER/new/ by
- *	renaming it into out/USER/cur/NAME.PID (several receivers of one
- *	account each claim their own, which spreads the traffic over them)
- *	and sends its records as deliver_sm, at most deliver_window
- *	unanswered at a time.  Up to DELIVER_SEGS segments are claimed at
- *	once, so that a window can span many small segments: the next is
- *	claimed while the records of the last are still unanswered.
+ *	A bound receiver claims the oldest due segment of out/USER/new/
+ *	where it lies, by an flock(2) it holds until it is done with it
+ *	(spool_claim_lock()), and sends its records as deliver_sm, at most
+ *	deliver_window unanswered at a time.  Several receivers of one
+ *	account each claim their own, which spreads the traffic over them.
+ *	The claim changes no name, so it costs no sync between a receipt
+ *	and its deliver_sm, and a receiver that dies lets go of it with
+ *	its descriptors.  Up to DELIVER_SEGS segments are claimed at once,
+ *	so that a window can span many small segments: the next is claimed
+ *	while the records of the last are still unanswered.
  *
  *	A record is settled, and marked in the segment's .done sidecar,
  *	only when its deliver_sm_resp says ESME_ROK.  The marks of a loop
@@ -30,9 +33,8 @@
  *	settles it here.  A record past its expiry is dropped with a log
  *	line.  When all records are settled the segment and its sidecar
  *	are removed.  When the session ends (unbind, a missing response, a
- *	crash seen by the master) the claimed segment goes back to new/
- *	with its sidecar, so that the next bind of the account gets what
- *	was not acknowledged.
+ *	crash) the lock goes, and with it the claim, so that the next bind
+ *	of the account gets what was not acknowledged.
  *
  *	Wake-ups: smppconn sends SIGUSR1 to the receivers of an account
  *	after it queued for it; a rescan every few seconds backs that up.
@@ -126,19 +128,28 @@ open_claimed(struct session *s, int k)
 	return 0;
 }
 
+/* Let go of the claim of segs[k], after its name was removed or not. */
+static void
+release(struct dseg *g)
+{
+	segr_close(&g->seg);
+	segdone_close(&g->done);
+	close(g->lock);
+	g->lock = -1;
+	g->used = 0;
+}
+
 /* Claim the oldest segment that is due into segs[k]; 0 when none is. */
 static int
 claim(struct session *s, int k)
 {
 	struct deliver	*d = &s->dl;
-	char		 to[SPOOL_PATH_MAX];
+	struct dseg	*g = &d->segs[k];
 	char		**names;
 	size_t		 n, i;
 	int64_t		 now = (int64_t)time(NULL), t;
 	int		 rc, got = 0;
 
-	if (spool_path(to, sizeof(to), "%s/cur", d->area) == -1)
-		return 0;
 	if (spool_list(d->newdir, &names, &n) == -1) {
 		log_warn("%s", d->newdir);
 		return 0;
@@ -149,8 +160,8 @@ claim(struct session *s, int k)
 			timer_after(TIMER_RETRY, (t - now) * 1000000);
 			break;
 		}
-		rc = spool_claim(d->newdir, to, names[i], d->segs[k].path,
-		    sizeof(d->segs[k].path));
+		rc = spool_claim_lock(d->newdir, names[i], g->path,
+		    sizeof(g->path), &g->lock);
 		if (rc == 1)
 			continue;
 		if (rc == -1) {
@@ -160,7 +171,12 @@ claim(struct session *s, int k)
 		got = 1;
 	}
 	spool_list_free(names, n);
-	return got && open_claimed(s, k) == 0;
+	if (got && open_claimed(s, k) == -1) {
+		close(g->lock);
+		g->lock = -1;
+		return 0;
+	}
+	return got;
 }
 
 void
@@ -189,7 +205,6 @@ finish(struct session *s, int k)
 	}
 	if (d->retry.fd != -1 && segw_close(&d->retry) == -1)
 		log_warn("closing retry segment");
-	segr_close(&g->seg);
 	segdone_close(&g->done);
 	if (g->corrupt) {
 		/* Settled records are marked; an admin sees the rest. */
@@ -197,7 +212,8 @@ finish(struct session *s, int k)
 		    "corrupt record");
 	} else if (spool_remove(g->path) == -1)
 		log_warn("removing %s", g->path);
-	g->used = 0;
+	/* Only now: another claimer finds no name, or a name gone (0). */
+	release(g);
 	if (d->reading == k)
 		d->reading = -1;
 }
@@ -421,11 +437,8 @@ session_deliver_stop(struct session *s)
 			finish(s, k);
 			continue;
 		}
-		segr_close(&g->seg);
-		segdone_close(&g->done);
-		if (spool_move(g->path, d->newdir, NULL) == -1)
-			log_warn("returning %s", g->path);
-		g->used = 0;
+		/* Its marks are written: the next claimer reads them. */
+		release(g);
 	}
 	for (i = 0; i < nslots; i++)
 		record_msg_free(&slots[i].msg);

@@ -9,14 +9,16 @@
  *	A segment that nobody has claimed (mt/new/, mt/deferred/,
  *	mt/failed/, mo/failed/, out/USER/new/) is changed through a
  *	private claim, as smppconn claims: renamed into mt/active/ (or
- *	out/USER/cur/, or for mo/failed/ into mo/tmp/ under an flock(2)),
+ *	out/USER/cur/ under the flock(2) by which receivers claim, or for
+ *	mo/failed/ into mo/tmp/ under an flock(2)),
  *	read, and written again without the records deleted -- or with
  *	the records requeued moved into a new segment of mt/new/ whose
  *	records are due now -- then the claimed one is removed.  When
  *	another process claimed the segment first, the walk starts over.
  *
  *	A record in a segment claimed by smppconn (mt/active/) or by a
- *	bound receiver (out/USER/cur/) is deleted by marking it settled in
+ *	bound receiver (out/USER/new/ locked, or out/USER/cur/ from a
+ *	version before the lock) is deleted by marking it settled in
  *	the segment's .done sidecar; smppconn is told with SIGUSR1 and
  *	rereads its marks.  The races are in smppq(8): a record already
  *	handed on is not called back.
@@ -214,10 +216,11 @@ copy(const struct target *t, const char *path, struct segw *keep,
 /*
  * Rewrite an unclaimed segment without the target's records, which go
  * to mt/new/ when requeue is set.  0 done, 1 claimed by another process
- * first, -1 error (the segment is given back).
+ * first, -1 error (the segment is given back).  locked: the caller
+ * holds the segment's flock(2) already.
  */
 static int
-rewrite(const struct target *t, int requeue, unsigned *n)
+rewrite(const struct target *t, int requeue, unsigned *n, int locked)
 {
 	struct segw	 keep, moved;
 	char		 cdir[1200], cpath[1300], folder[1200], mt[SPOOL_PATH_MAX];
@@ -232,7 +235,7 @@ rewrite(const struct target *t, int requeue, unsigned *n)
 	    0)
 		return rc;
 	/* In mo/tmp/ recovery would take an unlocked file. */
-	if ((lock = open(cpath, O_RDONLY | O_CLOEXEC)) != -1)
+	if (!locked && (lock = open(cpath, O_RDONLY | O_CLOEXEC)) != -1)
 		(void)flock(lock, LOCK_EX);
 	segw_init(&keep, t->area, sync);
 	segw_set_dest(&keep, t->folder);
@@ -284,25 +287,56 @@ mark(const struct target *t, unsigned *n)
 	return 0;
 }
 
+/* A segment another process holds: its records marked, not moved. */
+static int
+held(struct target *t, int requeue, unsigned *n)
+{
+	if (requeue) {
+		warnx("%s: in hand (%s): not requeued", t->name, t->state);
+		return 0;
+	}
+	return mark(t, n);
+}
+
+/*
+ * A segment of out/USER/new/: rewritten under the lock by which
+ * receivers claim it, so that none sends from it meanwhile; marked
+ * when a receiver holds it.
+ */
+static int
+edit_out(struct target *t, int requeue, unsigned *n)
+{
+	char	 folder[1200], path[1300];
+	int	 rc, fd;
+
+	if (spool_path(folder, sizeof(folder), "%s/%s", t->area,
+	    t->folder) == -1)
+		return -1;
+	rc = spool_claim_lock(folder, t->name, path, sizeof(path), &fd);
+	if (rc == 1 && errno == EWOULDBLOCK)
+		return held(t, requeue, n);
+	if (rc != 0)
+		return rc;
+	rc = rewrite(t, requeue, n, 1);
+	close(fd);
+	return rc;
+}
+
 static int
 edit_one(struct target *t, int requeue, unsigned *n)
 {
 	if (strcmp(t->state, "active") == 0 ||
-	    (strcmp(t->state, "out") == 0 && strcmp(t->folder, "cur") == 0)) {
-		if (requeue) {
-			warnx("%s: in hand (%s): not requeued", t->name,
-			    t->state);
-			return 0;
-		}
-		return mark(t, n);
-	}
+	    (strcmp(t->state, "out") == 0 && strcmp(t->folder, "cur") == 0))
+		return held(t, requeue, n);
+	if (strcmp(t->state, "out") == 0 && strcmp(t->folder, "new") == 0)
+		return edit_out(t, requeue, n);
 	if (strcmp(t->state, "incoming") == 0 ||
 	    strcmp(t->state, "corrupt") == 0 ||
 	    (strcmp(t->state, "out") == 0 && strcmp(t->folder, "new") != 0)) {
 		warnx("%s: %s segments cannot be changed", t->name, t->state);
 		return -1;
 	}
-	return rewrite(t, requeue, n);
+	return rewrite(t, requeue, n, 0);
 }
 
 /* Find, change, and start over when a segment changed hands. */

@@ -12,6 +12,7 @@
  *	spool_list(folder, &names, &n)	spool_list_free(names, n)
  *	spool_claim(from, to, name, path, pathlen)
  *	spool_claim_group(from, to, names, n, mv)
+ *	spool_claim_lock(folder, name, path, pathlen, &fd)
  *	spool_move(path, todir, newname)
  *	spool_quarantine(dir, path, why)	spool_remove(path)
  *	spool_corrupt_path(buf, len, dir, segment, index)
@@ -43,6 +44,17 @@
  *	the winner's sidecar; a crash between the two renames leaves the
  *	sidecar where the segment returns to on recovery.
  *
+ *	spool_claim_lock(folder, name, ...) claims FOLDER/NAME where it
+ *	is, by an exclusive flock(2) on it held through *fd: no name
+ *	changes, so nothing to sync, and a claimer that dies lets go of
+ *	it with its last descriptor.  Every process that changes a name in
+ *	such a folder (out/USER/new/) takes the lock first, so that the
+ *	name the holder checked under the lock stays its own.  It returns
+ *	1 when the segment is gone, locked by another process, or not free
+ *	to claim (st_nlink other than 1, as for spool_claim(); 0 too: the
+ *	holder before removed it after this process opened it); errno
+ *	then tells the lock of another (EWOULDBLOCK) from the rest (ENOENT).
+ *
  *	spool_move(path, todir, newname) moves a segment and its sidecar
  *	to TODIR/NEWNAME; NEWNAME NULL means the segment's own name with
  *	a claimer's ".PID" suffix removed (the way back from active/ or
@@ -61,6 +73,7 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -595,6 +608,41 @@ base(const char *path)
 	const char	*s = strrchr(path, '/');
 
 	return s == NULL ? path : s + 1;
+}
+
+/*
+ * Claim FOLDER/NAME in place: the descriptor holding its flock(2) in
+ * *fd, its path in path.  Returns 0, 1 when it is gone or held, or -1.
+ */
+int
+spool_claim_lock(const char *folder, const char *name, char *path,
+    size_t len, int *fd)
+{
+	struct stat	 held, named;
+	int		 save;
+
+	if (spool_path(path, len, "%s/%s", folder, name) == -1)
+		return -1;
+	if ((*fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 1 : -1;
+	if (flock(*fd, LOCK_EX | LOCK_NB) == -1) {
+		save = errno;
+		close(*fd);
+		*fd = -1;
+		errno = save;
+		return save == EWOULDBLOCK ? 1 : -1;
+	}
+	/* The name may have been removed or moved before the lock. */
+	if (fstat(*fd, &held) == -1 || !S_ISREG(held.st_mode) ||
+	    held.st_nlink != 1 || lstat(path, &named) == -1 ||
+	    named.st_dev != held.st_dev || named.st_ino != held.st_ino) {
+		close(*fd);
+		*fd = -1;
+		errno = ENOENT;
+		return 1;
+	}
+	return 0;
 }
 
 /* A claimed name without its ".PID", into buf. */

@@ -208,7 +208,9 @@ void	 spool_list_free(char **, size_t);
  * spool_claim(fromdir, todir, name, path, pathlen): 0 claimed (path set),
  * 1 gone (another process won), -1 error; spool_claim_group(fromdir,
  * todir, names, n, mv) claims n with one sync of todir (how many of mv[]
- * it tried).  spool_move(path, todir,
+ * it tried).  spool_claim_lock(folder, name, path, pathlen, &fd): the
+ * same results, claimed in place by the flock(2) held on *fd.
+ * spool_move(path, todir,
  * newname): newname NULL keeps the name minus a claimer's ".PID".
  * spool_quarantine(spooldir, path, why).  spool_remove(path): a segment
  * whose records are all settled, then its sidecar.  All take NAME.done
@@ -217,6 +219,7 @@ void	 spool_list_free(char **, size_t);
 int	 spool_claim(const char *, const char *, const char *, char *, size_t);
 size_t	 spool_claim_group(const char *, const char *, char *const *, size_t,
 	    struct spool_mv *);
+int	 spool_claim_lock(const char *, const char *, char *, size_t, int *);
 int	 spool_move(const char *, const char *, const char *);
 int	 spool_quarantine(const char *, const char *, const char *);
 int	 spool_corrupt_path(char *, size_t, const char *, const char *,

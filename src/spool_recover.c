@@ -32,8 +32,12 @@
  *	handed on again.  spool_recover_pid() takes those of the given
  *	pid.  spool_recover_all() takes those whose claimer no longer
  *	exists, and for out/USER/cur/ also those whose claimer holds no
- *	live session of USER: only a bound receiver claims there, and
- *	that test survives pid reuse after a reboot.  mt/active/ belongs
+ *	live session of USER (a test that survives pid reuse after a
+ *	reboot), but none whose flock(2) another process holds.  Receivers
+ *	claim out/USER/new/ in place (spool_claim_lock()), and a dead one's
+ *	lock goes with it; out/USER/cur/ holds the claims of smppq(8),
+ *	which keeps the lock over them, and those of receivers of an
+ *	smppd from before the lock.  mt/active/ belongs
  *	to smppconn alone, which returns all of it with
  *	spool_recover_active() when it starts, after the provisional
  *	marks of its sidecars written before the machine last started
@@ -305,6 +309,23 @@ claimer_gone(const struct rec *s, const char *user, pid_t pid)
 	return user != NULL && !spool_session_live(s->dir, user, pid);
 }
 
+/*
+ * Whether another process holds the flock(2) of the segment at path:
+ * smppq(8) holds it over its claims in out/USER/cur/ while it works.
+ */
+static int
+in_hand(const char *path)
+{
+	int	 fd, held;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
 /* AREA/CLAIMED/NAME.PID back to AREA/new/NAME with its sidecar. */
 static void
 recover_claims(struct rec *s, const char *area, const char *claimed,
@@ -325,7 +346,8 @@ recover_claims(struct rec *s, const char *area, const char *claimed,
 	for (i = 0; i < n; i++) {
 		if ((pid = spool_name_claimer(v[i])) <= 0 ||
 		    (!all && !claimer_gone(s, user, pid)) ||
-		    spool_path(path, sizeof(path), "%s/%s", from, v[i]) == -1)
+		    spool_path(path, sizeof(path), "%s/%s", from, v[i]) == -1 ||
+		    (user != NULL && in_hand(path)))
 			continue;
 		if (spool_move(path, to, NULL) == -1) {
 			if (errno != ENOENT)

@@ -3,11 +3,13 @@
  * queued for an account (as smppconn queues it) reaches its receivers as
  * deliver_sm, within the window, settled only by deliver_sm_resp OK,
  * retried with back-off after an error, requeued after a missing
- * response, kept for a later bind, shared by several binds
+ * response, kept for a later bind, shared by several binds, claimed in
+ * place by an flock(2)
  */
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "compat.h"
 #include "harness.h"
 #include "pdu.h"
+#include "spool.h"
 
 static struct th	 T;
 
@@ -258,6 +261,111 @@ START_TEST(test_two_receivers_share)
 END_TEST
 
 
+/* The one segment of out/acme/new/, its name into name. */
+static void
+only_segment(char *dir, size_t dlen, char *name, size_t nlen)
+{
+	char	**names;
+	size_t	  n;
+
+	snprintf(dir, dlen, "%s/out/acme/new", T.spool);
+	ck_assert_int_eq(spool_list(dir, &names, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	strlcpy(name, names[0], nlen);
+	spool_list_free(names, n);
+}
+
+/*
+ * A receiver claims a segment where it lies, by an flock(2): nothing
+ * goes to cur/, nobody else can claim it while the receiver holds it,
+ * and when its session ends the next receiver gets what was not
+ * answered at once, without a move back.
+ */
+START_TEST(test_claim_in_place)
+{
+	struct tc	 r[2];
+	char		 dir[700], name[SPOOL_NAME_MAX + 16], path[1000];
+	char		 cur[700];
+	uint32_t	 seq;
+	int		 i, k, fd, seen = 0;
+
+	start("deliver_window = 10\n");
+	th_deliver_n(&T, "acme", 30);
+	receiver(&r[0], SMPP_BIND_RECEIVER);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(hold_one(&r[0], 5000, &seq), i);
+	snprintf(cur, sizeof(cur), "%s/out/acme/cur", T.spool);
+	ck_assert_int_eq(th_count_files(cur), 0);
+	only_segment(dir, sizeof(dir), name, sizeof(name));
+	ck_assert_int_eq(spool_claim_lock(dir, name, path, sizeof(path), &fd),
+	    1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	receiver(&r[1], SMPP_BIND_RECEIVER);
+	ck_assert_int_eq(tc_recv(&r[1], 300), 0);
+	/* The first goes without an answer: the second gets all 30. */
+	tc_close(&r[0]);
+	for (i = 0; i < 30; i++) {
+		ck_assert_int_ge(k = hold_one(&r[1], 5000, &seq), 0);
+		ck_assert_msg(k < 30 && !(seen & (1 << k)), "text%d twice", k);
+		seen |= 1 << k;
+		answer_seq(&r[1], seq);
+	}
+	ck_assert(wait_empty(dir));
+	ck_assert_int_eq(th_count_files(cur), 0);
+	tc_close(&r[1]);
+}
+END_TEST
+
+/*
+ * smppq delete of an MO a receiver holds: marked settled in the
+ * sidecar, not rewritten under the receiver; the next receiver does not
+ * get it.  Of one nobody holds: the segment is rewritten without it.
+ */
+START_TEST(test_smppq_delete_held)
+{
+	struct tc	 c;
+	char		 id[64], out[4096], err[4096];
+	char		 dir[700], name[SPOOL_NAME_MAX + 16], before[sizeof(name)];
+	char		 path[1000];
+	uint32_t	 seq;
+	int		 i, k, fd, rc = -1, seen = 0;
+
+	start("deliver_window = 1\n");
+	th_deliver_n(&T, "acme", 4);
+	only_segment(dir, sizeof(dir), before, sizeof(before));
+	receiver(&c, SMPP_BIND_RECEIVER);
+	ck_assert_int_eq(hold_one(&c, 5000, &seq), 0);
+	snprintf(id, sizeof(id), "test-%ld-2", (long)getpid());
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err),
+	    "smppq", "-c", T.conf, "delete", id, (char *)NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "1 record(s) deleted"));
+	only_segment(dir, sizeof(dir), name, sizeof(name));
+	ck_assert_str_eq(name, before);
+	tc_close(&c);
+	/* Once the session has let go, rewritten without record 3. */
+	for (i = 0; i < 500 && (rc = spool_claim_lock(dir, before, path,
+	    sizeof(path), &fd)) != 0; i++)
+		usleep(10000);
+	ck_assert_int_eq(rc, 0);
+	close(fd);
+	snprintf(id, sizeof(id), "test-%ld-3", (long)getpid());
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err),
+	    "smppq", "-c", T.conf, "delete", id, (char *)NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "1 record(s) deleted"));
+	only_segment(dir, sizeof(dir), name, sizeof(name));
+	ck_assert_str_ne(name, before);
+	receiver(&c, SMPP_BIND_RECEIVER);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_ge(k = hold_one(&c, 5000, &seq), 0);
+		seen |= 1 << k;
+		answer_seq(&c, seq);
+	}
+	ck_assert_int_eq(seen, 3);
+	ck_assert_int_eq(tc_recv(&c, 500), 0);
+	tc_close(&c);
+}
+END_TEST
+
 #define KILL_N		200	/* MO in one segment */
 #define KILL_AT		120	/* answered before the kill */
 #define KILL_WINDOW	10
@@ -328,6 +436,8 @@ main(void)
 	tcase_add_test(tc, test_missing_response_requeues);
 	tcase_add_test(tc, test_window);
 	tcase_add_test(tc, test_two_receivers_share);
+	tcase_add_test(tc, test_claim_in_place);
+	tcase_add_test(tc, test_smppq_delete_held);
 	tcase_add_test(tc, test_killed_receiver_resends_window);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

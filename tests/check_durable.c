@@ -2,7 +2,8 @@
  * check_durable.c - acknowledged means on disk: every submit_sm answered
  * with ESME_ROK is in the spool after a kill -9 of the child, or of the
  * master and the child; and the system calls come in the right order
- * (records written, fdatasync, then the answer), checked with strace
+ * (records written, fdatasync, then the answer), and a receiver's claim
+ * syncs and renames nothing, checked with strace
  */
 #include "config.h"
 
@@ -259,6 +260,65 @@ START_TEST(test_syscall_order)
 }
 END_TEST
 
+/*
+ * A receiver claims its segment where it lies (an flock(2)) and removes
+ * it unsynced when all is answered: between a receipt on disk and its
+ * deliver_sm the child renames nothing and waits for no sync.
+ */
+START_TEST(test_receiver_claim_syncs_nothing)
+{
+	struct tc	 c;
+	struct pdu	 p;
+	char		 trace[700], wrap[1400], line[4096], dir[700];
+	FILE		*fp;
+	pid_t		 pid;
+	int		 i, sent = 0;
+
+	th_init(&T, "strace-rx");
+	th_user(&T, "acme", "secret", NULL);
+	snprintf(trace, sizeof(trace), "%s/strace.out", T.dir);
+	snprintf(wrap, sizeof(wrap), "/usr/bin/strace -f -y -qq -o %s -e "
+	    "trace=fsync,fdatasync,sync_file_range,link,linkat,rename,"
+	    "renameat,renameat2,write,writev,sendto,sendmsg -e signal=none",
+	    trace);
+	setenv("SMPPD_TEST_WRAP", wrap, 1);
+	th_start(&T);
+	unsetenv("SMPPD_TEST_WRAP");
+	th_deliver_n(&T, "acme", 5);
+	tc_connect(&c, T.port);
+	ck_assert_uint_eq(tc_bind(&c, SMPP_BIND_RECEIVER, "acme", "secret"),
+	    ESME_ROK);
+	pid = session_pid();
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(tc_recv(&c, 5000), 1);
+		ck_assert_uint_eq(c.p.command_id, SMPP_DELIVER_SM);
+		pdu_init(&p, SMPP_DELIVER_SM_RESP, c.p.sequence_number);
+		tc_send(&c, &p);
+	}
+	snprintf(dir, sizeof(dir), "%s/out/acme/new", T.spool);
+	for (i = 0; i < 500 && th_count_files(dir) > 0; i++)
+		usleep(10000);
+	ck_assert_int_eq(th_count_files(dir), 0);
+	tc_close(&c);
+	th_stop(&T);
+	fp = fopen(trace, "r");
+	ck_assert_ptr_nonnull(fp);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		const char	*call = line + strspn(line, "0123456789 ");
+
+		if (atoi(line) != pid)
+			continue;
+		ck_assert_msg(strncmp(call, "write", 5) == 0 ||
+		    strncmp(call, "send", 4) == 0, "the receiver: %s", line);
+		if (strstr(line, "socket:[") != NULL ||
+		    strstr(line, "TCP") != NULL)
+			sent++;
+	}
+	fclose(fp);
+	ck_assert_int_ge(sent, 1);	/* the answers, deliver_sm among them */
+}
+END_TEST
+
 int
 main(void)
 {
@@ -274,10 +334,12 @@ main(void)
 	/* check_crash checks the same order without strace. */
 	if (access("/usr/bin/strace", X_OK) != 0 ||
 	    system("/usr/bin/strace -f -o /dev/null /bin/true") != 0)
-		th_skip("test_syscall_order",
+		th_skip("test_syscall_order, test_receiver_claim_syncs_nothing",
 		    "strace missing or not allowed to trace");
-	else
+	else {
 		tcase_add_test(tc, test_syscall_order);
+		tcase_add_test(tc, test_receiver_claim_syncs_nothing);
+	}
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -1041,6 +1042,104 @@ START_TEST(test_claim_race)
 }
 END_TEST
 
+/* A claim in place: held by one open file at a time, and only then. */
+START_TEST(test_claim_lock)
+{
+	char	 dir[1100], path[1100];
+	int	 fd, fd2;
+
+	ck_assert_int_eq(spool_user_area(spool, "acme", 1), 0);
+	strlcpy(dir, at("out/acme/new"), sizeof(dir));
+	put_file(at("out/acme/new/3.000001.9.1"), "seg", 3);
+	ck_assert_int_eq(spool_claim_lock(dir, "3.000001.9.1", path,
+	    sizeof(path), &fd), 0);
+	ck_assert_str_eq(path, at("out/acme/new/3.000001.9.1"));
+	ck_assert_int_eq(spool_claim_lock(dir, "3.000001.9.1", path,
+	    sizeof(path), &fd2), 1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	ck_assert_int_eq(fd2, -1);
+	close(fd);
+	ck_assert_int_eq(spool_claim_lock(dir, "3.000001.9.1", path,
+	    sizeof(path), &fd), 0);
+	close(fd);
+	/* Gone; a second name (a writer closing it); not a file. */
+	ck_assert_int_eq(spool_claim_lock(dir, "4.000001.9.1", path,
+	    sizeof(path), &fd), 1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(link(at("out/acme/new/3.000001.9.1"),
+	    at("out/acme/tmp/3.000001.9.1")), 0);
+	ck_assert_int_eq(spool_claim_lock(dir, "3.000001.9.1", path,
+	    sizeof(path), &fd), 1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(mkfifo(at("out/acme/new/5.000001.9.1"), 0600), 0);
+	ck_assert_int_eq(spool_claim_lock(dir, "5.000001.9.1", path,
+	    sizeof(path), &fd), 1);
+	ck_assert_int_eq(symlink("3.000001.9.1", at("out/acme/new/6.000001.9.1")),
+	    0);
+	ck_assert_int_eq(spool_claim_lock(dir, "6.000001.9.1", path,
+	    sizeof(path), &fd), -1);
+}
+END_TEST
+
+/*
+ * Two processes claim the same segments in place, each removing what it
+ * claimed before it lets go, as a receiver does: each segment goes to
+ * exactly one, also when the other opened it before the removal.
+ */
+START_TEST(test_claim_lock_race)
+{
+	char		 name[64], dir[1100], path[1100], **v;
+	int		 go[2], res[2], i, k, fd, wins[2] = { 0, 0 }, status;
+	size_t		 n;
+	pid_t		 pid[2];
+	char		 c;
+
+	ck_assert_int_eq(spool_user_area(spool, "acme", 1), 0);
+	strlcpy(dir, at("out/acme/new"), sizeof(dir));
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "out/acme/new/7.000001.9.%d", i);
+		put_file(at(name), "s", 1);
+	}
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(res), 0);
+	for (k = 0; k < 2; k++) {
+		if ((pid[k] = fork()) == 0) {
+			int	 won = 0;
+
+			close(go[1]);
+			if (read(go[0], &c, 1) != 0)
+				_exit(100);
+			if (spool_list(dir, &v, &n) == -1)
+				_exit(101);
+			for (i = 0; i < (int)n; i++) {
+				if (spool_claim_lock(dir, v[k ? (int)n - 1 - i :
+				    i], path, sizeof(path), &fd) != 0)
+					continue;
+				won++;
+				if (spool_remove(path) == -1)
+					_exit(102);
+				close(fd);
+			}
+			if (write(res[1], &won, sizeof(won)) != sizeof(won))
+				_exit(103);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(go[1]);		/* both start now */
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(read(res[0], &wins[k], sizeof(int)),
+		    sizeof(int));
+		ck_assert_int_eq(waitpid(pid[k], &status, 0), pid[k]);
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+	}
+	close(res[0]);
+	close(res[1]);
+	ck_assert_int_eq(wins[0] + wins[1], 200);
+	ck_assert_uint_eq(count(dir, NULL, 0), 0);
+}
+END_TEST
+
 /* The child writes and commits, says so, and waits to be killed. */
 static void
 doomed_writer(int ready)
@@ -1146,7 +1245,7 @@ START_TEST(test_recover_all)
 	struct pdu	 p;
 	size_t		 ends[3];
 	char		 name[64], mine[1100];
-	int		 att[4], torn;
+	int		 att[4], torn, lock;
 	int64_t		 later = clock_wall_us() / 1000000 + 3600;
 
 	log_init("check_spool");
@@ -1182,6 +1281,11 @@ START_TEST(test_recover_all)
 	    (long)getpid());
 	put_file(at(name), "x", 1);
 	put_file(at("out/acme/cur/2.000001.1.2.1"), "x", 1);
+	/* One smppq holds under its flock(2) while it works: left alone. */
+	put_file(at("out/acme/cur/2.000001.1.3.1"), "x", 1);
+	ck_assert_int_ne(lock = open(at("out/acme/cur/2.000001.1.3.1"),
+	    O_RDONLY), -1);
+	ck_assert_int_eq(flock(lock, LOCK_EX), 0);
 	/* mt/active/ of a live smppconn (us) is not recover_all's. */
 	snprintf(name, sizeof(name), "mt/active/3.000001.1.1.%ld",
 	    (long)getpid());
@@ -1199,6 +1303,10 @@ START_TEST(test_recover_all)
 	ck_assert(!exists(at("mt/new/1.000001.1.4")));
 	ck_assert(exists(at("mo/failed/1.000001.1.5")));
 	ck_assert(exists(at("out/acme/new/2.000001.1.2")));
+	ck_assert_uint_eq(count(at("out/acme/cur"), NULL, 0), 2);
+	close(lock);
+	ck_assert_int_eq(spool_recover_all(spool), 1);
+	ck_assert(exists(at("out/acme/new/2.000001.1.3")));
 	ck_assert_uint_eq(count(at("out/acme/cur"), NULL, 0), 1);
 	ck_assert_uint_eq(count(at("mt/active"), NULL, 0), 1);
 	ck_assert_int_eq(spool_recover_active(spool), 1);
@@ -1617,6 +1725,8 @@ main(void)
 	tcase_add_test(tc, test_claim_two_names);
 	tcase_add_test(tc, test_claim_move);
 	tcase_add_test(tc, test_claim_race);
+	tcase_add_test(tc, test_claim_lock);
+	tcase_add_test(tc, test_claim_lock_race);
 	tcase_add_test(tc, test_recover_pid);
 	tcase_add_test(tc, test_recover_all);
 	tcase_add_test(tc, test_sessions);
