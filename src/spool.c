@@ -12,7 +12,7 @@
  *	spool_list(folder, &names, &n)	spool_list_free(names, n)
  *	spool_claim(from, to, name, path, pathlen)
  *	spool_claim_group(from, to, names, n, mv)
- *	spool_claim_lock(folder, name, path, pathlen, &fd)
+ *	spool_claim_lock(folder, name, path, pathlen, &fd)	spool_held(path)
  *	spool_move(path, todir, newname)
  *	spool_quarantine(dir, path, why)	spool_remove(path)
  *	spool_corrupt_path(buf, len, dir, segment, index)
@@ -54,6 +54,8 @@
  *	to claim (st_nlink other than 1, as for spool_claim(); 0 too: the
  *	holder before removed it after this process opened it); errno
  *	then tells the lock of another (EWOULDBLOCK) from the rest (ENOENT).
+ *	spool_held(path) says whether another open file holds an flock(2)
+ *	on path: a claim in place, a live writer, a live bind's entry.
  *
  *	spool_move(path, todir, newname) moves a segment and its sidecar
  *	to TODIR/NEWNAME; NEWNAME NULL means the segment's own name with
@@ -643,6 +645,19 @@ spool_claim_lock(const char *folder, const char *name, char *path,
 		return 1;
 	}
 	return 0;
+}
+
+int
+spool_held(const char *path)
+{
+	int	 fd, held;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
 }
 
 /* A claimed name without its ".PID", into buf. */

@@ -209,7 +209,8 @@ void	 spool_list_free(char **, size_t);
  * 1 gone (another process won), -1 error; spool_claim_group(fromdir,
  * todir, names, n, mv) claims n with one sync of todir (how many of mv[]
  * it tried).  spool_claim_lock(folder, name, path, pathlen, &fd): the
- * same results, claimed in place by the flock(2) held on *fd.
+ * same results, claimed in place by the flock(2) held on *fd;
+ * spool_held(path): whether another open file holds path's flock(2).
  * spool_move(path, todir,
  * newname): newname NULL keeps the name minus a claimer's ".PID".
  * spool_quarantine(spooldir, path, why).  spool_remove(path): a segment
@@ -220,6 +221,7 @@ int	 spool_claim(const char *, const char *, const char *, char *, size_t);
 size_t	 spool_claim_group(const char *, const char *, char *const *, size_t,
 	    struct spool_mv *);
 int	 spool_claim_lock(const char *, const char *, char *, size_t, int *);
+int	 spool_held(const char *);
 int	 spool_move(const char *, const char *, const char *);
 int	 spool_quarantine(const char *, const char *, const char *);
 int	 spool_corrupt_path(char *, size_t, const char *, const char *,

@@ -309,23 +309,6 @@ claimer_gone(const struct rec *s, const char *user, pid_t pid)
 	return user != NULL && !spool_session_live(s->dir, user, pid);
 }
 
-/*
- * Whether another process holds the flock(2) of the segment at path:
- * smppq(8) holds it over its claims in out/USER/cur/ while it works.
- */
-static int
-in_hand(const char *path)
-{
-	int	 fd, held;
-
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1)
-		return 0;
-	held = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
-	close(fd);
-	return held;
-}
-
 /* AREA/CLAIMED/NAME.PID back to AREA/new/NAME with its sidecar. */
 static void
 recover_claims(struct rec *s, const char *area, const char *claimed,
@@ -347,8 +330,8 @@ recover_claims(struct rec *s, const char *area, const char *claimed,
 		if ((pid = spool_name_claimer(v[i])) <= 0 ||
 		    (!all && !claimer_gone(s, user, pid)) ||
 		    spool_path(path, sizeof(path), "%s/%s", from, v[i]) == -1 ||
-		    (user != NULL && in_hand(path)))
-			continue;
+		    (user != NULL && spool_held(path)))
+			continue;	/* smppq at work holds its claims' lock */
 		if (spool_move(path, to, NULL) == -1) {
 			if (errno != ENOENT)
 				rec_fail(s, "cannot move back", path);

@@ -119,19 +119,6 @@ entry_parse(const char *name, int *rx)
 	return -1;
 }
 
-/* Whether the owner of the entry at path still holds its lock. */
-static int
-entry_live(const char *path)
-{
-	int	 fd, live;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	live = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
-	close(fd);
-	return live;
-}
-
 struct scan {
 	int	 prune;		/* unlink dead entries (registry locked) */
 	int	 rx_only;
@@ -159,7 +146,7 @@ scan(const char *udir, struct scan *sc)
 		    spool_path(path, sizeof(path), "%s/%s", udir,
 		    de->d_name) == -1)
 			continue;
-		if (!entry_live(path)) {
+		if (!spool_held(path)) {
 			if (sc->prune && (sc->pid == 0 || sc->pid == pid) &&
 			    unlink(path) == 0)
 				sc->removed++;
@@ -308,7 +295,7 @@ spool_session_live(const char *dir, const char *user, pid_t pid)
 	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
 		snprintf(name, sizeof(name), "%ld.%s", (long)pid, types[t]);
 		if (reg_path(path, sizeof(path), dir, user, name) == 0 &&
-		    entry_live(path))
+		    spool_held(path))
 			return 1;
 	}
 	return 0;
