@@ -36,8 +36,10 @@
  *	crash) the lock goes, and with it the claim, so that the next bind
  *	of the account gets what was not acknowledged.
  *
- *	Wake-ups: smppconn sends SIGUSR1 to the receivers of an account
- *	after it queued for it; a rescan every few seconds backs that up.
+ *	Wake-ups: smppconn sends SIGUSR1 to one receiver of the account
+ *	for each segment it queued, taking turns; a session that ends
+ *	wakes them all, for what it let go; a rescan every few seconds
+ *	backs that up.
  */
 #include "config.h"
 

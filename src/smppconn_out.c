@@ -16,10 +16,12 @@
  *	names (segw_publish_group()).  The tmp/ names are never synced: a
  *	segment that does not reach new/ leaves the records it answers
  *	unsettled (*dep set), and no receiver claims a segment while it
- *	still has its tmp/ name.  smppconn_out_close() then signals the
- *	account's bound receivers (spool_wake_user(), SIGUSR1), so that a
- *	receipt reaches its client within milliseconds of the turn that
- *	made it.
+ *	still has its tmp/ name.  smppconn_out_close() then signals as
+ *	many of the account's bound receivers as it published segments,
+ *	taking turns (spool_wake_some(), SIGUSR1), so that a receipt
+ *	reaches its client within milliseconds of the turn that made it.
+ *	Waking them all would have each list out/ACCOUNT/new/ and try the
+ *	segments the others hold, for one of them to claim the new one.
  *
  *	A receiver claims one segment at a time and sends its records
  *	within its window.  So that several binds of an account share the
@@ -57,6 +59,7 @@ struct outacct {
 	int		 failed;	/* its commit failed this turn */
 	int		 nrx;		/* live receivers */
 	int64_t		 rx_at;
+	unsigned	 turn;		/* receivers woken so far */
 	int		 touched;
 };
 
@@ -298,8 +301,9 @@ smppconn_out_close(void)
 			log_warn("%s: closing the turn's segments", a->area);
 		a->nw = 1;
 		a->touched = 0;
-		if (a->published > 0 && spool_wake_user(smppconn_ctx.conf->spool.dir,
-		    a->user, SIGUSR1) == -1)
+		if (a->published > 0 && spool_wake_some(
+		    smppconn_ctx.conf->spool.dir, a->user, SIGUSR1,
+		    a->published, &a->turn) == -1)
 			log_warn("waking the receivers of %s", a->user);
 		a->published = 0;
 	}

@@ -251,6 +251,7 @@ int	 spool_session_live(const char *, const char *, pid_t);
 int	 spool_session_prune(const char *, const char *, pid_t);
 int	 spool_wake_conn(const char *);
 int	 spool_wake_user(const char *, const char *, int);
+int	 spool_wake_some(const char *, const char *, int, int, unsigned *);
 int	 spool_trigger_open(const char *);
 int	 spool_trigger_drain(int);
 int	 spool_wake_committed(const char *, const char *, size_t);

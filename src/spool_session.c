@@ -9,6 +9,7 @@
  *	spool_session_live(dir, user, pid)
  *	spool_session_prune(dir, user, pid)
  *	spool_wake_conn(dir)		spool_wake_user(dir, user, sig)
+ *	spool_wake_some(dir, user, sig, n, &turn)
  *	spool_wake_committed(dir, name, len)
  *	spool_trigger_open(dir)		spool_trigger_drain(fd)
  *	spool_notice_open(dir)		spool_notice_read(fd, fn)
@@ -49,7 +50,12 @@
  *	as a plain wake-up (the result 1).
  *
  *	spool_wake_user() sends sig to every receiver (rx, trx) of USER
- *	and returns how many it signalled.
+ *	and returns how many it signalled.  spool_wake_some() sends it to
+ *	n of them (all when n <= 0 or n is more), taking turns in the order
+ *	of their pids: *turn counts the receivers tried so far, so that the
+ *	calls of one writer go round them all.  smppconn wakes one receiver
+ *	for each segment it published: the others would only look for a
+ *	segment that one of them claims first.
  */
 #include "config.h"
 
@@ -320,14 +326,36 @@ spool_session_prune(const char *dir, const char *user, pid_t pid)
 int
 spool_wake_user(const char *dir, const char *user, int sig)
 {
-	pid_t	 pids[PIDS_MAX];
-	int	 i, n, sent = 0;
+	unsigned	 turn = 0;
 
-	if ((n = spool_session_pids(dir, user, 1, pids, PIDS_MAX)) == -1)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (kill(pids[i], sig) == 0)
+	return spool_wake_some(dir, user, sig, 0, &turn);
+}
+
+static int
+pid_cmp(const void *a, const void *b)
+{
+	pid_t	 x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+spool_wake_some(const char *dir, const char *user, int sig, int n,
+    unsigned *turn)
+{
+	pid_t	 pids[PIDS_MAX];
+	int	 i, m, sent = 0;
+
+	if ((m = spool_session_pids(dir, user, 1, pids, PIDS_MAX)) <= 0)
+		return m;
+	qsort(pids, (size_t)m, sizeof(pids[0]), pid_cmp);
+	if (n <= 0 || n > m)
+		n = m;
+	/* A pid that is gone passes its turn to the next. */
+	for (i = 0; i < m && sent < n; i++)
+		if (kill(pids[(*turn + (unsigned)i) % (unsigned)m], sig) == 0)
 			sent++;
+	*turn += (unsigned)i;
 	return sent;
 }
 

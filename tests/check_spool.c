@@ -1424,6 +1424,86 @@ START_TEST(test_wake_user)
 }
 END_TEST
 
+static int	 wake_out = -1;
+static char	 wake_me;
+
+static void
+on_usr1_tell(int sig)
+{
+	(void)sig;
+	if (write(wake_out, &wake_me, 1) != 1)
+		_exit(2);
+}
+
+/* A receiver of "w" that tells out which one it is when woken. */
+static pid_t
+wake_receiver(char me, int out, int ready, int hold[2])
+{
+	pid_t	 pid;
+	char	 c;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	close(hold[1]);		/* so that the parent's close ends us */
+	wake_out = out;
+	wake_me = me;
+	signal(SIGUSR1, on_usr1_tell);
+	if (spool_session_add(spool, "w", getpid(), "rx", -1) != 0 ||
+	    write(ready, &me, 1) != 1)
+		_exit(1);
+	while (read(hold[0], &c, 1) == -1)
+		;		/* EINTR: a wake-up */
+	_exit(0);
+}
+
+/*
+ * One receiver per published segment, taking turns in pid order; a
+ * dead one passes its turn on; n 0: all of them.
+ */
+START_TEST(test_wake_some)
+{
+	int		 out[2], ready[2], hold[2], i, got[3] = { 0, 0, 0 };
+	unsigned	 turn = 0;
+	pid_t		 pid[3];
+	char		 c, order[6];
+
+	ck_assert_int_eq(pipe(out), 0);
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(hold), 0);
+	for (i = 0; i < 3; i++)
+		pid[i] = wake_receiver((char)('a' + i), out[1], ready[1],
+		    hold);
+	close(hold[0]);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(spool_wake_some(spool, "w", SIGUSR1, 1,
+		    &turn), 1);
+		ck_assert_int_eq(read(out[0], &order[i], 1), 1);
+		got[order[i] - 'a']++;
+	}
+	ck_assert_int_eq(got[0], 2);
+	ck_assert_int_eq(got[1], 2);
+	ck_assert_int_eq(got[2], 2);
+	ck_assert_int_eq(memcmp(order, order + 3, 3), 0);
+	ck_assert_int_eq(spool_wake_some(spool, "w", SIGUSR1, 0, &turn), 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(read(out[0], &c, 1), 1);
+	/* b dies: its entry is dead, the turn goes on to a live one. */
+	ck_assert_int_eq(kill(pid[1], SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid[1], NULL, 0), pid[1]);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(spool_wake_some(spool, "w", SIGUSR1, 1,
+		    &turn), 1);
+		ck_assert_int_eq(read(out[0], &c, 1), 1);
+		ck_assert_int_ne(c, 'b');
+	}
+	close(hold[1]);
+	ck_assert_int_eq(waitpid(pid[0], NULL, 0), pid[0]);
+	ck_assert_int_eq(waitpid(pid[2], NULL, 0), pid[2]);
+}
+END_TEST
+
 START_TEST(test_wake_conn)
 {
 	int	 fd, i, rc = 0;
@@ -1731,6 +1811,7 @@ main(void)
 	tcase_add_test(tc, test_recover_all);
 	tcase_add_test(tc, test_sessions);
 	tcase_add_test(tc, test_wake_user);
+	tcase_add_test(tc, test_wake_some);
 	tcase_add_test(tc, test_wake_conn);
 	tcase_add_test(tc, test_tail);
 	tcase_add_test(tc, test_trigger_notices);
