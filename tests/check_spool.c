@@ -992,19 +992,20 @@ START_TEST(test_claim_move)
 }
 END_TEST
 
-/* Two processes claim the same segments: each goes to exactly one. */
-START_TEST(test_claim_race)
+/*
+ * Two processes claim the 200 segments of folder from opposite ends,
+ * both started at once, each with claim() (1 when it won the segment);
+ * the total of their wins.
+ */
+static int
+claim_race(const char *at_folder, int (*claim)(const char *, const char *))
 {
-	char		 name[64], path[1100], **v;
+	char		**v, c, folder[1100];
 	int		 go[2], res[2], i, k, wins[2] = { 0, 0 }, status;
 	size_t		 n;
 	pid_t		 pid[2];
-	char		 c;
 
-	for (i = 0; i < 200; i++) {
-		snprintf(name, sizeof(name), "mt/new/%d.000001.9.%d", 7, i);
-		put_file(at(name), "s", 1);
-	}
+	strlcpy(folder, at_folder, sizeof(folder));	/* at() reuses it */
 	ck_assert_int_eq(pipe(go), 0);
 	ck_assert_int_eq(pipe(res), 0);
 	for (k = 0; k < 2; k++) {
@@ -1014,13 +1015,10 @@ START_TEST(test_claim_race)
 			close(go[1]);
 			if (read(go[0], &c, 1) != 0)
 				_exit(100);
-			if (spool_list(at("mt/new"), &v, &n) == -1)
+			if (spool_list(folder, &v, &n) == -1)
 				_exit(101);
 			for (i = 0; i < (int)n; i++)
-				if (spool_claim(at("mt/new"), at("mt/active"),
-				    v[k ? (int)n - 1 - i : i], path,
-				    sizeof(path)) == 0)
-					won++;
+				won += claim(folder, v[k ? (int)n - 1 - i : i]);
 			if (write(res[1], &won, sizeof(won)) != sizeof(won))
 				_exit(102);
 			_exit(0);
@@ -1036,7 +1034,29 @@ START_TEST(test_claim_race)
 	}
 	close(res[0]);
 	close(res[1]);
-	ck_assert_int_eq(wins[0] + wins[1], 200);
+	return wins[0] + wins[1];
+}
+
+static int
+claim_into_active(const char *folder, const char *name)
+{
+	char	 path[1100];
+
+	return spool_claim(folder, at("mt/active"), name, path,
+	    sizeof(path)) == 0;
+}
+
+/* Two processes claim the same segments: each goes to exactly one. */
+START_TEST(test_claim_race)
+{
+	char	 name[64];
+	int	 i;
+
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "mt/new/%d.000001.9.%d", 7, i);
+		put_file(at(name), "s", 1);
+	}
+	ck_assert_int_eq(claim_race(at("mt/new"), claim_into_active), 200);
 	ck_assert_uint_eq(count(at("mt/new"), NULL, 0), 0);
 	ck_assert_uint_eq(count(at("mt/active"), NULL, 0), 200);
 }
@@ -1081,6 +1101,21 @@ START_TEST(test_claim_lock)
 }
 END_TEST
 
+/* A claim in place, and what a receiver does after: remove, let go. */
+static int
+claim_and_remove(const char *folder, const char *name)
+{
+	char	 path[1100];
+	int	 fd;
+
+	if (spool_claim_lock(folder, name, path, sizeof(path), &fd) != 0)
+		return 0;
+	if (spool_remove(path) == -1)
+		_exit(103);
+	close(fd);
+	return 1;
+}
+
 /*
  * Two processes claim the same segments in place, each removing what it
  * claimed before it lets go, as a receiver does: each segment goes to
@@ -1088,55 +1123,17 @@ END_TEST
  */
 START_TEST(test_claim_lock_race)
 {
-	char		 name[64], dir[1100], path[1100], **v;
-	int		 go[2], res[2], i, k, fd, wins[2] = { 0, 0 }, status;
-	size_t		 n;
-	pid_t		 pid[2];
-	char		 c;
+	char	 name[64];
+	int	 i;
 
 	ck_assert_int_eq(spool_user_area(spool, "acme", 1), 0);
-	strlcpy(dir, at("out/acme/new"), sizeof(dir));
 	for (i = 0; i < 200; i++) {
 		snprintf(name, sizeof(name), "out/acme/new/7.000001.9.%d", i);
 		put_file(at(name), "s", 1);
 	}
-	ck_assert_int_eq(pipe(go), 0);
-	ck_assert_int_eq(pipe(res), 0);
-	for (k = 0; k < 2; k++) {
-		if ((pid[k] = fork()) == 0) {
-			int	 won = 0;
-
-			close(go[1]);
-			if (read(go[0], &c, 1) != 0)
-				_exit(100);
-			if (spool_list(dir, &v, &n) == -1)
-				_exit(101);
-			for (i = 0; i < (int)n; i++) {
-				if (spool_claim_lock(dir, v[k ? (int)n - 1 - i :
-				    i], path, sizeof(path), &fd) != 0)
-					continue;
-				won++;
-				if (spool_remove(path) == -1)
-					_exit(102);
-				close(fd);
-			}
-			if (write(res[1], &won, sizeof(won)) != sizeof(won))
-				_exit(103);
-			_exit(0);
-		}
-	}
-	close(go[0]);
-	close(go[1]);		/* both start now */
-	for (k = 0; k < 2; k++) {
-		ck_assert_int_eq(read(res[0], &wins[k], sizeof(int)),
-		    sizeof(int));
-		ck_assert_int_eq(waitpid(pid[k], &status, 0), pid[k]);
-		ck_assert_int_eq(WEXITSTATUS(status), 0);
-	}
-	close(res[0]);
-	close(res[1]);
-	ck_assert_int_eq(wins[0] + wins[1], 200);
-	ck_assert_uint_eq(count(dir, NULL, 0), 0);
+	ck_assert_int_eq(claim_race(at("out/acme/new"), claim_and_remove),
+	    200);
+	ck_assert_uint_eq(count(at("out/acme/new"), NULL, 0), 0);
 }
 END_TEST
 
