@@ -207,14 +207,16 @@ finish(struct session *s, int k)
 	}
 	if (d->retry.fd != -1 && segw_close(&d->retry) == -1)
 		log_warn("closing retry segment");
-	segdone_close(&g->done);
 	if (g->corrupt) {
 		/* Settled records are marked; an admin sees the rest. */
 		spool_quarantine(s->conf->spool.dir, g->path,
 		    "corrupt record");
 	} else if (spool_remove(g->path) == -1)
 		log_warn("removing %s", g->path);
-	/* Only now: another claimer finds no name, or a name gone (0). */
+	/*
+	 * Only now, with the marks written (to the sidecar wherever it
+	 * went): another claimer finds no name, or a name gone (0).
+	 */
 	release(g);
 	if (d->reading == k)
 		d->reading = -1;

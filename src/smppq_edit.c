@@ -8,9 +8,9 @@
  * DESCRIPTION
  *	A segment that nobody has claimed (mt/new/, mt/deferred/,
  *	mt/failed/, mo/failed/, out/USER/new/) is changed through a
- *	private claim, as smppconn claims: renamed into mt/active/ (or
- *	out/USER/cur/ under the flock(2) by which receivers claim, or for
- *	mo/failed/ into mo/tmp/ under an flock(2)),
+ *	private claim, as smppconn claims, under an flock(2) taken first
+ *	(the one by which receivers claim out/USER/new/): renamed into
+ *	mt/active/ (or out/USER/cur/, or for mo/failed/ into mo/tmp/),
  *	read, and written again without the records deleted -- or with
  *	the records requeued moved into a new segment of mt/new/ whose
  *	records are due now -- then the claimed one is removed.  When
@@ -32,7 +32,6 @@
  */
 #include "config.h"
 
-#include <sys/file.h>
 
 #include <ctype.h>
 #include <err.h>
@@ -216,27 +215,34 @@ copy(const struct target *t, const char *path, struct segw *keep,
 /*
  * Rewrite an unclaimed segment without the target's records, which go
  * to mt/new/ when requeue is set.  0 done, 1 claimed by another process
- * first, -1 error (the segment is given back).  locked: the caller
- * holds the segment's flock(2) already.
+ * first (errno EWOULDBLOCK: it holds the segment's flock(2), as a
+ * receiver does in out/USER/new/), -1 error (the segment is given
+ * back).  The lock is taken before the claim and goes along with the
+ * file: no receiver sends from it meanwhile, and in mo/tmp/ recovery
+ * does not take it.
  */
 static int
-rewrite(const struct target *t, int requeue, unsigned *n, int locked)
+rewrite(const struct target *t, int requeue, unsigned *n)
 {
 	struct segw	 keep, moved;
 	char		 cdir[1200], cpath[1300], folder[1200], mt[SPOOL_PATH_MAX];
-	int		 rc, lock = -1, sync = smppq_conf->spool.sync;
+	char		 lpath[1300];
+	int		 rc, lock, sync = smppq_conf->spool.sync;
 
 	if (claim_dir(t, cdir, sizeof(cdir)) == -1 ||
 	    spool_path(folder, sizeof(folder), "%s/%s", t->area,
 	    t->folder) == -1 || spool_path(mt, sizeof(mt), "%s/mt",
 	    smppq_conf->spool.dir) == -1)
 		return -1;
-	if ((rc = spool_claim(folder, cdir, t->name, cpath, sizeof(cpath))) !=
-	    0)
+	if ((rc = spool_claim_lock(folder, t->name, lpath, sizeof(lpath),
+	    &lock)) != 0)
 		return rc;
-	/* In mo/tmp/ recovery would take an unlocked file. */
-	if (!locked && (lock = open(cpath, O_RDONLY | O_CLOEXEC)) != -1)
-		(void)flock(lock, LOCK_EX);
+	if ((rc = spool_claim(folder, cdir, t->name, cpath, sizeof(cpath))) !=
+	    0) {
+		close(lock);
+		errno = ENOENT;
+		return rc;
+	}
 	segw_init(&keep, t->area, sync);
 	segw_set_dest(&keep, t->folder);
 	if (strcmp(t->folder, "deferred") == 0)
@@ -256,8 +262,7 @@ rewrite(const struct target *t, int requeue, unsigned *n, int locked)
 	}
 	segw_free(&keep);
 	segw_free(&moved);
-	if (lock != -1)
-		close(lock);
+	close(lock);
 	return rc;
 }
 
@@ -298,45 +303,25 @@ held(struct target *t, int requeue, unsigned *n)
 	return mark(t, n);
 }
 
-/*
- * A segment of out/USER/new/: rewritten under the lock by which
- * receivers claim it, so that none sends from it meanwhile; marked
- * when a receiver holds it.
- */
-static int
-edit_out(struct target *t, int requeue, unsigned *n)
-{
-	char	 folder[1200], path[1300];
-	int	 rc, fd;
-
-	if (spool_path(folder, sizeof(folder), "%s/%s", t->area,
-	    t->folder) == -1)
-		return -1;
-	rc = spool_claim_lock(folder, t->name, path, sizeof(path), &fd);
-	if (rc == 1 && errno == EWOULDBLOCK)
-		return held(t, requeue, n);
-	if (rc != 0)
-		return rc;
-	rc = rewrite(t, requeue, n, 1);
-	close(fd);
-	return rc;
-}
-
 static int
 edit_one(struct target *t, int requeue, unsigned *n)
 {
+	int	 rc;
+
 	if (strcmp(t->state, "active") == 0 ||
 	    (strcmp(t->state, "out") == 0 && strcmp(t->folder, "cur") == 0))
 		return held(t, requeue, n);
-	if (strcmp(t->state, "out") == 0 && strcmp(t->folder, "new") == 0)
-		return edit_out(t, requeue, n);
 	if (strcmp(t->state, "incoming") == 0 ||
 	    strcmp(t->state, "corrupt") == 0 ||
 	    (strcmp(t->state, "out") == 0 && strcmp(t->folder, "new") != 0)) {
 		warnx("%s: %s segments cannot be changed", t->name, t->state);
 		return -1;
 	}
-	return rewrite(t, requeue, n, 0);
+	/* A receiver holds it: its records marked, as in cur/. */
+	if ((rc = rewrite(t, requeue, n)) == 1 && errno == EWOULDBLOCK &&
+	    strcmp(t->state, "out") == 0)
+		return held(t, requeue, n);
+	return rc;
 }
 
 /* Find, change, and start over when a segment changed hands. */

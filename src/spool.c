@@ -612,6 +612,13 @@ base(const char *path)
 	return s == NULL ? path : s + 1;
 }
 
+/* A segment to lock: never through a symlink, never blocking on a FIFO. */
+static int
+open_lockable(const char *path)
+{
+	return open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+}
+
 /*
  * Claim FOLDER/NAME in place: the descriptor holding its flock(2) in
  * *fd, its path in path.  Returns 0, 1 when it is gone or held, or -1.
@@ -625,8 +632,7 @@ spool_claim_lock(const char *folder, const char *name, char *path,
 
 	if (spool_path(path, len, "%s/%s", folder, name) == -1)
 		return -1;
-	if ((*fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1)
+	if ((*fd = open_lockable(path)) == -1)
 		return errno == ENOENT ? 1 : -1;
 	if (flock(*fd, LOCK_EX | LOCK_NB) == -1) {
 		save = errno;
@@ -652,8 +658,7 @@ spool_held(const char *path)
 {
 	int	 fd, held;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1)
+	if ((fd = open_lockable(path)) == -1)
 		return 0;
 	held = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
 	close(fd);
