@@ -59,7 +59,7 @@ struct outacct {
 	int		 failed;	/* its commit failed this turn */
 	int		 nrx;		/* live receivers */
 	int64_t		 rx_at;
-	unsigned	 turn;		/* receivers woken so far */
+	struct spool_wake wake;		/* its receivers, taking turns */
 	int		 touched;
 };
 
@@ -301,9 +301,9 @@ smppconn_out_close(void)
 			log_warn("%s: closing the turn's segments", a->area);
 		a->nw = 1;
 		a->touched = 0;
-		if (a->published > 0 && spool_wake_some(
+		if (a->published > 0 && spool_wake_some(&a->wake,
 		    smppconn_ctx.conf->spool.dir, a->user, SIGUSR1,
-		    a->published, &a->turn) == -1)
+		    a->published) == -1)
 			log_warn("waking the receivers of %s", a->user);
 		a->published = 0;
 	}
@@ -317,6 +317,7 @@ smppconn_out_free(void)
 	for (i = 0; i < naccts; i++) {
 		for (j = 0; j < OUT_SPLIT_MAX; j++)
 			segw_free(&accts[i]->w[j]);
+		spool_wake_free(&accts[i]->wake);
 		free(accts[i]);
 	}
 	free(accts);

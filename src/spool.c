@@ -428,9 +428,10 @@ spool_name(char *buf, size_t len, int64_t not_before)
 	static pid_t	 pid;
 	static unsigned	 seq;
 	int64_t		 now = clock_wall_us();
+	pid_t		 me = getpid();
 
-	if (getpid() != pid) {
-		pid = getpid();
+	if (me != pid) {
+		pid = me;
 		seq = 0;
 	}
 	return spool_path(buf, len, "%lld.%06ld.%ld.%u",

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "buf.h"
 #include "record.h"
@@ -242,6 +243,24 @@ int	 spool_recover_active(const char *);
  * SIGPIPE.  spool_wake_committed() likewise.
  */
 #define TRIGGER_NOTICE_MAX	(SPOOL_NAME_MAX + 32)	/* "TNAME LEN\n" */
+/*
+ * The receivers a writer wakes, kept between its spool_wake_some() calls;
+ * zeroed before the first, spool_wake_free() after the last.
+ */
+struct spool_wake_rx {
+	pid_t		 pid;
+	char		 name[24];	/* PID.rx or PID.trx */
+};
+struct spool_wake {
+	struct spool_wake_rx *rx;
+	int		 n;
+	int		 cap;
+	unsigned	 turn;		/* receivers tried so far */
+	int64_t		 listed;	/* clock_mono_us(); 0: list again */
+	ino_t		 ino;		/* sessions/USER/ at the listing */
+	struct timespec	 mtime;
+	struct timespec	 ctime;
+};
 int	 spool_session_add(const char *, const char *, pid_t, const char *,
 	    int);
 int	 spool_session_del(const char *, const char *, pid_t);
@@ -251,7 +270,9 @@ int	 spool_session_live(const char *, const char *, pid_t);
 int	 spool_session_prune(const char *, const char *, pid_t);
 int	 spool_wake_conn(const char *);
 int	 spool_wake_user(const char *, const char *, int);
-int	 spool_wake_some(const char *, const char *, int, int, unsigned *);
+int	 spool_wake_some(struct spool_wake *, const char *, const char *, int,
+	    int);
+void	 spool_wake_free(struct spool_wake *);
 int	 spool_trigger_open(const char *);
 int	 spool_trigger_drain(int);
 int	 spool_wake_committed(const char *, const char *, size_t);

@@ -9,7 +9,7 @@
  *	spool_session_live(dir, user, pid)
  *	spool_session_prune(dir, user, pid)
  *	spool_wake_conn(dir)		spool_wake_user(dir, user, sig)
- *	spool_wake_some(dir, user, sig, n, &turn)
+ *	spool_wake_some(&wake, dir, user, sig, n)	spool_wake_free(&wake)
  *	spool_wake_committed(dir, name, len)
  *	spool_trigger_open(dir)		spool_trigger_drain(fd)
  *	spool_notice_open(dir)		spool_notice_read(fd, fn)
@@ -52,10 +52,23 @@
  *	spool_wake_user() sends sig to every receiver (rx, trx) of USER
  *	and returns how many it signalled.  spool_wake_some() sends it to
  *	n of them (all when n <= 0 or n is more), taking turns in the order
- *	of their pids: *turn counts the receivers tried so far, so that the
- *	calls of one writer go round them all.  smppconn wakes one receiver
- *	for each segment it published: the others would only look for a
- *	segment that one of them claims first.
+ *	of their pids: wake->turn counts the receivers tried so far, so
+ *	that the calls of one writer go round them all.  smppconn wakes one
+ *	receiver for each segment it published: the others would only look
+ *	for a segment that one of them claims first.
+ *
+ *	struct spool_wake also keeps the receivers' entries between calls,
+ *	since smppconn wakes them a hundred times a second and listing the
+ *	folder with a lock test of each entry cost it a third of its
+ *	system calls.  The folder is listed again when its modification or
+ *	change time differs from the listing's, when it changed less than
+ *	WAKE_RACY_US before the listing (a folder's times may not tell two
+ *	changes within one clock tick, or one second, apart), and at least
+ *	every WAKE_RELIST_US.  Only the receiver whose turn it is gets its
+ *	lock tested, just before its signal, so that a process that died,
+ *	or a stranger that got its pid, is never signalled; an entry not
+ *	locked yet (a bind under way) keeps its place for the next turn.
+ *	spool_wake_free() frees what a struct spool_wake holds.
  */
 #include "config.h"
 
@@ -72,12 +85,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 #include "spool.h"
 
 #define HELD_MAX	8	/* binds of one process (one, in smppd) */
 #define PIDS_MAX	1024	/* receivers signalled by one wake-up */
+#define WAKE_RACY_US	2000000		/* see spool_wake_some() */
+#define WAKE_RELIST_US	5000000
 
 static const char *const types[] = { "tx", "rx", "trx" };
 
@@ -133,7 +149,10 @@ struct scan {
 	int	 max;
 	int	 n;		/* live entries seen */
 	int	 removed;
+	struct spool_wake *wake; /* every receiver's entry, live or not */
 };
+
+static int	 wake_keep(struct spool_wake *, pid_t, const char *);
 
 static int
 scan(const char *udir, struct scan *sc)
@@ -152,6 +171,11 @@ scan(const char *udir, struct scan *sc)
 		    spool_path(path, sizeof(path), "%s/%s", udir,
 		    de->d_name) == -1)
 			continue;
+		if (sc->wake != NULL) {
+			if (rx && wake_keep(sc->wake, pid, de->d_name) == -1)
+				break;
+			continue;
+		}
 		if (!spool_held(path)) {
 			if (sc->prune && (sc->pid == 0 || sc->pid == pid) &&
 			    unlink(path) == 0)
@@ -165,7 +189,7 @@ scan(const char *udir, struct scan *sc)
 		sc->n++;
 	}
 	closedir(d);
-	return 0;
+	return de == NULL ? 0 : -1;
 }
 
 /* Take the registry lock of sessions/USER/, making the folder. */
@@ -225,7 +249,7 @@ int
 spool_session_add(const char *dir, const char *user, pid_t pid,
     const char *type, int max_bindings)
 {
-	struct scan	 sc = { 1, 0, 0, NULL, 0, 0, 0 };
+	struct scan	 sc = { 1, 0, 0, NULL, 0, 0, 0, NULL };
 	char		 udir[SPOOL_PATH_MAX], name[32], path[1200];
 	int		 lfd, rc, rx;
 
@@ -282,7 +306,7 @@ int
 spool_session_pids(const char *dir, const char *user, int receivers_only,
     pid_t *pids, int max)
 {
-	struct scan	 sc = { 0, receivers_only, 0, pids, max, 0, 0 };
+	struct scan	 sc = { 0, receivers_only, 0, pids, max, 0, 0, NULL };
 	char		 udir[SPOOL_PATH_MAX];
 
 	if (reg_path(udir, sizeof(udir), dir, user, NULL) == -1 ||
@@ -311,7 +335,7 @@ spool_session_live(const char *dir, const char *user, pid_t pid)
 int
 spool_session_prune(const char *dir, const char *user, pid_t pid)
 {
-	struct scan	 sc = { 1, 0, pid, NULL, 0, 0, 0 };
+	struct scan	 sc = { 1, 0, pid, NULL, 0, 0, 0, NULL };
 	char		 udir[SPOOL_PATH_MAX];
 	int		 lfd, rc;
 
@@ -326,37 +350,115 @@ spool_session_prune(const char *dir, const char *user, pid_t pid)
 int
 spool_wake_user(const char *dir, const char *user, int sig)
 {
-	unsigned	 turn = 0;
+	struct spool_wake	 w;
+	int			 rc;
 
-	return spool_wake_some(dir, user, sig, 0, &turn);
+	memset(&w, 0, sizeof(w));
+	rc = spool_wake_some(&w, dir, user, sig, 0);
+	spool_wake_free(&w);
+	return rc;
 }
 
 static int
-pid_cmp(const void *a, const void *b)
+rx_cmp(const void *a, const void *b)
 {
-	pid_t	 x = *(const pid_t *)a, y = *(const pid_t *)b;
+	const struct spool_wake_rx *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* Keep a receiver's entry NAME (a valid one: PID.rx or PID.trx). */
+static int
+wake_keep(struct spool_wake *w, pid_t pid, const char *name)
+{
+	struct spool_wake_rx	*v;
+
+	if (w->n == PIDS_MAX)
+		return 0;
+	if (w->n == w->cap) {
+		if ((v = reallocarray(w->rx, (size_t)w->cap + 16,
+		    sizeof(*v))) == NULL)
+			return -1;
+		w->rx = v;
+		w->cap += 16;
+	}
+	w->rx[w->n].pid = pid;
+	strlcpy(w->rx[w->n].name, name, sizeof(w->rx[w->n].name));
+	w->n++;
+	return 0;
+}
+
+static int
+same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* List udir's receivers into w unless the listing w holds is current. */
+static int
+wake_list(struct spool_wake *w, const char *udir)
+{
+	struct scan	 sc = { 0, 1, 0, NULL, 0, 0, 0, w };
+	struct stat	 st;
+	int64_t		 mtime_us, now = clock_mono_us();
+
+	if (stat(udir, &st) == -1) {
+		w->n = 0;
+		w->listed = 0;
+		return errno == ENOENT ? 0 : -1;
+	}
+	if (w->listed != 0 && now - w->listed < WAKE_RELIST_US &&
+	    st.st_ino == w->ino && same_time(&st.st_mtim, &w->mtime) &&
+	    same_time(&st.st_ctim, &w->ctime))
+		return 0;
+	w->n = 0;
+	w->listed = 0;
+	if (scan(udir, &sc) == -1)
+		return -1;
+	if (w->n > 1)
+		qsort(w->rx, (size_t)w->n, sizeof(w->rx[0]), rx_cmp);
+	mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 +
+	    st.st_mtim.tv_nsec / 1000;
+	/* Changed just now: the next change may leave the same times. */
+	if (clock_wall_us() - mtime_us >= WAKE_RACY_US) {
+		w->listed = now;
+		w->ino = st.st_ino;
+		w->mtime = st.st_mtim;
+		w->ctime = st.st_ctim;
+	}
+	return 0;
 }
 
 int
-spool_wake_some(const char *dir, const char *user, int sig, int n,
-    unsigned *turn)
+spool_wake_some(struct spool_wake *w, const char *dir, const char *user,
+    int sig, int n)
 {
-	pid_t	 pids[PIDS_MAX];
-	int	 i, m, sent = 0;
+	char			 udir[SPOOL_PATH_MAX], path[SPOOL_PATH_MAX];
+	struct spool_wake_rx	*r;
+	int			 i, sent = 0;
 
-	if ((m = spool_session_pids(dir, user, 1, pids, PIDS_MAX)) <= 0)
-		return m;
-	qsort(pids, (size_t)m, sizeof(pids[0]), pid_cmp);
-	if (n <= 0 || n > m)
-		n = m;
-	/* A pid that is gone passes its turn to the next. */
-	for (i = 0; i < m && sent < n; i++)
-		if (kill(pids[(*turn + (unsigned)i) % (unsigned)m], sig) == 0)
+	if (reg_path(udir, sizeof(udir), dir, user, NULL) == -1 ||
+	    wake_list(w, udir) == -1)
+		return -1;
+	if (n <= 0 || n > w->n)
+		n = w->n;
+	/* An entry not locked passes its turn to the next. */
+	for (i = 0; i < w->n && sent < n; i++) {
+		r = &w->rx[(w->turn + (unsigned)i) % (unsigned)w->n];
+		if (spool_path(path, sizeof(path), "%s/%s", udir,
+		    r->name) == 0 && spool_held(path) &&
+		    kill(r->pid, sig) == 0)
 			sent++;
-	*turn += (unsigned)i;
+	}
+	w->turn += (unsigned)i;
 	return sent;
+}
+
+void
+spool_wake_free(struct spool_wake *w)
+{
+	free(w->rx);
+	memset(w, 0, sizeof(*w));
 }
 
 /* The name of an open segment: a writer's, not a claimer's (nor -1). */

@@ -1459,11 +1459,12 @@ wake_receiver(char me, int out, int ready, int hold[2])
  */
 START_TEST(test_wake_some)
 {
+	struct spool_wake w;
 	int		 out[2], ready[2], hold[2], i, got[3] = { 0, 0, 0 };
-	unsigned	 turn = 0;
 	pid_t		 pid[3];
 	char		 c, order[6];
 
+	memset(&w, 0, sizeof(w));
 	ck_assert_int_eq(pipe(out), 0);
 	ck_assert_int_eq(pipe(ready), 0);
 	ck_assert_int_eq(pipe(hold), 0);
@@ -1474,8 +1475,8 @@ START_TEST(test_wake_some)
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(read(ready[0], &c, 1), 1);
 	for (i = 0; i < 6; i++) {
-		ck_assert_int_eq(spool_wake_some(spool, "w", SIGUSR1, 1,
-		    &turn), 1);
+		ck_assert_int_eq(spool_wake_some(&w, spool, "w", SIGUSR1, 1),
+		    1);
 		ck_assert_int_eq(read(out[0], &order[i], 1), 1);
 		got[order[i] - 'a']++;
 	}
@@ -1483,21 +1484,101 @@ START_TEST(test_wake_some)
 	ck_assert_int_eq(got[1], 2);
 	ck_assert_int_eq(got[2], 2);
 	ck_assert_int_eq(memcmp(order, order + 3, 3), 0);
-	ck_assert_int_eq(spool_wake_some(spool, "w", SIGUSR1, 0, &turn), 3);
+	ck_assert_int_eq(spool_wake_some(&w, spool, "w", SIGUSR1, 0), 3);
 	for (i = 0; i < 3; i++)
 		ck_assert_int_eq(read(out[0], &c, 1), 1);
 	/* b dies: its entry is dead, the turn goes on to a live one. */
 	ck_assert_int_eq(kill(pid[1], SIGKILL), 0);
 	ck_assert_int_eq(waitpid(pid[1], NULL, 0), pid[1]);
 	for (i = 0; i < 4; i++) {
-		ck_assert_int_eq(spool_wake_some(spool, "w", SIGUSR1, 1,
-		    &turn), 1);
+		ck_assert_int_eq(spool_wake_some(&w, spool, "w", SIGUSR1, 1),
+		    1);
 		ck_assert_int_eq(read(out[0], &c, 1), 1);
 		ck_assert_int_ne(c, 'b');
 	}
 	close(hold[1]);
 	ck_assert_int_eq(waitpid(pid[0], NULL, 0), pid[0]);
 	ck_assert_int_eq(waitpid(pid[2], NULL, 0), pid[2]);
+	spool_wake_free(&w);
+}
+END_TEST
+
+/* Make sessions/w/ look as if nothing changed in it for a minute. */
+static void
+age_registry(void)
+{
+	struct timespec	 ts[2];
+
+	ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &ts[0]), 0);
+	ts[0].tv_sec -= 60;
+	ts[1] = ts[0];
+	ck_assert_int_eq(utimensat(AT_FDCWD, at("sessions/w"), ts, 0), 0);
+}
+
+static int
+usr1_pending(void)
+{
+	sigset_t	 set;
+
+	ck_assert_int_eq(sigpending(&set), 0);
+	return sigismember(&set, SIGUSR1);
+}
+
+/*
+ * A writer's listing of the receivers is kept while sessions/w/ stays
+ * as it was, yet an entry is signalled only while its lock is held: not
+ * before its bind locks it, not after its process let go of it.
+ */
+START_TEST(test_wake_cache)
+{
+	struct spool_wake w;
+	sigset_t	 set, old;
+	char		 name[32];
+	int		 fd, out[2], ready[2], hold[2];
+	pid_t		 pid;
+	char		 c;
+
+	memset(&w, 0, sizeof(w));
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	ck_assert(mkdir(at("sessions/w"), 0750) == 0 || errno == EEXIST);
+	snprintf(name, sizeof(name), "sessions/w/%ld.trx", (long)getpid());
+	put_file(at(name), "", 0);	/* a bind that has no lock yet */
+	age_registry();
+	ck_assert_int_eq(spool_wake_some(&w, spool, "w", SIGUSR1, 1), 0);
+	ck_assert_int_eq(w.n, 1);
+	ck_assert(!usr1_pending());
+	/* It takes its lock: the folder is unchanged, the entry is woken. */
+	fd = open(at(name), O_RDONLY);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	ck_assert_int_eq(spool_wake_some(&w, spool, "w", SIGUSR1, 1), 1);
+	ck_assert(usr1_pending());
+	sigwait(&set, &(int){ 0 });
+	/* Let go without removing it (a death): listed, never signalled. */
+	close(fd);
+	ck_assert_int_eq(spool_wake_some(&w, spool, "w", SIGUSR1, 0), 0);
+	ck_assert_int_eq(w.n, 1);
+	ck_assert(!usr1_pending());
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	/*
+	 * A new bind changes the folder (and removes the dead entry): the
+	 * next call lists it.
+	 */
+	ck_assert_int_eq(pipe(out), 0);
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(hold), 0);
+	pid = wake_receiver('n', out[1], ready[1], hold);
+	close(hold[0]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	ck_assert_int_eq(spool_wake_some(&w, spool, "w", SIGUSR1, 0), 1);
+	ck_assert_int_eq(w.n, 1);
+	ck_assert_int_eq(read(out[0], &c, 1), 1);
+	ck_assert_int_eq(c, 'n');
+	close(hold[1]);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	spool_wake_free(&w);
 }
 END_TEST
 
@@ -1809,6 +1890,7 @@ main(void)
 	tcase_add_test(tc, test_sessions);
 	tcase_add_test(tc, test_wake_user);
 	tcase_add_test(tc, test_wake_some);
+	tcase_add_test(tc, test_wake_cache);
 	tcase_add_test(tc, test_wake_conn);
 	tcase_add_test(tc, test_tail);
 	tcase_add_test(tc, test_trigger_notices);
