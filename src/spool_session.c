@@ -92,8 +92,8 @@
 
 #define HELD_MAX	8	/* binds of one process (one, in smppd) */
 #define PIDS_MAX	1024	/* receivers signalled by one wake-up */
-#define WAKE_RACY_US	2000000		/* see spool_wake_some() */
-#define WAKE_RELIST_US	5000000
+#define WAKE_RACY_US	2000000	/* a folder changed this recently: list again */
+#define WAKE_RELIST_US	5000000	/* and any folder at least this often */
 
 static const char *const types[] = { "tx", "rx", "trx" };
 

@@ -115,7 +115,7 @@ main(void)
 		th_skip("check_memcheck", "valgrind is not installed");
 		return th_exit(0);
 	}
-#ifdef WITH_SANITIZERS
+#if defined(WITH_SANITIZERS) || defined(SANITIZED)
 	fprintf(stderr, "built with sanitizers, which valgrind cannot run: "
 	    "skipped\n");
 	_exit(77);
