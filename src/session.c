@@ -13,8 +13,10 @@
  *	The loop blocks in ppoll(2) with SIGALRM, SIGUSR1 and SIGTERM
  *	unblocked only there, so that neither an alarm of the timer table
  *	(timer.c), a wake-up from smppconn nor a shutdown request can slip
- *	in between the checks and the wait.  Each turn reads what the
- *	socket holds, handles every complete PDU in it, commits the spool
+ *	in between the checks and the wait; each turn begins by taking
+ *	those that came while it was busy (take_pending()), since a ppoll
+ *	that finds input waiting returns without them.  Each turn reads what
+ *	the socket holds, handles every complete PDU in it, commits the spool
  *	records they produced with one fdatasync (the group commit), and
  *	only then writes the answers, in the order of the requests.
  *
@@ -112,22 +114,39 @@ on_hup(int sig)
 }
 
 /*
- * A SIGHUP that came while the loop was busy stays pending until the
- * next ppoll; take it now, so that the input already there (read before
- * that wait) goes to the files the reload asked for.
+ * A signal that comes while the loop is busy stays pending until a
+ * ppoll(2) that blocks, and under steady input (a client that keeps
+ * sending) none may for many turns: the receiver smppconn woke would
+ * leave its receipts waiting, a reload its log file, a shutdown its
+ * unbind, a timer its deadline.  Take each one pending now, as its
+ * handler would have: pending and blocked, sigwait(2) returns at once.
  */
-static int
-hup_pending(void)
+static void
+take_pending(void)
 {
-	sigset_t	 pend, one;
-	int		 sig;
+	static const int	 sigs[] = { SIGALRM, SIGUSR1, SIGTERM, SIGHUP };
+	sigset_t		 pend, one;
+	size_t			 i;
+	int			 sig;
 
-	if (sigpending(&pend) == -1 || !sigismember(&pend, SIGHUP))
-		return 0;
-	sigemptyset(&one);
-	sigaddset(&one, SIGHUP);
-	/* Pending and blocked: sigwait(2) takes it at once. */
-	return sigwait(&one, &sig) == 0 && sig == SIGHUP;
+	if (sigpending(&pend) == -1)
+		return;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (!sigismember(&pend, sigs[i]))
+			continue;
+		sigemptyset(&one);
+		sigaddset(&one, sigs[i]);
+		if (sigwait(&one, &sig) != 0)
+			continue;
+		if (sig == SIGALRM)
+			timer_alarm = 1;
+		else if (sig == SIGUSR1)
+			on_usr1(sig);
+		else if (sig == SIGTERM)
+			on_term(sig);
+		else
+			on_hup(sig);
+	}
 }
 
 /*
@@ -979,11 +998,12 @@ session_run(const struct conf *conf, int fd, int ofd,
 		net_nonblock(ofd, 1);
 	session_start_timers(&s);
 	for (;;) {
+		take_pending();
 		if (timer_alarm)
 			service_timers(&s);
 		if (session_term && service_term(&s) == -1)
 			break;
-		if (session_hup || hup_pending()) {
+		if (session_hup) {
 			session_hup = 0;
 			if (log_reopen() == -1)
 				log_warn("reopening the log file");

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <sys/wait.h>
+
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
@@ -420,6 +422,61 @@ START_TEST(test_killed_receiver_resends_window)
 }
 END_TEST
 
+#define FLOOD	300000		/* answers to nothing a busy client sends */
+
+/*
+ * Write FLOOD enquire_link_resp that answer no request to fd, as fast
+ * as the server takes them, from a child process: each costs the
+ * server a log line and no answer, so that its socket never empties.
+ */
+static pid_t
+flood(int fd)
+{
+	static uint8_t	 buf[1000 * 16];
+	struct pdu	 p;
+	pid_t		 pid;
+	int		 i;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	for (i = 0; i < 1000; i++) {
+		pdu_init(&p, SMPP_ENQUIRE_LINK_RESP, (uint32_t)(1000000 + i));
+		if (pdu_encode(&p, buf + i * 16, 16) != 16)
+			_exit(1);
+	}
+	for (i = 0; i < FLOOD / 1000; i++)
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+			_exit(1);
+	_exit(0);
+}
+
+/*
+ * A receiver whose client keeps its socket full never waits in
+ * ppoll(2), where its SIGUSR1 would be delivered: it must take
+ * smppconn's wake-up at its next turn all the same, and send the
+ * deliver_sm while the flood goes on, not once it is over.
+ */
+START_TEST(test_wake_while_busy)
+{
+	struct tc	 c;
+	pid_t		 pid;
+	int		 st;
+
+	start("");
+	receiver(&c, SMPP_BIND_TRANSCEIVER);
+	pid = flood(c.fd);
+	ck_assert_int_gt(pid, 0);
+	ck_assert(th_wait_log(T.log, "answers no request of ours", 5000));
+	th_deliver_n(&T, "acme", 1);
+	ck_assert_int_eq(next_deliver(&c, 20000), 0);
+	ck_assert_int_eq(waitpid(pid, &st, WNOHANG), 0);	/* still at it */
+	answer(&c, ESME_ROK);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	tc_close(&c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -439,6 +496,7 @@ main(void)
 	tcase_add_test(tc, test_claim_in_place);
 	tcase_add_test(tc, test_smppq_delete_held);
 	tcase_add_test(tc, test_killed_receiver_resends_window);
+	tcase_add_test(tc, test_wake_while_busy);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
