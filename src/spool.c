@@ -620,6 +620,16 @@ open_lockable(const char *path)
 	return open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 }
 
+/* Close *fd, leaving err in errno; rc. */
+static int
+let_go(int *fd, int err, int rc)
+{
+	close(*fd);
+	*fd = -1;
+	errno = err;
+	return rc;
+}
+
 /*
  * Claim FOLDER/NAME in place: the descriptor holding its flock(2) in
  * *fd, its path in path.  Returns 0, 1 when it is gone or held, or -1.
@@ -629,28 +639,18 @@ spool_claim_lock(const char *folder, const char *name, char *path,
     size_t len, int *fd)
 {
 	struct stat	 held, named;
-	int		 save;
 
 	if (spool_path(path, len, "%s/%s", folder, name) == -1)
 		return -1;
 	if ((*fd = open_lockable(path)) == -1)
 		return errno == ENOENT ? 1 : -1;
-	if (flock(*fd, LOCK_EX | LOCK_NB) == -1) {
-		save = errno;
-		close(*fd);
-		*fd = -1;
-		errno = save;
-		return save == EWOULDBLOCK ? 1 : -1;
-	}
+	if (flock(*fd, LOCK_EX | LOCK_NB) == -1)
+		return let_go(fd, errno, errno == EWOULDBLOCK ? 1 : -1);
 	/* The name may have been removed or moved before the lock. */
 	if (fstat(*fd, &held) == -1 || !S_ISREG(held.st_mode) ||
 	    held.st_nlink != 1 || lstat(path, &named) == -1 ||
-	    named.st_dev != held.st_dev || named.st_ino != held.st_ino) {
-		close(*fd);
-		*fd = -1;
-		errno = ENOENT;
-		return 1;
-	}
+	    named.st_dev != held.st_dev || named.st_ino != held.st_ino)
+		return let_go(fd, ENOENT, 1);
 	return 0;
 }
 

@@ -58,20 +58,6 @@ queue_mo(int n)
 	th_deliver(&T, "acme", &p, NULL);
 }
 
-/* Wait up to 5 s for a folder to hold no file. */
-static int
-wait_empty(const char *dir)
-{
-	int	 i;
-
-	for (i = 0; i < 500; i++) {
-		if (th_count_files(dir) == 0)
-			return 1;
-		usleep(10000);
-	}
-	return 0;
-}
-
 static void
 receiver(struct tc *c, uint32_t cmd)
 {
@@ -119,9 +105,9 @@ START_TEST(test_queued_while_away)
 	ck_assert_int_eq(tc_recv(&c, 500), 0);
 	tc_close(&c);
 	snprintf(dir, sizeof(dir), "%s/out/acme/cur", T.spool);
-	ck_assert(wait_empty(dir));
+	ck_assert(th_wait_empty(dir, 5000));
 	snprintf(dir, sizeof(dir), "%s/out/acme/new", T.spool);
-	ck_assert(wait_empty(dir));
+	ck_assert(th_wait_empty(dir, 5000));
 }
 END_TEST
 
@@ -312,11 +298,27 @@ START_TEST(test_claim_in_place)
 		seen |= 1 << k;
 		answer_seq(&r[1], seq);
 	}
-	ck_assert(wait_empty(dir));
+	ck_assert(th_wait_empty(dir, 5000));
 	ck_assert_int_eq(th_count_files(cur), 0);
 	tc_close(&r[1]);
 }
 END_TEST
+
+/*
+ * smppq delete of th_deliver_n()'s record n ("test-PID-n"), which must
+ * find it; the name of out/acme/new/'s one segment after it.
+ */
+static void
+smppq_delete(int n, char *dir, size_t dlen, char *name, size_t nlen)
+{
+	char	 id[64], out[4096], err[4096];
+
+	snprintf(id, sizeof(id), "test-%ld-%d", (long)getpid(), n);
+	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err),
+	    "smppq", "-c", T.conf, "delete", id, (char *)NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "1 record(s) deleted"));
+	only_segment(dir, dlen, name, nlen);
+}
 
 /*
  * smppq delete of an MO a receiver holds: marked settled in the
@@ -326,7 +328,6 @@ END_TEST
 START_TEST(test_smppq_delete_held)
 {
 	struct tc	 c;
-	char		 id[64], out[4096], err[4096];
 	char		 dir[700], name[SPOOL_NAME_MAX + 16], before[sizeof(name)];
 	char		 path[1000];
 	uint32_t	 seq;
@@ -337,11 +338,7 @@ START_TEST(test_smppq_delete_held)
 	only_segment(dir, sizeof(dir), before, sizeof(before));
 	receiver(&c, SMPP_BIND_RECEIVER);
 	ck_assert_int_eq(hold_one(&c, 5000, &seq), 0);
-	snprintf(id, sizeof(id), "test-%ld-2", (long)getpid());
-	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err),
-	    "smppq", "-c", T.conf, "delete", id, (char *)NULL), 0);
-	ck_assert_ptr_nonnull(strstr(out, "1 record(s) deleted"));
-	only_segment(dir, sizeof(dir), name, sizeof(name));
+	smppq_delete(2, dir, sizeof(dir), name, sizeof(name));
 	ck_assert_str_eq(name, before);
 	tc_close(&c);
 	/* Once the session has let go, rewritten without record 3. */
@@ -350,11 +347,7 @@ START_TEST(test_smppq_delete_held)
 		usleep(10000);
 	ck_assert_int_eq(rc, 0);
 	close(fd);
-	snprintf(id, sizeof(id), "test-%ld-3", (long)getpid());
-	ck_assert_int_eq(th_run_io(NULL, out, sizeof(out), err, sizeof(err),
-	    "smppq", "-c", T.conf, "delete", id, (char *)NULL), 0);
-	ck_assert_ptr_nonnull(strstr(out, "1 record(s) deleted"));
-	only_segment(dir, sizeof(dir), name, sizeof(name));
+	smppq_delete(3, dir, sizeof(dir), name, sizeof(name));
 	ck_assert_str_ne(name, before);
 	receiver(&c, SMPP_BIND_RECEIVER);
 	for (i = 0; i < 2; i++) {

@@ -296,9 +296,7 @@ START_TEST(test_receiver_claim_syncs_nothing)
 		tc_send(&c, &p);
 	}
 	snprintf(dir, sizeof(dir), "%s/out/acme/new", T.spool);
-	for (i = 0; i < 500 && th_count_files(dir) > 0; i++)
-		usleep(10000);
-	ck_assert_int_eq(th_count_files(dir), 0);
+	ck_assert(th_wait_empty(dir, 5000));
 	tc_close(&c);
 	th_stop(&T);
 	fp = fopen(trace, "r");

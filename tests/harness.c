@@ -634,6 +634,20 @@ th_wait_files(const char *dir, int n, int ms)
 	return 0;
 }
 
+/* Wait up to ms until a folder holds no entry. */
+int
+th_wait_empty(const char *dir, int ms)
+{
+	int	 i;
+
+	for (i = 0; i < ms / 10 + 1; i++) {
+		if (th_count_files(dir) == 0)
+			return 1;
+		pause_ms(10);
+	}
+	return 0;
+}
+
 int
 th_wait_log(const char *log, const char *needle, int ms)
 {

@@ -82,6 +82,7 @@ int	 th_wait_log_from(const char *, long, const char *, int);
 long	 th_log_size(const char *);
 int	 th_count_files(const char *);
 int	 th_wait_files(const char *, int, int);
+int	 th_wait_empty(const char *, int);
 int	 th_run_io(const char *, char *, size_t, char *, size_t,
 	    const char *, ...);
 pid_t	 th_spawn_out(int *, const char *, ...);
